@@ -1,0 +1,144 @@
+#pragma once
+// The reference Pusher Channels server, as a sans-IO state machine.
+//
+// Inputs are method calls that carry the current time: a connection opened, a text frame
+// arrived, a connection closed, an HTTP request arrived, a webhook POST was answered, time
+// passed. Outputs are queued and collected with take_outputs(): frames to send (one shared,
+// immutable buffer per encoded frame, so a fan-out to N sockets encodes once), closes with a
+// code, and webhook POSTs. next_deadline() says when the engine next wants on_tick().
+//
+// Behaviour follows the official service as PROTOCOL.md describes it; where implementations
+// differ, EngineOptions / AppConfig make the other choice available (for target profiles
+// and for deliberately broken variants).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "protocol/http.hpp"
+#include "protocol/json.hpp"
+#include "protocol/limits.hpp"
+#include "protocol/random.hpp"
+#include "protocol/signing.hpp"
+#include "protocol/time.hpp"
+#include "protocol/webhook.hpp"
+
+namespace pushsim {
+
+using ConnectionId = std::uint64_t;
+
+struct AppConfig {
+  std::string id;
+  std::string key;
+  std::string secret;
+  bool enabled = true;                        // disabled: close 4003 / REST 403
+  bool client_events = true;                  // official: a per-app setting
+  bool user_authentication_required = false;  // "authorized connections" (§4.6)
+  DurationNs authorization_timeout = seconds(30);
+  bool subscription_count = false;  // pusher_internal:subscription_count + webhook
+  bool batch_webhooks = false;
+  std::vector<WebhookConfig> webhooks;
+  std::optional<std::size_t> max_connections;  // over quota: close 4004
+
+  AppCredentials credentials() const { return {id, key, secret}; }
+};
+
+struct EngineOptions {
+  Limits limits;
+  int activity_timeout_s = 120;       // advertised in connection_established; also when we ping
+  DurationNs pong_timeout = seconds(30);  // after our pusher:ping, silence this long -> close 4201
+  DurationNs cache_ttl = seconds(1800);
+  RestVerifyOptions rest;
+  WebhookPolicy webhooks;
+  int min_protocol = 5;  // accepted protocol versions; outside -> close 4007
+  int max_protocol = 7;
+  // Non-presence subscription_succeeded carries data "{}" (official); false omits data (soketi).
+  bool subscription_succeeded_data = true;
+};
+
+// --- outputs -------------------------------------------------------------------------------
+struct SendFrame {
+  ConnectionId connection = 0;
+  std::shared_ptr<const std::string> text;  // shared by every recipient of one fan-out
+};
+struct CloseConnection {
+  ConnectionId connection = 0;
+  int code = 1000;
+  std::string reason;
+};
+using EngineOutput = std::variant<SendFrame, CloseConnection, WebhookPost>;
+
+// --- observation ---------------------------------------------------------------------------
+struct PresenceMember {
+  std::string user_id;
+  Json user_info;  // null when none was given
+  bool operator==(const PresenceMember&) const = default;
+};
+struct CachedEvent {
+  std::string event;
+  std::string data;
+  TimeNs expires_at = 0;
+};
+struct ChannelSnapshot {
+  std::string name;
+  std::size_t subscription_count = 0;   // connections subscribed
+  std::vector<PresenceMember> members;  // presence only, ordered by first join
+  std::optional<CachedEvent> cache;     // cache channels only, when not expired
+  bool occupied() const { return subscription_count > 0; }
+};
+struct PublishOutcome {
+  std::size_t delivered = 0;  // frames queued
+};
+
+class Engine {
+ public:
+  Engine(EngineOptions options, std::vector<AppConfig> apps, RandomSource& rng);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- inputs ------------------------------------------------------------------------------
+  // A WebSocket opened with this request target, e.g. "/app/KEY?protocol=7&client=js&version=8.4.0".
+  // Sends connection_established, or pusher:error then a close (4001 unknown app, 4003
+  // disabled, 4004 over quota, 4005 bad path, 4007 unsupported protocol, ...).
+  void on_open(TimeNs now, ConnectionId connection, std::string_view target);
+  void on_text(TimeNs now, ConnectionId connection, std::string_view text);
+  // A binary frame: not supported by the protocol; answered with pusher:error.
+  void on_binary(TimeNs now, ConnectionId connection, std::size_t size);
+  // The transport is gone (a close from the client, or a drop the driver noticed).
+  void on_closed(TimeNs now, ConnectionId connection);
+  HttpResponse on_http(TimeNs now, const HttpRequest& request);
+  void on_webhook_response(TimeNs now, std::uint64_t delivery_id, int status);
+  void on_tick(TimeNs now);
+  std::optional<TimeNs> next_deadline() const;
+  std::vector<EngineOutput> take_outputs();
+
+  // --- observation (REST API, tests, invariant checkers) ------------------------------------
+  const EngineOptions& options() const;
+  const AppConfig* app_by_id(std::string_view id) const;
+  const AppConfig* app_by_key(std::string_view key) const;
+  std::optional<std::string> socket_id(ConnectionId connection) const;
+  std::optional<ConnectionId> connection_by_socket_id(std::string_view app_id, std::string_view socket_id) const;
+  std::size_t connection_count() const;
+  // Occupied channels of an app, sorted by name.
+  std::vector<ChannelSnapshot> channels(std::string_view app_id, TimeNs now) const;
+  // One channel; an unknown channel gives an unoccupied snapshot.
+  ChannelSnapshot channel(std::string_view app_id, std::string_view name, TimeNs now) const;
+
+  // --- operations (the REST API drives these) ------------------------------------------------
+  // Delivers event/data to every subscriber of the channel except the connection whose
+  // socket_id is excluded; stores it when the channel is a cache channel.
+  PublishOutcome publish(TimeNs now, const AppConfig& app, std::string_view channel, std::string_view event,
+                         std::string_view data, std::optional<std::string_view> exclude_socket_id);
+  // Closes every signed-in connection of the user; returns how many.
+  std::size_t terminate_user_connections(TimeNs now, const AppConfig& app, std::string_view user_id);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace pushsim

@@ -1,0 +1,63 @@
+#pragma once
+// Turns webhook events into signed POSTs, with the delayed-and-cancellable removals, batching
+// and retries of PROTOCOL.md §8.3. Sans-IO: it is told the time and emits WebhookPosts.
+//
+// Theory of operation: emit() puts an event in `pending_` with a due time (now, or now +
+// removal_delay for channel_vacated / member_removed). An opposite event for the same key
+// (channel, or channel+user) cancels a pending removal instead of being queued itself.
+// on_tick(now) moves due events into posts: one per event and URL, or one per URL for every
+// event due within the batch window when the app batches. A post waits for on_response();
+// failure (or response_timeout) schedules a retry with back-off until retry_window is spent.
+// The body (and its time_ms, the creation time) is the same on every attempt.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/signing.hpp"
+#include "protocol/webhook.hpp"
+
+namespace pushsim {
+
+struct WebhookApp {
+  AppCredentials credentials;
+  std::vector<WebhookConfig> webhooks;
+  bool batch = false;
+};
+
+class WebhookDispatcher {
+ public:
+  explicit WebhookDispatcher(WebhookPolicy policy);
+
+  void emit(TimeNs now, const WebhookApp& app, WebhookEvent event);
+  void on_response(TimeNs now, std::uint64_t delivery_id, int status);
+  // Appends every post that is due at `now` (first attempts and retries) to `out`.
+  void on_tick(TimeNs now, std::vector<WebhookPost>& out);
+  std::optional<TimeNs> next_deadline() const;
+
+  std::size_t in_flight() const;
+  std::size_t pending() const;
+
+ private:
+  struct Pending {
+    TimeNs due = 0;
+    TimeNs created = 0;
+    WebhookApp app;
+    WebhookEvent event;
+  };
+  struct Delivery {
+    WebhookPost post;
+    TimeNs first_attempt = 0;
+    TimeNs next_action = 0;  // response deadline while in flight, retry time while waiting
+    bool in_flight = false;
+  };
+
+  WebhookPolicy policy_;
+  std::uint64_t next_pending_id_ = 1;
+  std::uint64_t next_delivery_id_ = 1;
+  std::map<std::uint64_t, Pending> pending_;     // by insertion id: ordered, deterministic
+  std::map<std::uint64_t, Delivery> deliveries_; // by delivery id
+};
+
+}  // namespace pushsim
