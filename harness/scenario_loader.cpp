@@ -5,6 +5,7 @@
 
 #include "harness/scenario_metadata.hpp"
 #include "harness/step_parser.hpp"
+#include "harness/yaml_documents.hpp"
 #include "harness/yaml_reader.hpp"
 
 namespace pushsim::harness {
@@ -28,7 +29,7 @@ Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
 }
 
 void parse_documents(YamlContext& context, std::string_view text, std::optional<Scenario>& scenario) {
-  std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+  std::vector<YAML::Node> documents = load_all_documents(std::string(text));
   std::erase_if(documents, [](const YAML::Node& node) { return node.IsNull(); });
   if (documents.empty()) {
     context.error(SourceLocation{context.file(), 1, 1},

@@ -90,6 +90,8 @@ const Case kCases[] = {
      "10:47: '${bob.socket_id}' needs the socket_id of 'bob', known only after its connect step (and outside the concurrently block holding it)"},
     {"socket_id_in_same_block.yaml",
      "12:53: '${bob.socket_id}' needs the socket_id of 'bob', known only after its connect step (and outside the concurrently block holding it)"},
+    {"stray_comma.yaml",
+     "11:1: YAML syntax error: unexpected ',' (a ',' belongs inside [ ] or { })"},
     {"status_out_of_range.yaml",
      "11:32: expected an integer from 100 to 599 for 'status' in expect_response step, found '999'"},
     {"step_is_a_word.yaml",

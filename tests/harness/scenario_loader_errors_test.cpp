@@ -151,6 +151,16 @@ TEST_CASE("a misspelt required key is reported once, as unknown", "[loader]") {
                              });
 }
 
+TEST_CASE("a stray comma is a syntax error, not an endless parse", "[loader]") {
+  // yaml-cpp 0.7's LoadAll loops forever on these (jbeder/yaml-cpp#1040).
+  CHECK(load_scenario_text(",", "comma.yaml").error().message ==
+        "comma.yaml:1:1: YAML syntax error: unexpected ',' (a ',' belongs inside [ ] or { })");
+  CHECK(load_scenario_text("\"x\",,", "comma.yaml").error().message ==
+        "comma.yaml:1:4: YAML syntax error: unexpected ',' (a ',' belongs inside [ ] or { })");
+  CHECK(load_scenario_text(kHeader + "---\n,\n", "comma.yaml").error().message ==
+        "comma.yaml:10:1: YAML syntax error: unexpected ',' (a ',' belongs inside [ ] or { })");
+}
+
 TEST_CASE("every prefix of a valid file loads or fails cleanly, byte by byte", "[loader][fuzz]") {
   const std::string text = read_text(fixtures() / "scenarios" / "every_step.yaml");
   REQUIRE(text.size() > 1000);
