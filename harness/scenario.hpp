@@ -105,7 +105,7 @@ struct ClientEventStep {
   std::string client;
   std::string channel;
   std::string event;
-  Json data;  // sent as an object, as pusher-js does
+  Json data;  // sent as an object, as pusher-js does; {} when the step gives none
 
   bool operator==(const ClientEventStep&) const = default;
 };
@@ -135,7 +135,9 @@ struct TriggerStep {
   std::vector<std::string> channels;
   bool single_channel_form = false;  // written as `channel:`: sent as "channel", not "channels"
   std::string event;
-  std::string data;  // as sent in the body: a YAML string verbatim, anything else JSON-encoded
+  // As sent in the body: a YAML string verbatim, anything else JSON-encoded; "{}" when the
+  // step gives none (malformed publishes are written as request steps).
+  std::string data;
   std::optional<Exclude> exclude;
   std::optional<std::string> info;
 
@@ -146,7 +148,7 @@ struct BatchItem {
   SourceLocation where;
   std::string channel;
   std::string event;
-  std::string data;
+  std::string data;  // as in TriggerStep
   std::optional<Exclude> exclude;
   std::optional<std::string> info;
 

@@ -145,9 +145,8 @@ std::vector<Client> read_clients(YamlContext& context, const Field& field) {
       context.error(where, "more than " + std::to_string(kClientsMax) + " clients");
       break;
     }
-    const bool blame_key = pair.second.IsNull() || pair.second.Mark().is_null();
-    clients.push_back(read_client(context, name, where, Field{name, "clients", pair.second,
-                                                       blame_key ? where : context.at(pair.second.Mark())}));
+    clients.push_back(
+        read_client(context, name, where, Field{name, "clients", pair.second, value_place(context, pair.second, where)}));
   }
   return clients;
 }

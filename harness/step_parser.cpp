@@ -67,8 +67,7 @@ std::optional<Step> StepParser::parse_step(const YAML::Node& node, const SourceL
     return std::nullopt;
   }
   const std::string& kind = pair.first.Scalar();
-  const bool blame_key = pair.second.IsNull() || pair.second.Mark().is_null();
-  const Field field{kind, "steps", pair.second, blame_key ? at : context_.at(pair.second.Mark())};
+  const Field field{kind, "steps", pair.second, value_place(context_, pair.second, at)};
   auto action = dispatch(kind, field, at, depth);
   if (!action) {
     context_.error(at, "unknown step '" + kind + "' (expected one of: " + join_words(kStepKinds) + ")");

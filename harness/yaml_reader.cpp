@@ -40,14 +40,21 @@ std::string type_mismatch(const Field& field, std::string_view expected) {
 struct JsonBuilder {
   YamlContext& context;
   const StringVisitor& on_string;
+  SourceLocation root;  // limits are blamed on the value as written, not on an alias target
   std::size_t nodes = 0;
   bool failed = false;
 
   Json build(const YAML::Node& node, const SourceLocation& where, int depth) {
     if (failed) return nullptr;
     if (depth > kJsonDepthMax || ++nodes > kJsonNodesMax) {
-      context.error(where, "value nested deeper than " + std::to_string(kJsonDepthMax) + " levels or larger than " +
+      context.error(root, "value nested deeper than " + std::to_string(kJsonDepthMax) + " levels or larger than " +
                                std::to_string(kJsonNodesMax) + " nodes (a recursive alias?)");
+      failed = true;
+      return nullptr;
+    }
+    if (!context.take_json_node()) {
+      context.error(root, "values of this file hold more than " +
+                               std::to_string(YamlContext::kJsonNodesPerFileMax) + " nodes in all (aliases?)");
       failed = true;
       return nullptr;
     }
@@ -104,6 +111,13 @@ std::vector<Diagnostic> YamlContext::take_diagnostics() {
   return out;
 }
 
+SourceLocation value_place(const YamlContext& context, const YAML::Node& value, const SourceLocation& key_at) {
+  if (value.IsNull() || value.Mark().is_null()) return key_at;
+  const SourceLocation at = context.at(value.Mark());
+  const bool before_key = at.line < key_at.line || (at.line == key_at.line && at.column < key_at.column);
+  return before_key ? key_at : at;
+}
+
 std::string describe_found(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: return "a map";
@@ -154,8 +168,7 @@ MapReader::MapReader(YamlContext& context, const YAML::Node& node, const SourceL
                                 first_key_at.line_column() + ")");
       continue;
     }
-    const bool blame_key = pair.second.IsNull() || pair.second.Mark().is_null();
-    fields_.push_back(Field{key, owner_, pair.second, blame_key ? key_at : context.at(pair.second.Mark())});
+    fields_.push_back(Field{key, owner_, pair.second, value_place(context, pair.second, key_at)});
     key_places_.push_back(key_at);
   }
 }
@@ -249,7 +262,7 @@ std::optional<std::vector<std::string>> read_string_list(YamlContext& context, c
 }
 
 std::optional<Json> read_json(YamlContext& context, const Field& field, const StringVisitor& on_string) {
-  JsonBuilder builder{context, on_string};
+  JsonBuilder builder{context, on_string, field.where};
   Json value = builder.build(field.value, field.where, 0);
   if (builder.failed) return std::nullopt;
   return value;

@@ -33,8 +33,19 @@ class YamlContext {
   // Sorted in file order, at most kErrorsPerFileMax of them, then one saying how many more.
   std::vector<Diagnostic> take_diagnostics();
 
+  // Values (read_json) of one file hold at most this many nodes in all: aliases let a small
+  // file name a huge value many times over, and each step copies its own.
+  static constexpr std::size_t kJsonNodesPerFileMax = 1'000'000;
+  // Takes one node from the file's budget; false once it is spent.
+  bool take_json_node() {
+    if (json_nodes_used_ == kJsonNodesPerFileMax) return false;
+    ++json_nodes_used_;
+    return true;
+  }
+
  private:
   static constexpr std::size_t kCollectedMax = 10'000;  // bounds memory on hostile input
+  std::size_t json_nodes_used_ = 0;
   std::string file_;
   std::vector<Diagnostic> diagnostics_;
   std::size_t dropped_ = 0;
@@ -48,6 +59,11 @@ struct Field {
   YAML::Node value;
   SourceLocation where;
 };
+
+// Where to blame a value: its own place, or its key's when the value is empty (yaml-cpp
+// gives empty values the place of the next token) or an alias (which carries the place of
+// the node it names, somewhere earlier in the file).
+SourceLocation value_place(const YamlContext& context, const YAML::Node& value, const SourceLocation& key_at);
 
 // "a map", "a list", "nothing", or the scalar's text in quotes (shortened).
 std::string describe_found(const YAML::Node& node);

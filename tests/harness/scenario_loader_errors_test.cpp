@@ -161,6 +161,24 @@ TEST_CASE("a stray comma is a syntax error, not an endless parse", "[loader]") {
         "comma.yaml:10:1: YAML syntax error: unexpected ',' (a ',' belongs inside [ ] or { })");
 }
 
+TEST_CASE("aliases cannot blow a small file up into a huge one", "[loader]") {
+  // Levels of ten aliases make one value of 55,556 nodes (under the per-value limit);
+  // naming it in 20 steps passes the per-file budget of a million at the 17th.
+  std::string text = kHeader + "  - client_event: { client: alice, channel: private-a, event: client-e, data: [\n";
+  text += "      &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],\n";
+  for (int level = 1; level <= 3; ++level) {
+    text += "      &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ", *l" : "*l") + std::to_string(level - 1);
+    text += "],\n";
+  }
+  text += "      &big [*l3, *l3, *l3, *l3, *l3]] }\n";
+  for (int i = 0; i < 20; ++i) text += "  - client_event: { client: alice, channel: private-a, event: client-e, data: *big }\n";
+  const auto outcome = check_scenario_text(text, "aliases.yaml");
+  REQUIRE_FALSE(outcome.diagnostics.empty());
+  CHECK(outcome.diagnostics.front().to_string() ==
+        "aliases.yaml:31:73: values of this file hold more than 1000000 nodes in all (aliases?)");
+}
+
 TEST_CASE("every prefix of a valid file loads or fails cleanly, byte by byte", "[loader][fuzz]") {
   const std::string text = read_text(fixtures() / "scenarios" / "every_step.yaml");
   REQUIRE(text.size() > 1000);
