@@ -60,6 +60,8 @@ LoadOutcome check_scenario_text(std::string_view text, const std::string& displa
       context.error(context.at(e.mark), "YAML syntax error: " + e.msg);
     } catch (const std::exception& e) {
       context.error(SourceLocation{display_name, 1, 1}, std::string("could not read the file: ") + e.what());
+    } catch (...) {
+      context.error(SourceLocation{display_name, 1, 1}, "could not read the file");
     }
   }
   LoadOutcome outcome;

@@ -156,7 +156,7 @@ MapReader::MapReader(YamlContext& context, const YAML::Node& node, const SourceL
     }
     const std::string& key = pair.first.Scalar();
     if (std::find(allowed_keys.begin(), allowed_keys.end(), key) == allowed_keys.end()) {
-      context.error(key_at, "unknown key '" + key + "' in " + owner_ + " (expected one of: " +
+      context.error(key_at, "unknown key " + describe_found(pair.first) + " in " + owner_ + " (expected one of: " +
                                 join_words(allowed_keys) + ")");
       unknown_keys_.push_back(key);
       continue;
@@ -164,7 +164,7 @@ MapReader::MapReader(YamlContext& context, const YAML::Node& node, const SourceL
     auto first = std::find_if(fields_.begin(), fields_.end(), [&](const Field& f) { return f.key == key; });
     if (first != fields_.end()) {
       const SourceLocation& first_key_at = key_places_[static_cast<std::size_t>(first - fields_.begin())];
-      context.error(key_at, "duplicate key '" + key + "' in " + owner_ + " (first given at " +
+      context.error(key_at, "duplicate key " + describe_found(pair.first) + " in " + owner_ + " (first given at " +
                                 first_key_at.line_column() + ")");
       continue;
     }
