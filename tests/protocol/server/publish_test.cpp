@@ -126,3 +126,11 @@ TEST_CASE("on_http is answered by the REST API against this engine's state", "[e
   HttpRequest unknown{"GET", "/apps/9/channels", {}, ""};
   CHECK(f.engine.on_http(f.now, unknown).status == 404);
 }
+
+TEST_CASE("publish never throws on data that is not valid UTF-8; bad bytes become U+FFFD", "[engine][publish]") {
+  Audience s;
+  PublishOutcome outcome{};
+  CHECK_NOTHROW(outcome = s.f.publish("my-channel", "news", std::string("a\xff" "b")));
+  CHECK(outcome.delivered == 3);
+  CHECK(s.f.take(s.a) == std::vector<std::string>{"{\"event\":\"news\",\"channel\":\"my-channel\",\"data\":\"a\xef\xbf\xbd" "b\"}"});
+}
