@@ -5,23 +5,18 @@
 namespace pushsim::server_frames {
 namespace {
 
-// Like Json::dump, but invalid UTF-8 (possible only in strings handed to publish() by a
-// caller that skipped JSON parsing) becomes U+FFFD instead of an exception.
+// Json::dump, except that invalid UTF-8 becomes U+FFFD instead of an exception (as in
+// encode_frame): publish() may be handed bytes that never went through a JSON parser.
 std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
-// The official key order: event, channel, data, user_id (as encode_frame, but lenient).
-std::string encode(std::string_view event, std::optional<std::string_view> channel, const std::optional<Json>& data,
-                   const std::optional<std::string>& user_id = std::nullopt) {
-  std::string out = "{\"event\":" + dump(Json(std::string(event)));
-  if (channel) out += ",\"channel\":" + dump(Json(std::string(*channel)));
-  if (data) out += ",\"data\":" + dump(*data);
-  if (user_id) out += ",\"user_id\":" + dump(Json(*user_id));
-  out += '}';
-  return out;
-}
-
-std::string make(std::string_view event, std::optional<std::string_view> channel, std::optional<Json> data) {
-  return encode(event, channel, data);
+std::string make(std::string_view event, std::optional<std::string_view> channel, std::optional<Json> data,
+                 std::optional<std::string> user_id = std::nullopt) {
+  Frame frame;
+  frame.event = std::string(event);
+  if (channel) frame.channel = std::string(*channel);
+  frame.data = std::move(data);
+  frame.user_id = std::move(user_id);
+  return encode_frame(frame);
 }
 
 Json as_string_data(const Json& payload) { return Json(dump(payload)); }
@@ -85,7 +80,7 @@ std::string channel_event(std::string_view channel, std::string_view event, std:
 
 std::string client_event(std::string_view channel, std::string_view event, const std::optional<Json>& data,
                          const std::optional<std::string>& user_id) {
-  return encode(event, channel, data, user_id);
+  return make(event, channel, data, user_id);
 }
 
 std::string signin_success(std::string_view user_data) {
