@@ -5,21 +5,32 @@
 namespace pushsim::server_frames {
 namespace {
 
-std::string make(std::string_view event, std::optional<std::string_view> channel, std::optional<Json> data) {
-  Frame frame;
-  frame.event = std::string(event);
-  if (channel) frame.channel = std::string(*channel);
-  frame.data = std::move(data);
-  return encode_frame(frame);
+// Like Json::dump, but invalid UTF-8 (possible only in strings handed to publish() by a
+// caller that skipped JSON parsing) becomes U+FFFD instead of an exception.
+std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// The official key order: event, channel, data, user_id (as encode_frame, but lenient).
+std::string encode(std::string_view event, std::optional<std::string_view> channel, const std::optional<Json>& data,
+                   const std::optional<std::string>& user_id = std::nullopt) {
+  std::string out = "{\"event\":" + dump(Json(std::string(event)));
+  if (channel) out += ",\"channel\":" + dump(Json(std::string(*channel)));
+  if (data) out += ",\"data\":" + dump(*data);
+  if (user_id) out += ",\"user_id\":" + dump(Json(*user_id));
+  out += '}';
+  return out;
 }
 
-Json as_string_data(const Json& payload) { return Json(payload.dump()); }
+std::string make(std::string_view event, std::optional<std::string_view> channel, std::optional<Json> data) {
+  return encode(event, channel, data);
+}
+
+Json as_string_data(const Json& payload) { return Json(dump(payload)); }
 
 }  // namespace
 
 std::string connection_established(std::string_view socket_id, int activity_timeout_s) {
   // Built by hand: Json would sort activity_timeout before socket_id.
-  std::string data = "{\"socket_id\":" + Json(std::string(socket_id)).dump() +
+  std::string data = "{\"socket_id\":" + dump(Json(std::string(socket_id))) +
                      ",\"activity_timeout\":" + std::to_string(activity_timeout_s) + "}";
   return make(events::kConnectionEstablished, std::nullopt, Json(std::move(data)));
 }
@@ -74,12 +85,7 @@ std::string channel_event(std::string_view channel, std::string_view event, std:
 
 std::string client_event(std::string_view channel, std::string_view event, const std::optional<Json>& data,
                          const std::optional<std::string>& user_id) {
-  Frame frame;
-  frame.event = std::string(event);
-  frame.channel = std::string(channel);
-  frame.data = data;
-  frame.user_id = user_id;
-  return encode_frame(frame);
+  return encode(event, channel, data, user_id);
 }
 
 std::string signin_success(std::string_view user_data) {

@@ -103,6 +103,13 @@ class EngineFixture {
     send_json(id, Json{{"event", "pusher:signin"}, {"data", data}});
   }
 
+  PublishOutcome publish(std::string_view channel, std::string_view event, std::string_view data,
+                         std::optional<std::string_view> exclude_socket_id = std::nullopt) {
+    PublishOutcome outcome = engine.publish(now, app(), channel, event, data, exclude_socket_id);
+    collect();
+    return outcome;
+  }
+
   // Frames sent to the connection since the last take.
   std::vector<std::string> take(ConnectionId id) {
     collect();
