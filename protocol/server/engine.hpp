@@ -81,6 +81,7 @@ struct CachedEvent {
   std::string event;
   std::string data;
   TimeNs expires_at = 0;
+  bool operator==(const CachedEvent&) const = default;
 };
 struct ChannelSnapshot {
   std::string name;
@@ -88,6 +89,7 @@ struct ChannelSnapshot {
   std::vector<PresenceMember> members;  // presence only, ordered by first join
   std::optional<CachedEvent> cache;     // cache channels only, when not expired
   bool occupied() const { return subscription_count > 0; }
+  bool operator==(const ChannelSnapshot&) const = default;
 };
 struct PublishOutcome {
   std::size_t delivered = 0;  // frames queued

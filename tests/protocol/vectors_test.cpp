@@ -3,6 +3,7 @@
 // add vectors nobody checks.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
