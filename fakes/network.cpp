@@ -69,7 +69,8 @@ LinkId Network::connect(EndpointId client_id, std::string target) {
   links_.push_back(Link{});
   const LinkId id = links_.size();
   link(id).client = client_id;
-  client(client_id).links.push_back(id);
+  link(id).net = &client(client_id);
+  link(id).net->links.push_back(id);
   Packet open{Packet::Kind::kOpen, 0, std::make_shared<const std::string>(std::move(target)), {}};
   enqueue(id, Direction::kToServer, std::move(open));
   return id;
@@ -107,7 +108,7 @@ void Network::enqueue(LinkId id, Direction direction, Packet packet) {
     ++dropped_;
     return;
   }
-  ClientNet& net = client(l.client);
+  ClientNet& net = *l.net;
   lane.queue.push_back(std::move(packet));
   ++in_flight_;
   if (net.partitioned) {

@@ -132,8 +132,10 @@ class Network {
     TimeNs last_due = 0;
     bool receiver_open = true;
   };
+  struct ClientNet;
   struct Link {
     EndpointId client = 0;
+    ClientNet* net = nullptr;  // std::map nodes never move: looked up once per link
     bool cut = false;
     Lane lanes[2];  // by Direction
   };

@@ -1,0 +1,75 @@
+// Simulation speed (issue 3): simulated frame deliveries per second for one publisher
+// fanning out to N simulated clients, and the wall time of one simulated hour of an idle
+// world of 1,000 connected clients. Fixed seeds; the world is built outside the timed loop.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fakes/raw_client.hpp"
+#include "fakes/world.hpp"
+
+using namespace pushsim;
+using namespace pushsim::fakes;
+
+namespace {
+
+std::unique_ptr<World> make_world(bool trace) {
+  WorldBuilder builder;
+  builder.scenario("bench").seed(1).latency(ms(1), ms(20)).trace(trace);
+  return builder.build();
+}
+
+void connect_raw(World& world, int clients, const char* channel) {
+  std::vector<RawClient*> all;
+  for (int i = 0; i < clients; ++i) {
+    all.push_back(&world.add_raw_client("c" + std::to_string(i)));
+    all.back()->connect();
+  }
+  if (!world.run_until_quiet().ok()) std::abort();
+  if (channel != nullptr) {
+    for (RawClient* c : all) c->subscribe(channel);
+    if (!world.run_until_quiet().ok()) std::abort();
+  }
+}
+
+// One REST trigger per iteration, run until every frame has been delivered.
+void fan_out(benchmark::State& state, bool trace) {
+  const int clients = static_cast<int>(state.range(0));
+  auto world = make_world(trace);
+  connect_raw(*world, clients, "news");
+  const std::uint64_t delivered_before = world->network().delivered();
+  for (auto _ : state) {
+    world->trigger({"news"}, "headline", "{\"n\":1}");
+    if (world->run_until_quiet().stop != RunStop::kIdle) state.SkipWithError("did not settle");
+  }
+  const auto deliveries = static_cast<double>(world->network().delivered() - delivered_before);
+  state.counters["deliveries_per_s"] = benchmark::Counter(deliveries, benchmark::Counter::kIsRate);
+}
+
+void BM_FanOutRaw(benchmark::State& state) { fan_out(state, false); }
+void BM_FanOutRawTraced(benchmark::State& state) { fan_out(state, true); }
+
+// One simulated hour of connected, idle clients: only pings and pongs.
+void BM_IdleHourRaw(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto world = make_world(false);
+    connect_raw(*world, static_cast<int>(state.range(0)), nullptr);
+    state.ResumeTiming();
+    if (!world->run_for(seconds(3600)).ok()) state.SkipWithError("event limit");
+    state.PauseTiming();
+    state.counters["simulated_events"] = static_cast<double>(world->scheduler().events_run());
+    world.reset();
+    state.ResumeTiming();
+  }
+}
+
+}  // namespace
+
+BENCHMARK(BM_FanOutRaw)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FanOutRawTraced)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_IdleHourRaw)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();
