@@ -120,7 +120,8 @@ class World final : private NetworkSink {
   RunOutcome run_until(TimeNs until);
   RunOutcome run_for(DurationNs duration) { return run_until(now() + duration); }
   // Runs until no packet, HTTP exchange or verb is pending (timers do not count: an idle
-  // world always has pings ahead). Stops at `time_limit` from now, reported as kTimeReached.
+  // world always has pings ahead). kIdle when quiet; otherwise kTimeReached with the clock
+  // at now + time_limit, or kEventLimit.
   RunOutcome run_until_quiet(DurationNs time_limit = seconds(600));
   bool quiet() const;
 
