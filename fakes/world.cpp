@@ -106,12 +106,19 @@ void World::call_auth(ClientEndpoint& client, HttpRequest request, HttpCallback 
       [this](TimeNs now, const HttpRequest& r) { return auth_.handle(now, r); }, std::move(done), config_.auth_timeout);
 }
 
-EventId World::set_client_timer(ClientEndpoint& client, TimeNs at, std::function<void(TimeNs)> fire) {
+EventId World::set_client_timer(ClientEndpoint& client, TimeNs at, std::function<void(TimeNs)> fire, bool activity) {
   const EndpointId endpoint = client.endpoint();
-  return scheduler_.schedule_at(std::max(at, now()), [this, endpoint, fire = std::move(fire)] {
-    trace_.record(now(), TraceKind::kTimer, endpoint, endpoint, 0, std::string("tick"));
+  if (activity) ++pending_verbs_;
+  return scheduler_.schedule_at(std::max(at, now()), [this, endpoint, activity, fire = std::move(fire)] {
+    if (activity) --pending_verbs_;
+    trace_.record(now(), TraceKind::kTimer, endpoint, endpoint, 0, std::string(activity ? "action" : "tick"));
     fire(now());
   });
+}
+
+void World::cancel_client_timer(EventId id, bool activity) {
+  // Only a timer that had not fired yet still counts as pending activity.
+  if (scheduler_.cancel(id) && activity) --pending_verbs_;
 }
 
 // --- packets -------------------------------------------------------------------------------

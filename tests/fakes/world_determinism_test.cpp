@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "fakes/raw_client.hpp"
+#include "fakes/sim_client.hpp"
 #include "fakes/world.hpp"
 
 using namespace pushsim;
@@ -33,6 +34,38 @@ std::string busy_raw_world(std::uint64_t seed) {
   REQUIRE(world->run_for(seconds(240)).ok());
   CHECK(world->trace().records().size() > 5'000);
   CHECK(world->trace().count(TraceKind::kFault) > 0);
+  return world->trace().to_json_lines();
+}
+
+// A busy world of simulated pusher-js clients: 60 users on public, private and presence
+// channels, signed in, sending client events while the app triggers, with the chaos fault
+// profile (partitions, jitter, drops, closes, webhook and auth failures) drawn from the seed.
+std::string busy_sim_world(std::uint64_t seed) {
+  WorldBuilder builder;
+  builder.scenario("busy-sim").seed(seed).latency(Latency::long_tail(ms(1), ms(40), Ratio{1, 20}, seconds(3)));
+  builder.faults(FaultProfile::chaos());
+  auto world = builder.build();
+  std::vector<SimClient*> clients;
+  for (int i = 0; i < 60; ++i) {
+    SimClientOptions options;
+    options.user = UserProfile{"u" + std::to_string(i % 45), Json{{"n", i}}, std::nullopt};
+    clients.push_back(&world->add_client<SimClient>("c" + std::to_string(i), options));
+    clients.back()->connect();
+    clients.back()->subscribe("presence-lobby");
+    clients.back()->subscribe(i % 2 == 0 ? "private-even" : "news");
+    if (i % 5 == 0) clients.back()->signin();
+  }
+  world->plan_faults(world->now());
+  for (int tick = 0; tick < 600; ++tick) {
+    if (tick % 3 == 0) world->trigger({"news", "private-even"}, "tick", std::to_string(tick));
+    SimClient& sender = *clients[static_cast<std::size_t>(tick) % clients.size()];
+    (void)sender.send_client_event("presence-lobby", "client-wave", Json{{"tick", tick}});
+    REQUIRE(world->run_for(ms(100)).ok());
+  }
+  REQUIRE(world->run_for(seconds(300)).ok());
+  CHECK(world->trace().records().size() > 50'000);
+  CHECK(world->trace().count(TraceKind::kFault) > 10);
+  CHECK(world->trace().count(TraceKind::kHttpRequest) > 100);
   return world->trace().to_json_lines();
 }
 
@@ -81,4 +114,14 @@ TEST_CASE("different seeds order the same concurrent events differently", "[worl
   // And each seed keeps its order when run again.
   CHECK(concurrent_order(*seed_left) == left_first);
   CHECK(concurrent_order(*seed_right) == right_first);
+}
+
+TEST_CASE("the same seed replays a busy world of simulated clients with faults byte for byte",
+          "[world][determinism][sim_client]") {
+  const std::string first = busy_sim_world(7);
+  const std::string second = busy_sim_world(7);
+  CHECK(first.size() == second.size());
+  CHECK(fnv1a64(first) == fnv1a64(second));
+  CHECK(first == second);
+  CHECK(first != busy_sim_world(8));
 }
