@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fakes/raw_client.hpp"
+#include "fakes/sim_client.hpp"
 #include "fakes/world.hpp"
 
 using namespace pushsim;
@@ -34,11 +35,29 @@ void connect_raw(World& world, int clients, const char* channel) {
   }
 }
 
+void connect_sim(World& world, int clients, const char* channel, bool record_events) {
+  std::vector<SimClient*> all;
+  SimClientOptions options;
+  options.record_events = record_events;
+  for (int i = 0; i < clients; ++i) {
+    all.push_back(&world.add_client<SimClient>("c" + std::to_string(i), options));
+    all.back()->connect();
+    if (channel != nullptr) all.back()->subscribe(channel);
+  }
+  if (!world.run_until_quiet().ok()) std::abort();
+}
+
+enum class Clients { kRaw, kSim, kSimNoEvents };
+
 // One REST trigger per iteration, run until every frame has been delivered.
-void fan_out(benchmark::State& state, bool trace) {
+void fan_out(benchmark::State& state, Clients kind, bool trace) {
   const int clients = static_cast<int>(state.range(0));
   auto world = make_world(trace);
-  connect_raw(*world, clients, "news");
+  if (kind == Clients::kRaw) {
+    connect_raw(*world, clients, "news");
+  } else {
+    connect_sim(*world, clients, "news", kind == Clients::kSim);
+  }
   const std::uint64_t delivered_before = world->network().delivered();
   for (auto _ : state) {
     world->trigger({"news"}, "headline", "{\"n\":1}");
@@ -48,28 +67,47 @@ void fan_out(benchmark::State& state, bool trace) {
   state.counters["deliveries_per_s"] = benchmark::Counter(deliveries, benchmark::Counter::kIsRate);
 }
 
-void BM_FanOutRaw(benchmark::State& state) { fan_out(state, false); }
-void BM_FanOutRawTraced(benchmark::State& state) { fan_out(state, true); }
+// Simulated pusher-js clients (the protocol client parses every frame), trace on: the
+// configuration tests and scenarios run.
+void BM_FanOutSim(benchmark::State& state) { fan_out(state, Clients::kSim, true); }
+void BM_FanOutSimUntraced(benchmark::State& state) { fan_out(state, Clients::kSim, false); }
+void BM_FanOutSimUntracedNoEvents(benchmark::State& state) { fan_out(state, Clients::kSimNoEvents, false); }
+// Raw clients only record the frame: the cost of the simulator itself.
+void BM_FanOutRaw(benchmark::State& state) { fan_out(state, Clients::kRaw, false); }
+void BM_FanOutRawTraced(benchmark::State& state) { fan_out(state, Clients::kRaw, true); }
 
-// One simulated hour of connected, idle clients: only pings and pongs.
-void BM_IdleHourRaw(benchmark::State& state) {
+// One simulated hour of connected, idle clients: only pings and pongs (both sides ping
+// after 120 s of silence), trace on.
+void idle_hour(benchmark::State& state, Clients kind) {
   for (auto _ : state) {
     state.PauseTiming();
-    auto world = make_world(false);
-    connect_raw(*world, static_cast<int>(state.range(0)), nullptr);
+    auto world = make_world(true);
+    if (kind == Clients::kRaw) {
+      connect_raw(*world, static_cast<int>(state.range(0)), nullptr);
+    } else {
+      connect_sim(*world, static_cast<int>(state.range(0)), nullptr, true);
+    }
     state.ResumeTiming();
+    const std::uint64_t events_before = world->scheduler().events_run();
     if (!world->run_for(seconds(3600)).ok()) state.SkipWithError("event limit");
     state.PauseTiming();
-    state.counters["simulated_events"] = static_cast<double>(world->scheduler().events_run());
+    state.counters["simulated_events"] = static_cast<double>(world->scheduler().events_run() - events_before);
     world.reset();
     state.ResumeTiming();
   }
 }
 
+void BM_IdleHourSim(benchmark::State& state) { idle_hour(state, Clients::kSim); }
+void BM_IdleHourRaw(benchmark::State& state) { idle_hour(state, Clients::kRaw); }
+
 }  // namespace
 
+BENCHMARK(BM_FanOutSim)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FanOutSimUntraced)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FanOutSimUntracedNoEvents)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FanOutRaw)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FanOutRawTraced)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_IdleHourSim)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_IdleHourRaw)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -121,15 +121,20 @@ void SimClient::pump(TimeNs at) {
   arm_timer();
 }
 
+// Every received frame moves the activity deadline later; an armed timer that is earlier
+// stays and, when it fires early, only re-arms (see World::arm_engine_timer).
 void SimClient::arm_timer() {
   const std::optional<TimeNs> deadline = client_.next_deadline();
-  if (deadline && timer_at_ == *deadline && world_.scheduler().is_pending(timer_)) return;
+  if (deadline && !crashed_ && world_.scheduler().is_pending(timer_) && timer_at_ <= *deadline) return;
   world_.cancel_client_timer(timer_);
   timer_ = {};
   if (!deadline || crashed_) return;
-  timer_at_ = *deadline;
-  timer_ = world_.set_client_timer(*this, *deadline, [this](TimeNs at) {
+  timer_at_ = std::max(*deadline, now());
+  timer_ = world_.set_client_timer(*this, timer_at_, [this](TimeNs at) {
     timer_ = {};
+    const std::optional<TimeNs> due = client_.next_deadline();
+    if (!due || *due > at) return arm_timer();
+    world_.trace_timer(*this, "tick");
     client_.on_tick(at);
     pump(at);
   });
@@ -142,6 +147,7 @@ void SimClient::on_disconnected(const ClientDisconnected& disconnected) {
       *this, now() + *disconnected.reconnect_delay,
       [this](TimeNs) {
         reconnect_timer_ = {};
+        world_.trace_timer(*this, "reconnect");
         connect();
       },
       /*activity=*/true);

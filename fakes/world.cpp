@@ -106,14 +106,17 @@ void World::call_auth(ClientEndpoint& client, HttpRequest request, HttpCallback 
       [this](TimeNs now, const HttpRequest& r) { return auth_.handle(now, r); }, std::move(done), config_.auth_timeout);
 }
 
-EventId World::set_client_timer(ClientEndpoint& client, TimeNs at, std::function<void(TimeNs)> fire, bool activity) {
-  const EndpointId endpoint = client.endpoint();
+EventId World::set_client_timer(ClientEndpoint& /*client*/, TimeNs at, std::function<void(TimeNs)> fire,
+                                bool activity) {
   if (activity) ++pending_verbs_;
-  return scheduler_.schedule_at(std::max(at, now()), [this, endpoint, activity, fire = std::move(fire)] {
+  return scheduler_.schedule_at(std::max(at, now()), [this, activity, fire = std::move(fire)] {
     if (activity) --pending_verbs_;
-    trace_.record(now(), TraceKind::kTimer, endpoint, endpoint, 0, std::string(activity ? "action" : "tick"));
     fire(now());
   });
+}
+
+void World::trace_timer(const ClientEndpoint& client, std::string what) {
+  trace_.record(now(), TraceKind::kTimer, client.endpoint(), client.endpoint(), 0, std::move(what));
 }
 
 void World::cancel_client_timer(EventId id, bool activity) {
@@ -172,15 +175,20 @@ void World::pump_engine() {
   arm_engine_timer();
 }
 
+// Every frame from a client moves the engine's deadline later. Rather than cancel and refile
+// the wake-up each time, an armed wake-up that is earlier than the deadline stays: when it
+// fires early it only re-arms. Only a deadline that moved earlier refiles it.
 void World::arm_engine_timer() {
   const std::optional<TimeNs> deadline = engine_->next_deadline();
-  if (deadline && engine_timer_at_ == *deadline && scheduler_.is_pending(engine_timer_)) return;
+  if (deadline && scheduler_.is_pending(engine_timer_) && engine_timer_at_ <= *deadline) return;
   scheduler_.cancel(engine_timer_);
   engine_timer_ = {};
   if (!deadline) return;
-  engine_timer_at_ = *deadline;
-  engine_timer_ = scheduler_.schedule_at(std::max(*deadline, now()), [this] {
+  engine_timer_at_ = std::max(*deadline, now());
+  engine_timer_ = scheduler_.schedule_at(engine_timer_at_, [this] {
     engine_timer_ = {};
+    const std::optional<TimeNs> due = engine_->next_deadline();
+    if (!due || *due > now()) return arm_engine_timer();
     trace_.record(now(), TraceKind::kTimer, server_, server_, 0, std::string("tick"));
     engine_->on_tick(now());
     pump_engine();

@@ -82,12 +82,14 @@ class World final : private NetworkSink {
   void send_to_server(LinkId link, std::shared_ptr<const std::string> text);
   void close_to_server(LinkId link, int code, std::string reason);
   void call_auth(ClientEndpoint& client, HttpRequest request, HttpCallback done);
-  // A client's timer, traced when it fires. An `activity` timer (a reconnect, say) keeps
-  // the world from being quiet until it fires or is cancelled with cancel_client_timer();
-  // liveness timers are not activity, or an idle world would never be quiet.
+  // A client's timer. An `activity` timer (a reconnect, say) keeps the world from being
+  // quiet until it fires or is cancelled with cancel_client_timer(); liveness timers are not
+  // activity, or an idle world would never be quiet. The client traces what a timer does
+  // with trace_timer(), so that a timer that finds nothing due leaves no record.
   EventId set_client_timer(ClientEndpoint& client, TimeNs at, std::function<void(TimeNs)> fire,
                            bool activity = false);
   void cancel_client_timer(EventId id, bool activity = false);
+  void trace_timer(const ClientEndpoint& client, std::string what);
 
   // --- the app server's REST calls --------------------------------------------------------
   // Sends a request to the engine's REST API over the network; the answer is logged.
