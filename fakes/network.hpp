@@ -21,7 +21,6 @@
 // HTTP route (from, to) from one derived from both names, so adding a client or a route
 // leaves everybody else's draws unchanged.
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,6 +30,7 @@
 #include <vector>
 
 #include "fakes/latency.hpp"
+#include "fakes/packet_queue.hpp"
 #include "fakes/scheduler.hpp"
 #include "fakes/trace.hpp"
 #include "protocol/http.hpp"
@@ -128,7 +128,7 @@ class Network {
 
  private:
   struct Lane {
-    std::deque<Packet> queue;
+    FifoQueue<Packet> queue;
     TimeNs last_due = 0;
     bool receiver_open = true;
   };

@@ -251,3 +251,23 @@ TEST_CASE("lost HTTP requests never reach the service", "[network]") {
   CHECK(served == 0);
   CHECK(timeouts == 1);
 }
+
+TEST_CASE("a link's FIFO keeps order across drains, compaction and reuse", "[network]") {
+  FifoQueue<int> q;
+  int next_in = 0, next_out = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (int i = 0; i < round * 3 + 1; ++i) q.push_back(next_in++);
+    for (int i = 0; i < round * 2 + 1 && !q.empty(); ++i) {
+      REQUIRE(q.front() == next_out++);
+      q.pop_front();
+    }
+    REQUIRE(q.size() == static_cast<std::size_t>(next_in - next_out));
+    int expected = next_out;
+    for (int v : q) REQUIRE(v == expected++);
+  }
+  while (!q.empty()) {
+    REQUIRE(q.front() == next_out++);
+    q.pop_front();
+  }
+  CHECK(next_out == next_in);
+}
