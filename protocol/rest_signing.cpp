@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <limits>
+#include <vector>
 
 #include "protocol/signing.hpp"
 
@@ -82,12 +83,13 @@ std::string quoted(std::string_view text, std::size_t max_chars = 512) {
 }
 
 std::optional<Error> check_duplicates_and_presence(const QueryParams& params, bool has_body) {
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    for (std::size_t j = i + 1; j < params.size(); ++j) {
-      if (params[i].first == params[j].first) {
-        return make_error("query parameter '" + params[i].first + "' appears more than once", 400);
-      }
-    }
+  // Sorted copy of the keys: a hostile query with many parameters stays O(n log n).
+  std::vector<std::string_view> keys;
+  keys.reserve(params.size());
+  for (const auto& param : params) keys.push_back(param.first);
+  std::sort(keys.begin(), keys.end());
+  if (auto dup = std::adjacent_find(keys.begin(), keys.end()); dup != keys.end()) {
+    return make_error("query parameter '" + std::string(*dup) + "' appears more than once", 400);
   }
   for (auto required : {"auth_key", "auth_timestamp", "auth_version", "auth_signature"}) {
     if (!find_param(params, required)) return make_error(std::string("missing query parameter '") + required + "'", 401);

@@ -5,21 +5,27 @@
 namespace pushsim::server_frames {
 namespace {
 
-std::string make(std::string_view event, std::optional<std::string_view> channel, std::optional<Json> data) {
+// Json::dump, except that invalid UTF-8 becomes U+FFFD instead of an exception (as in
+// encode_frame): publish() may be handed bytes that never went through a JSON parser.
+std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::string make(std::string_view event, std::optional<std::string_view> channel, std::optional<Json> data,
+                 std::optional<std::string> user_id = std::nullopt) {
   Frame frame;
   frame.event = std::string(event);
   if (channel) frame.channel = std::string(*channel);
   frame.data = std::move(data);
+  frame.user_id = std::move(user_id);
   return encode_frame(frame);
 }
 
-Json as_string_data(const Json& payload) { return Json(payload.dump()); }
+Json as_string_data(const Json& payload) { return Json(dump(payload)); }
 
 }  // namespace
 
 std::string connection_established(std::string_view socket_id, int activity_timeout_s) {
   // Built by hand: Json would sort activity_timeout before socket_id.
-  std::string data = "{\"socket_id\":" + Json(std::string(socket_id)).dump() +
+  std::string data = "{\"socket_id\":" + dump(Json(std::string(socket_id))) +
                      ",\"activity_timeout\":" + std::to_string(activity_timeout_s) + "}";
   return make(events::kConnectionEstablished, std::nullopt, Json(std::move(data)));
 }
@@ -74,12 +80,7 @@ std::string channel_event(std::string_view channel, std::string_view event, std:
 
 std::string client_event(std::string_view channel, std::string_view event, const std::optional<Json>& data,
                          const std::optional<std::string>& user_id) {
-  Frame frame;
-  frame.event = std::string(event);
-  frame.channel = std::string(channel);
-  frame.data = data;
-  frame.user_id = user_id;
-  return encode_frame(frame);
+  return make(event, channel, data, user_id);
 }
 
 std::string signin_success(std::string_view user_data) {

@@ -32,8 +32,6 @@ std::optional<std::string> string_field(const Json& data, const char* key) {
   return it->get<std::string>();
 }
 
-bool needs_authorization(ChannelKind kind) { return requires_auth(kind); }
-
 }  // namespace
 
 void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame& frame) {
@@ -56,7 +54,7 @@ void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame
   }
 
   std::optional<PresenceMember> member;
-  if (needs_authorization(type.kind)) {
+  if (requires_auth(type.kind)) {
     const std::string auth = string_field(data, "auth").value_or("");
     if (auth.empty()) return refuse("Auth info required to subscribe to " + *channel);
     std::optional<std::string> channel_data;
@@ -95,7 +93,7 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
   std::optional<PresenceMember> joined = member;
   const JoinOutcome outcome = registry.subscribe(app.id, channel, connection.id, std::move(member));
   connection.channels.insert(channel);
-  if (needs_authorization(type.kind)) mark_authorized(connection);
+  if (requires_auth(type.kind)) mark_authorized(connection);
 
   if (presence) {
     send(connection.id, server_frames::presence_subscription_succeeded(channel, registry.members(app.id, channel)));

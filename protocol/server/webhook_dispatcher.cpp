@@ -100,7 +100,7 @@ void WebhookDispatcher::on_response(TimeNs now, std::uint64_t delivery_id, int s
 
 void WebhookDispatcher::fail(TimeNs at, std::uint64_t delivery_id) {
   Delivery& delivery = deliveries_.at(delivery_id);
-  if (at - delivery.first_attempt >= policy_.retry_window) {
+  if (at - delivery.first_attempt >= policy_.retry_window || delivery.post.attempt >= policy_.max_attempts) {
     deliveries_.erase(delivery_id);
     return;
   }

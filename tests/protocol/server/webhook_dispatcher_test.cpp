@@ -381,6 +381,18 @@ TEST_CASE("a zero retry window means a single attempt", "[webhook_dispatcher]") 
   CHECK(sent.size() == 1);
 }
 
+TEST_CASE("max_attempts bounds retries even with a zero back-off", "[webhook_dispatcher]") {
+  WebhookPolicy policy;
+  policy.retry_initial_backoff = 0;
+  policy.retry_max_backoff = 0;
+  policy.max_attempts = 4;
+  WebhookDispatcher d{policy};
+  d.emit(kT0, one_hook_app(), occupied("ch"));
+  auto sent = run(d, kT0 + seconds(1), [](const WebhookPost&) { return 500; });
+  CHECK(offsets_s(sent) == std::vector<std::int64_t>{0, 0, 0, 0});
+  CHECK(d.next_deadline() == std::nullopt);
+}
+
 TEST_CASE("no answer within response_timeout counts as a failure", "[webhook_dispatcher]") {
   WebhookDispatcher d{WebhookPolicy{}};
   d.emit(kT0, one_hook_app(), occupied("ch"));
