@@ -16,6 +16,14 @@ using namespace pushsim::fakes;
 
 namespace {
 
+// Built with += rather than "c" + std::to_string(i): g++ 12 at -O3 warns falsely
+// (-Wrestrict, GCC bug 105651) on that operator+.
+std::string client_name(int i) {
+  std::string name = "c";
+  name += std::to_string(i);
+  return name;
+}
+
 std::unique_ptr<World> make_world(bool trace) {
   WorldBuilder builder;
   builder.scenario("bench").seed(1).latency(ms(1), ms(20)).trace(trace);
@@ -25,7 +33,7 @@ std::unique_ptr<World> make_world(bool trace) {
 void connect_raw(World& world, int clients, const char* channel) {
   std::vector<RawClient*> all;
   for (int i = 0; i < clients; ++i) {
-    all.push_back(&world.add_raw_client("c" + std::to_string(i)));
+    all.push_back(&world.add_raw_client(client_name(i)));
     all.back()->connect();
   }
   if (!world.run_until_quiet().ok()) std::abort();
@@ -40,7 +48,7 @@ void connect_sim(World& world, int clients, const char* channel, bool record_eve
   SimClientOptions options;
   options.record_events = record_events;
   for (int i = 0; i < clients; ++i) {
-    all.push_back(&world.add_client<SimClient>("c" + std::to_string(i), options));
+    all.push_back(&world.add_client<SimClient>(client_name(i), options));
     all.back()->connect();
     if (channel != nullptr) all.back()->subscribe(channel);
   }
