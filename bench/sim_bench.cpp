@@ -36,10 +36,10 @@ void connect_raw(World& world, int clients, const char* channel) {
     all.push_back(&world.add_raw_client(client_name(i)));
     all.back()->connect();
   }
-  if (!world.run_until_quiet().ok()) std::abort();
+  if (!world.run_until_idle().ok()) std::abort();
   if (channel != nullptr) {
     for (RawClient* c : all) c->subscribe(channel);
-    if (!world.run_until_quiet().ok()) std::abort();
+    if (!world.run_until_idle().ok()) std::abort();
   }
 }
 
@@ -52,7 +52,7 @@ void connect_sim(World& world, int clients, const char* channel, bool record_eve
     all.back()->connect();
     if (channel != nullptr) all.back()->subscribe(channel);
   }
-  if (!world.run_until_quiet().ok()) std::abort();
+  if (!world.run_until_idle().ok()) std::abort();
 }
 
 enum class Clients { kRaw, kSim, kSimNoEvents };
@@ -69,7 +69,7 @@ void fan_out(benchmark::State& state, Clients kind, bool trace) {
   const std::uint64_t delivered_before = world->network().delivered();
   for (auto _ : state) {
     world->trigger({"news"}, "headline", "{\"n\":1}");
-    if (world->run_until_quiet().stop != RunStop::kIdle) state.SkipWithError("did not settle");
+    if (world->run_until_idle().stop != RunStop::kIdle) state.SkipWithError("did not settle");
   }
   const auto deliveries = static_cast<double>(world->network().delivered() - delivered_before);
   state.counters["deliveries_per_s"] = benchmark::Counter(deliveries, benchmark::Counter::kIsRate);

@@ -12,7 +12,9 @@
 //
 // Faults: a partition of a client cancels the tasks of its links' queued packets and keeps
 // the packets (traced as held); new sends queue behind them; heal() files them again with
-// fresh delays, in order. cut() loses every queued packet and every later one, telling
+// fresh delays, in order. A partition cuts a client off the Pusher server only: its HTTP
+// calls to the app server go on (the app server is another host), which keeps "the server
+// timed out first" and "the auth endpoint failed" separate faults. cut() loses every queued packet and every later one, telling
 // neither side (an abrupt drop: each side notices only by its own timeouts). A close packet
 // closes its sending side at once and the receiving side when it arrives; packets that reach
 // a closed side are dropped. Every one of these steps is written to the trace.

@@ -342,17 +342,17 @@ void World::at(TimeNs when, std::function<void(World&)> verb) {
 
 RunOutcome World::run_until(TimeNs until) { return scheduler_.run_until(until, config_.max_events); }
 
-bool World::quiet() const {
+bool World::idle() const {
   return network_->packets_in_flight() == 0 && network_->http_in_flight() == 0 && pending_verbs_ == 0;
 }
 
-RunOutcome World::run_until_quiet(DurationNs time_limit) {
+RunOutcome World::run_until_idle(DurationNs time_limit) {
   const TimeNs deadline = now() + time_limit;
   RunOutcome outcome;
-  while (!quiet()) {
+  while (!idle()) {
     const std::optional<TimeNs> next = scheduler_.next_time();
     if (!next || *next > deadline) {
-      // Not quiet, and nothing due before the limit (a partition nobody heals, say): the
+      // Not idle, and nothing due before the limit (a partition nobody heals, say): the
       // time passes, which is what would happen for real.
       scheduler_.run_until(deadline, 0);
       outcome.stop = RunStop::kTimeReached;

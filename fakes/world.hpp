@@ -83,8 +83,8 @@ class World final : private NetworkSink {
   void close_to_server(LinkId link, int code, std::string reason);
   void call_auth(ClientEndpoint& client, HttpRequest request, HttpCallback done);
   // A client's timer. An `activity` timer (a reconnect, say) keeps the world from being
-  // quiet until it fires or is cancelled with cancel_client_timer(); liveness timers are not
-  // activity, or an idle world would never be quiet. The client traces what a timer does
+  // idle until it fires or is cancelled with cancel_client_timer(); liveness timers are not
+  // activity (see run_until_idle). The client traces what a timer does
   // with trace_timer(), so that a timer that finds nothing due leaves no record.
   EventId set_client_timer(ClientEndpoint& client, TimeNs at, std::function<void(TimeNs)> fire,
                            bool activity = false);
@@ -125,11 +125,12 @@ class World final : private NetworkSink {
   bool step() { return scheduler_.step(); }
   RunOutcome run_until(TimeNs until);
   RunOutcome run_for(DurationNs duration) { return run_until(now() + duration); }
-  // Runs until no packet, HTTP exchange or verb is pending (timers do not count: an idle
-  // world always has pings ahead). kIdle when quiet; otherwise kTimeReached with the clock
-  // at now + time_limit, or kEventLimit.
-  RunOutcome run_until_quiet(DurationNs time_limit = seconds(600));
-  bool quiet() const;
+  // Runs until the world is idle: no packet, HTTP exchange, verb or reconnect pending.
+  // Liveness timers do not count, or a world with connections would never be idle (it
+  // always has pings ahead). kIdle when idle; otherwise kTimeReached with the clock at
+  // now + time_limit, or kEventLimit.
+  RunOutcome run_until_idle(DurationNs time_limit = seconds(600));
+  bool idle() const;
 
  private:
   void on_packet(TimeNs now, LinkId link, Direction direction, const Packet& packet) override;

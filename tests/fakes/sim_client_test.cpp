@@ -25,7 +25,7 @@ SimClientOptions as_user(std::string id, Json info = nullptr) {
 SimClient& connected(World& world, const std::string& name, SimClientOptions options = {}) {
   SimClient& client = world.add_client<SimClient>(name, std::move(options));
   client.connect();
-  REQUIRE(world.run_until_quiet().ok());
+  REQUIRE(world.run_until_idle().ok());
   REQUIRE(client.state() == ConnectionState::kConnected);
   return client;
 }
@@ -36,10 +36,10 @@ TEST_CASE("a simulated client connects, subscribes to a public channel and recei
   auto world = calm_world();
   SimClient& alice = connected(*world, "alice");
   REQUIRE_FALSE(alice.subscribe("news"));
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(alice.protocol().subscription_state("news") == SubscriptionState::kSubscribed);
   world->trigger({"news"}, "headline", Json{{"n", 1}});
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   const auto messages = alice.events_of<ClientMessage>();
   REQUIRE(messages.size() == 1);
   CHECK(messages[0].frame.event == "headline");
@@ -52,7 +52,7 @@ TEST_CASE("a private subscription goes through the auth endpoint over simulated 
   SimClient& alice = connected(*world, "alice", as_user("u1"));
   const TimeNs asked = world->now();
   alice.subscribe("private-orders");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(alice.protocol().subscription_state("private-orders") == SubscriptionState::kSubscribed);
   REQUIRE(world->auth().log().size() == 1);
   CHECK(world->auth().log()[0].at == asked + ms(2));
@@ -68,9 +68,9 @@ TEST_CASE("presence members see each other join, with user info from the session
   SimClient& alice = connected(*world, "alice", as_user("u1", Json{{"name", "Alice"}}));
   SimClient& bob = connected(*world, "bob", as_user("u2"));
   alice.subscribe("presence-room");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   bob.subscribe("presence-room");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   const auto added = alice.events_of<PresenceMemberAdded>();
   REQUIRE(added.size() == 1);
   CHECK(added[0].member == MemberInfo{"u2", nullptr});
@@ -84,7 +84,7 @@ TEST_CASE("an encrypted subscription gets its shared secret from the auth endpoi
   auto world = calm_world();
   SimClient& alice = connected(*world, "alice", as_user("u1"));
   alice.subscribe("private-encrypted-vault");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(alice.protocol().subscription_state("private-encrypted-vault") == SubscriptionState::kSubscribed);
   CHECK(alice.protocol().shared_secret("private-encrypted-vault") ==
         *encrypted_channel_shared_secret("private-encrypted-vault", kEncryptionMasterKey));
@@ -94,11 +94,11 @@ TEST_CASE("sign-in goes through user auth, and a message sent to the user arrive
   auto world = calm_world();
   SimClient& alice = connected(*world, "alice", as_user("u1", Json{{"name", "Alice"}}));
   alice.signin();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   REQUIRE(alice.events_of<SigninSucceeded>().size() == 1);
   CHECK(alice.protocol().subscription_state("#server-to-user-u1") == SubscriptionState::kSubscribed);
   world->rest(world->rest_caller().send_to_user(world->now(), "u1", "note", Json{{"hi", 1}}));
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   const auto frames = alice.frames("note");
   REQUIRE(frames.size() == 1);
   CHECK(frames[0].channel == "#server-to-user-u1");
@@ -110,7 +110,7 @@ TEST_CASE("a refused channel auth gives the subscription error, and others still
   SimClient& alice = connected(*world, "alice", as_user("u1"));
   alice.subscribe("private-secret");
   alice.subscribe("private-open");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   const auto errors = alice.events_of<SubscriptionError>();
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].channel == "private-secret");
@@ -127,7 +127,7 @@ TEST_CASE("an auth endpoint answering 5xx gives a subscription error with that s
   SimClient& alice = connected(*world, "alice", as_user("u1"));
   world->fail_auth(1, 503);
   alice.subscribe("private-a");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   const auto errors = alice.events_of<SubscriptionError>();
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].data["status"] == 503);
@@ -140,7 +140,7 @@ TEST_CASE("a silent auth endpoint fails the subscription at the client's timeout
   world->silence_auth(1);
   const TimeNs asked = world->now();
   alice.subscribe("private-a");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   REQUIRE(alice.events_of<SubscriptionError>().size() == 1);
   CHECK(alice.events_of<SubscriptionError>()[0].data["status"] == 0);
   CHECK(alice.events().back().at == asked + world->config().auth_timeout);
@@ -148,7 +148,7 @@ TEST_CASE("a silent auth endpoint fails the subscription at the client's timeout
   world->slow_auth(seconds(3));
   const TimeNs again = world->now();
   alice.subscribe("private-b");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(alice.protocol().subscription_state("private-b") == SubscriptionState::kSubscribed);
   CHECK(alice.events().back().at == again + seconds(3) + ms(4) + ms(10));
 }
@@ -159,9 +159,9 @@ TEST_CASE("client events reach the other subscribers and never come back to the 
   SimClient& bob = connected(*world, "bob", as_user("u2"));
   alice.subscribe("presence-chat");
   bob.subscribe("presence-chat");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   REQUIRE_FALSE(alice.send_client_event("presence-chat", "client-typing", Json{{"x", 1}}));
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   const auto got = bob.frames("client-typing");
   REQUIRE(got.size() == 1);
   CHECK(got[0].user_id == "u1");
@@ -172,10 +172,10 @@ TEST_CASE("a server close with 4200 makes the client reconnect at once and resub
   auto world = calm_world();
   SimClient& alice = connected(*world, "alice");
   alice.subscribe("news");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   const auto first_socket = alice.protocol().socket_id();
   world->close_from_server("alice", 4200, "reconnect please");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(alice.connections_opened() == 2);
   CHECK(alice.state() == ConnectionState::kConnected);
   CHECK(alice.protocol().socket_id() != first_socket);

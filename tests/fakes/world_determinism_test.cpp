@@ -77,13 +77,13 @@ std::vector<std::string> concurrent_order(std::uint64_t seed) {
   auto world = builder.build();
   RawClient& observer = world->add_raw_client("observer");
   observer.connect();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   observer.subscribe("left");
   observer.subscribe("right");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   world->trigger({"left"}, "news", "L");
   world->trigger({"right"}, "news", "R");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   std::vector<std::string> order;
   for (const Frame& f : observer.frames("news")) order.push_back(*f.channel);
   return order;

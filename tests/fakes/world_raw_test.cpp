@@ -33,7 +33,7 @@ TEST_CASE("a raw client connects through the network and gets connection_establi
   auto world = calm_world();
   RawClient& alice = world->add_raw_client("alice");
   alice.connect();
-  REQUIRE(world->run_until_quiet().stop == RunStop::kIdle);
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
   CHECK(alice.connected());
   REQUIRE(alice.socket_id());
   CHECK(world->engine().socket_id(alice.link()) == alice.socket_id());
@@ -49,11 +49,11 @@ TEST_CASE("a REST trigger fans out to every subscriber and the occupied webhook 
     clients.push_back(&world->add_raw_client("c" + std::to_string(i)));
     clients.back()->connect();
   }
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   for (RawClient* c : clients) c->subscribe("news");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   world->trigger({"news"}, "headline", Json{{"n", 1}});
-  REQUIRE(world->run_until_quiet().stop == RunStop::kIdle);
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
   for (RawClient* c : clients) {
     const auto got = c->frames("headline");
     REQUIRE(got.size() == 1);
@@ -75,10 +75,10 @@ TEST_CASE("an abruptly dropped presence member is removed only when the server's
   RawClient& bob = world->add_raw_client("bob");
   alice.connect();
   bob.connect();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   subscribe_signed(*world, alice, "presence-room", &alice_user);
   subscribe_signed(*world, bob, "presence-room", &bob_user);
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   REQUIRE(alice.count("pusher_internal:member_added") == 1);
   const TimeNs bob_last_heard = world->now() - ms(5);  // his subscribe arrived one hop ago
   world->drop("bob");
@@ -101,9 +101,9 @@ TEST_CASE("a partitioned raw client misses nothing after heal on a live connecti
   auto world = calm_world();
   RawClient& alice = world->add_raw_client("alice");
   alice.connect();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   alice.subscribe("news");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   world->partition("alice");
   for (int i = 0; i < 10; ++i) {
     world->trigger({"news"}, "tick", std::to_string(i));
@@ -111,7 +111,7 @@ TEST_CASE("a partitioned raw client misses nothing after heal on a live connecti
   }
   CHECK(alice.count("tick") == 0);
   world->heal("alice");
-  REQUIRE(world->run_until_quiet().stop == RunStop::kIdle);
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
   const auto ticks = alice.frames("tick");
   REQUIRE(ticks.size() == 10);
   for (int i = 0; i < 10; ++i) CHECK(ticks[i].data == Json(std::to_string(i)));
@@ -122,13 +122,13 @@ TEST_CASE("a partition longer than the server's patience ends the connection wit
   auto world = calm_world();
   RawClient& alice = world->add_raw_client("alice");
   alice.connect();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   world->partition("alice");
   REQUIRE(world->run_for(seconds(200)).ok());
   CHECK(world->engine().connection_count() == 0);
   CHECK(alice.connected());  // she cannot know yet
   world->heal("alice");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(alice.count("pusher:ping") == 1);
   CHECK(alice.close_code() == 4201);
   CHECK_FALSE(alice.connected());
@@ -138,7 +138,7 @@ TEST_CASE("a failing webhook receiver sees the documented retries, then success"
   auto world = calm_world();
   RawClient& alice = world->add_raw_client("alice");
   alice.connect();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   world->fail_webhooks(3, 500);
   alice.subscribe("news");
   REQUIRE(world->run_for(seconds(30)).ok());
@@ -160,7 +160,7 @@ TEST_CASE("a silent webhook receiver makes the engine retry after its response t
   auto world = calm_world();
   RawClient& alice = world->add_raw_client("alice");
   alice.connect();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   world->silence_webhooks(1);
   alice.subscribe("news");
   REQUIRE(world->run_for(seconds(30)).ok());
@@ -176,9 +176,9 @@ TEST_CASE("a clean close from the server reaches the client with its code", "[wo
   auto world = calm_world();
   RawClient& alice = world->add_raw_client("alice");
   alice.connect();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   world->close_from_server("alice", 4200, "going away");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(alice.close_code() == 4200);
   CHECK(world->engine().connection_count() == 0);
 }
@@ -187,11 +187,11 @@ TEST_CASE("a clean close from the client removes its connection from the engine"
   auto world = calm_world();
   RawClient& alice = world->add_raw_client("alice");
   alice.connect();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   alice.subscribe("news");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   world->close("alice", 1000);
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(world->engine().connection_count() == 0);
   CHECK_FALSE(world->engine().channel("1", "news", world->now()).occupied());
 }

@@ -34,9 +34,9 @@ std::vector<std::string> data_of(const std::vector<Frame>& frames) {
 TEST_CASE("a partitioned client misses nothing after heal on a live connection", "[world][faults][sim_client]") {
   auto world = calm_world();
   SimClient& alice = add_user(*world, "alice", "u1");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   alice.subscribe("private-feed");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   const auto socket_id = alice.protocol().socket_id();
   world->partition("alice");
   std::vector<std::string> sent;
@@ -49,7 +49,7 @@ TEST_CASE("a partitioned client misses nothing after heal on a live connection",
   CHECK(alice.count("update") == 0);
   CHECK(world->network().queued(alice.link(), Direction::kToClient) == 30);
   world->heal("alice");
-  REQUIRE(world->run_until_quiet().stop == RunStop::kIdle);
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
   CHECK(data_of(alice.frames("update")) == sent);
   CHECK(alice.protocol().socket_id() == socket_id);
   CHECK(alice.connections_opened() == 1);
@@ -60,9 +60,9 @@ TEST_CASE("a partition outlasting the timeouts kills the connection; after heal 
           "[world][faults][sim_client]") {
   auto world = calm_world();
   SimClient& alice = add_user(*world, "alice", "u1");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   alice.subscribe("news");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   const auto old_socket = alice.protocol().socket_id();
   world->partition("alice");
   REQUIRE(world->run_for(seconds(300)).ok());
@@ -71,7 +71,7 @@ TEST_CASE("a partition outlasting the timeouts kills the connection; after heal 
   CHECK(alice.events_of<ClientDisconnected>().size() == 1);
   CHECK(alice.connections_opened() == 2);  // its reconnect waits behind the partition
   world->heal("alice");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(alice.state() == ConnectionState::kConnected);
   CHECK(alice.protocol().socket_id() != old_socket);
   CHECK(alice.protocol().subscription_state("news") == SubscriptionState::kSubscribed);
@@ -82,10 +82,10 @@ TEST_CASE("an abruptly dropped client leaves presence only at the server's timeo
   auto world = calm_world();
   SimClient& alice = add_user(*world, "alice", "u1");
   SimClient& bob = add_user(*world, "bob", "u2");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   alice.subscribe("presence-room");
   bob.subscribe("presence-room");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   REQUIRE(alice.protocol().members("presence-room")->count() == 2);
   const TimeNs dropped_at = world->now();
   world->drop("bob");

@@ -21,17 +21,17 @@ TEST_CASE("verbs scheduled with at() run at their virtual time", "[world]") {
   std::vector<TimeNs> ran;
   world->at(kSimulationEpoch + seconds(5), [&](World& w) { ran.push_back(w.now()); });
   world->after(seconds(1), [&](World& w) { ran.push_back(w.now()); });
-  CHECK_FALSE(world->quiet());
-  REQUIRE(world->run_until_quiet().stop == RunStop::kIdle);
+  CHECK_FALSE(world->idle());
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
   CHECK(ran == std::vector<TimeNs>{kSimulationEpoch + seconds(1), kSimulationEpoch + seconds(5)});
 }
 
-TEST_CASE("run_until_quiet reports a partition that never heals as a time limit, not a hang", "[world]") {
+TEST_CASE("run_until_idle reports a partition that never heals as a time limit, not a hang", "[world]") {
   auto world = WorldBuilder{}.build();
   RawClient& alice = world->add_raw_client("alice");
   alice.connect();
   world->partition("alice");
-  const RunOutcome outcome = world->run_until_quiet(seconds(30));
+  const RunOutcome outcome = world->run_until_idle(seconds(30));
   CHECK(outcome.stop == RunStop::kTimeReached);
   CHECK(world->now() == kSimulationEpoch + seconds(30));
   CHECK(world->network().packets_in_flight() == 1);  // the open, held
@@ -57,20 +57,20 @@ TEST_CASE("extra latency on one client delays its frames by exactly that much", 
   RawClient& bob = world->add_raw_client("bob");
   alice.connect();
   bob.connect();
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   alice.subscribe("news");
   bob.subscribe("news");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   world->extra_latency("alice", Latency::fixed(ms(300)));
   const TimeNs sent = world->now();
   world->trigger({"news"}, "e", "x");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(bob.received().back().at == sent + ms(1) + ms(5));
   CHECK(alice.received().back().at == sent + ms(1) + ms(305));
   world->extra_latency("alice", std::nullopt);
   const TimeNs again = world->now();
   world->trigger({"news"}, "e", "y");
-  REQUIRE(world->run_until_quiet().ok());
+  REQUIRE(world->run_until_idle().ok());
   CHECK(alice.received().back().at == again + ms(1) + ms(5));
 }
 
@@ -79,7 +79,7 @@ TEST_CASE("lost REST requests are logged without an answer after the app's timeo
   builder.http_loss(Ratio{1, 1});
   auto world = builder.build();
   world->trigger({"news"}, "e", "x");
-  REQUIRE(world->run_until_quiet().stop == RunStop::kIdle);
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
   REQUIRE(world->rest_log().size() == 1);
   CHECK_FALSE(world->rest_log()[0].response);
   CHECK(world->rest_log()[0].answered_at == kSimulationEpoch + world->config().rest_timeout);
