@@ -1,7 +1,6 @@
 #include "fakes/world.hpp"
 
 #include <cassert>
-#include <stdexcept>
 
 #include "fakes/raw_client.hpp"
 
@@ -63,16 +62,17 @@ EndpointId World::endpoint_for_new_client(const std::string& name) {
 }
 
 void World::adopt(std::unique_ptr<ClientEndpoint> client) {
-  const std::string name = client->name();
-  clients_.emplace(name, std::move(client));
+  // Ownership does not depend on the name being unique, so a duplicate (a test's bug,
+  // asserted above) can never leave the caller holding a destroyed client.
+  clients_.emplace(client->name(), client.get());
+  owned_clients_.push_back(std::move(client));
 }
 
 RawClient& World::add_raw_client(const std::string& name) { return add_client<RawClient>(name); }
 
-ClientEndpoint& World::client(const std::string& name) {
+ClientEndpoint* World::find_client(const std::string& name) {
   auto it = clients_.find(name);
-  if (it == clients_.end()) throw std::out_of_range("no simulated client named " + name);
-  return *it->second;
+  return it == clients_.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> World::client_names() const {
@@ -245,35 +245,52 @@ void World::trigger(const std::vector<std::string>& channels, std::string_view e
 
 // --- faults --------------------------------------------------------------------------------
 
-void World::partition(const std::string& name) { network_->partition(client(name).endpoint()); }
-void World::heal(const std::string& name) { network_->heal(client(name).endpoint()); }
-
-void World::drop(const std::string& name) {
-  ClientEndpoint& c = client(name);
-  trace_.record(now(), TraceKind::kFault, c.endpoint(), server_, 0, std::string("drop"));
-  for (LinkId link : network_->links_of(c.endpoint())) network_->cut(link);
-  c.crash(now());
+bool World::partition(const std::string& name) {
+  ClientEndpoint* c = find_client(name);
+  if (c != nullptr) network_->partition(c->endpoint());
+  return c != nullptr;
 }
 
-void World::close(const std::string& name, int code) {
-  ClientEndpoint& c = client(name);
-  trace_.record(now(), TraceKind::kFault, c.endpoint(), server_, 0, "close " + std::to_string(code));
-  c.close(now(), code);
+bool World::heal(const std::string& name) {
+  ClientEndpoint* c = find_client(name);
+  if (c != nullptr) network_->heal(c->endpoint());
+  return c != nullptr;
 }
 
-void World::close_from_server(const std::string& name, int code, std::string reason) {
-  ClientEndpoint& c = client(name);
-  trace_.record(now(), TraceKind::kFault, server_, c.endpoint(), 0, "server close " + std::to_string(code));
-  for (LinkId link : network_->links_of(c.endpoint())) {
+bool World::drop(const std::string& name) {
+  ClientEndpoint* c = find_client(name);
+  if (c == nullptr) return false;
+  trace_.record(now(), TraceKind::kFault, c->endpoint(), server_, 0, std::string("drop"));
+  for (LinkId link : network_->links_of(c->endpoint())) network_->cut(link);
+  c->crash(now());
+  return true;
+}
+
+bool World::close(const std::string& name, int code) {
+  ClientEndpoint* c = find_client(name);
+  if (c == nullptr) return false;
+  trace_.record(now(), TraceKind::kFault, c->endpoint(), server_, 0, "close " + std::to_string(code));
+  c->close(now(), code);
+  return true;
+}
+
+bool World::close_from_server(const std::string& name, int code, std::string reason) {
+  ClientEndpoint* c = find_client(name);
+  if (c == nullptr) return false;
+  trace_.record(now(), TraceKind::kFault, server_, c->endpoint(), 0, "server close " + std::to_string(code));
+  for (LinkId link : network_->links_of(c->endpoint())) {
     if (!network_->side_open(link, Direction::kToServer)) continue;
     network_->send_close(link, Direction::kToClient, code, reason);
     engine_->on_closed(now(), link);
   }
   pump_engine();
+  return true;
 }
 
-void World::extra_latency(const std::string& name, std::optional<Latency> extra) {
-  network_->set_extra_latency(client(name).endpoint(), extra);
+bool World::extra_latency(const std::string& name, std::optional<Latency> extra) {
+  ClientEndpoint* c = find_client(name);
+  if (c != nullptr) network_->set_extra_latency(c->endpoint(), extra);
+  return c != nullptr;
 }
 void World::extra_latency_all(std::optional<Latency> extra) { network_->set_extra_latency_all(extra); }
 
@@ -319,14 +336,14 @@ void World::apply(const std::vector<PlannedFault>& plan) {
 void World::apply(const PlannedFault& fault) {
   using Kind = PlannedFault::Kind;
   switch (fault.kind) {
-    case Kind::kPartition: return partition(fault.client);
-    case Kind::kHeal: return heal(fault.client);
-    case Kind::kExtraLatency: return extra_latency(fault.client, fault.latency);
-    case Kind::kExtraLatencyOff: return extra_latency(fault.client, std::nullopt);
-    case Kind::kDrop: return drop(fault.client);
-    case Kind::kClose: return close(fault.client, fault.code);
-    case Kind::kFailWebhooks: return fail_webhooks(fault.count, fault.code);
-    case Kind::kFailAuth: return fail_auth(fault.count, fault.code);
+    case Kind::kPartition: partition(fault.client); return;
+    case Kind::kHeal: heal(fault.client); return;
+    case Kind::kExtraLatency: extra_latency(fault.client, fault.latency); return;
+    case Kind::kExtraLatencyOff: extra_latency(fault.client, std::nullopt); return;
+    case Kind::kDrop: drop(fault.client); return;
+    case Kind::kClose: close(fault.client, fault.code); return;
+    case Kind::kFailWebhooks: fail_webhooks(fault.count, fault.code); return;
+    case Kind::kFailAuth: fail_auth(fault.count, fault.code); return;
   }
 }
 

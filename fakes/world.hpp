@@ -73,7 +73,8 @@ class World final : private NetworkSink {
     adopt(std::move(owned));
     return client;
   }
-  ClientEndpoint& client(const std::string& name);
+  // nullptr when there is no such client (a scenario may name one that does not exist).
+  ClientEndpoint* find_client(const std::string& name);
   bool has_client(const std::string& name) const { return clients_.count(name) > 0; }
   std::vector<std::string> client_names() const;  // sorted
 
@@ -99,12 +100,13 @@ class World final : private NetworkSink {
   const std::vector<RestExchange>& rest_log() const { return rest_log_; }
 
   // --- faults ---------------------------------------------------------------------------
-  void partition(const std::string& client);
-  void heal(const std::string& client);
-  void drop(const std::string& client);                 // abrupt: no close frame, the client dies
-  void close(const std::string& client, int code);      // clean close from the client
-  void close_from_server(const std::string& client, int code, std::string reason = "closed by server");
-  void extra_latency(const std::string& client, std::optional<Latency> extra);
+  // Client faults return false, and do nothing, when no client has that name.
+  bool partition(const std::string& client);
+  bool heal(const std::string& client);
+  bool drop(const std::string& client);             // abrupt: no close frame, the client dies
+  bool close(const std::string& client, int code);  // clean close from the client
+  bool close_from_server(const std::string& client, int code, std::string reason = "closed by server");
+  bool extra_latency(const std::string& client, std::optional<Latency> extra);
   void extra_latency_all(std::optional<Latency> extra);
   void fail_webhooks(std::size_t count, int status = 500);
   void slow_webhooks(DurationNs delay);
@@ -156,7 +158,8 @@ class World final : private NetworkSink {
   AuthServer auth_;
   WebhookReceiver webhooks_;
   RestCaller rest_caller_;
-  std::map<std::string, std::unique_ptr<ClientEndpoint>> clients_;
+  std::vector<std::unique_ptr<ClientEndpoint>> owned_clients_;  // in order of creation
+  std::map<std::string, ClientEndpoint*> clients_;              // by name; the first wins
   std::vector<ClientEndpoint*> link_owner_;  // by LinkId - 1
   std::vector<RestExchange> rest_log_;
   std::vector<EngineOutput> outputs_;  // reused between pumps

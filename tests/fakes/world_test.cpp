@@ -101,3 +101,16 @@ TEST_CASE("a seed-drawn fault plan is played by the world and written to the tra
   for (const auto& r : world->trace().records()) traced += r.kind == TraceKind::kFault && *r.text == "partition" ? 1 : 0;
   CHECK(traced == 3);
 }
+
+TEST_CASE("faults naming a client that does not exist do nothing and say so", "[world][faults]") {
+  auto world = WorldBuilder{}.build();
+  world->add_raw_client("alice").connect();
+  CHECK_FALSE(world->partition("nobody"));
+  CHECK_FALSE(world->drop("nobody"));
+  CHECK_FALSE(world->close("nobody", 1000));
+  CHECK_FALSE(world->close_from_server("nobody", 4200));
+  CHECK_FALSE(world->extra_latency("nobody", Latency::fixed(1)));
+  CHECK(world->find_client("nobody") == nullptr);
+  CHECK(world->partition("alice"));
+  CHECK(world->trace().count(TraceKind::kFault) == 1);
+}
