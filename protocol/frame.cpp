@@ -3,6 +3,11 @@
 #include <utility>
 
 namespace pushsim {
+namespace {
+// Strings from peers may hold invalid UTF-8; dumping must never throw, so such bytes become
+// U+FFFD on the way out. (Decoding already refused them: this guards values we build.)
+std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+}  // namespace
 
 Json Frame::decoded_data() const {
   if (!data) return nullptr;
@@ -14,7 +19,7 @@ Json Frame::decoded_data() const {
 }
 
 Frame Frame::with_string_data(std::string event, std::optional<std::string> channel, const Json& payload) {
-  return Frame{std::move(event), std::move(channel), Json(payload.dump()), std::nullopt};
+  return Frame{std::move(event), std::move(channel), Json(dump(payload)), std::nullopt};
 }
 
 Frame Frame::with_object_data(std::string event, std::optional<std::string> channel, Json payload) {
@@ -65,18 +70,18 @@ Result<Frame> decode_frame(std::string_view text) {
 
 std::string encode_frame(const Frame& frame) {
   std::string out = "{\"event\":";
-  out += Json(frame.event).dump();
+  out += dump(Json(frame.event));
   if (frame.channel) {
     out += ",\"channel\":";
-    out += Json(*frame.channel).dump();
+    out += dump(Json(*frame.channel));
   }
   if (frame.data) {
     out += ",\"data\":";
-    out += frame.data->dump();
+    out += dump(*frame.data);
   }
   if (frame.user_id) {
     out += ",\"user_id\":";
-    out += Json(*frame.user_id).dump();
+    out += dump(Json(*frame.user_id));
   }
   out += '}';
   return out;
@@ -86,7 +91,7 @@ std::string describe_frame(const Frame& frame) {
   std::string out = frame.event;
   if (frame.channel) out += " #" + *frame.channel;
   if (frame.user_id) out += " user=" + *frame.user_id;
-  if (frame.data) out += " " + frame.data->dump();
+  if (frame.data) out += " " + dump(*frame.data);
   return out;
 }
 

@@ -38,6 +38,12 @@ struct HttpResponse {
 // Malformed percent escapes are an error naming the offending parameter.
 Result<QueryParams> parse_query(std::string_view raw_query);
 
+// Case-insensitive lookup of the first header with this name (HTTP names are ASCII).
+std::optional<std::string_view> find_header(const std::vector<Header>& headers, std::string_view name);
+bool equals_ignoring_ascii_case(std::string_view a, std::string_view b);
+
+// Decodes every well-formed %XX escape and keeps any malformed '%' literally, so that it
+// never fails (for display and for path segments). '+' stays '+': only queries mean space.
 std::string percent_decode_or_keep(std::string_view text);
 // RFC 3986 unreserved characters are kept, everything else is %XX-encoded.
 std::string percent_encode(std::string_view text);

@@ -67,6 +67,10 @@ struct RestVerifyOptions {
 // auth_timestamp within the window of now_s, body_md5 matches the body when there is one, and
 // auth_signature matches. The Error's code is the HTTP status to answer (401 or 400) and its
 // message the explanation to put in the body (never the secret or the expected signature).
+// 400: a duplicated parameter, auth_version other than 1.0, auth_timestamp not whole digits.
+// 401: a missing auth_key/auth_timestamp/auth_version/auth_signature (or body_md5 with a
+// body), another app's key, a stale timestamp (the official "Timestamp expired: ..."
+// wording), a wrong body_md5, a wrong signature (the message shows the string to sign).
 std::optional<Error> verify_rest_request(const AppCredentials& app, std::string_view method, std::string_view path,
                                          const QueryParams& params, std::string_view body, std::int64_t now_s,
                                          const RestVerifyOptions& options = {});

@@ -60,6 +60,9 @@ struct WebhookPolicy {
   DurationNs retry_initial_backoff = seconds(1);
   DurationNs retry_max_backoff = seconds(60);
   DurationNs response_timeout = seconds(10);
+  // A bound on attempts per POST whatever the timings say, so that a zero back-off against a
+  // receiver that fails at once cannot spin forever at one instant.
+  int max_attempts = 30;
   // With batching on (an app option), events due within batch_window of the first one go out
   // in one POST per URL.
   DurationNs batch_window = ms(50);

@@ -22,6 +22,7 @@
 #include "protocol/json.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/random.hpp"
+#include "protocol/server/defects.hpp"
 #include "protocol/signing.hpp"
 #include "protocol/time.hpp"
 #include "protocol/webhook.hpp"
@@ -57,6 +58,8 @@ struct EngineOptions {
   int max_protocol = 7;
   // Non-presence subscription_succeeded carries data "{}" (official); false omits data (soketi).
   bool subscription_succeeded_data = true;
+  // Deliberately broken behaviour for `pushsim selftest`; empty for the reference engine.
+  Defects defects;
 };
 
 // --- outputs -------------------------------------------------------------------------------
@@ -81,6 +84,7 @@ struct CachedEvent {
   std::string event;
   std::string data;
   TimeNs expires_at = 0;
+  bool operator==(const CachedEvent&) const = default;
 };
 struct ChannelSnapshot {
   std::string name;
@@ -88,6 +92,7 @@ struct ChannelSnapshot {
   std::vector<PresenceMember> members;  // presence only, ordered by first join
   std::optional<CachedEvent> cache;     // cache channels only, when not expired
   bool occupied() const { return subscription_count > 0; }
+  bool operator==(const ChannelSnapshot&) const = default;
 };
 struct PublishOutcome {
   std::size_t delivered = 0;  // frames queued

@@ -53,6 +53,26 @@ class WebhookDispatcher {
     bool in_flight = false;
   };
 
+  // A unit of work due by some time: a first POST of pending events, or a retry.
+  struct Ready {
+    TimeNs at = 0;
+    int order = 0;         // at equal times: retries (0) before first attempts (1)
+    std::uint64_t id = 0;  // delivery id of a retry, first pending id of new events
+    std::vector<std::uint64_t> pending_ids;
+    bool operator<(const Ready& other) const;
+  };
+
+  bool cancel_pending_removal(TimeNs now, const std::string& app_id, const WebhookEvent& event);
+  void expire_responses(TimeNs now);
+  void fail(TimeNs at, std::uint64_t delivery_id);
+  DurationNs backoff(int failed_attempt) const;
+  void collect_due_events(TimeNs now, std::vector<Ready>& ready) const;
+  void collect_due_batches(TimeNs now, std::vector<std::uint64_t> ids, std::vector<Ready>& ready) const;
+  void post_events(TimeNs now, const std::vector<std::uint64_t>& pending_ids, std::vector<WebhookPost>& out);
+  void post_new(TimeNs now, const WebhookApp& app, const std::string& url, std::string body,
+                std::vector<WebhookPost>& out);
+  void post_retry(TimeNs now, std::uint64_t delivery_id, std::vector<WebhookPost>& out);
+
   WebhookPolicy policy_;
   std::uint64_t next_pending_id_ = 1;
   std::uint64_t next_delivery_id_ = 1;

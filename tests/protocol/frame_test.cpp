@@ -82,3 +82,11 @@ TEST_CASE("encode then decode gives the same frame, whole and byte by byte prefi
     CHECK_FALSE(decode_frame(std::string_view(text).substr(0, n)).ok());
   }
 }
+
+TEST_CASE("encode_frame never throws on invalid UTF-8 in values we built", "[frame]") {
+  Frame frame{"my-event", std::string("bad\xff"), Json(std::string("\xc3")), std::nullopt};
+  std::string text;
+  REQUIRE_NOTHROW(text = encode_frame(frame));
+  CHECK(text == "{\"event\":\"my-event\",\"channel\":\"bad\xef\xbf\xbd\",\"data\":\"\xef\xbf\xbd\"}");
+  REQUIRE_NOTHROW(describe_frame(frame));
+}

@@ -1,0 +1,183 @@
+#include "protocol/server/channel_registry.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace pushsim {
+namespace {
+
+template <class Map>
+auto& slot(Map& by_app, std::string_view app_id, std::string_view channel) {
+  auto app = by_app.find(app_id);
+  if (app == by_app.end()) app = by_app.emplace(std::string(app_id), typename Map::mapped_type{}).first;
+  auto entry = app->second.find(channel);
+  if (entry == app->second.end()) {
+    entry = app->second.emplace(std::string(channel), typename Map::mapped_type::mapped_type{}).first;
+  }
+  return entry->second;
+}
+
+template <class Map>
+const typename Map::mapped_type::mapped_type* lookup(const Map& by_app, std::string_view app_id,
+                                                     std::string_view channel) {
+  auto app = by_app.find(app_id);
+  if (app == by_app.end()) return nullptr;
+  auto entry = app->second.find(channel);
+  return entry == app->second.end() ? nullptr : &entry->second;
+}
+
+}  // namespace
+
+const ChannelRegistry::Channel* ChannelRegistry::find(std::string_view app_id, std::string_view channel) const {
+  return lookup(channels_, app_id, channel);
+}
+
+JoinOutcome ChannelRegistry::subscribe(std::string_view app_id, std::string_view channel, ConnectionId connection,
+                                       std::optional<PresenceMember> member) {
+  JoinOutcome outcome;
+  Channel& entry = slot(channels_, app_id, channel);
+  if (entry.subscribers.count(connection) != 0) {
+    outcome.already_subscribed = true;
+    outcome.subscription_count = entry.subscribers.size();
+    return outcome;
+  }
+  outcome.channel_occupied = entry.subscribers.empty();
+  std::optional<std::string> user_id;
+  if (member) user_id = member->user_id;
+  entry.subscribers.emplace(connection, user_id);
+  if (member) add_member(entry, connection, std::move(*member), outcome);
+  outcome.subscription_count = entry.subscribers.size();
+  return outcome;
+}
+
+void ChannelRegistry::add_member(Channel& entry, ConnectionId connection, PresenceMember member,
+                                 JoinOutcome& outcome) {
+  auto it = entry.members.find(member.user_id);
+  if (it == entry.members.end()) {
+    // A user's info is the one its first connection joined with; later connections of the
+    // same user do not change what the others were told in member_added.
+    std::string user_id = member.user_id;
+    it = entry.members.emplace(std::move(user_id), Member{std::move(member), {}, next_join_sequence_++}).first;
+    outcome.member_added = true;
+  }
+  it->second.connections.insert(connection);
+}
+
+LeaveOutcome ChannelRegistry::unsubscribe(std::string_view app_id, std::string_view channel,
+                                          ConnectionId connection) {
+  LeaveOutcome outcome;
+  auto app = channels_.find(app_id);
+  if (app == channels_.end()) return outcome;
+  auto entry_it = app->second.find(channel);
+  if (entry_it == app->second.end()) return outcome;
+  Channel& entry = entry_it->second;
+  auto sub = entry.subscribers.find(connection);
+  if (sub == entry.subscribers.end()) return outcome;
+
+  outcome.was_subscribed = true;
+  if (sub->second) {
+    auto member = entry.members.find(*sub->second);
+    if (member != entry.members.end()) {
+      member->second.connections.erase(connection);
+      if (member->second.connections.empty()) {
+        outcome.member_removed = member->first;
+        entry.members.erase(member);
+      }
+    }
+  }
+  entry.subscribers.erase(sub);
+  outcome.subscription_count = entry.subscribers.size();
+  if (entry.subscribers.empty()) {
+    outcome.channel_vacated = true;
+    app->second.erase(entry_it);
+    if (app->second.empty()) channels_.erase(app);
+  }
+  return outcome;
+}
+
+bool ChannelRegistry::is_subscribed(std::string_view app_id, std::string_view channel,
+                                    ConnectionId connection) const {
+  const Channel* entry = find(app_id, channel);
+  return entry != nullptr && entry->subscribers.count(connection) != 0;
+}
+
+std::vector<ConnectionId> ChannelRegistry::subscribers(std::string_view app_id, std::string_view channel) const {
+  std::vector<ConnectionId> out;
+  if (const Channel* entry = find(app_id, channel)) {
+    out.reserve(entry->subscribers.size());
+    for (const auto& [connection, user] : entry->subscribers) out.push_back(connection);
+  }
+  return out;
+}
+
+std::size_t ChannelRegistry::subscription_count(std::string_view app_id, std::string_view channel) const {
+  const Channel* entry = find(app_id, channel);
+  return entry == nullptr ? 0 : entry->subscribers.size();
+}
+
+std::vector<std::string> ChannelRegistry::occupied_channels(std::string_view app_id) const {
+  std::vector<std::string> out;
+  auto app = channels_.find(app_id);
+  if (app == channels_.end()) return out;
+  for (const auto& [name, entry] : app->second) out.push_back(name);
+  return out;
+}
+
+std::vector<PresenceMember> ChannelRegistry::members(std::string_view app_id, std::string_view channel) const {
+  std::vector<const Member*> ordered;
+  if (const Channel* entry = find(app_id, channel)) {
+    for (const auto& [user_id, member] : entry->members) ordered.push_back(&member);
+  }
+  std::sort(ordered.begin(), ordered.end(),
+            [](const Member* a, const Member* b) { return a->join_sequence < b->join_sequence; });
+  std::vector<PresenceMember> out;
+  out.reserve(ordered.size());
+  for (const Member* member : ordered) out.push_back(member->member);
+  return out;
+}
+
+std::size_t ChannelRegistry::member_count(std::string_view app_id, std::string_view channel) const {
+  const Channel* entry = find(app_id, channel);
+  return entry == nullptr ? 0 : entry->members.size();
+}
+
+bool ChannelRegistry::has_member(std::string_view app_id, std::string_view channel,
+                                 std::string_view user_id) const {
+  const Channel* entry = find(app_id, channel);
+  return entry != nullptr && entry->members.find(user_id) != entry->members.end();
+}
+
+std::optional<std::string> ChannelRegistry::member_of(std::string_view app_id, std::string_view channel,
+                                                      ConnectionId connection) const {
+  const Channel* entry = find(app_id, channel);
+  if (entry == nullptr) return std::nullopt;
+  auto sub = entry->subscribers.find(connection);
+  if (sub == entry->subscribers.end()) return std::nullopt;
+  return sub->second;
+}
+
+void ChannelRegistry::store_cache(std::string_view app_id, std::string_view channel, CachedEvent event) {
+  Cache& cache = slot(caches_, app_id, channel);
+  cache.event = std::move(event);
+  cache.miss_reported = false;
+}
+
+std::optional<CachedEvent> ChannelRegistry::cached(std::string_view app_id, std::string_view channel,
+                                                   TimeNs now) const {
+  const Cache* cache = lookup(caches_, app_id, channel);
+  if (cache == nullptr || !cache->event || cache->event->expires_at <= now) return std::nullopt;
+  return cache->event;
+}
+
+void ChannelRegistry::drop_cache(std::string_view app_id, std::string_view channel) {
+  slot(caches_, app_id, channel).event.reset();
+}
+
+bool ChannelRegistry::mark_cache_miss_reported(std::string_view app_id, std::string_view channel) {
+  Cache& cache = slot(caches_, app_id, channel);
+  if (cache.miss_reported) return false;
+  cache.miss_reported = true;
+  return true;
+}
+
+}  // namespace pushsim

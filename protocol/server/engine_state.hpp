@@ -1,0 +1,126 @@
+#pragma once
+// The inside of Engine (internal to protocol/server/; nothing outside includes this).
+//
+// Theory of operation: Engine's public methods forward to State, whose handlers are split by
+// area over several files (connection_lifecycle.cpp, subscription_handler.cpp,
+// client_event_handler.cpp, signin_handler.cpp, liveness.cpp, publish.cpp). Handlers append
+// outputs to `outputs`, in the order they happen; channel and presence facts live in the
+// ChannelRegistry seam; webhooks go through the WebhookDispatcher. Every connection has at
+// most one entry in `deadlines`: the earlier of its liveness and authorization deadlines, so
+// next_deadline() is the first entry and on_tick() pops due entries in (time, id) order.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "protocol/frame.hpp"
+#include "protocol/server/channel_registry.hpp"
+#include "protocol/server/engine.hpp"
+#include "protocol/server/webhook_dispatcher.hpp"
+
+namespace pushsim {
+
+struct Connection {
+  ConnectionId id = 0;
+  const AppConfig* app = nullptr;
+  std::string socket_id;
+  std::set<std::string, std::less<>> channels;  // subscribed, by name
+  // Liveness (§1.6): any received frame resets last_received; ping_sent_at is set while we
+  // wait for an answer to our pusher:ping.
+  TimeNs last_received = 0;
+  std::optional<TimeNs> ping_sent_at;
+  // Authorized connections (§4.6): set while the connection must still sign in or subscribe
+  // to a private/presence channel.
+  std::optional<TimeNs> authorization_deadline;
+  // Sign-in (§4.5).
+  std::optional<std::string> user_id;
+  std::string user_data;
+  // Client event rate limit: a fixed one-second window opened by the first event in it.
+  TimeNs rate_window_start = 0;
+  std::uint32_t rate_window_events = 0;
+  // The entry this connection has in State::deadlines.
+  std::optional<TimeNs> scheduled_deadline;
+};
+
+// A webhook event with only its name and channel set; callers add the rest.
+inline WebhookEvent webhook_event(std::string name, std::string channel) {
+  WebhookEvent event;
+  event.name = std::move(name);
+  event.channel = std::move(channel);
+  return event;
+}
+
+struct Engine::State {
+  State(EngineOptions engine_options, std::vector<AppConfig> app_list, RandomSource& random);
+
+  EngineOptions options;
+  std::vector<AppConfig> apps;  // never resized after construction: pointers into it are stable
+  RandomSource& rng;
+  ChannelRegistry registry;
+  WebhookDispatcher webhooks;
+  std::map<ConnectionId, Connection> connections;
+  std::map<std::string, ConnectionId, std::less<>> by_socket_id;  // live connections, all apps
+  std::set<std::pair<TimeNs, ConnectionId>> deadlines;
+  std::vector<EngineOutput> outputs;
+
+  // --- output ------------------------------------------------------------------------------
+  void send(ConnectionId connection, std::string text);
+  void send_shared(ConnectionId connection, const std::shared_ptr<const std::string>& text);
+  // One encoding for every recipient, ordered by connection id; returns how many got it.
+  std::size_t broadcast(const AppConfig& app, std::string_view channel, std::string text,
+                        std::optional<ConnectionId> except);
+  void send_error(ConnectionId connection, std::optional<int> code, std::string_view message);
+  void emit_webhook(TimeNs now, const AppConfig& app, WebhookEvent event);
+
+  // --- connection lifecycle (connection_lifecycle.cpp) --------------------------------------
+  void open(TimeNs now, ConnectionId id, std::string_view target);
+  std::string new_socket_id();
+  // pusher:error with the code, a close with the same code, then removal.
+  void close_with_error(TimeNs now, ConnectionId id, int code, std::string_view message);
+  // Drops every trace of the connection, with the unsubscribe consequences.
+  void remove(TimeNs now, ConnectionId id);
+  Connection* find(ConnectionId id);
+  std::size_t connections_of(const AppConfig& app) const;
+
+  // --- frames (engine.cpp) ------------------------------------------------------------------
+  void receive_text(TimeNs now, ConnectionId id, std::string_view text);
+  void dispatch(TimeNs now, Connection& connection, const Frame& frame);
+
+  // --- subscriptions (subscription_handler.cpp) ---------------------------------------------
+  void on_subscribe(TimeNs now, Connection& connection, const Frame& frame);
+  void on_unsubscribe(TimeNs now, Connection& connection, const Frame& frame);
+  // The subscription is authorized: record it and tell everyone concerned.
+  void join(TimeNs now, Connection& connection, const std::string& channel, std::optional<PresenceMember> member);
+  enum class LeaveCause { kUnsubscribe, kDisconnect };
+  void leave(TimeNs now, Connection& connection, const std::string& channel, LeaveCause cause);
+  void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
+  void send_cache(TimeNs now, Connection& connection, const std::string& channel);
+
+  // --- client events (client_event_handler.cpp) ---------------------------------------------
+  void on_client_event(TimeNs now, Connection& connection, const Frame& frame);
+  bool take_rate_token(TimeNs now, Connection& connection);
+
+  // --- sign-in (signin_handler.cpp) ---------------------------------------------------------
+  void on_signin(TimeNs now, Connection& connection, const Frame& frame);
+  void mark_authorized(Connection& connection);
+
+  // --- timers (liveness.cpp) ----------------------------------------------------------------
+  void touch(TimeNs now, Connection& connection);  // a frame arrived
+  void reschedule(Connection& connection);
+  void unschedule(Connection& connection);
+  void tick(TimeNs now);
+  void on_connection_deadline(TimeNs now, ConnectionId id);
+  std::optional<TimeNs> next_deadline() const;
+
+  // --- operations (publish.cpp) --------------------------------------------------------------
+  PublishOutcome publish(TimeNs now, const AppConfig& app, std::string_view channel, std::string_view event,
+                         std::string_view data, std::optional<std::string_view> exclude_socket_id);
+  std::size_t terminate_user(TimeNs now, const AppConfig& app, std::string_view user_id);
+};
+
+}  // namespace pushsim

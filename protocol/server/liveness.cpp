@@ -1,0 +1,73 @@
+// Timers: the idle ping / pong timeout (§1.6), the authorized-connections deadline (§4.6),
+// and the webhook dispatcher's own deadlines.
+//
+// Every frame received from a connection proves it alive (touch). After activity_timeout_s of
+// silence we send pusher:ping; if nothing at all arrives within pong_timeout after that, the
+// connection gets pusher:error 4201 and a close 4201. A connection's single entry in
+// `deadlines` is the earlier of that liveness deadline and its authorization deadline.
+#include <algorithm>
+
+#include "protocol/server/engine_state.hpp"
+#include "protocol/server/server_codes.hpp"
+#include "protocol/server/server_frames.hpp"
+
+namespace pushsim {
+namespace {
+
+TimeNs liveness_deadline(const Connection& connection, const EngineOptions& options) {
+  if (connection.ping_sent_at) return *connection.ping_sent_at + options.pong_timeout;
+  return connection.last_received + seconds(options.activity_timeout_s);
+}
+
+}  // namespace
+
+void Engine::State::touch(TimeNs now, Connection& connection) {
+  connection.last_received = now;
+  connection.ping_sent_at.reset();
+  reschedule(connection);
+}
+
+void Engine::State::unschedule(Connection& connection) {
+  if (connection.scheduled_deadline) deadlines.erase({*connection.scheduled_deadline, connection.id});
+  connection.scheduled_deadline.reset();
+}
+
+void Engine::State::reschedule(Connection& connection) {
+  TimeNs due = liveness_deadline(connection, options);
+  if (connection.authorization_deadline) due = std::min(due, *connection.authorization_deadline);
+  if (connection.scheduled_deadline == due) return;
+  unschedule(connection);
+  deadlines.emplace(due, connection.id);
+  connection.scheduled_deadline = due;
+}
+
+// Each call either removes the connection or moves its deadline past `now`, so tick() ends.
+void Engine::State::on_connection_deadline(TimeNs now, ConnectionId id) {
+  Connection& connection = connections.at(id);
+  if (connection.authorization_deadline && *connection.authorization_deadline <= now) {
+    return close_with_error(now, id, server_codes::kUnauthorized, "Connection not authorized within timeout");
+  }
+  if (connection.ping_sent_at && *connection.ping_sent_at + options.pong_timeout <= now) {
+    return close_with_error(now, id, server_codes::kPongTimeout, "Pong reply not received in time");
+  }
+  if (!connection.ping_sent_at && liveness_deadline(connection, options) <= now) {
+    send(id, server_frames::ping());
+    connection.ping_sent_at = now;
+  }
+  reschedule(connection);
+}
+
+void Engine::State::tick(TimeNs now) {
+  while (!deadlines.empty() && deadlines.begin()->first <= now) on_connection_deadline(now, deadlines.begin()->second);
+  std::vector<WebhookPost> posts;
+  webhooks.on_tick(now, posts);
+  for (auto& post : posts) outputs.emplace_back(std::move(post));
+}
+
+std::optional<TimeNs> Engine::State::next_deadline() const {
+  std::optional<TimeNs> earliest = webhooks.next_deadline();
+  if (!deadlines.empty() && (!earliest || deadlines.begin()->first < *earliest)) earliest = deadlines.begin()->first;
+  return earliest;
+}
+
+}  // namespace pushsim

@@ -1,0 +1,39 @@
+// Operations the REST API drives: publishing (§7.3, §6, §2.2) and terminating a user's
+// connections (§4.6).
+#include "protocol/channel_name.hpp"
+#include "protocol/server/engine_state.hpp"
+#include "protocol/server/server_codes.hpp"
+#include "protocol/server/server_frames.hpp"
+
+namespace pushsim {
+
+PublishOutcome Engine::State::publish(TimeNs now, const AppConfig& app, std::string_view channel,
+                                      std::string_view event, std::string_view data,
+                                      std::optional<std::string_view> exclude_socket_id) {
+  std::optional<ConnectionId> excluded;
+  if (exclude_socket_id && !options.defects.has(Defect::kIgnoreSocketExclusion)) {
+    // Only a live connection of this very app is excluded; anything else excludes nobody.
+    auto it = by_socket_id.find(*exclude_socket_id);
+    if (it != by_socket_id.end() && connections.at(it->second).app->id == app.id) excluded = it->second;
+  }
+  if (classify_channel(channel).cache) {
+    registry.store_cache(app.id, channel,
+                         CachedEvent{std::string(event), std::string(data), now + options.cache_ttl});
+  }
+  PublishOutcome outcome;
+  outcome.delivered = broadcast(app, channel, server_frames::channel_event(channel, event, data), excluded);
+  return outcome;
+}
+
+std::size_t Engine::State::terminate_user(TimeNs now, const AppConfig& app, std::string_view user_id) {
+  std::vector<ConnectionId> victims;  // collected first: closing edits `connections`
+  for (const auto& [id, connection] : connections) {
+    if (connection.app->id == app.id && connection.user_id == user_id) victims.push_back(id);
+  }
+  for (ConnectionId id : victims) {
+    close_with_error(now, id, server_codes::kUnauthorized, "You got disconnected by the app.");
+  }
+  return victims.size();
+}
+
+}  // namespace pushsim

@@ -1,0 +1,182 @@
+// pusher:subscribe and pusher:unsubscribe (§3), presence membership (§3.4), subscription
+// counting (§3.5) and cache channels (§2.2).
+//
+// A subscription is checked in this order: request shape, channel name, reserved names,
+// authorization (signature, then channel_data), presence limits. Any refusal is one
+// pusher:error with code null, as the official service answers, and changes nothing.
+// Once accepted, outputs follow in this order: subscription_succeeded to the subscriber;
+// webhooks channel_occupied and member_added with member_added frames to the others;
+// subscription_count frames and webhook; then the cached event (or cache_miss).
+#include "protocol/channel_name.hpp"
+#include "protocol/server/engine_state.hpp"
+#include "protocol/server/presence_member.hpp"
+#include "protocol/server/server_codes.hpp"
+#include "protocol/server/server_frames.hpp"
+#include "protocol/signing.hpp"
+
+namespace pushsim {
+namespace {
+
+// The `channel` of a subscribe/unsubscribe request, whose data pusher-js sends as an object
+// (a string holding the same JSON object is accepted too).
+std::optional<std::string> requested_channel(const Json& data) {
+  if (!data.is_object()) return std::nullopt;
+  auto channel = data.find("channel");
+  if (channel == data.end() || !channel->is_string()) return std::nullopt;
+  return channel->get<std::string>();
+}
+
+std::optional<std::string> string_field(const Json& data, const char* key) {
+  auto it = data.find(key);
+  if (it == data.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame& frame) {
+  const Json data = frame.decoded_data();
+  auto channel = requested_channel(data);
+  if (!channel) {
+    return send_error(connection.id, server_codes::kNonFatal,
+                      "Invalid pusher:subscribe: data must be an object with a string channel");
+  }
+  auto refuse = [&](const std::string& message) { send_error(connection.id, server_codes::kNonFatal, message); };
+  if (auto invalid = validate_channel_name(*channel, options.limits.channel_name_max, /*allow_internal=*/true)) {
+    return refuse("Invalid channel name " + *channel + ": " + invalid->message);
+  }
+  const ChannelType type = classify_channel(*channel);
+  if (type.kind == ChannelKind::kReservedInternal) {
+    return refuse("Cannot subscribe to " + *channel + ": names starting with # are reserved");
+  }
+  if (type.kind == ChannelKind::kServerToUser && connection.user_id != server_to_user_id(*channel)) {
+    return refuse("Cannot subscribe to " + *channel + ": the connection is not signed in as that user");
+  }
+
+  std::optional<PresenceMember> member;
+  if (requires_auth(type.kind)) {
+    const std::string auth = string_field(data, "auth").value_or("");
+    if (auth.empty()) return refuse("Auth info required to subscribe to " + *channel);
+    std::optional<std::string> channel_data;
+    if (type.kind == ChannelKind::kPresence) {
+      channel_data = string_field(data, "channel_data");
+      if (!channel_data) return refuse("Presence channel_data required to subscribe to " + *channel);
+    }
+    const AppCredentials credentials = connection.app->credentials();
+    if (!verify_channel_auth(credentials, auth, connection.socket_id, *channel, channel_data) &&
+        !options.defects.has(Defect::kAcceptBadChannelAuth)) {
+      // The expected digest stays secret: only the string it signs is named.
+      return refuse("Invalid signature: Expected HMAC SHA256 hex digest of " +
+                    channel_string_to_sign(connection.socket_id, *channel, channel_data) + ", but got " + auth);
+    }
+    if (channel_data) {
+      auto parsed = parse_presence_member(*channel_data, options.limits);
+      if (!parsed) return refuse("Invalid channel_data for " + *channel + ": " + parsed.error().message);
+      member = std::move(parsed).value();
+      const std::string& app_id = connection.app->id;
+      // An existing member's further connections are let in even when the channel is full
+      // (official leniency; soketi refuses them).
+      if (!registry.has_member(app_id, *channel, member->user_id) &&
+          registry.member_count(app_id, *channel) >= options.limits.presence_members_max) {
+        return refuse("Cannot subscribe to " + *channel + ": the presence channel is full (" +
+                      std::to_string(options.limits.presence_members_max) + " members)");
+      }
+    }
+  }
+  join(now, connection, *channel, std::move(member));
+}
+
+void Engine::State::join(TimeNs now, Connection& connection, const std::string& channel,
+                         std::optional<PresenceMember> member) {
+  const AppConfig& app = *connection.app;
+  const ChannelType type = classify_channel(channel);
+  const bool presence = member.has_value();
+  std::optional<PresenceMember> joined = member;
+  const JoinOutcome outcome = registry.subscribe(app.id, channel, connection.id, std::move(member));
+  connection.channels.insert(channel);
+  if (requires_auth(type.kind)) mark_authorized(connection);
+
+  if (presence) {
+    send(connection.id, server_frames::presence_subscription_succeeded(channel, registry.members(app.id, channel)));
+  } else {
+    send(connection.id, server_frames::subscription_succeeded(channel, options.subscription_succeeded_data));
+  }
+  if (!outcome.already_subscribed) {
+    if (outcome.channel_occupied) emit_webhook(now, app, webhook_event("channel_occupied", channel));
+    const bool member_added =
+        outcome.member_added || (presence && options.defects.has(Defect::kMemberAddedPerConnection));
+    if (member_added) {
+      const bool object_data = options.defects.has(Defect::kObjectMemberData);
+      broadcast(app, channel, server_frames::member_added(channel, *joined, object_data), connection.id);
+      WebhookEvent added = webhook_event("member_added", channel);
+      added.user_id = joined->user_id;
+      emit_webhook(now, app, std::move(added));
+    }
+    after_count_change(now, app, channel, outcome.subscription_count);
+  }
+  if (type.cache) send_cache(now, connection, channel);
+}
+
+void Engine::State::on_unsubscribe(TimeNs now, Connection& connection, const Frame& frame) {
+  auto channel = requested_channel(frame.decoded_data());
+  if (!channel) {
+    return send_error(connection.id, server_codes::kNonFatal,
+                      "Invalid pusher:unsubscribe: data must be an object with a string channel");
+  }
+  if (options.defects.has(Defect::kUnsubscribeIgnored)) return;
+  leave(now, connection, *channel, LeaveCause::kUnsubscribe);  // no reply, whether or not it was subscribed
+}
+
+void Engine::State::leave(TimeNs now, Connection& connection, const std::string& channel, LeaveCause cause) {
+  const AppConfig& app = *connection.app;
+  std::optional<std::string> leaving_user = registry.member_of(app.id, channel, connection.id);
+  const LeaveOutcome outcome = registry.unsubscribe(app.id, channel, connection.id);
+  connection.channels.erase(channel);
+  if (!outcome.was_subscribed) return;
+  std::optional<std::string> member_removed = outcome.member_removed;
+  if (options.defects.has(Defect::kMemberRemovedOnAnyLeave) && leaving_user) member_removed = leaving_user;
+  if (member_removed) {
+    broadcast(app, channel, server_frames::member_removed(channel, *member_removed), std::nullopt);
+    WebhookEvent removed = webhook_event("member_removed", channel);
+    removed.user_id = member_removed;
+    emit_webhook(now, app, std::move(removed));
+  }
+  if (outcome.channel_vacated) {
+    const bool suppressed = options.defects.has(Defect::kNoChannelVacated) ||
+                            (cause == LeaveCause::kDisconnect && options.defects.has(Defect::kNoVacatedOnDisconnect));
+    if (!suppressed) emit_webhook(now, app, webhook_event("channel_vacated", channel));
+  } else {
+    after_count_change(now, app, channel, outcome.subscription_count);
+  }
+}
+
+// Subscription counting is per app, never on presence channels, and says nothing about an
+// empty channel (channel_vacated does). The official >100-subscriber throttle is not modelled.
+void Engine::State::after_count_change(TimeNs now, const AppConfig& app, const std::string& channel,
+                                       std::size_t count) {
+  if (!app.subscription_count || count == 0) return;
+  if (classify_channel(channel).kind == ChannelKind::kPresence) return;
+  if (options.defects.has(Defect::kMiscountSubscriptionCount)) count += 1;
+  broadcast(app, channel, server_frames::subscription_count(channel, count), std::nullopt);
+  WebhookEvent counted = webhook_event("subscription_count", channel);
+  counted.subscription_count = count;
+  emit_webhook(now, app, std::move(counted));
+}
+
+// A cache_miss webhook goes out for the first miss after each stored event (or ever, for a
+// channel never published to); later misses on the still-empty channel are not repeated,
+// though every subscriber still gets its pusher:cache_miss frame.
+void Engine::State::send_cache(TimeNs now, Connection& connection, const std::string& channel) {
+  const AppConfig& app = *connection.app;
+  if (options.defects.has(Defect::kDropCacheOnSubscribe)) registry.drop_cache(app.id, channel);
+  if (auto cached = registry.cached(app.id, channel, now)) {
+    send(connection.id, server_frames::channel_event(channel, cached->event, cached->data));
+    return;
+  }
+  send(connection.id, server_frames::cache_miss(channel));
+  if (registry.mark_cache_miss_reported(app.id, channel)) {
+    emit_webhook(now, app, webhook_event("cache_miss", channel));
+  }
+}
+
+}  // namespace pushsim
