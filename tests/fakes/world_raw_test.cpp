@@ -195,3 +195,25 @@ TEST_CASE("a clean close from the client removes its connection from the engine"
   CHECK(world->engine().connection_count() == 0);
   CHECK_FALSE(world->engine().channel("1", "news", world->now()).occupied());
 }
+
+TEST_CASE("a slow webhook receiver is retried only when slower than the engine's timeout", "[world][faults][webhooks]") {
+  auto world = calm_world();
+  RawClient& alice = world->add_raw_client("alice");
+  alice.connect();
+  REQUIRE(world->run_until_idle().ok());
+  world->slow_webhooks(seconds(5));  // within the 10 s response timeout
+  alice.subscribe("first");
+  REQUIRE(world->run_for(seconds(30)).ok());
+  CHECK(world->webhooks().batches().size() == 1);
+  world->slow_webhooks(seconds(12));  // beyond it: the answer comes too late to count
+  alice.subscribe("second");
+  REQUIRE(world->run_for(seconds(9)).ok());
+  const auto& batches = world->webhooks().batches();
+  REQUIRE(batches.size() == 2);
+  REQUIRE(world->run_for(seconds(30)).ok());
+  CHECK(world->trace().to_json_lines().find("late response 200") != std::string::npos);
+  // Timed out at 10 s, retried 1 s later; that answer is late again, and so on.
+  REQUIRE(batches.size() >= 3);
+  CHECK(batches[2].arrived_at - batches[1].arrived_at == seconds(11));
+  CHECK(batches[2].body == batches[1].body);
+}
