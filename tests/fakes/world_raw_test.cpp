@@ -4,9 +4,11 @@
 
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
+#include "names.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
+using pushsim::fakes::testing::numbered;
 
 namespace {
 
@@ -46,7 +48,7 @@ TEST_CASE("a REST trigger fans out to every subscriber and the occupied webhook 
   auto world = calm_world();
   std::vector<RawClient*> clients;
   for (int i = 0; i < 5; ++i) {
-    clients.push_back(&world->add_raw_client("c" + std::to_string(i)));
+    clients.push_back(&world->add_raw_client(numbered("c", i)));
     clients.back()->connect();
   }
   REQUIRE(world->run_until_idle().ok());
