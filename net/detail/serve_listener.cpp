@@ -11,7 +11,11 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 ServeListener::ServeListener(asio::io_context& context, ServeDriver& driver, const ServeOptions& options)
-    : context_(context), driver_(driver), options_(options), acceptor_(asio::make_strand(context)) {}
+    : context_(context),
+      driver_(driver),
+      options_(options),
+      acceptor_(asio::make_strand(context)),
+      retry_timer_(acceptor_.get_executor()) {}
 
 std::optional<Error> ServeListener::listen() {
   boost::system::error_code ec;
@@ -36,9 +40,15 @@ void ServeListener::accept() {
   acceptor_.async_accept(asio::make_strand(context_), [self = shared_from_this()](boost::system::error_code ec,
                                                                                    tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-    if (!ec) std::make_shared<HttpSession>(std::move(socket), self->driver_, self->options_)->run();
-    // Other errors (e.g. out of descriptors) concern one connection: keep accepting.
-    self->accept();
+    if (!ec) {
+      std::make_shared<HttpSession>(std::move(socket), self->driver_, self->options_)->run();
+      return self->accept();
+    }
+    // Out of descriptors, say: retrying at once would spin, so pause before accepting again.
+    self->retry_timer_.expires_after(std::chrono::milliseconds(50));
+    self->retry_timer_.async_wait([self](boost::system::error_code wait_ec) {
+      if (!wait_ec) self->accept();
+    });
   });
 }
 
@@ -46,6 +56,7 @@ void ServeListener::stop() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
     boost::system::error_code ignored;
     self->acceptor_.close(ignored);
+    self->retry_timer_.cancel();
   });
 }
 

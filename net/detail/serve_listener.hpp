@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "net/serve_options.hpp"
 #include "protocol/result.hpp"
@@ -29,6 +30,7 @@ class ServeListener : public std::enable_shared_from_this<ServeListener> {
   ServeDriver& driver_;
   const ServeOptions& options_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;
   std::uint16_t port_ = 0;
 };
 
