@@ -169,6 +169,10 @@ std::optional<CachedEvent> ChannelRegistry::cached(std::string_view app_id, std:
   return cache->event;
 }
 
+void ChannelRegistry::drop_cache(std::string_view app_id, std::string_view channel) {
+  slot(caches_, app_id, channel).event.reset();
+}
+
 bool ChannelRegistry::mark_cache_miss_reported(std::string_view app_id, std::string_view channel) {
   Cache& cache = slot(caches_, app_id, channel);
   if (cache.miss_reported) return false;

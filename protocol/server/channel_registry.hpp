@@ -62,6 +62,8 @@ class ChannelRegistry {
   // Marks a cache miss as reported; true when it had not been since the last stored event,
   // which is how cache_miss webhooks are de-duplicated.
   bool mark_cache_miss_reported(std::string_view app_id, std::string_view channel);
+  // Forgets the cached event (only a broken engine variant does this).
+  void drop_cache(std::string_view app_id, std::string_view channel);
 
  private:
   struct Member {

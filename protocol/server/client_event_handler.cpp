@@ -40,7 +40,8 @@ void Engine::State::on_client_event(TimeNs now, Connection& connection, const Fr
                   "To send client events, you must enable this feature in the Settings page of your dashboard.");
   }
   const ChannelKind kind = classify_channel(channel).kind;
-  if (!allows_client_events(kind)) {
+  const bool public_allowed = options.defects.has(Defect::kClientEventsOnPublic) && kind == ChannelKind::kPublic;
+  if (!allows_client_events(kind) && !public_allowed) {
     return refuse(server_codes::kNonFatal, "Client event rejected - only supported on private and presence channels");
   }
   if (!registry.is_subscribed(app.id, channel, connection.id)) {
@@ -56,9 +57,13 @@ void Engine::State::on_client_event(TimeNs now, Connection& connection, const Fr
 
   std::optional<std::string> user_id;
   if (kind == ChannelKind::kPresence) user_id = registry.member_of(app.id, channel, connection.id);
-  broadcast(app, channel, server_frames::client_event(channel, frame.event, frame.data, user_id), connection.id);
+  const std::optional<ConnectionId> except =
+      options.defects.has(Defect::kEchoClientEvents) ? std::nullopt : std::optional(connection.id);
+  const std::optional<std::string> relayed_user_id =
+      options.defects.has(Defect::kNoUserIdOnClientEvent) ? std::nullopt : user_id;
+  broadcast(app, channel, server_frames::client_event(channel, frame.event, frame.data, relayed_user_id), except);
   WebhookEvent relayed = webhook_event("client_event", channel);
-  relayed.user_id = user_id;
+  if (!options.defects.has(Defect::kNoUserIdInClientEventWebhook)) relayed.user_id = user_id;
   relayed.event = frame.event;
   relayed.data = frame.data;
   relayed.socket_id = connection.socket_id;

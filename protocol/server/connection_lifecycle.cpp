@@ -123,7 +123,7 @@ void Engine::State::remove(TimeNs now, ConnectionId id) {
   by_socket_id.erase(connection->socket_id);
   // leave() edits connection->channels, so walk a copy.
   const std::set<std::string, std::less<>> channels = connection->channels;
-  for (const auto& channel : channels) leave(now, *connection, channel);
+  for (const auto& channel : channels) leave(now, *connection, channel, LeaveCause::kDisconnect);
   connections.erase(id);
 }
 

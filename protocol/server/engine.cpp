@@ -15,8 +15,20 @@ bool starts_with(std::string_view text, std::string_view prefix) { return text.s
 
 }  // namespace
 
+namespace {
+// Defects that are only a different setting are applied here, once.
+EngineOptions with_defect_settings(EngineOptions options) {
+  if (options.defects.has(Defect::kNoRemovalDelay)) options.webhooks.removal_delay = 0;
+  if (options.defects.has(Defect::kStaleTimestampAccepted)) options.rest.check_timestamp = false;
+  return options;
+}
+}  // namespace
+
 Engine::State::State(EngineOptions engine_options, std::vector<AppConfig> app_list, RandomSource& random)
-    : options(std::move(engine_options)), apps(std::move(app_list)), rng(random), webhooks(options.webhooks) {}
+    : options(with_defect_settings(std::move(engine_options))),
+      apps(std::move(app_list)),
+      rng(random),
+      webhooks(options.webhooks) {}
 
 // --- output ----------------------------------------------------------------------------------
 
@@ -47,7 +59,9 @@ void Engine::State::send_error(ConnectionId connection, std::optional<int> code,
 
 void Engine::State::emit_webhook(TimeNs now, const AppConfig& app, WebhookEvent event) {
   if (app.webhooks.empty()) return;  // nobody to tell: spare the dispatcher the copy
-  webhooks.emit(now, WebhookApp{app.credentials(), app.webhooks, app.batch_webhooks}, std::move(event));
+  AppCredentials credentials = app.credentials();
+  if (options.defects.has(Defect::kWrongWebhookSignature)) credentials.secret += "-wrong";
+  webhooks.emit(now, WebhookApp{std::move(credentials), app.webhooks, app.batch_webhooks}, std::move(event));
 }
 
 // --- received frames -------------------------------------------------------------------------
@@ -74,7 +88,7 @@ void Engine::State::receive_text(TimeNs now, ConnectionId id, std::string_view t
 void Engine::State::dispatch(TimeNs now, Connection& connection, const Frame& frame) {
   const std::string& event = frame.event;
   if (event == events::kPing) {
-    send(connection.id, server_frames::pong());
+    if (!options.defects.has(Defect::kNoPong)) send(connection.id, server_frames::pong());
   } else if (event == events::kPong) {
     // Liveness was already refreshed by touch(); nothing else to do.
   } else if (event == events::kSubscribe) {

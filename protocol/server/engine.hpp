@@ -22,6 +22,7 @@
 #include "protocol/json.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/random.hpp"
+#include "protocol/server/defects.hpp"
 #include "protocol/signing.hpp"
 #include "protocol/time.hpp"
 #include "protocol/webhook.hpp"
@@ -57,6 +58,8 @@ struct EngineOptions {
   int max_protocol = 7;
   // Non-presence subscription_succeeded carries data "{}" (official); false omits data (soketi).
   bool subscription_succeeded_data = true;
+  // Deliberately broken behaviour for `pushsim selftest`; empty for the reference engine.
+  Defects defects;
 };
 
 // --- outputs -------------------------------------------------------------------------------

@@ -96,7 +96,8 @@ struct Engine::State {
   void on_unsubscribe(TimeNs now, Connection& connection, const Frame& frame);
   // The subscription is authorized: record it and tell everyone concerned.
   void join(TimeNs now, Connection& connection, const std::string& channel, std::optional<PresenceMember> member);
-  void leave(TimeNs now, Connection& connection, const std::string& channel);
+  enum class LeaveCause { kUnsubscribe, kDisconnect };
+  void leave(TimeNs now, Connection& connection, const std::string& channel, LeaveCause cause);
   void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
   void send_cache(TimeNs now, Connection& connection, const std::string& channel);
 

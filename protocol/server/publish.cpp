@@ -11,7 +11,7 @@ PublishOutcome Engine::State::publish(TimeNs now, const AppConfig& app, std::str
                                       std::string_view event, std::string_view data,
                                       std::optional<std::string_view> exclude_socket_id) {
   std::optional<ConnectionId> excluded;
-  if (exclude_socket_id) {
+  if (exclude_socket_id && !options.defects.has(Defect::kIgnoreSocketExclusion)) {
     // Only a live connection of this very app is excluded; anything else excludes nobody.
     auto it = by_socket_id.find(*exclude_socket_id);
     if (it != by_socket_id.end() && connections.at(it->second).app->id == app.id) excluded = it->second;

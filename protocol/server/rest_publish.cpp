@@ -10,9 +10,10 @@
 namespace pushsim {
 namespace {
 
-void publish(Engine& engine, TimeNs now, const AppConfig& app, const RestEvent& event) {
+void publish(Engine& engine, TimeNs now, const AppConfig& app, const RestEvent& event, bool batch_item) {
   std::optional<std::string_view> exclude;
-  if (event.socket_id) exclude = *event.socket_id;
+  const bool dropped = batch_item && engine.options().defects.has(Defect::kIgnoreBatchExclusion);
+  if (event.socket_id && !dropped) exclude = *event.socket_id;
   for (const auto& channel : event.channels) engine.publish(now, app, channel, event.name, event.data, exclude);
 }
 
@@ -30,7 +31,7 @@ HttpResponse handle_trigger(Engine& engine, TimeNs now, const AppConfig& app, st
   if (!json) return rest_error_response(json.error());
   auto event = parse_trigger(*json, engine.options().limits);
   if (!event) return rest_error_response(event.error());
-  publish(engine, now, app, *event);
+  publish(engine, now, app, *event, /*batch_item=*/false);
   if (!event->info) return rest_json_response(200, Json::object());
   Json channels = Json::object();
   for (const auto& channel : event->channels) {
@@ -48,7 +49,7 @@ HttpResponse handle_batch_trigger(Engine& engine, TimeNs now, const AppConfig& a
   // Each item carries its own socket_id: excluding one item's sender from every item is the
   // pusher-http-php #365 bug, so exclusion is never shared between items.
   for (const auto& event : *events) {
-    publish(engine, now, app, event);
+    publish(engine, now, app, event, /*batch_item=*/true);
     any_info = any_info || event.info.has_value();
   }
   if (!any_info) return rest_json_response(200, Json::object());

@@ -58,10 +58,10 @@ std::string presence_subscription_succeeded(std::string_view channel, const std:
   return make(events::kSubscriptionSucceeded, channel, as_string_data(Json{{"presence", std::move(presence)}}));
 }
 
-std::string member_added(std::string_view channel, const PresenceMember& member) {
+std::string member_added(std::string_view channel, const PresenceMember& member, bool object_data) {
   Json data = {{"user_id", member.user_id}};
   if (!member.user_info.is_null()) data["user_info"] = member.user_info;
-  return make(events::kMemberAdded, channel, as_string_data(data));
+  return make(events::kMemberAdded, channel, object_data ? data : as_string_data(data));
 }
 
 std::string member_removed(std::string_view channel, std::string_view user_id) {

@@ -24,7 +24,8 @@ std::string pong();  // data "{}"
 std::string subscription_succeeded(std::string_view channel, bool with_data);
 // data "{\"presence\":{\"count\":N,\"hash\":{...},\"ids\":[...]}}", members in join order.
 std::string presence_subscription_succeeded(std::string_view channel, const std::vector<PresenceMember>& members);
-std::string member_added(std::string_view channel, const PresenceMember& member);
+// object_data sends data as an object instead of the official JSON string (a defect only).
+std::string member_added(std::string_view channel, const PresenceMember& member, bool object_data = false);
 std::string member_removed(std::string_view channel, std::string_view user_id);
 std::string subscription_count(std::string_view channel, std::size_t count);
 std::string cache_miss(std::string_view channel);  // no data

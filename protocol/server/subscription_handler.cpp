@@ -63,7 +63,8 @@ void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame
       if (!channel_data) return refuse("Presence channel_data required to subscribe to " + *channel);
     }
     const AppCredentials credentials = connection.app->credentials();
-    if (!verify_channel_auth(credentials, auth, connection.socket_id, *channel, channel_data)) {
+    if (!verify_channel_auth(credentials, auth, connection.socket_id, *channel, channel_data) &&
+        !options.defects.has(Defect::kAcceptBadChannelAuth)) {
       // The expected digest stays secret: only the string it signs is named.
       return refuse("Invalid signature: Expected HMAC SHA256 hex digest of " +
                     channel_string_to_sign(connection.socket_id, *channel, channel_data) + ", but got " + auth);
@@ -102,8 +103,11 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
   }
   if (!outcome.already_subscribed) {
     if (outcome.channel_occupied) emit_webhook(now, app, webhook_event("channel_occupied", channel));
-    if (outcome.member_added) {
-      broadcast(app, channel, server_frames::member_added(channel, *joined), connection.id);
+    const bool member_added =
+        outcome.member_added || (presence && options.defects.has(Defect::kMemberAddedPerConnection));
+    if (member_added) {
+      const bool object_data = options.defects.has(Defect::kObjectMemberData);
+      broadcast(app, channel, server_frames::member_added(channel, *joined, object_data), connection.id);
       WebhookEvent added = webhook_event("member_added", channel);
       added.user_id = joined->user_id;
       emit_webhook(now, app, std::move(added));
@@ -119,22 +123,28 @@ void Engine::State::on_unsubscribe(TimeNs now, Connection& connection, const Fra
     return send_error(connection.id, server_codes::kNonFatal,
                       "Invalid pusher:unsubscribe: data must be an object with a string channel");
   }
-  leave(now, connection, *channel);  // no reply, whether or not it was subscribed
+  if (options.defects.has(Defect::kUnsubscribeIgnored)) return;
+  leave(now, connection, *channel, LeaveCause::kUnsubscribe);  // no reply, whether or not it was subscribed
 }
 
-void Engine::State::leave(TimeNs now, Connection& connection, const std::string& channel) {
+void Engine::State::leave(TimeNs now, Connection& connection, const std::string& channel, LeaveCause cause) {
   const AppConfig& app = *connection.app;
+  std::optional<std::string> leaving_user = registry.member_of(app.id, channel, connection.id);
   const LeaveOutcome outcome = registry.unsubscribe(app.id, channel, connection.id);
   connection.channels.erase(channel);
   if (!outcome.was_subscribed) return;
-  if (outcome.member_removed) {
-    broadcast(app, channel, server_frames::member_removed(channel, *outcome.member_removed), std::nullopt);
+  std::optional<std::string> member_removed = outcome.member_removed;
+  if (options.defects.has(Defect::kMemberRemovedOnAnyLeave) && leaving_user) member_removed = leaving_user;
+  if (member_removed) {
+    broadcast(app, channel, server_frames::member_removed(channel, *member_removed), std::nullopt);
     WebhookEvent removed = webhook_event("member_removed", channel);
-    removed.user_id = outcome.member_removed;
+    removed.user_id = member_removed;
     emit_webhook(now, app, std::move(removed));
   }
   if (outcome.channel_vacated) {
-    emit_webhook(now, app, webhook_event("channel_vacated", channel));
+    const bool suppressed = options.defects.has(Defect::kNoChannelVacated) ||
+                            (cause == LeaveCause::kDisconnect && options.defects.has(Defect::kNoVacatedOnDisconnect));
+    if (!suppressed) emit_webhook(now, app, webhook_event("channel_vacated", channel));
   } else {
     after_count_change(now, app, channel, outcome.subscription_count);
   }
@@ -146,6 +156,7 @@ void Engine::State::after_count_change(TimeNs now, const AppConfig& app, const s
                                        std::size_t count) {
   if (!app.subscription_count || count == 0) return;
   if (classify_channel(channel).kind == ChannelKind::kPresence) return;
+  if (options.defects.has(Defect::kMiscountSubscriptionCount)) count += 1;
   broadcast(app, channel, server_frames::subscription_count(channel, count), std::nullopt);
   WebhookEvent counted = webhook_event("subscription_count", channel);
   counted.subscription_count = count;
@@ -157,6 +168,7 @@ void Engine::State::after_count_change(TimeNs now, const AppConfig& app, const s
 // though every subscriber still gets its pusher:cache_miss frame.
 void Engine::State::send_cache(TimeNs now, Connection& connection, const std::string& channel) {
   const AppConfig& app = *connection.app;
+  if (options.defects.has(Defect::kDropCacheOnSubscribe)) registry.drop_cache(app.id, channel);
   if (auto cached = registry.cached(app.id, channel, now)) {
     send(connection.id, server_frames::channel_event(channel, cached->event, cached->data));
     return;

@@ -114,9 +114,9 @@ TEST_CASE("the timestamp may be 600 s away from server time but not 601 s") {
 }
 
 TEST_CASE("the timestamp check can be turned off, as soketi and reverb do") {
-  EngineOptions options;
+  EngineOptions options = test_options();
   options.rest.check_timestamp = false;
-  RestFixture fixture(rest_test_app(), options);
+  RestFixture fixture(test_app(), options);
   HttpResponse response = fixture.handle(fixture.signed_request("GET", "/apps/1/channels", {}, "", 1'000'000'000));
   CHECK(response.status == 200);
   CHECK(response.body == R"({"channels":{}})");
@@ -124,16 +124,16 @@ TEST_CASE("the timestamp check can be turned off, as soketi and reverb do") {
 
 TEST_CASE("a body that does not match body_md5 is refused with 401 and nothing is published") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.subscribe(1, "my-channel");
-  fixture.take_frames(1);
+  ConnectionId subscriber = fixture.connect();
+  fixture.subscribe(subscriber, "my-channel");
+  fixture.take(subscriber);
   std::string body = R"({"name":"e","data":"d","channel":"my-channel"})";
   HttpRequest request = fixture.signed_request("POST", "/apps/1/events", {}, body);
   request.body = R"({"name":"e","data":"X","channel":"my-channel"})";
   HttpResponse response = fixture.handle(request);
   CHECK(response.status == 401);
   CHECK_THAT(error_of(response), Catch::StartsWith("body_md5"));
-  CHECK(fixture.take_frames(1).empty());
+  CHECK(fixture.take(subscriber).empty());
 }
 
 TEST_CASE("a key of another app is refused with 401") {
@@ -187,7 +187,7 @@ TEST_CASE("a known route with the wrong method answers 405 with an Allow header"
 }
 
 TEST_CASE("a disabled app answers 403 to signed requests and 401 to unsigned ones") {
-  AppConfig app = rest_test_app();
+  AppConfig app = test_app();
   app.enabled = false;
   RestFixture fixture(app);
   HttpResponse signed_ = fixture.post("/events", {{"name", "e"}, {"data", "d"}, {"channel", "c"}});
@@ -208,8 +208,8 @@ TEST_CASE("a malformed percent escape in the query string is a 400") {
 
 TEST_CASE("channel names in paths are percent-decoded, whichever path form was signed") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.subscribe(1, "my-channel@1");
+  ConnectionId subscriber = fixture.connect();
+  fixture.subscribe(subscriber, "my-channel@1");
   // Signed over the encoded path, as it travels.
   HttpResponse raw = fixture.handle(fixture.signed_request("GET", "/apps/1/channels/my-channel%401"));
   CHECK(raw.status == 200);

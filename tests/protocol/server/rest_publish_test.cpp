@@ -2,6 +2,9 @@
 // limits, validation messages and info responses (PROTOCOL.md §6, §7.3).
 #include <catch2/catch.hpp>
 
+#include <array>
+
+#include "protocol/frame.hpp"
 #include "tests/protocol/server/rest_fixture.hpp"
 
 using namespace pushsim;
@@ -22,12 +25,13 @@ Json trigger(const std::string& channel, const std::string& name = "my-event", c
 // Three connections on my-channel, with their outputs so far dropped.
 struct ThreeSubscribers : RestFixture {
   ThreeSubscribers() {
-    for (ConnectionId id : {1, 2, 3}) {
-      connect(id);
+    for (ConnectionId& id : ids) {
+      id = connect();
       subscribe(id, "my-channel");
-      take_frames(id);
+      take(id);
     }
   }
+  std::array<ConnectionId, 3> ids{};
 };
 
 }  // namespace
@@ -40,19 +44,19 @@ TEST_CASE("a trigger delivers the exact frame, data verbatim, to every subscribe
   CHECK(response.body == "{}");
   std::string expected = R"({"event":"my-event","channel":"my-channel","data":"{\"message\":\"hello\"}"})";
   CHECK(event_frame("my-channel", "my-event", data) == expected);
-  for (ConnectionId id : {1, 2, 3}) CHECK(fixture.take_frames(id) == Frames{expected});
+  for (ConnectionId id : fixture.ids) CHECK(fixture.take(id) == Frames{expected});
 }
 
 TEST_CASE("the connection named by socket_id receives nothing, the others receive the frame") {
   ThreeSubscribers fixture;
   Json body = trigger("my-channel");
-  body["socket_id"] = fixture.socket_of(2);
+  body["socket_id"] = fixture.socket_id(fixture.ids[1]);
   HttpResponse response = fixture.post("/events", body);
   CHECK(response.status == 200);
   CHECK(response.body == "{}");
-  CHECK(fixture.take_frames(1) == Frames{event_frame("my-channel", "my-event", "hi")});
-  CHECK(fixture.take_frames(2).empty());
-  CHECK(fixture.take_frames(3) == Frames{event_frame("my-channel", "my-event", "hi")});
+  CHECK(fixture.take(fixture.ids[0]) == Frames{event_frame("my-channel", "my-event", "hi")});
+  CHECK(fixture.take(fixture.ids[1]).empty());
+  CHECK(fixture.take(fixture.ids[2]) == Frames{event_frame("my-channel", "my-event", "hi")});
 }
 
 TEST_CASE("a well-formed socket_id of no connection excludes nobody") {
@@ -60,7 +64,7 @@ TEST_CASE("a well-formed socket_id of no connection excludes nobody") {
   Json body = trigger("my-channel");
   body["socket_id"] = "999999.999999";
   CHECK(fixture.post("/events", body).status == 200);
-  for (ConnectionId id : {1, 2, 3}) CHECK(fixture.take_frames(id).size() == 1);
+  for (ConnectionId id : fixture.ids) CHECK(fixture.take(id).size() == 1);
 }
 
 TEST_CASE("a malformed socket_id is a 400 and publishes nothing") {
@@ -76,33 +80,33 @@ TEST_CASE("a malformed socket_id is a 400 and publishes nothing") {
   Json number = trigger("my-channel");
   number["socket_id"] = 123.456;
   CHECK(fixture.post("/events", number).body == error_body("socket_id must be a string, got a number"));
-  for (ConnectionId id : {1, 2, 3}) CHECK(fixture.take_frames(id).empty());
+  for (ConnectionId id : fixture.ids) CHECK(fixture.take(id).empty());
 }
 
 TEST_CASE("a multi-channel trigger delivers once per channel, with each channel's name") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.subscribe(1, "ch-a");
-  fixture.connect(2);
-  fixture.subscribe(2, "ch-b");
-  fixture.connect(3);
-  fixture.subscribe(3, "ch-a");
-  fixture.subscribe(3, "ch-b");
-  for (ConnectionId id : {1, 2, 3}) fixture.take_frames(id);
+  ConnectionId on_a = fixture.connect();
+  fixture.subscribe(on_a, "ch-a");
+  ConnectionId on_b = fixture.connect();
+  fixture.subscribe(on_b, "ch-b");
+  ConnectionId on_both = fixture.connect();
+  fixture.subscribe(on_both, "ch-a");
+  fixture.subscribe(on_both, "ch-b");
+  for (ConnectionId id : {on_a, on_b, on_both}) fixture.take(id);
   Json body = {{"name", "e"}, {"data", "d"}, {"channels", {"ch-a", "ch-b", "ch-a"}}};
   HttpResponse response = fixture.post("/events", body);
   CHECK(response.status == 200);
   CHECK(response.body == "{}");
-  CHECK(fixture.take_frames(1) == Frames{event_frame("ch-a", "e", "d")});
-  CHECK(fixture.take_frames(2) == Frames{event_frame("ch-b", "e", "d")});
-  CHECK(fixture.take_frames(3) == Frames{event_frame("ch-a", "e", "d"), event_frame("ch-b", "e", "d")});
+  CHECK(fixture.take(on_a) == Frames{event_frame("ch-a", "e", "d")});
+  CHECK(fixture.take(on_b) == Frames{event_frame("ch-b", "e", "d")});
+  CHECK(fixture.take(on_both) == Frames{event_frame("ch-a", "e", "d"), event_frame("ch-b", "e", "d")});
 }
 
 TEST_CASE("a single channel may be given as channel instead of channels") {
   ThreeSubscribers fixture;
   HttpResponse response = fixture.post("/events", {{"name", "e"}, {"data", "d"}, {"channel", "my-channel"}});
   CHECK(response.status == 200);
-  CHECK(fixture.take_frames(1) == Frames{event_frame("my-channel", "e", "d")});
+  CHECK(fixture.take(fixture.ids[0]) == Frames{event_frame("my-channel", "e", "d")});
 }
 
 TEST_CASE("100 channels are accepted, 101 are a 400") {
@@ -119,11 +123,11 @@ TEST_CASE("100 channels are accepted, 101 are a 400") {
 TEST_CASE("10 KB of data is accepted, one byte more is a 413") {
   ThreeSubscribers fixture;
   CHECK(fixture.post("/events", trigger("my-channel", "e", std::string(10 * 1024, 'x'))).status == 200);
-  fixture.take_frames(1);
+  CHECK(fixture.take(fixture.ids[0]).size() == 1);
   HttpResponse response = fixture.post("/events", trigger("my-channel", "e", std::string(10 * 1024 + 1, 'x')));
   CHECK(response.status == 413);
   CHECK(response.body == error_body("data is 10241 bytes; the limit is 10240"));
-  CHECK(fixture.take_frames(1).empty());
+  CHECK(fixture.take(fixture.ids[0]).empty());
 }
 
 TEST_CASE("an event name of 200 characters is accepted, 201 is a 400") {
@@ -181,7 +185,7 @@ TEST_CASE("an invalid channel name is a 400 and no channel of the request is pub
   CHECK(response.status == 400);
   CHECK(response.body ==
         error_body("channels[1]: channel name has invalid character byte 0x20 at position 3; allowed: A-Z a-z 0-9 _ - = @ , . ;"));
-  CHECK(fixture.take_frames(1).empty());
+  CHECK(fixture.take(fixture.ids[0]).empty());
   HttpResponse reserved = fixture.post("/events", trigger("#internal"));
   CHECK(reserved.status == 400);
   CHECK(reserved.body == error_body("channels[0]: channel names starting with '#' are reserved for internal use"));
@@ -202,22 +206,22 @@ TEST_CASE("an encrypted channel must be the only channel of a trigger") {
 
 TEST_CASE("sendToUser publishes to the server-to-user channel of a signed-in user") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.signin(1, "u1");
-  fixture.subscribe(1, "#server-to-user-u1");
-  fixture.take_frames(1);
+  ConnectionId user = fixture.connect();
+  fixture.signin_as(user, "u1");
+  fixture.subscribe(user, "#server-to-user-u1");
+  fixture.take(user);
   HttpResponse response = fixture.post("/events", trigger("#server-to-user-u1", "my-event", R"({"a":1})"));
   CHECK(response.status == 200);
-  CHECK(fixture.take_frames(1) == Frames{event_frame("#server-to-user-u1", "my-event", R"({"a":1})")});
+  CHECK(fixture.take(user) == Frames{event_frame("#server-to-user-u1", "my-event", R"({"a":1})")});
 }
 
 TEST_CASE("info on a trigger reports user_count for presence channels only, per unique channel") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.subscribe_presence(1, "presence-b", "u1");
-  fixture.connect(2);
-  fixture.subscribe_presence(2, "presence-b", "u1");
-  fixture.subscribe(2, "ch-a");
+  ConnectionId first = fixture.connect();
+  fixture.join_presence(first, "presence-b", "u1");
+  ConnectionId second = fixture.connect();
+  fixture.join_presence(second, "presence-b", "u1");
+  fixture.subscribe(second, "ch-a");
   Json body = {{"name", "e"}, {"data", "d"}, {"channels", {"ch-a", "presence-b", "ch-a"}},
                {"info", "user_count,subscription_count"}};
   HttpResponse response = fixture.post("/events", body);
@@ -227,14 +231,14 @@ TEST_CASE("info on a trigger reports user_count for presence channels only, per 
 }
 
 TEST_CASE("info on a trigger reports subscription_count when the app has the feature on") {
-  AppConfig app = rest_test_app();
+  AppConfig app = test_app();
   app.subscription_count = true;
   RestFixture fixture(app);
-  fixture.connect(1);
-  fixture.subscribe(1, "ch-a");
-  fixture.connect(2);
-  fixture.subscribe(2, "ch-a");
-  fixture.subscribe_presence(2, "presence-b", "u1");
+  ConnectionId first = fixture.connect();
+  fixture.subscribe(first, "ch-a");
+  ConnectionId second = fixture.connect();
+  fixture.subscribe(second, "ch-a");
+  fixture.join_presence(second, "presence-b", "u1");
   Json body = {{"name", "e"}, {"data", "d"}, {"channels", {"ch-a", "presence-b", "empty"}},
                {"info", "subscription_count,user_count"}};
   HttpResponse response = fixture.post("/events", body);
@@ -257,10 +261,10 @@ TEST_CASE("an unknown info attribute on a trigger is a 400") {
 
 TEST_CASE("a batch delivers each item to its own channel, in order") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.subscribe(1, "ch-a");
-  fixture.subscribe(1, "ch-b");
-  fixture.take_frames(1);
+  ConnectionId subscriber = fixture.connect();
+  fixture.subscribe(subscriber, "ch-a");
+  fixture.subscribe(subscriber, "ch-b");
+  fixture.take(subscriber);
   Json batch = {{"batch",
                  {{{"channel", "ch-a"}, {"name", "e1"}, {"data", "1"}},
                   {{"channel", "ch-b"}, {"name", "e2"}, {"data", "2"}},
@@ -268,21 +272,21 @@ TEST_CASE("a batch delivers each item to its own channel, in order") {
   HttpResponse response = fixture.post("/batch_events", batch);
   CHECK(response.status == 200);
   CHECK(response.body == "{}");
-  CHECK(fixture.take_frames(1) ==
+  CHECK(fixture.take(subscriber) ==
         Frames{event_frame("ch-a", "e1", "1"), event_frame("ch-b", "e2", "2"), event_frame("ch-a", "e3", "3")});
 }
 
 TEST_CASE("a batch item's socket_id excludes that connection from that item only") {
   ThreeSubscribers fixture;
   Json batch = {{"batch",
-                 {{{"channel", "my-channel"}, {"name", "e1"}, {"data", "1"}, {"socket_id", fixture.socket_of(1)}},
+                 {{{"channel", "my-channel"}, {"name", "e1"}, {"data", "1"}, {"socket_id", fixture.socket_id(fixture.ids[0])}},
                   {{"channel", "my-channel"}, {"name", "e2"}, {"data", "2"}},
-                  {{"channel", "my-channel"}, {"name", "e3"}, {"data", "3"}, {"socket_id", fixture.socket_of(2)}}}}};
+                  {{"channel", "my-channel"}, {"name", "e3"}, {"data", "3"}, {"socket_id", fixture.socket_id(fixture.ids[1])}}}}};
   HttpResponse response = fixture.post("/batch_events", batch);
   CHECK(response.status == 200);
-  CHECK(fixture.take_frames(1) == Frames{event_frame("my-channel", "e2", "2"), event_frame("my-channel", "e3", "3")});
-  CHECK(fixture.take_frames(2) == Frames{event_frame("my-channel", "e1", "1"), event_frame("my-channel", "e2", "2")});
-  CHECK(fixture.take_frames(3) == Frames{event_frame("my-channel", "e1", "1"), event_frame("my-channel", "e2", "2"),
+  CHECK(fixture.take(fixture.ids[0]) == Frames{event_frame("my-channel", "e2", "2"), event_frame("my-channel", "e3", "3")});
+  CHECK(fixture.take(fixture.ids[1]) == Frames{event_frame("my-channel", "e1", "1"), event_frame("my-channel", "e2", "2")});
+  CHECK(fixture.take(fixture.ids[2]) == Frames{event_frame("my-channel", "e1", "1"), event_frame("my-channel", "e2", "2"),
                                          event_frame("my-channel", "e3", "3")});
 }
 
@@ -328,7 +332,7 @@ TEST_CASE("a batch item is validated like a trigger, and a bad item publishes no
     CHECK(response.status == c.status);
     CHECK(response.body == error_body(c.message));
   }
-  for (ConnectionId id : {1, 2, 3}) CHECK(fixture.take_frames(id).empty());
+  for (ConnectionId id : fixture.ids) CHECK(fixture.take(id).empty());
 }
 
 TEST_CASE("a batch body without a non-empty batch array is a 400") {
@@ -342,10 +346,10 @@ TEST_CASE("a batch body without a non-empty batch array is a 400") {
 
 TEST_CASE("a batch with info answers attributes aligned with the items") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.subscribe_presence(1, "presence-b", "u1");
-  fixture.connect(2);
-  fixture.subscribe_presence(2, "presence-b", "u2");
+  ConnectionId first = fixture.connect();
+  fixture.join_presence(first, "presence-b", "u1");
+  ConnectionId second = fixture.connect();
+  fixture.join_presence(second, "presence-b", "u2");
   Json batch = {{"batch",
                  {{{"channel", "ch-a"}, {"name", "e1"}, {"data", "1"}},
                   {{"channel", "presence-b"}, {"name", "e2"}, {"data", "2"}, {"info", "user_count"}},

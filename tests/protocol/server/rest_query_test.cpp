@@ -10,13 +10,9 @@ using namespace pushsim::test;
 namespace {
 
 AppConfig app_with_subscription_count() {
-  AppConfig app = rest_test_app();
+  AppConfig app = test_app();
   app.subscription_count = true;
   return app;
-}
-
-void unsubscribe(RestFixture& fixture, ConnectionId id, const std::string& channel) {
-  fixture.send(id, {{"event", "pusher:unsubscribe"}, {"data", {{"channel", channel}}}});
 }
 
 }  // namespace
@@ -24,28 +20,23 @@ void unsubscribe(RestFixture& fixture, ConnectionId id, const std::string& chann
 TEST_CASE("GET /channels lists only occupied channels, before and after subscribe and unsubscribe") {
   RestFixture fixture;
   CHECK(fixture.get("/channels").body == R"({"channels":{}})");
-  fixture.connect(1);
-  fixture.subscribe(1, "my-channel");
-  fixture.subscribe(1, "private-x");
+  ConnectionId subscriber = fixture.connect();
+  fixture.subscribe(subscriber, "my-channel");
+  fixture.subscribe(subscriber, "private-x");
   HttpResponse occupied = fixture.get("/channels");
   CHECK(occupied.status == 200);
   CHECK(occupied.body == R"({"channels":{"my-channel":{},"private-x":{}}})");
-  unsubscribe(fixture, 1, "my-channel");
+  fixture.unsubscribe(subscriber, "my-channel");
   CHECK(fixture.get("/channels").body == R"({"channels":{"private-x":{}}})");
-  fixture.engine.on_closed(fixture.now, 1);
+  fixture.close(subscriber);
   CHECK(fixture.get("/channels").body == R"({"channels":{}})");
 }
 
 TEST_CASE("GET /channels filters by prefix") {
   RestFixture fixture;
-  fixture.connect(1);
-  for (const char* channel : {"private-a", "presence-x", "public-b", "private-c"}) {
-    if (std::string(channel).rfind("presence-", 0) == 0) {
-      fixture.subscribe_presence(1, channel, "u1");
-    } else {
-      fixture.subscribe(1, channel);
-    }
-  }
+  ConnectionId subscriber = fixture.connect();
+  for (const char* channel : {"private-a", "public-b", "private-c"}) fixture.subscribe(subscriber, channel);
+  fixture.join_presence(subscriber, "presence-x", "u1");
   HttpResponse response = fixture.get("/channels", {{"filter_by_prefix", "private-"}});
   CHECK(response.status == 200);
   CHECK(response.body == R"({"channels":{"private-a":{},"private-c":{}}})");
@@ -53,12 +44,9 @@ TEST_CASE("GET /channels filters by prefix") {
 
 TEST_CASE("GET /channels info=user_count needs filter_by_prefix=presence-") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.subscribe_presence(1, "presence-room", "u1");
-  fixture.connect(2);
-  fixture.subscribe_presence(2, "presence-room", "u1");  // the same user twice counts once
-  fixture.connect(3);
-  fixture.subscribe_presence(3, "presence-room", "u3");
+  fixture.join_presence(fixture.connect(), "presence-room", "u1");
+  fixture.join_presence(fixture.connect(), "presence-room", "u1");  // the same user twice counts once
+  fixture.join_presence(fixture.connect(), "presence-room", "u3");
   const std::string refusal = error_body("user_count may only be requested together with filter_by_prefix=presence-");
   HttpResponse unfiltered = fixture.get("/channels", {{"info", "user_count"}});
   CHECK(unfiltered.status == 400);
@@ -75,10 +63,8 @@ TEST_CASE("GET /channels info=subscription_count counts connections when the fea
   RestFixture on(app_with_subscription_count());
   RestFixture off;
   for (RestFixture* fixture : {&on, &off}) {
-    fixture->connect(1);
-    fixture->subscribe(1, "my-channel");
-    fixture->connect(2);
-    fixture->subscribe(2, "my-channel");
+    fixture->subscribe(fixture->connect(), "my-channel");
+    fixture->subscribe(fixture->connect(), "my-channel");
   }
   CHECK(on.get("/channels", {{"info", "subscription_count"}}).body ==
         R"({"channels":{"my-channel":{"subscription_count":2}}})");
@@ -93,25 +79,24 @@ TEST_CASE("GET /channels/{name} reports occupied before and after subscribe") {
   HttpResponse before = fixture.get("/channels/my-channel");
   CHECK(before.status == 200);
   CHECK(before.body == R"({"occupied":false})");
-  fixture.connect(1);
-  fixture.subscribe(1, "my-channel");
+  ConnectionId subscriber = fixture.connect();
+  fixture.subscribe(subscriber, "my-channel");
   CHECK(fixture.get("/channels/my-channel").body == R"({"occupied":true})");
-  unsubscribe(fixture, 1, "my-channel");
+  fixture.unsubscribe(subscriber, "my-channel");
   CHECK(fixture.get("/channels/my-channel").body == R"({"occupied":false})");
 }
 
 TEST_CASE("GET /channels/{name} user_count is for presence channels only") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.subscribe(1, "my-channel");
+  ConnectionId subscriber = fixture.connect();
+  fixture.subscribe(subscriber, "my-channel");
   HttpResponse public_channel = fixture.get("/channels/my-channel", {{"info", "user_count"}});
   CHECK(public_channel.status == 400);
   CHECK(public_channel.body == error_body("user_count is only available for presence channels; my-channel is public"));
   HttpResponse private_channel = fixture.get("/channels/private-x", {{"info", "user_count"}});
   CHECK(private_channel.status == 400);
-  fixture.subscribe_presence(1, "presence-room", "u1");
-  fixture.connect(2);
-  fixture.subscribe_presence(2, "presence-room", "u2");
+  fixture.join_presence(subscriber, "presence-room", "u1");
+  fixture.join_presence(fixture.connect(), "presence-room", "u2");
   HttpResponse presence = fixture.get("/channels/presence-room", {{"info", "user_count"}});
   CHECK(presence.status == 200);
   CHECK(presence.body == R"({"occupied":true,"user_count":2})");
@@ -121,10 +106,7 @@ TEST_CASE("GET /channels/{name} subscription_count is reported only when the fea
   RestFixture on(app_with_subscription_count());
   RestFixture off;
   for (RestFixture* fixture : {&on, &off}) {
-    for (ConnectionId id : {1, 2, 3}) {
-      fixture->connect(id);
-      fixture->subscribe(id, "my-channel");
-    }
+    for (int i = 0; i < 3; ++i) fixture->subscribe(fixture->connect(), "my-channel");
   }
   CHECK(on.get("/channels/my-channel", {{"info", "subscription_count"}}).body ==
         R"({"occupied":true,"subscription_count":3})");
@@ -135,8 +117,7 @@ TEST_CASE("GET /channels/{name} subscription_count is reported only when the fea
 
 TEST_CASE("GET /channels/{name} info=cache gives the last event and its ttl, or null") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.subscribe(1, "cache-news");
+  fixture.subscribe(fixture.connect(), "cache-news");
   CHECK(fixture.get("/channels/cache-news", {{"info", "cache"}}).body == R"({"cache":null,"occupied":true})");
   CHECK(fixture.post("/events", {{"name", "e"}, {"data", "first"}, {"channel", "cache-news"}}).status == 200);
   CHECK(fixture.post("/events", {{"name", "e"}, {"data", "latest"}, {"channel", "cache-news"}}).status == 200);
@@ -165,12 +146,9 @@ TEST_CASE("GET /channels/{name} refuses invalid names and unknown attributes") {
 TEST_CASE("GET /channels/{name}/users lists presence members in join order") {
   RestFixture fixture;
   CHECK(fixture.get("/channels/presence-room/users").body == R"({"users":[]})");
-  fixture.connect(1);
-  fixture.subscribe_presence(1, "presence-room", "u2");
-  fixture.connect(2);
-  fixture.subscribe_presence(2, "presence-room", "u1");
-  fixture.connect(3);
-  fixture.subscribe_presence(3, "presence-room", "u2");
+  fixture.join_presence(fixture.connect(), "presence-room", "u2");
+  fixture.join_presence(fixture.connect(), "presence-room", "u1");
+  fixture.join_presence(fixture.connect(), "presence-room", "u2");
   HttpResponse response = fixture.get("/channels/presence-room/users");
   CHECK(response.status == 200);
   CHECK(response.body == R"({"users":[{"id":"u2"},{"id":"u1"}]})");
@@ -190,21 +168,19 @@ TEST_CASE("GET /channels/{name}/users is a 400 for other channel types") {
 
 TEST_CASE("terminate_connections closes the user's signed-in connections with 4009, and only those") {
   RestFixture fixture;
-  fixture.connect(1);
-  fixture.signin(1, "u1");
-  fixture.connect(2);
-  fixture.signin(2, "u1");
-  fixture.connect(3);
-  fixture.signin(3, "u2");
-  fixture.connect(4);  // never signed in
+  ConnectionId u1_first = fixture.connect();
+  fixture.signin_as(u1_first, "u1");
+  ConnectionId u1_second = fixture.connect();
+  fixture.signin_as(u1_second, "u1");
+  fixture.signin_as(fixture.connect(), "u2");
+  fixture.connect();  // never signed in
+  REQUIRE(fixture.take_closes().empty());
   HttpResponse response = fixture.post("/users/u1/terminate_connections", Json::object());
   CHECK(response.status == 200);
   CHECK(response.body == "{}");
-  fixture.drain();
-  CHECK(fixture.closes[1] == std::vector<int>{4009});
-  CHECK(fixture.closes[2] == std::vector<int>{4009});
-  CHECK(fixture.closes[3].empty());
-  CHECK(fixture.closes[4].empty());
+  std::vector<std::pair<ConnectionId, int>> closed;
+  for (const auto& close : fixture.take_closes()) closed.emplace_back(close.connection, close.code);
+  CHECK(closed == std::vector<std::pair<ConnectionId, int>>{{u1_first, 4009}, {u1_second, 4009}});
 }
 
 TEST_CASE("terminate_connections of a user with no connection answers {}") {

@@ -1,0 +1,74 @@
+#pragma once
+// Faults drawn from the seed. A FaultProfile says how likely each kind of fault is; plan()
+// turns it, the run's seed and the client names into a list of timed faults that the world
+// schedules like any other verb. Each client's faults come from a stream derived from its
+// name (and the service faults from their own), so adding a client adds its faults and
+// changes nobody else's. The profile's name is the third part of a run's identity.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fakes/latency.hpp"
+#include "protocol/random.hpp"
+#include "protocol/time.hpp"
+
+namespace pushsim::fakes {
+
+struct FaultProfile {
+  std::string name = "none";
+  DurationNs horizon = seconds(60);  // faults start within [start, start + horizon)
+
+  Ratio partition_chance;  // per client: one partition, healed after a drawn duration
+  DurationNs partition_min = seconds(1);
+  DurationNs partition_max = seconds(10);
+
+  Ratio jitter_chance;  // per client: extra latency for a while
+  Latency jitter = Latency::uniform(0, ms(200));
+  DurationNs jitter_min = seconds(1);
+  DurationNs jitter_max = seconds(10);
+
+  Ratio drop_chance;   // per client: an abrupt drop (the client vanishes)
+  Ratio close_chance;  // per client: a clean close from the client, code 1000
+
+  Ratio webhook_failure_chance;  // once: the receiver fails the next 1..max requests with 500
+  std::size_t webhook_failures_max = 3;
+  Ratio auth_failure_chance;  // once: the auth endpoint fails the next 1..max requests with 500
+  std::size_t auth_failures_max = 2;
+
+  static FaultProfile none();
+  static FaultProfile jittery();  // latency only: reorders across connections, loses nothing
+  static FaultProfile flaky();    // jitter and partitions, some HTTP failures
+  static FaultProfile chaos();    // everything, drops and closes included
+  static std::optional<FaultProfile> named(std::string_view name);
+};
+
+struct PlannedFault {
+  enum class Kind {
+    kPartition,
+    kHeal,
+    kExtraLatency,
+    kExtraLatencyOff,
+    kDrop,
+    kClose,
+    kFailWebhooks,
+    kFailAuth,
+  };
+  TimeNs at = 0;
+  Kind kind = Kind::kPartition;
+  std::string client;  // empty for service faults
+  Latency latency;     // kExtraLatency
+  std::size_t count = 0;  // kFail*
+  int code = 0;           // kClose
+
+  bool operator==(const PlannedFault&) const = default;
+};
+
+std::string_view to_string(PlannedFault::Kind kind);
+
+// Faults ordered by time; ties keep the order of `clients`, then service faults last.
+std::vector<PlannedFault> plan_faults(const FaultProfile& profile, const std::vector<std::string>& clients,
+                                      const Rng& root, TimeNs start);
+
+}  // namespace pushsim::fakes

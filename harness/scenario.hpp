@@ -1,0 +1,381 @@
+#pragma once
+// The typed scenario model: what a YAML scenario file says, checked and ready to run. The
+// loader (scenario_loader.hpp) builds it; the executor (later) runs it against a target.
+//
+// A scenario declares clients, then runs steps in order. Every step is a plain struct that
+// carries the place it was written (`where`), so a failure at run time can point at the line.
+// Strings may hold variables (`${alice.socket_id}`, variables.hpp); the model keeps them as
+// written and the executor substitutes them when the step runs.
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "harness/source_location.hpp"
+#include "protocol/json.hpp"
+#include "protocol/time.hpp"
+
+namespace pushsim::harness {
+
+// MUST: the protocol requires the behaviour. SHOULD: the reference's choice among allowed
+// ones (a difference is a non-strict verdict). INFO: observed and reported, never failed.
+enum class Level { kMust, kShould, kInfo };
+
+inline constexpr DurationNs kExpectWithinDefault = kNsPerSecond;
+inline constexpr DurationNs kExpectWebhookWithinDefault = 5 * kNsPerSecond;
+
+struct Client {
+  SourceLocation where;
+  std::string name;
+  std::optional<std::string> user_id;  // sign-in and presence channel_data use it
+  std::optional<Json> user_info;
+  // The target app this client belongs to, by its name in the target profile ("default"
+  // when absent), for scenarios that check isolation between apps.
+  std::optional<std::string> app;
+
+  bool operator==(const Client&) const = default;
+};
+
+// ---- Connection steps -------------------------------------------------------------------
+
+struct ConnectStep {
+  SourceLocation where;
+  std::string client;
+  std::optional<std::string> app_key;       // connect with this key instead (error cases)
+  std::optional<int> protocol_version;      // ?protocol=N instead of 7
+  std::optional<std::string> path;          // raw path and query, replacing the whole URL path
+
+  bool operator==(const ConnectStep&) const = default;
+};
+
+struct DisconnectStep {
+  SourceLocation where;
+  std::string client;
+  std::optional<int> code;  // close code sent by the client; none: a plain close
+  bool abrupt = false;      // drop TCP without a close frame
+
+  bool operator==(const DisconnectStep&) const = default;
+};
+
+// What a subscribe or signin sends as `auth`.
+struct AuthChoice {
+  enum class Kind {
+    kValid,           // signed by the fake app server, as a real app would
+    kNone,            // no auth field at all
+    kWrongSignature,  // right shape, signature made with another secret
+    kOtherSocket,     // valid signature, but for another socket_id
+    kLiteral,         // exactly `literal`
+  };
+  Kind kind = Kind::kValid;
+  std::string literal;
+
+  bool operator==(const AuthChoice&) const = default;
+};
+
+struct SubscribeStep {
+  SourceLocation where;
+  std::string client;
+  std::string channel;
+  AuthChoice auth;
+  // Presence: the channel_data to sign and send; none derives it from the client's
+  // user_id and user_info.
+  std::optional<Json> channel_data;
+
+  bool operator==(const SubscribeStep&) const = default;
+};
+
+struct UnsubscribeStep {
+  SourceLocation where;
+  std::string client;
+  std::string channel;
+
+  bool operator==(const UnsubscribeStep&) const = default;
+};
+
+struct SigninStep {
+  SourceLocation where;
+  std::string client;
+  AuthChoice auth;
+
+  bool operator==(const SigninStep&) const = default;
+};
+
+struct ClientEventStep {
+  SourceLocation where;
+  std::string client;
+  std::string channel;
+  std::string event;
+  Json data;  // sent as an object, as pusher-js does; {} when the step gives none
+
+  bool operator==(const ClientEventStep&) const = default;
+};
+
+// A raw text frame, byte for byte, for malformed-frame scenarios.
+struct SendStep {
+  SourceLocation where;
+  std::string client;
+  std::string text;
+
+  bool operator==(const SendStep&) const = default;
+};
+
+// ---- REST steps ---------------------------------------------------------------------------
+
+// Who a published event must not reach (PROTOCOL.md §6).
+struct Exclude {
+  enum class Kind { kClient, kSocketId };
+  Kind kind = Kind::kClient;
+  std::string value;  // a client name, or the raw socket_id text (may hold variables)
+
+  bool operator==(const Exclude&) const = default;
+};
+
+struct TriggerStep {
+  SourceLocation where;
+  std::vector<std::string> channels;
+  bool single_channel_form = false;  // written as `channel:`: sent as "channel", not "channels"
+  std::string event;
+  // As sent in the body: a YAML string verbatim, anything else JSON-encoded; "{}" when the
+  // step gives none (malformed publishes are written as request steps).
+  std::string data;
+  std::optional<Exclude> exclude;
+  std::optional<std::string> info;
+
+  bool operator==(const TriggerStep&) const = default;
+};
+
+struct BatchItem {
+  SourceLocation where;
+  std::string channel;
+  std::string event;
+  std::string data;  // as in TriggerStep
+  std::optional<Exclude> exclude;
+  std::optional<std::string> info;
+
+  bool operator==(const BatchItem&) const = default;
+};
+
+struct BatchTriggerStep {
+  SourceLocation where;
+  std::vector<BatchItem> items;
+
+  bool operator==(const BatchTriggerStep&) const = default;
+};
+
+// Query parameters in the order written.
+using ParamList = std::vector<std::pair<std::string, std::string>>;
+
+// A signed GET. Paths not starting with /apps/ are relative to the app: /channels/x.
+struct QueryStep {
+  SourceLocation where;
+  std::string path;
+  ParamList params;
+
+  bool operator==(const QueryStep&) const = default;
+};
+
+// How a request step signs its request (PROTOCOL.md §7.2).
+enum class Signing { kValid, kBadSignature, kStaleTimestamp, kWrongBodyMd5, kWrongKey, kUnsigned };
+
+struct RequestStep {
+  SourceLocation where;
+  std::string method = "GET";
+  std::string path;
+  ParamList params;
+  std::optional<std::string> body;  // a YAML string verbatim, anything else JSON-encoded
+  Signing signing = Signing::kValid;
+
+  bool operator==(const RequestStep&) const = default;
+};
+
+// ---- Expectations -------------------------------------------------------------------------
+
+// Fields left out are not checked; `data` is matched by subset after decoding (matcher.hpp).
+struct ExpectStep {
+  SourceLocation where;
+  std::string client;
+  std::string event;
+  std::optional<std::string> channel;
+  std::optional<Json> data;
+  std::optional<std::string> user_id;
+  DurationNs within = kExpectWithinDefault;
+
+  bool operator==(const ExpectStep&) const = default;
+};
+
+// Nothing matching arrives at client during the span.
+struct ExpectNoneStep {
+  SourceLocation where;
+  std::string client;
+  std::optional<std::string> event;
+  std::optional<std::string> channel;
+  std::optional<Json> data;
+  DurationNs span = 0;  // `for:` in YAML
+
+  bool operator==(const ExpectNoneStep&) const = default;
+};
+
+struct ExpectCloseStep {
+  SourceLocation where;
+  std::string client;
+  std::optional<int> code;
+  DurationNs within = kExpectWithinDefault;
+
+  bool operator==(const ExpectCloseStep&) const = default;
+};
+
+// The response to the latest REST step (query, request, trigger, batch_trigger).
+struct ExpectResponseStep {
+  SourceLocation where;
+  int status = 200;
+  std::optional<Json> body;  // subset of the JSON body
+
+  bool operator==(const ExpectResponseStep&) const = default;
+};
+
+struct ExpectWebhookStep {
+  SourceLocation where;
+  std::string name;  // channel_occupied, member_added, ...
+  std::optional<std::string> channel;
+  std::optional<std::string> user_id;
+  std::optional<std::string> event;  // client_event
+  std::optional<Json> data;          // client_event, decoded when a string
+  DurationNs within = kExpectWebhookWithinDefault;
+
+  bool operator==(const ExpectWebhookStep&) const = default;
+};
+
+struct ExpectNoWebhookStep {
+  SourceLocation where;
+  std::optional<std::string> name;
+  std::optional<std::string> channel;
+  std::optional<std::string> user_id;
+  DurationNs span = 0;  // `for:` in YAML
+
+  bool operator==(const ExpectNoWebhookStep&) const = default;
+};
+
+// ---- Time and faults ----------------------------------------------------------------------
+
+struct AdvanceStep {
+  SourceLocation where;
+  DurationNs duration = 0;
+
+  bool operator==(const AdvanceStep&) const = default;
+};
+
+// The network stops carrying the client's traffic (both ways) until healed; the connection
+// stays open at both ends.
+struct PartitionStep {
+  SourceLocation where;
+  std::string client;
+
+  bool operator==(const PartitionStep&) const = default;
+};
+
+struct HealStep {
+  SourceLocation where;
+  std::string client;
+
+  bool operator==(const HealStep&) const = default;
+};
+
+// The network kills the client's connection: neither end gets a close frame.
+struct DropStep {
+  SourceLocation where;
+  std::string client;
+
+  bool operator==(const DropStep&) const = default;
+};
+
+// From now on, each message takes a delay in [min, max] drawn from the seed.
+struct LatencyStep {
+  SourceLocation where;
+  std::optional<std::string> client;  // none: every client
+  DurationNs min = 0;
+  DurationNs max = 0;
+
+  bool operator==(const LatencyStep&) const = default;
+};
+
+// The webhook receiver fails the next `count` deliveries.
+struct WebhookFailuresStep {
+  SourceLocation where;
+  int count = 1;
+  int status = 500;  // 0: no answer at all (as Engine::on_webhook_response takes it)
+
+  bool operator==(const WebhookFailuresStep&) const = default;
+};
+
+// The fake app server refuses (403) channel auth requests from now on.
+struct AuthRefuseStep {
+  SourceLocation where;
+  std::optional<std::string> client;   // none: every client
+  std::optional<std::string> channel;  // none: every channel
+
+  bool operator==(const AuthRefuseStep&) const = default;
+};
+
+// ---- Composition --------------------------------------------------------------------------
+
+struct Step;
+
+// The steps are issued at the same instant; expectations among them wait together.
+struct ConcurrentlyStep {
+  SourceLocation where;
+  std::vector<Step> steps;
+
+  bool operator==(const ConcurrentlyStep&) const;
+};
+
+// Exactly one branch must hold: outcomes that may go more than one way in a race.
+struct OneOfStep {
+  SourceLocation where;
+  std::vector<std::vector<Step>> branches;
+
+  bool operator==(const OneOfStep&) const;
+};
+
+using StepAction =
+    std::variant<ConnectStep, DisconnectStep, SubscribeStep, UnsubscribeStep, SigninStep, ClientEventStep,
+                 SendStep, TriggerStep, BatchTriggerStep, QueryStep, RequestStep, ExpectStep, ExpectNoneStep,
+                 ExpectCloseStep, ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, AdvanceStep,
+                 PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
+                 ConcurrentlyStep, OneOfStep>;
+
+// A step: one of the structs above. Wrapped in a struct (rather than a bare alias) because
+// concurrently and one_of hold steps themselves, and a variant cannot name itself.
+struct Step {
+  StepAction action;
+
+  bool operator==(const Step&) const = default;
+};
+
+// The YAML key of the step's kind: "subscribe", "expect_none", "one_of".
+std::string_view step_kind(const Step& step);
+const SourceLocation& location(const Step& step);
+// One line for traces and test failures: `subscribe alice presence-room (auth: valid)`.
+std::string describe_step(const Step& step);
+
+struct Scenario {
+  SourceLocation where;  // of its id: where reports and duplicate-id errors point
+  std::string id;        // area.N, e.g. presence.12: stable across renames
+  std::string name;
+  Level level = Level::kMust;
+  std::string section;   // PROTOCOL.md section checked, e.g. "3.4"
+  std::vector<std::string> tags;
+  std::vector<std::string> requires_features;  // `requires:`; targets lacking one skip it
+  // Set when the scenario can only run in simulation (partitions, exact timing), with why.
+  std::optional<std::string> simulation_only;
+  std::vector<Client> clients;  // in declaration order
+  std::vector<Step> steps;
+
+  bool operator==(const Scenario&) const = default;
+  const Client* find_client(std::string_view client_name) const;
+};
+
+std::string_view to_string(Level level);
+std::string_view to_string(Signing signing);
+std::string_view to_string(AuthChoice::Kind kind);
+
+}  // namespace pushsim::harness

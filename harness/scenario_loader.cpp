@@ -1,0 +1,100 @@
+#include "harness/scenario_loader.hpp"
+
+#include <fstream>
+#include <iterator>
+
+#include "harness/scenario_metadata.hpp"
+#include "harness/step_parser.hpp"
+#include "harness/yaml_documents.hpp"
+#include "harness/yaml_reader.hpp"
+
+namespace pushsim::harness {
+namespace {
+
+Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
+  static constexpr std::string_view kKeys[] = {"id",       "name",            "level",   "section", "tags",
+                                               "requires", "simulation_only", "clients", "steps"};
+  Scenario scenario;
+  scenario.where = root.Mark().is_null() ? SourceLocation{context.file(), 1, 1} : context.at(root.Mark());
+  MapReader map(context, root, scenario.where, "scenario", kKeys);
+  if (!map.is_map()) return scenario;
+  read_metadata(context, map, scenario);
+  // Clients first, whatever their place in the file: steps refer to them.
+  if (auto clients = map.get("clients")) scenario.clients = read_clients(context, *clients);
+  if (auto steps = map.require("steps")) {
+    StepParser parser(context, scenario.clients);
+    scenario.steps = parser.parse_list(steps->value, steps->where, "'steps' in scenario");
+  }
+  return scenario;
+}
+
+void parse_documents(YamlContext& context, std::string_view text, std::optional<Scenario>& scenario) {
+  std::vector<YAML::Node> documents = load_all_documents(std::string(text));
+  std::erase_if(documents, [](const YAML::Node& node) { return node.IsNull(); });
+  if (documents.empty()) {
+    context.error(SourceLocation{context.file(), 1, 1},
+                  "expected a scenario (a map with id, name, level, section and steps), found an empty file");
+    return;
+  }
+  if (documents.size() > 1) {
+    const YAML::Mark mark = documents[1].Mark();
+    context.error(mark.is_null() ? SourceLocation{context.file(), 1, 1} : context.at(mark),
+                  "expected one YAML document per scenario file, found another one here (give it its own file)");
+  }
+  scenario = parse_scenario(context, documents[0]);
+}
+
+}  // namespace
+
+LoadOutcome check_scenario_text(std::string_view text, const std::string& display_name) {
+  YamlContext context(display_name);
+  std::optional<Scenario> scenario;
+  if (text.size() > kScenarioFileBytesMax) {
+    context.error(SourceLocation{display_name, 1, 1},
+                  "expected a scenario file of at most " + std::to_string(kScenarioFileBytesMax) + " bytes, found " +
+                      std::to_string(text.size()));
+  } else {
+    try {
+      parse_documents(context, text, scenario);
+    } catch (const YAML::Exception& e) {
+      context.error(context.at(e.mark), "YAML syntax error: " + e.msg);
+    } catch (const std::exception& e) {
+      context.error(SourceLocation{display_name, 1, 1}, std::string("could not read the file: ") + e.what());
+    } catch (...) {
+      context.error(SourceLocation{display_name, 1, 1}, "could not read the file");
+    }
+  }
+  LoadOutcome outcome;
+  outcome.diagnostics = context.take_diagnostics();
+  if (outcome.diagnostics.empty()) outcome.scenario = std::move(scenario);
+  return outcome;
+}
+
+LoadOutcome check_scenario_file(const std::filesystem::path& path) {
+  const std::string display_name = path.string();
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  if (!in || std::filesystem::is_directory(path, ec)) {
+    return LoadOutcome{std::nullopt, {Diagnostic{SourceLocation{display_name, 0, 0}, "cannot read the file"}}};
+  }
+  // One byte over the limit is enough to know it is too long.
+  std::string text;
+  text.resize(kScenarioFileBytesMax + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return check_scenario_text(text, display_name);
+}
+
+Result<Scenario> load_scenario_text(std::string_view text, const std::string& display_name) {
+  auto outcome = check_scenario_text(text, display_name);
+  if (outcome.scenario) return std::move(*outcome.scenario);
+  return make_error(join_diagnostics(outcome.diagnostics));
+}
+
+Result<Scenario> load_scenario_file(const std::filesystem::path& path) {
+  auto outcome = check_scenario_file(path);
+  if (outcome.scenario) return std::move(*outcome.scenario);
+  return make_error(join_diagnostics(outcome.diagnostics));
+}
+
+}  // namespace pushsim::harness

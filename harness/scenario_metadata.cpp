@@ -1,0 +1,154 @@
+#include "harness/scenario_metadata.hpp"
+
+#include <algorithm>
+
+#include "harness/scenario_vocabulary.hpp"
+
+namespace pushsim::harness {
+namespace {
+
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_letter(char c) { return is_lower(c) || (c >= 'A' && c <= 'Z'); }
+
+bool all_digits(std::string_view text) { return !text.empty() && std::all_of(text.begin(), text.end(), is_digit); }
+
+void read_level(YamlContext& context, const Field& field, Scenario& scenario) {
+  auto level = read_string(context, field);
+  if (!level) return;
+  if (*level == "must") {
+    scenario.level = Level::kMust;
+  } else if (*level == "should") {
+    scenario.level = Level::kShould;
+  } else if (*level == "info") {
+    scenario.level = Level::kInfo;
+  } else {
+    context.error(field.where, "unknown level '" + *level + "' (expected one of: " + join_words(kLevelNames) + ")");
+  }
+}
+
+void read_requires(YamlContext& context, const Field& field, Scenario& scenario) {
+  auto features = read_string_list(context, field);
+  if (!features) return;
+  for (const auto& feature : *features) {
+    if (!is_known(kKnownFeatures, feature)) {
+      context.error(field.where, "unknown feature '" + feature + "' in 'requires' (expected one of: " +
+                                     join_words(kKnownFeatures) + ")");
+    } else if (std::find(scenario.requires_features.begin(), scenario.requires_features.end(), feature) ==
+               scenario.requires_features.end()) {
+      scenario.requires_features.push_back(feature);
+    }
+  }
+}
+
+void read_simulation_only(YamlContext& context, const Field& field, Scenario& scenario) {
+  // A reason, not a flag: whoever meets a skipped scenario on a live target should learn why.
+  const Json value = field.value.IsScalar() ? scalar_to_json(field.value) : Json();
+  if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
+    context.error(field.where, "expected a reason (why the scenario can run only in simulation) for "
+                               "'simulation_only' in scenario, found " + describe_found(field.value));
+    return;
+  }
+  scenario.simulation_only = value.get<std::string>();
+}
+
+Client read_client(YamlContext& context, const std::string& name, const SourceLocation& declared_at,
+                   const Field& field) {
+  static constexpr std::string_view kKeys[] = {"user_id", "user_info", "app"};
+  Client client{declared_at, name, {}, {}, {}};
+  if (field.value.IsNull()) return client;  // `carol:` with nothing: a client without a user
+  MapReader map(context, field.value, field.where, "client '" + name + "'", kKeys);
+  if (auto user_id = map.get("user_id")) client.user_id = read_string(context, *user_id);
+  if (auto user_info = map.get("user_info")) client.user_info = read_json(context, *user_info);
+  if (auto app = map.get("app")) client.app = read_string(context, *app);
+  return client;
+}
+
+}  // namespace
+
+bool is_scenario_id(std::string_view id) {
+  const std::size_t dot = id.find('.');
+  if (dot == std::string_view::npos || dot == 0 || !is_lower(id[0])) return false;
+  const std::string_view area = id.substr(0, dot);
+  const bool area_ok = std::all_of(area.begin(), area.end(),
+                                   [](char c) { return is_lower(c) || is_digit(c) || c == '_' || c == '-'; });
+  return area_ok && all_digits(id.substr(dot + 1));
+}
+
+bool is_section_number(std::string_view section) {
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = section.find('.', start);
+    if (!all_digits(section.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start))) {
+      return false;
+    }
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+bool is_client_name(std::string_view name) {
+  return !name.empty() && is_letter(name[0]) && std::all_of(name.begin(), name.end(), [](char c) {
+    return is_letter(c) || is_digit(c) || c == '_' || c == '-';
+  });
+}
+
+void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenario) {
+  if (auto id = map.require("id")) {
+    scenario.id = read_string(context, *id).value_or("");
+    scenario.where = id->where;
+    if (id->value.IsScalar() && !is_scenario_id(scenario.id)) {
+      context.error(id->where, "bad scenario id '" + scenario.id + "' (expected area.N, like presence.12)");
+    }
+  }
+  if (auto name = map.require("name")) {
+    scenario.name = read_string(context, *name).value_or("");
+    if (name->value.IsScalar() && scenario.name.empty()) {
+      context.error(name->where, "expected a name for 'name' in scenario, found an empty string");
+    }
+  }
+  if (auto level = map.require("level")) read_level(context, *level, scenario);
+  if (auto section = map.require("section")) {
+    scenario.section = read_string(context, *section).value_or("");
+    if (section->value.IsScalar() && !is_section_number(scenario.section)) {
+      context.error(section->where, "bad section '" + scenario.section +
+                                        "' (expected a PROTOCOL.md section number, like 3.4)");
+    }
+  }
+  if (auto tags = map.get("tags")) scenario.tags = read_string_list(context, *tags).value_or(std::vector<std::string>{});
+  if (auto features = map.get("requires")) read_requires(context, *features, scenario);
+  if (auto reason = map.get("simulation_only")) read_simulation_only(context, *reason, scenario);
+}
+
+std::vector<Client> read_clients(YamlContext& context, const Field& field) {
+  std::vector<Client> clients;
+  if (!field.value.IsMap()) {
+    context.error(field.where, "expected a map of clients (name: { user_id, user_info, app }) for 'clients' in "
+                               "scenario, found " + describe_found(field.value));
+    return clients;
+  }
+  for (const auto& pair : field.value) {
+    const SourceLocation where = pair.first.Mark().is_null() ? field.where : context.at(pair.first.Mark());
+    if (!pair.first.IsScalar() || !is_client_name(pair.first.Scalar())) {
+      context.error(where, "bad client name " + describe_found(pair.first) +
+                               " (expected letters, digits, '_' or '-', starting with a letter)");
+      continue;
+    }
+    const std::string& name = pair.first.Scalar();
+    auto same = std::find_if(clients.begin(), clients.end(), [&](const Client& c) { return c.name == name; });
+    if (same != clients.end()) {
+      context.error(where, "duplicate client '" + name + "' (first declared at " +
+                               same->where.line_column() + ")");
+      continue;
+    }
+    if (clients.size() == kClientsMax) {
+      context.error(where, "more than " + std::to_string(kClientsMax) + " clients");
+      break;
+    }
+    clients.push_back(
+        read_client(context, name, where, Field{name, "clients", pair.second, value_place(context, pair.second, where)}));
+  }
+  return clients;
+}
+
+}  // namespace pushsim::harness

@@ -1,0 +1,26 @@
+#pragma once
+// The scenario header: id, name, level, section, tags, requires, simulation_only, and the
+// declared clients. Used by the loader; errors go to the context.
+#include <vector>
+
+#include "harness/scenario.hpp"
+#include "harness/yaml_reader.hpp"
+
+namespace pushsim::harness {
+
+inline constexpr std::size_t kClientsMax = 1000;
+
+// Everything but clients and steps, from the scenario's top-level map.
+void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenario);
+// `clients:` — a map from name to { user_id, user_info, app } (or nothing), in file order.
+std::vector<Client> read_clients(YamlContext& context, const Field& field);
+
+// area.N: lowercase letters, digits, '_' or '-' (starting with a letter), a dot, digits.
+bool is_scenario_id(std::string_view id);
+// A PROTOCOL.md section number: digits separated by single dots, like 3 or 3.4.
+bool is_section_number(std::string_view section);
+// Client names appear in variables (${alice.socket_id}): letters, digits, '_' or '-',
+// starting with a letter.
+bool is_client_name(std::string_view name);
+
+}  // namespace pushsim::harness

@@ -1,0 +1,93 @@
+// Expectation steps: what a client, the REST API or the webhook receiver must (or must not)
+// see, each bounded in time.
+#include "harness/scenario_vocabulary.hpp"
+#include "harness/step_parser.hpp"
+
+namespace pushsim::harness {
+
+StepAction StepParser::parse_expect(const Field& field, const SourceLocation& at) {
+  static constexpr std::string_view kKeys[] = {"client", "event", "channel", "data", "user_id", "within"};
+  ExpectStep step{at, {}, {}, {}, {}, {}, kExpectWithinDefault};
+  MapReader map(context_, field.value, field.where, "expect step", kKeys);
+  if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
+  step.event = text(map, "event", true).value_or("");
+  step.channel = text(map, "channel", false);
+  if (auto data = map.get("data")) step.data = json(*data);
+  step.user_id = text(map, "user_id", false);
+  if (auto within = map.get("within")) step.within = read_duration(context_, *within).value_or(kExpectWithinDefault);
+  return step;
+}
+
+StepAction StepParser::parse_expect_none(const Field& field, const SourceLocation& at) {
+  static constexpr std::string_view kKeys[] = {"client", "event", "channel", "data", "for"};
+  ExpectNoneStep step{at, {}, {}, {}, {}, 0};
+  MapReader map(context_, field.value, field.where, "expect_none step", kKeys);
+  if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
+  step.event = text(map, "event", false);
+  step.channel = text(map, "channel", false);
+  if (auto data = map.get("data")) step.data = json(*data);
+  if (auto span = map.require("for")) step.span = read_duration(context_, *span).value_or(0);
+  return step;
+}
+
+StepAction StepParser::parse_expect_close(const Field& field, const SourceLocation& at) {
+  static constexpr std::string_view kKeys[] = {"client", "code", "within"};
+  ExpectCloseStep step{at, {}, {}, kExpectWithinDefault};
+  MapReader map(context_, field.value, field.where, "expect_close step", kKeys);
+  if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
+  if (auto code = map.get("code")) {
+    if (auto value = read_integer(context_, *code, 1000, 4999)) step.code = static_cast<int>(*value);
+  }
+  if (auto within = map.get("within")) step.within = read_duration(context_, *within).value_or(kExpectWithinDefault);
+  return step;
+}
+
+StepAction StepParser::parse_expect_response(const Field& field, const SourceLocation& at) {
+  static constexpr std::string_view kKeys[] = {"status", "body"};
+  ExpectResponseStep step{at, 200, {}};
+  if (!rest_step_seen_) {
+    context_.error(at, "expect_response needs a query, request, trigger or batch_trigger step before it");
+  }
+  MapReader map(context_, field.value, field.where, "expect_response step", kKeys);
+  if (auto status = map.require("status")) {
+    if (auto value = read_integer(context_, *status, 100, 599)) step.status = static_cast<int>(*value);
+  }
+  if (auto body = map.get("body")) step.body = json(*body);
+  return step;
+}
+
+StepAction StepParser::parse_expect_webhook(const Field& field, const SourceLocation& at) {
+  static constexpr std::string_view kKeys[] = {"name", "channel", "user_id", "event", "data", "within"};
+  ExpectWebhookStep step{at, {}, {}, {}, {}, {}, kExpectWebhookWithinDefault};
+  MapReader map(context_, field.value, field.where, "expect_webhook step", kKeys);
+  if (auto name = map.require("name")) step.name = webhook_name(*name).value_or("");
+  step.channel = text(map, "channel", false);
+  step.user_id = text(map, "user_id", false);
+  step.event = text(map, "event", false);
+  if (auto data = map.get("data")) step.data = json(*data);
+  if (auto within = map.get("within")) {
+    step.within = read_duration(context_, *within).value_or(kExpectWebhookWithinDefault);
+  }
+  return step;
+}
+
+StepAction StepParser::parse_expect_no_webhook(const Field& field, const SourceLocation& at) {
+  static constexpr std::string_view kKeys[] = {"name", "channel", "user_id", "for"};
+  ExpectNoWebhookStep step{at, {}, {}, {}, 0};
+  MapReader map(context_, field.value, field.where, "expect_no_webhook step", kKeys);
+  if (auto name = map.get("name")) step.name = webhook_name(*name);
+  step.channel = text(map, "channel", false);
+  step.user_id = text(map, "user_id", false);
+  if (auto span = map.require("for")) step.span = read_duration(context_, *span).value_or(0);
+  return step;
+}
+
+std::optional<std::string> StepParser::webhook_name(const Field& field) {
+  auto name = read_string(context_, field);
+  if (!name) return std::nullopt;
+  if (is_known(kWebhookNames, *name)) return name;
+  context_.error(field.where, "unknown webhook '" + *name + "' (expected one of: " + join_words(kWebhookNames) + ")");
+  return std::nullopt;
+}
+
+}  // namespace pushsim::harness

@@ -1,0 +1,50 @@
+#include "protocol/server/defects.hpp"
+
+namespace pushsim {
+
+const std::vector<DefectInfo>& all_defects() {
+  static const std::vector<DefectInfo> kAll{
+      {Defect::kEchoClientEvents, "echo-client-events", "client events are sent back to their sender"},
+      {Defect::kClientEventsOnPublic, "client-events-on-public", "client events are relayed on public channels"},
+      {Defect::kIgnoreSocketExclusion, "ignore-socket-exclusion", "socket_id on a trigger excludes nobody"},
+      {Defect::kIgnoreBatchExclusion, "ignore-batch-exclusion", "socket_id is dropped from batch trigger items"},
+      {Defect::kMemberAddedPerConnection, "member-added-per-connection",
+       "member_added is sent for every connection of a user"},
+      {Defect::kMemberRemovedOnAnyLeave, "member-removed-on-any-leave",
+       "member_removed is sent when any connection of a user leaves"},
+      {Defect::kNoChannelVacated, "no-channel-vacated", "the channel_vacated webhook is never sent"},
+      {Defect::kNoVacatedOnDisconnect, "no-vacated-on-disconnect",
+       "channel_vacated is sent on unsubscribe but not when the last subscriber disconnects"},
+      {Defect::kWrongWebhookSignature, "wrong-webhook-signature", "webhooks are signed with the wrong secret"},
+      {Defect::kAcceptBadChannelAuth, "accept-bad-channel-auth", "any auth signature is accepted"},
+      {Defect::kMiscountSubscriptionCount, "miscount-subscription-count", "subscription_count is off by one"},
+      {Defect::kDropCacheOnSubscribe, "drop-cache-on-subscribe", "a cache channel forgets its event on subscribe"},
+      {Defect::kObjectMemberData, "object-member-data", "member_added data is an object, not a JSON string"},
+      {Defect::kNoUserIdOnClientEvent, "no-user-id-on-client-event",
+       "presence client events are relayed without user_id"},
+      {Defect::kNoUserIdInClientEventWebhook, "no-user-id-in-client-event-webhook",
+       "the client_event webhook lacks user_id on presence channels"},
+      {Defect::kNoPong, "no-pong", "pusher:ping is not answered"},
+      {Defect::kUnsubscribeIgnored, "unsubscribe-ignored", "pusher:unsubscribe is ignored"},
+      {Defect::kNoRemovalDelay, "no-removal-delay",
+       "channel_vacated and member_removed webhooks are not delayed, so a quick rejoin sends a pair"},
+      {Defect::kStaleTimestampAccepted, "stale-timestamp-accepted", "REST requests with stale timestamps are accepted"},
+  };
+  return kAll;
+}
+
+std::string_view defect_name(Defect defect) {
+  for (const auto& info : all_defects()) {
+    if (info.defect == defect) return info.name;
+  }
+  return "unknown";
+}
+
+std::optional<Defect> parse_defect(std::string_view name) {
+  for (const auto& info : all_defects()) {
+    if (info.name == name) return info.defect;
+  }
+  return std::nullopt;
+}
+
+}  // namespace pushsim

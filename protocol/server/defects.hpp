@@ -1,0 +1,61 @@
+#pragma once
+// Deliberately broken variants of the reference engine.
+//
+// A conformance suite that cannot fail is worthless, so pushsim keeps a catalogue of bugs that
+// real Pusher-compatible servers shipped (spec/REPORTED-BUGS.md) or that are easy to make,
+// each one a switch in the reference engine. The reference runs with none switched on;
+// `pushsim selftest` runs the suite once per defect and requires every one to be caught.
+// Each switch sits at the one place in the engine where that bug would live.
+#include <optional>
+#include <set>
+#include <string_view>
+#include <vector>
+
+namespace pushsim {
+
+enum class Defect {
+  kEchoClientEvents,           // client events also go back to the sender (pusher-fake PR #11)
+  kClientEventsOnPublic,       // client events relayed on public channels (REPORTED-BUGS 16)
+  kIgnoreSocketExclusion,      // socket_id on POST /events excludes nobody
+  kIgnoreBatchExclusion,       // socket_id dropped from batch items (pusher-http-php #365)
+  kMemberAddedPerConnection,   // member_added for a user's every connection (reverb #213)
+  kMemberRemovedOnAnyLeave,    // member_removed when any of a user's connections leaves (reverb #213)
+  kNoChannelVacated,           // channel_vacated webhook never sent
+  kNoVacatedOnDisconnect,      // channel_vacated only on unsubscribe, not on disconnect (sockudo #98)
+  kWrongWebhookSignature,      // X-Pusher-Signature made with the wrong secret
+  kAcceptBadChannelAuth,       // any non-empty auth accepted on private and presence channels
+  kMiscountSubscriptionCount,  // subscription_count off by one
+  kDropCacheOnSubscribe,       // cache channels forget their event when someone subscribes
+  kObjectMemberData,           // member_added data as an object, not a JSON string (sockudo #72)
+  kNoUserIdOnClientEvent,      // presence client events relayed without user_id
+  kNoUserIdInClientEventWebhook,  // client_event webhook without user_id on presence (poxa #135)
+  kNoPong,                     // pusher:ping goes unanswered
+  kUnsubscribeIgnored,         // pusher:unsubscribe does nothing; events keep coming
+  kNoRemovalDelay,             // vacated/member_removed webhooks sent at once (soketi #830)
+  kStaleTimestampAccepted,     // REST auth_timestamp not checked (soketi, reverb)
+};
+
+struct DefectInfo {
+  Defect defect;
+  std::string_view name;  // kebab-case, for the command line and reports
+  std::string_view summary;
+};
+
+const std::vector<DefectInfo>& all_defects();
+std::string_view defect_name(Defect defect);
+std::optional<Defect> parse_defect(std::string_view name);
+
+// The set an engine runs with; empty for the reference.
+class Defects {
+ public:
+  Defects() = default;
+  Defects(std::initializer_list<Defect> defects) : set_(defects) {}
+  bool has(Defect defect) const { return set_.count(defect) != 0; }
+  void add(Defect defect) { set_.insert(defect); }
+  bool empty() const { return set_.empty(); }
+
+ private:
+  std::set<Defect> set_;
+};
+
+}  // namespace pushsim

@@ -1,0 +1,45 @@
+#include <catch2/catch.hpp>
+
+#include "harness/lint.hpp"
+#include "harness_test_support.hpp"
+
+using namespace pushsim::harness;
+using pushsim::harness::test::fixtures;
+
+TEST_CASE("lint reports every file's errors and a summary", "[lint]") {
+  const auto folder = fixtures() / "suite_duplicates";
+  const LintReport report = lint_paths({folder});
+  CHECK_FALSE(report.ok());
+  CHECK(report.files == 2);
+  CHECK(report.scenarios_ok == 1);
+  CHECK(lint_exit_code(report) == 1);
+  CHECK(format_lint_report(report) == (folder / "second.yaml").string() +
+                                          ":1:5: duplicate scenario id 'dup.1' (also used by " +
+                                          (folder / "first.yaml").string() + ":1:5)\n"
+                                          "lint: 2 files, 1 scenario ok, 1 error\n");
+}
+
+TEST_CASE("lint passes a clean suite", "[lint]") {
+  const LintReport report = lint_paths({fixtures() / "suite", fixtures() / "scenarios"});
+  CHECK(report.ok());
+  CHECK(lint_exit_code(report) == 0);
+  CHECK(format_lint_report(report) == "lint: 5 files, 5 scenarios ok, 0 errors\n");
+}
+
+TEST_CASE("lint of the malformed fixtures finds one error per file", "[lint]") {
+  const LintReport report = lint_paths({fixtures() / "malformed"});
+  CHECK(report.files >= 30);
+  CHECK(report.scenarios_ok == 0);
+  CHECK(report.error_count() == report.files);
+}
+
+TEST_CASE("lint with nothing to read fails", "[lint]") {
+  const auto empty = fixtures() / "suite" / "README.txt";
+  const LintReport none = lint_paths({});
+  CHECK(none.diagnostics.size() == 1);
+  CHECK(none.diagnostics[0].to_string() == "lint: no scenario files (*.yaml, *.yml) found in: (no paths given)");
+  // A file named explicitly is read whatever its extension, and fails as a scenario.
+  const LintReport text_file = lint_paths({empty});
+  CHECK(text_file.files == 1);
+  CHECK_FALSE(text_file.ok());
+}
