@@ -58,7 +58,7 @@ int selftest(const SelftestArgs& args) {
     }
     std::cout << "\n";
   }
-  std::cout << padded("defect", 34) << padded("caught", 8) << "by\n";
+  std::cout << padded("defect", 38) << padded("caught", 8) << "by\n";
   std::size_t caught_count = 0;
   for (const auto& info : all_defects()) {
     const auto broken = harness::run_suite(suite.scenarios, harness::sim_target_factory(Defects{info.defect}),
@@ -70,7 +70,7 @@ int selftest(const SelftestArgs& args) {
     if (by.empty()) names = "NOT CAUGHT: " + std::string(info.summary);
     caught_count += by.empty() ? 0 : 1;
     ok = ok && !by.empty();
-    std::cout << padded(std::string(info.name), 34) << padded(std::to_string(by.size()), 8) << names << "\n";
+    std::cout << padded(std::string(info.name), 38) << padded(std::to_string(by.size()), 8) << names << "\n";
   }
   std::cout << caught_count << " of " << all_defects().size() << " defects caught"
             << (ok ? "" : "; selftest FAILED") << "\n";
