@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "harness/duration.hpp"
 #include "harness/execution.hpp"
 
 namespace pushsim::harness {
@@ -116,7 +117,7 @@ Execution::Execution(const Scenario& scenario, Target& target, const ExecutorOpt
       cap_at_(target.now() + options.time_max) {}
 
 std::string Execution::cap_note(TimeNs deadline) const {
-  return deadline > cap_at_ ? " (cut short by the scenario's time cap of " + std::to_string(options_.time_max / kNsPerSecond) + "s)" : "";
+  return deadline > cap_at_ ? " (cut short by the scenario's time cap of " + format_duration(options_.time_max) + ")" : "";
 }
 
 StepResult Execution::run(const Step& step, TimeNs start, bool in_block) {
@@ -130,7 +131,7 @@ StepResult Execution::run(const Step& step, TimeNs start, bool in_block) {
     out.message = "step cap reached: more than " + std::to_string(options_.steps_max) + " steps run";
   } else if (target_.now() >= cap_at_) {
     out.outcome = StepOutcome::kFailed;
-    out.message = "time cap reached: the scenario ran for " + std::to_string(options_.time_max / kNsPerSecond) + "s";
+    out.message = "time cap reached: the scenario ran for " + format_duration(options_.time_max);
   } else if (const auto* block = std::get_if<ConcurrentlyStep>(&step.action)) {
     StepResult inner = run_concurrently(*block, start);
     inner.kind = out.kind, inner.description = out.description, inner.where = out.where;

@@ -1,6 +1,7 @@
 // The executor's expectations: waits in target time, matching by subset, consumption, and
 // failure messages that show what was expected next to what did arrive.
 #include "harness/execution.hpp"
+#include "harness/duration.hpp"
 #include "harness/matcher.hpp"
 
 namespace pushsim::harness {
@@ -63,7 +64,7 @@ std::optional<std::string> Execution::expect(const ExpectStep& step, TimeNs star
     consumed_.frames[step.client].insert(*found);
     return std::nullopt;
   }
-  return "no matching frame at " + step.client + " within " + format_offset(step.within) + cap_note(deadline) +
+  return "no matching frame at " + step.client + " within " + format_duration(step.within) + cap_note(deadline) +
          "\n" + received_around(step.client, expectation, start, target_.now());
 }
 
@@ -89,7 +90,7 @@ std::optional<std::string> Execution::expect_none(const ExpectNoneStep& step, Ti
   if (!found) return std::nullopt;
   const auto& frame = target_.frames(step.client)[*found];
   return "expected no frame matching " + shown(expectation_view(expectation)) + " at " + step.client + " for " +
-         format_offset(step.span) + ", but at " + format_offset(frame.at - origin_) + " got " + frame.text;
+         format_duration(step.span) + ", but at " + format_offset(frame.at - origin_) + " got " + frame.text;
 }
 
 std::optional<std::string> Execution::expect_close(const ExpectCloseStep& step, TimeNs start) {
@@ -101,9 +102,10 @@ std::optional<std::string> Execution::expect_close(const ExpectCloseStep& step, 
   auto close = target_.close_of(step.client);
   const std::string wanted = step.code ? " with code " + std::to_string(*step.code) : "";
   if (!close || close->at > deadline) {
+    std::string frames_only = received_around(step.client, FrameExpectation{}, start, target_.now());
+    frames_only = frames_only.substr(frames_only.find("received from"));
     return "expected the server to close " + step.client + "'s connection" + wanted + " within " +
-           format_offset(step.within) + cap_note(deadline) + "; it is still open\n" +
-           received_around(step.client, FrameExpectation{}, start, target_.now());
+           format_duration(step.within) + cap_note(deadline) + "; it is still open\n" + frames_only;
   }
   if (step.code && close->code != *step.code) {
     return "expected close code " + std::to_string(*step.code) + ", got " + std::to_string(close->code) + " at " +
@@ -118,7 +120,7 @@ std::optional<std::string> Execution::expect_response(const ExpectResponseStep& 
   target_.wait_until(capped(target_.now() + options_.response_wait),
                      [&] { return target_.responses()[last].answered_at.has_value(); });
   const ObservedResponse& response = target_.responses()[last];
-  if (!response.answered_at) return "the REST call was not answered within " + format_offset(options_.response_wait);
+  if (!response.answered_at) return "the REST call was not answered within " + format_duration(options_.response_wait);
   if (response.lost) return "the REST call got no answer (lost or timed out)";
   return match_response(step, response.status, response.body);
 }
@@ -158,7 +160,7 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
     return std::nullopt;
   }
   const Json expected = webhook_expectation_view(resolved);
-  std::string out = "no matching webhook within " + format_offset(step.within) + cap_note(deadline) +
+  std::string out = "no matching webhook within " + format_duration(step.within) + cap_note(deadline) +
                     "\nexpected: " + shown(expected);
   const auto& events = target_.webhooks();
   std::size_t best_score = 0;
@@ -203,7 +205,7 @@ std::optional<std::string> Execution::expect_no_webhook(const ExpectNoWebhookSte
   });
   if (!found) return std::nullopt;
   const auto& event = target_.webhooks()[*found];
-  return "expected no webhook matching " + shown(expected) + " for " + format_offset(step.span) + ", but at " +
+  return "expected no webhook matching " + shown(expected) + " for " + format_duration(step.span) + ", but at " +
          format_offset(event.at - origin_) + " got " + shown(event.event);
 }
 

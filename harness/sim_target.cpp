@@ -43,6 +43,7 @@ SimTarget::SimTarget(SimTargetOptions options) : options_(std::move(options)) {
 SimTarget::~SimTarget() = default;
 
 std::set<std::string> SimTarget::features() const {
+  if (options_.features) return *options_.features;
   std::set<std::string> out;
   for (auto feature : kKnownFeatures) out.emplace(feature);
   return out;

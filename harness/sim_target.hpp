@@ -38,6 +38,9 @@ struct SimTargetOptions {
   std::set<std::string> app_names;    // apps besides "default" the clients name
   std::set<std::string> enable;       // features to switch on: subscription_count, batch_webhooks
   std::uint64_t events_per_wait_max = 2'000'000;  // a bound on one wait_until's work
+  // The target profile: which optional features to claim (none: every known feature).
+  // Tests use it to play a server that lacks some.
+  std::optional<std::set<std::string>> features;
 };
 
 class SimTarget final : public Target {
