@@ -12,9 +12,11 @@
 #include "net/serve_command.hpp"
 #include "net/serve_options.hpp"
 
+#include "apps/commands.hpp"
+
 namespace {
 
-constexpr int kExitUsage = 2;
+using pushsim::apps::kExitUsage;
 
 struct Subcommand {
   const char* name;
@@ -68,12 +70,10 @@ int run_serve(const CLI::App& serve, const ServeFlags& flags) {
 }
 
 constexpr Subcommand kSubcommands[] = {
-    {"run", "run scenarios against the reference engine (simulated) or a live server"},
     {"explore", "run a scenario over many seeds with faults, looking for invariant violations"},
     {"replay", "reproduce one seed of a scenario exactly"},
     {"serve", "the reference engine behind a real WebSocket + HTTP front"},
     {"bench", "fan-out benchmarks"},
-    {"lint", "check scenario files without running them"},
 };
 
 }  // namespace
@@ -83,6 +83,10 @@ int main(int argc, char** argv) {
                " - deterministic simulation and conformance harness for Pusher Channels servers"};
   app.set_version_flag("--version", "pushsim " PUSHSIM_VERSION);
   app.require_subcommand(0, 1);
+  int exit_code = 0;
+  pushsim::apps::add_run_command(app, exit_code);
+  pushsim::apps::add_lint_command(app, exit_code);
+  pushsim::apps::add_selftest_command(app, exit_code);
   ServeFlags serve_flags;
   for (const auto& sub : kSubcommands) {
     CLI::App* command = app.add_subcommand(sub.name, sub.summary);
@@ -93,7 +97,12 @@ int main(int argc, char** argv) {
     }
   }
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version "fail" with success; anything else is a usage error: exit 2.
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
 
   if (app.get_subcommands().empty()) {
     std::cout << app.help();
@@ -101,6 +110,9 @@ int main(int argc, char** argv) {
   }
   const auto* chosen = app.get_subcommands().front();
   if (chosen->get_name() == "serve") return run_serve(*chosen, serve_flags);
+  for (const char* built : {"run", "lint", "selftest"}) {
+    if (chosen->get_name() == built) return exit_code;
+  }
   std::cerr << "pushsim " << chosen->get_name() << ": not available in this build yet\n";
   return kExitUsage;
 }

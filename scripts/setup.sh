@@ -19,7 +19,8 @@ cmake --build "$build_dir" -j "$jobs"
 case "$mode" in
   main)
     "$build_dir/pushsim" --version
-    "$build_dir/pushsim"
+    # The bundled conformance suite against the reference engine, in virtual time.
+    "$build_dir/pushsim" run
     ;;
   test)
     ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure --timeout 300

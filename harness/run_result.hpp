@@ -1,0 +1,88 @@
+#pragma once
+// The result model: everything a run found, complete enough for every report writer
+// (console, JSON, JUnit, HTML) to work from it alone. Plain values, no pointers into the
+// target or the scenario, so a result outlives both and can be compared with ==.
+//
+// Determinism: everything except `wall_ns` fields comes from the target's clock and the
+// seed, so two runs with the same seed give equal results once wall times are cleared
+// (without_wall_times()). Virtual times are offsets from the scenario's start.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/scenario.hpp"
+#include "harness/source_location.hpp"
+#include "protocol/time.hpp"
+
+namespace pushsim::harness {
+
+// pass; fail (a MUST scenario failed); non_strict (a SHOULD scenario failed: allowed, but
+// not the reference's behaviour); informational (an INFO scenario, whatever it found);
+// skipped (the target lacks a required feature, or the scenario is simulation-only).
+enum class Verdict { kPass, kFail, kNonStrict, kInformational, kSkipped };
+std::string_view to_string(Verdict verdict);
+
+enum class StepOutcome { kPassed, kFailed, kNotRun };
+std::string_view to_string(StepOutcome outcome);
+
+struct StepResult {
+  std::string kind;         // "expect", "one_of", ...
+  std::string description;  // describe_step(), variables as written
+  SourceLocation where;
+  StepOutcome outcome = StepOutcome::kNotRun;
+  DurationNs started_at = 0;  // offsets from the scenario's start, target time
+  DurationNs ended_at = 0;
+  std::string message;             // why it failed; empty otherwise
+  std::vector<StepResult> children;  // concurrently's steps; one_of's branches' steps
+
+  bool operator==(const StepResult&) const = default;
+};
+
+struct TraceEntry {
+  DurationNs at = 0;  // offset from the scenario's start
+  std::string kind;
+  std::string from;
+  std::string to;
+  std::string text;
+
+  bool operator==(const TraceEntry&) const = default;
+};
+
+struct ScenarioResult {
+  std::string id;
+  std::string name;
+  Level level = Level::kMust;
+  std::string section;
+  std::string file;
+  std::vector<std::string> tags;
+  Verdict verdict = Verdict::kPass;
+  std::uint64_t seed = 0;
+  DurationNs duration = 0;    // target time from start to end
+  std::int64_t wall_ns = 0;   // wall time the run took; not deterministic
+  std::string skip_reason;    // when skipped
+  std::vector<std::string> failures;  // "file:line:col: message", one per failed step
+  std::vector<StepResult> steps;
+  std::vector<TraceEntry> trace;
+
+  bool operator==(const ScenarioResult&) const = default;
+  bool passed_required() const { return verdict != Verdict::kFail; }
+};
+
+struct RunResult {
+  std::string target;
+  std::uint64_t root_seed = 0;
+  std::vector<ScenarioResult> scenarios;  // in suite order
+  std::int64_t wall_ns = 0;
+
+  bool operator==(const RunResult&) const = default;
+  std::size_t count(Verdict verdict) const;
+  // 0 when no scenario failed, 1 otherwise (the run's exit code; usage errors are 2).
+  int exit_code() const;
+};
+
+// A copy with every wall time zeroed: what determinism checks compare.
+RunResult without_wall_times(RunResult result);
+
+}  // namespace pushsim::harness

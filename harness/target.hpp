@@ -1,0 +1,146 @@
+#pragma once
+// The server under test, as the executor sees it. One interface, two kinds of target: the
+// simulation target (sim_target.hpp: the reference engine in virtual time, on fakes::World)
+// and, later, a live target (real sockets, wall time). The executor never knows which.
+//
+// Theory of operation. The executor issues actions (connect, subscribe, REST calls, faults)
+// which return at once: nothing waits inside an action except what a client library would
+// wait for itself. Then it waits with wait_until(deadline, done): the target lets its time
+// run (virtual or wall) until `done()` holds or the deadline passes. Everything the target
+// observed is kept, in arrival order with its time, and read back through the observation
+// accessors; the executor does its own matching and consumption on top of them.
+//
+// Times are the target's own clock (TimeNs). A live target reports wall time since its
+// start; nothing here assumes virtual time, and nothing here may pull in Boost.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/scenario.hpp"
+#include "protocol/frame.hpp"
+#include "protocol/json.hpp"
+#include "protocol/time.hpp"
+
+namespace pushsim::harness {
+
+// A client as the scenario declares it; the target keeps it for auth and sign-in.
+struct ClientSpec {
+  std::string name;
+  std::optional<std::string> user_id;
+  std::optional<Json> user_info;
+  std::string app = "default";
+};
+
+struct ConnectOptions {
+  std::optional<std::string> app_key;   // another key than the client's app's
+  std::optional<int> protocol_version;  // instead of 7
+  std::optional<std::string> path;      // the whole path and query, as given
+};
+
+// A REST call, fully resolved (variables substituted). `path` starting with /apps/ is sent
+// as is; otherwise it is relative to the app: "/events" -> "/apps/{id}/events".
+struct RestCall {
+  std::string method = "GET";
+  std::string path;
+  ParamList params;
+  std::string body;  // empty: none
+  Signing signing = Signing::kValid;
+};
+
+// ---- Observations ---------------------------------------------------------------------------
+
+// One text frame a client received. `frame` is nullopt when the text did not decode.
+struct ObservedFrame {
+  TimeNs at = 0;
+  std::string text;
+  std::optional<Frame> frame;
+};
+
+struct ObservedClose {
+  TimeNs at = 0;
+  int code = 0;
+};
+
+// One webhook event the app accepted (valid signature, answered 2xx), with the batch's
+// arrival time. Events of refused or invalid deliveries are not observations: the app would
+// not act on them.
+struct ObservedWebhook {
+  TimeNs at = 0;
+  Json event;
+};
+
+struct ObservedResponse {
+  TimeNs sent_at = 0;
+  std::optional<TimeNs> answered_at;  // nullopt while pending, and when never answered
+  bool lost = false;                  // the call gave up (timeout): no answer will come
+  int status = 0;
+  std::string body;
+};
+
+// One line of the run's message trace, between named parties ("alice", "server", "auth",
+// "webhooks", "app"), for reports and sequence diagrams.
+struct TraceLine {
+  TimeNs at = 0;
+  std::string kind;  // "send", "deliver", "close", "http_request", "fault", ...
+  std::string from;
+  std::string to;
+  std::string text;
+};
+
+// What an action reports back: nullopt when done, else why it could not be done (an unknown
+// client, no socket_id yet for a signed subscription, ...). A refusal is a step failure.
+using ActionError = std::optional<std::string>;
+
+class Target {
+ public:
+  virtual ~Target() = default;
+
+  // "sim", "ws://host:port", ...: printed in reports.
+  virtual std::string name() const = 0;
+  // Optional server features this target has (scenario_vocabulary.hpp kKnownFeatures).
+  virtual std::set<std::string> features() const = 0;
+  virtual TimeNs now() const = 0;
+
+  // ---- setup and actions -----------------------------------------------------------------
+  virtual ActionError declare_client(const ClientSpec& client) = 0;
+  virtual ActionError connect(const std::string& client, const ConnectOptions& options) = 0;
+  // code: a clean close with that code (none: 1000); abrupt: the transport dies, no close.
+  virtual ActionError disconnect(const std::string& client, std::optional<int> code, bool abrupt) = 0;
+  virtual ActionError subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
+                                const std::optional<Json>& channel_data) = 0;
+  virtual ActionError unsubscribe(const std::string& client, const std::string& channel) = 0;
+  virtual ActionError signin(const std::string& client, const AuthChoice& auth) = 0;
+  virtual ActionError send_text(const std::string& client, const std::string& text) = 0;
+  // The response becomes the last entry of responses().
+  virtual ActionError rest(const RestCall& call) = 0;
+
+  // ---- faults (a live target may refuse the ones it cannot play) --------------------------
+  virtual ActionError partition(const std::string& client) = 0;
+  virtual ActionError heal(const std::string& client) = 0;
+  virtual ActionError drop(const std::string& client) = 0;
+  virtual ActionError latency(const std::optional<std::string>& client, DurationNs min, DurationNs max) = 0;
+  virtual ActionError webhook_failures(int count, int status) = 0;
+  virtual ActionError auth_refuse(const std::optional<std::string>& client,
+                                  const std::optional<std::string>& channel) = 0;
+
+  // ---- time ---------------------------------------------------------------------------
+  // Lets time run until done() holds (checked after every observation) or `deadline`
+  // passes; true when done() held. On false the clock stands at the deadline. A target
+  // bounds the work it does here itself and answers false when a bound is hit.
+  virtual bool wait_until(TimeNs deadline, const std::function<bool()>& done) = 0;
+  void advance_to(TimeNs deadline) { wait_until(deadline, [] { return false; }); }
+
+  // ---- observations ----------------------------------------------------------------------
+  virtual std::optional<std::string> socket_id(const std::string& client) const = 0;
+  virtual const std::vector<ObservedFrame>& frames(const std::string& client) = 0;
+  virtual std::optional<ObservedClose> close_of(const std::string& client) = 0;
+  virtual const std::vector<ObservedWebhook>& webhooks() = 0;
+  virtual const std::vector<ObservedResponse>& responses() = 0;
+  virtual std::vector<TraceLine> trace() const = 0;
+};
+
+}  // namespace pushsim::harness

@@ -1,0 +1,392 @@
+#include <catch2/catch.hpp>
+
+#include "executor_test_support.hpp"
+#include "harness/suite_runner.hpp"
+
+namespace pushsim::harness {
+namespace {
+
+using test::run_must;
+using test::run_text;
+using test::scenario_text;
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+const char* kPublicRoundTrip = R"(clients:
+  alice:
+  bob:
+steps:
+  - connect: alice
+  - connect: bob
+  - subscribe: { client: alice, channel: feed }
+  - subscribe: { client: bob, channel: feed }
+  - expect: { client: alice, event: "pusher_internal:subscription_succeeded", channel: feed }
+  - expect: { client: bob, event: "pusher_internal:subscription_succeeded", channel: feed }
+  - trigger: { channel: feed, event: news, data: { n: 1 }, exclude: "${bob.socket_id}" }
+  - expect_response: { status: 200, body: {} }
+  - expect: { client: alice, event: news, channel: feed, data: { n: 1 } }
+  - expect_none: { client: bob, event: news, for: 500ms }
+)";
+
+TEST_CASE("A scenario whose steps all hold passes, each step with its times", "[executor]") {
+  const ScenarioResult result = run_must(kPublicRoundTrip);
+  CHECK(result.verdict == Verdict::kPass);
+  CHECK(result.failures.empty());
+  REQUIRE(result.steps.size() == 10);
+  for (const auto& step : result.steps) CHECK(step.outcome == StepOutcome::kPassed);
+  CHECK(result.steps[9].kind == "expect_none");
+  CHECK(result.steps[9].ended_at - result.steps[9].started_at == 500 * kNsPerMs);
+  CHECK(result.seed == 7);
+  CHECK(result.id == "test.1");
+  CHECK_FALSE(result.trace.empty());
+}
+
+TEST_CASE("An expect consumes its frame, so a second expect needs a second frame", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - expect: { client: alice, event: "pusher:connection_established" }
+  - expect: { client: alice, event: "pusher:connection_established", within: 300ms }
+)");
+  CHECK(result.verdict == Verdict::kFail);
+  REQUIRE(result.failures.size() == 1);
+  CHECK(first_line(result.failures[0]) ==
+        "t.yaml:10:5: expect alice pusher:connection_established within 300ms: no matching frame at alice within "
+        "300ms");
+}
+
+TEST_CASE("A failed expect names the place, the expectation, the closest frame and what arrived", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - expect: { client: alice, event: "pusher:connection_established" }
+  - expect: { client: alice, event: nothing-like-this, channel: x, within: 200ms }
+)");
+  CHECK(result.verdict == Verdict::kFail);
+  REQUIRE(result.failures.size() == 1);
+  const std::string& message = result.failures[0];
+  CHECK(first_line(message) ==
+        "t.yaml:10:5: expect alice nothing-like-this channel=x within 200ms: no matching frame at alice within 200ms");
+  CHECK_THAT(message, Catch::Contains("\nexpected: {\"channel\":\"x\",\"event\":\"nothing-like-this\"}\n"));
+  CHECK_THAT(message, Catch::Contains("\nclosest:  +0.024s pusher:connection_established"));
+  CHECK_THAT(message, Catch::Contains("          channel: expected \"x\", got nothing (no such key)\n"));
+  CHECK_THAT(message, Catch::Contains("\nreceived from +0.000s to +0.224s (1 frame)\n"));
+  // The step stopped the scenario at its deadline.
+  CHECK(result.steps[2].ended_at == result.steps[2].started_at + 200 * kNsPerMs);
+}
+
+TEST_CASE("expect_none fails on a matching frame and says when it came", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - subscribe: { client: alice, channel: feed }
+  - trigger: { channel: feed, event: boom, data: { n: 1 } }
+  - expect_none: { client: alice, event: boom, for: 1s }
+)");
+  REQUIRE(result.failures.size() == 1);
+  CHECK(result.failures[0] ==
+        "t.yaml:11:5: expect_none alice event=boom for 1s: expected no frame matching {\"event\":\"boom\"} at alice "
+        "for 1s, but at +0.046s got {\"event\":\"boom\",\"channel\":\"feed\",\"data\":\"{\\\"n\\\":1}\"}");
+}
+
+TEST_CASE("expect_close times out on an open connection", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - expect_close: { client: alice, within: 2s }
+)");
+  REQUIRE(result.failures.size() == 1);
+  CHECK(first_line(result.failures[0]) ==
+        "t.yaml:9:5: expect_close alice within 2s: expected the server to close alice's connection within 2s; it "
+        "is still open");
+  CHECK(result.duration == result.steps[1].started_at + 2 * kNsPerSecond);
+}
+
+TEST_CASE("expect_close checks the code", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: { client: alice, app_key: nope }
+  - expect_close: { client: alice, code: 4007 }
+)");
+  REQUIRE(result.failures.size() == 1);
+  CHECK_THAT(result.failures[0], Catch::StartsWith("t.yaml:9:5: expect_close alice code=4007"));
+  CHECK_THAT(result.failures[0], Catch::Contains(": expected close code 4007, got 4001 at +"));
+}
+
+TEST_CASE("expect_response reports the status and the body it got", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - query: { path: /channels/x, params: { info: user_count } }
+  - expect_response: { status: 200 }
+)");
+  REQUIRE(result.failures.size() == 1);
+  CHECK(result.failures[0] ==
+        "t.yaml:9:5: expect_response 200: status: expected 200, got 400 (body: {\"error\":\"user_count is only "
+        "available for presence channels; x is public\"})");
+}
+
+TEST_CASE("expect_webhook shows the closest webhook event and every accepted one", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - subscribe: { client: alice, channel: watched }
+  - expect_webhook: { name: channel_vacated, channel: watched, within: 2s }
+)");
+  REQUIRE(result.failures.size() == 1);
+  CHECK(result.failures[0] ==
+        "t.yaml:10:5: expect_webhook channel_vacated channel=watched within 2s: no matching webhook within 2s\n"
+        "expected: {\"channel\":\"watched\",\"name\":\"channel_vacated\"}\n"
+        "closest:  +0.052s {\"channel\":\"watched\",\"name\":\"channel_occupied\"}\n"
+        "          name: expected \"channel_vacated\", got \"channel_occupied\"\n"
+        "accepted webhook events (1)\n"
+        "  +0.052s {\"channel\":\"watched\",\"name\":\"channel_occupied\"}");
+}
+
+TEST_CASE("expect_no_webhook fails when one arrives in its span", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - expect_no_webhook: { name: channel_occupied, for: 1s }
+  - subscribe: { client: alice, channel: c }
+  - expect_no_webhook: { name: channel_occupied, for: 1s }
+)");
+  REQUIRE(result.failures.size() == 1);
+  CHECK(result.failures[0] ==
+        "t.yaml:11:5: expect_no_webhook channel_occupied for 1s: expected no webhook matching "
+        "{\"name\":\"channel_occupied\"} for 1s, but at +1.052s got {\"channel\":\"c\",\"name\":\"channel_occupied\"}");
+  CHECK(result.steps[1].outcome == StepOutcome::kPassed);
+}
+
+TEST_CASE("The first failing step ends the scenario; later steps are not run", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - expect: { client: alice, event: never, within: 100ms }
+  - advance: 1m
+  - expect: { client: alice, event: never }
+)");
+  REQUIRE(result.steps.size() == 4);
+  CHECK(result.steps[1].outcome == StepOutcome::kFailed);
+  CHECK(result.steps[2].outcome == StepOutcome::kNotRun);
+  CHECK(result.steps[3].outcome == StepOutcome::kNotRun);
+  CHECK(result.duration < kNsPerSecond);
+}
+
+TEST_CASE("A run over its virtual-time cap fails instead of running on", "[executor]") {
+  ExecutorOptions options;
+  options.time_max = 5 * kNsPerSecond;
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - advance: 60m
+  - expect: { client: alice, event: never }
+)",
+                                         {}, options);
+  REQUIRE(result.failures.size() == 1);
+  CHECK(result.failures[0] == "t.yaml:10:5: expect alice never within 1s: time cap reached: the scenario ran for 5s");
+  CHECK(result.duration == 5 * kNsPerSecond);
+}
+
+TEST_CASE("An expect whose deadline passes the cap says it was cut short", "[executor]") {
+  ExecutorOptions options;
+  options.time_max = 2 * kNsPerSecond;
+  const ScenarioResult result = run_must("clients:\n  alice:\nsteps:\n  - connect: alice\n"
+                                         "  - expect: { client: alice, event: never, within: 10s }\n",
+                                         {}, options);
+  REQUIRE(result.failures.size() == 1);
+  CHECK_THAT(first_line(result.failures[0]),
+             Catch::EndsWith("no matching frame at alice within 10s (cut short by the scenario's time cap of 2s)"));
+}
+
+TEST_CASE("A run over its step cap fails", "[executor]") {
+  ExecutorOptions options;
+  options.steps_max = 2;
+  const ScenarioResult result = run_must("clients:\n  alice:\nsteps:\n  - connect: alice\n  - advance: 1s\n"
+                                         "  - advance: 1s\n",
+                                         {}, options);
+  REQUIRE(result.failures.size() == 1);
+  CHECK(result.failures[0] == "t.yaml:10:5: advance 1s: step cap reached: more than 2 steps run");
+}
+
+TEST_CASE("one_of passes when a later branch holds, and keeps that branch's consumption", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - one_of:
+    - - expect: { client: alice, event: a, within: 100ms }
+    - - expect: { client: alice, event: "pusher:connection_established" }
+  - expect: { client: alice, event: "pusher:connection_established", within: 100ms }
+)");
+  REQUIRE(result.steps.size() == 3);
+  CHECK(result.steps[1].outcome == StepOutcome::kPassed);
+  REQUIRE(result.steps[1].children.size() == 2);
+  CHECK(result.steps[1].children[0].outcome == StepOutcome::kFailed);
+  CHECK(result.steps[1].children[1].outcome == StepOutcome::kPassed);
+  // The branch that held consumed the frame: the next expect finds none.
+  CHECK(result.steps[2].outcome == StepOutcome::kFailed);
+}
+
+TEST_CASE("one_of fails when no branch holds and gives each branch's reason", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - one_of:
+    - - expect: { client: alice, event: a, within: 100ms }
+    - - expect: { client: alice, event: b, within: 100ms }
+)");
+  REQUIRE(result.failures.size() == 1);
+  CHECK_THAT(result.failures[0], Catch::StartsWith("t.yaml:9:5: one_of [expect alice a within 100ms] | [expect alice b within 100ms]: no branch held:\n-- branch 1: "
+                                                   "10:9 expect alice a within 100ms: no matching frame"));
+  CHECK_THAT(result.failures[0], Catch::Contains("\n-- branch 2: 11:9 expect alice b within 100ms: no matching"));
+}
+
+TEST_CASE("A failed one_of branch gives back what it consumed", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - one_of:
+    - - expect: { client: alice, event: "pusher:connection_established" }
+      - expect: { client: alice, event: never, within: 100ms }
+    - - expect: { client: alice, event: "pusher:connection_established" }
+)");
+  CHECK(result.verdict == Verdict::kPass);
+}
+
+TEST_CASE("concurrently issues its steps at one instant and counts deadlines from its start", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+  bob:
+steps:
+  - concurrently:
+      - connect: alice
+      - connect: bob
+      - expect: { client: alice, event: "pusher:connection_established", within: 100ms }
+      - expect: { client: bob, event: "pusher:connection_established", within: 100ms }
+)");
+  CHECK(result.verdict == Verdict::kPass);
+  REQUIRE(result.steps.size() == 1);
+  REQUIRE(result.steps[0].children.size() == 4);
+  CHECK(result.steps[0].children[0].started_at == 0);
+  CHECK(result.steps[0].children[1].started_at == 0);  // the connect did not wait
+  CHECK(result.steps[0].ended_at <= 100 * kNsPerMs);
+}
+
+TEST_CASE("Variables are substituted in data, with the socket_id the client got", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice: { user_id: u1 }
+steps:
+  - connect: alice
+  - subscribe: { client: alice, channel: feed }
+  - expect: { client: alice, event: "pusher_internal:subscription_succeeded" }
+  - trigger: { channel: feed, event: hello, data: { me: "${alice.socket_id}", user: "${alice.user_id}" } }
+  - expect: { client: alice, event: hello, data: { me: "${alice.socket_id}", user: u1 } }
+  - expect_none: { client: alice, event: hello, data: { me: "not-it" }, for: 100ms }
+)");
+  CHECK(result.verdict == Verdict::kPass);
+}
+
+TEST_CASE("Verdicts follow the level: SHOULD is non-strict, INFO informational", "[executor]") {
+  const std::string failing = "clients:\n  alice:\nsteps:\n  - connect: alice\n"
+                              "  - expect: { client: alice, event: never, within: 10ms }\n";
+  CHECK(run_text(scenario_text("should", failing)).verdict == Verdict::kNonStrict);
+  CHECK(run_text(scenario_text("info", failing)).verdict == Verdict::kInformational);
+  CHECK(run_text(scenario_text("must", failing)).verdict == Verdict::kFail);
+  const std::string passing = "clients:\n  alice:\nsteps:\n  - connect: alice\n";
+  CHECK(run_text(scenario_text("info", passing)).verdict == Verdict::kInformational);
+  CHECK(run_text(scenario_text("should", passing)).verdict == Verdict::kPass);
+}
+
+TEST_CASE("A scenario requiring a feature the target lacks is skipped with the reason", "[executor]") {
+  SimTargetOptions options;
+  options.features = std::set<std::string>{"webhooks"};
+  const ScenarioResult result =
+      run_text(scenario_text("must", "requires: [client_events]\nclients:\n  alice:\nsteps:\n  - connect: alice\n"),
+               options);
+  CHECK(result.verdict == Verdict::kSkipped);
+  CHECK(result.skip_reason == "target 'sim' lacks feature 'client_events'");
+  REQUIRE(result.steps.size() == 1);
+  CHECK(result.steps[0].outcome == StepOutcome::kNotRun);
+  CHECK(result.trace.empty());
+}
+
+TEST_CASE("A refused auth gives a local subscription_error and sends nothing", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice: { user_id: u1 }
+steps:
+  - auth_refuse: { channel: private-x }
+  - connect: alice
+  - subscribe: { client: alice, channel: private-x }
+  - expect: { client: alice, event: "pusher:subscription_error", channel: private-x, data: { status: 403 } }
+  - expect_none: { client: alice, event: "pusher_internal:subscription_succeeded", for: 500ms }
+)");
+  CHECK(result.verdict == Verdict::kPass);
+}
+
+TEST_CASE("Scenario seeds depend on the root seed and the id only", "[executor]") {
+  CHECK(scenario_seed(1, "presence.3") == scenario_seed(1, "presence.3"));
+  CHECK(scenario_seed(1, "presence.3") != scenario_seed(2, "presence.3"));
+  CHECK(scenario_seed(1, "presence.3") != scenario_seed(1, "presence.4"));
+}
+
+TEST_CASE("Id globs match whole ids", "[suite]") {
+  CHECK(glob_match("presence.*", "presence.12"));
+  CHECK(glob_match("*.1", "public.1"));
+  CHECK_FALSE(glob_match("*.1", "public.12"));
+  CHECK(glob_match("p?blic.1", "public.1"));
+  CHECK_FALSE(glob_match("presence", "presence.1"));
+  CHECK(glob_match("*", ""));
+}
+
+TEST_CASE("Same seed, same result model, byte for byte, whatever the job count", "[executor][determinism]") {
+  std::vector<Scenario> suite;
+  suite.push_back(test::load(scenario_text("must", kPublicRoundTrip)));
+  Scenario second = suite.front();
+  second.id = "test.2";
+  suite.push_back(second);
+  Scenario third = test::load(scenario_text("must", R"(clients:
+  alice: { user_id: u1 }
+  bob: { user_id: u2 }
+steps:
+  - latency: { min: 1ms, max: 80ms }
+  - connect: alice
+  - connect: bob
+  - concurrently:
+      - subscribe: { client: alice, channel: presence-r }
+      - subscribe: { client: bob, channel: presence-r }
+  - advance: 1s
+)"));
+  third.id = "test.3";
+  suite.push_back(third);
+  SuiteOptions one;
+  one.root_seed = 99;
+  SuiteOptions many = one;
+  many.jobs = 3;
+  const RunResult a = without_wall_times(run_suite(suite, sim_target_factory(), "sim", one));
+  const RunResult b = without_wall_times(run_suite(suite, sim_target_factory(), "sim", many));
+  CHECK(a == b);
+  // Different seeds draw different latencies: the traces differ.
+  SuiteOptions other = one;
+  other.root_seed = 100;
+  const RunResult c = without_wall_times(run_suite(suite, sim_target_factory(), "sim", other));
+  CHECK(c.scenarios[2].trace != a.scenarios[2].trace);
+  // Filtering keeps each scenario's seed.
+  const RunResult alone =
+      without_wall_times(run_suite({suite[2]}, sim_target_factory(), "sim", one));
+  CHECK(alone.scenarios[0] == a.scenarios[2]);
+}
+
+}  // namespace
+}  // namespace pushsim::harness
