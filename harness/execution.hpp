@@ -1,0 +1,65 @@
+#pragma once
+// The executor's working state for one scenario run (executor.hpp has the semantics). Split
+// over executor.cpp (the loop and composition), executor_actions.cpp and executor_expect.cpp.
+#include <map>
+#include <set>
+#include <string>
+
+#include "harness/executor.hpp"
+#include "harness/matcher.hpp"
+
+namespace pushsim::harness {
+
+// What expectations have used up: frames per client (by index), webhook events (by index).
+struct Consumption {
+  std::map<std::string, std::set<std::size_t>> frames;
+  std::set<std::size_t> webhooks;
+};
+
+class Execution {
+ public:
+  Execution(const Scenario& scenario, Target& target, const ExecutorOptions& options);
+
+  // Runs the step; `start` is when its deadlines count from (the enclosing block's start
+  // inside concurrently and one_of, else now); `in_block`: do not wait after connect.
+  StepResult run(const Step& step, TimeNs start, bool in_block);
+  TimeNs origin() const { return origin_; }
+
+ private:
+  StepResult run_concurrently(const ConcurrentlyStep& step, TimeNs start);
+  StepResult run_one_of(const OneOfStep& step, TimeNs start);
+  std::optional<std::string> run_action(const StepAction& action, TimeNs start, bool in_block);
+
+  // actions
+  std::optional<std::string> do_connect(const ConnectStep& step, bool in_block);
+  std::optional<std::string> do_trigger(const TriggerStep& step);
+  std::optional<std::string> do_batch(const BatchTriggerStep& step);
+  Result<std::string> exclusion(const Exclude& exclude);
+  Result<std::string> sub(const std::string& text);
+  Result<Json> sub(const Json& value);
+  Result<ParamList> sub(const ParamList& params);
+
+  // expectations
+  std::optional<std::string> expect(const ExpectStep& step, TimeNs start);
+  std::optional<std::string> expect_none(const ExpectNoneStep& step, TimeNs start);
+  std::optional<std::string> expect_close(const ExpectCloseStep& step, TimeNs start);
+  std::optional<std::string> expect_response(const ExpectResponseStep& step);
+  std::optional<std::string> expect_webhook(const ExpectWebhookStep& step, TimeNs start);
+  std::optional<std::string> expect_no_webhook(const ExpectNoWebhookStep& step, TimeNs start);
+  std::optional<std::size_t> find_frame(const std::string& client, const FrameExpectation& expectation,
+                                        TimeNs deadline);
+  std::string received_around(const std::string& client, const FrameExpectation& expectation, TimeNs start,
+                              TimeNs deadline);
+  TimeNs capped(TimeNs deadline) const { return deadline < cap_at_ ? deadline : cap_at_; }
+  std::string cap_note(TimeNs deadline) const;
+
+  const Scenario& scenario_;
+  Target& target_;
+  const ExecutorOptions& options_;
+  TimeNs origin_;
+  TimeNs cap_at_;
+  std::size_t steps_run_ = 0;
+  Consumption consumed_;
+};
+
+}  // namespace pushsim::harness

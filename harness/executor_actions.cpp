@@ -1,0 +1,231 @@
+// The executor's actions: each step that makes something happen, with its variables
+// substituted, handed to the target.
+#include "harness/execution.hpp"
+#include "harness/variables.hpp"
+
+namespace pushsim::harness {
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+std::optional<std::string> error_of(const Error& error) { return error.message; }
+
+}  // namespace
+
+Result<std::string> Execution::sub(const std::string& text) {
+  if (text.find('$') == std::string::npos) return text;
+  return substitute_variables(text, [this](const VariableRef& ref) -> std::optional<std::string> {
+    if (ref.attribute == VariableAttribute::kSocketId) return target_.socket_id(ref.client);
+    const Client* client = scenario_.find_client(ref.client);
+    return client == nullptr ? std::nullopt : client->user_id;
+  });
+}
+
+Result<Json> Execution::sub(const Json& value) {
+  if (value.is_string()) {
+    auto text = sub(value.get<std::string>());
+    if (!text) return text.error();
+    return Json(*text);
+  }
+  if (!value.is_structured()) return value;
+  Json out = value;
+  for (auto& [key, item] : out.items()) {
+    auto replaced = sub(item);
+    if (!replaced) return replaced.error();
+    item = *replaced;
+  }
+  return out;
+}
+
+Result<ParamList> Execution::sub(const ParamList& params) {
+  ParamList out;
+  for (const auto& [key, value] : params) {
+    auto replaced = sub(value);
+    if (!replaced) return replaced.error();
+    out.emplace_back(key, *replaced);
+  }
+  return out;
+}
+
+Result<std::string> Execution::exclusion(const Exclude& exclude) {
+  if (exclude.kind == Exclude::Kind::kSocketId) return sub(exclude.value);
+  auto socket = target_.socket_id(exclude.value);
+  if (!socket) return make_error("cannot exclude '" + exclude.value + "': it has no socket_id (not connected?)");
+  return *socket;
+}
+
+std::optional<std::string> Execution::do_connect(const ConnectStep& step, bool in_block) {
+  ConnectOptions options{step.app_key, step.protocol_version, std::nullopt};
+  if (step.path) {
+    auto path = sub(*step.path);
+    if (!path) return error_of(path.error());
+    options.path = *path;
+  }
+  if (auto error = target_.connect(step.client, options)) return error;
+  if (in_block) return std::nullopt;
+  // As pusher-js does before anything else: wait for the connection to be established (or
+  // refused); the frames stay unconsumed for expect steps.
+  target_.wait_until(capped(target_.now() + options_.connect_wait), [&] {
+    return target_.socket_id(step.client).has_value() || target_.close_of(step.client).has_value();
+  });
+  return std::nullopt;
+}
+
+std::optional<std::string> Execution::do_trigger(const TriggerStep& step) {
+  nlohmann::ordered_json body;
+  auto event = sub(step.event);
+  auto data = sub(step.data);
+  if (!event) return error_of(event.error());
+  if (!data) return error_of(data.error());
+  body["name"] = *event;
+  body["data"] = *data;  // the loader encoded it as the SDK does
+  std::vector<std::string> channels;
+  for (const auto& channel : step.channels) {
+    auto name = sub(channel);
+    if (!name) return error_of(name.error());
+    channels.push_back(*name);
+  }
+  if (step.single_channel_form && channels.size() == 1) {
+    body["channel"] = channels.front();
+  } else {
+    body["channels"] = channels;
+  }
+  if (step.exclude) {
+    auto socket = exclusion(*step.exclude);
+    if (!socket) return error_of(socket.error());
+    body["socket_id"] = *socket;
+  }
+  if (step.info) body["info"] = *step.info;
+  return target_.rest(RestCall{"POST", "/events", {}, body.dump(), Signing::kValid});
+}
+
+std::optional<std::string> Execution::do_batch(const BatchTriggerStep& step) {
+  nlohmann::ordered_json batch = nlohmann::ordered_json::array();
+  for (const auto& item : step.items) {
+    nlohmann::ordered_json entry;
+    auto channel = sub(item.channel);
+    auto event = sub(item.event);
+    auto data = sub(item.data);
+    if (!channel) return error_of(channel.error());
+    if (!event) return error_of(event.error());
+    if (!data) return error_of(data.error());
+    entry["channel"] = *channel;
+    entry["name"] = *event;
+    entry["data"] = *data;
+    if (item.exclude) {
+      auto socket = exclusion(*item.exclude);
+      if (!socket) return error_of(socket.error());
+      entry["socket_id"] = *socket;
+    }
+    if (item.info) entry["info"] = *item.info;
+    batch.push_back(std::move(entry));
+  }
+  nlohmann::ordered_json body;
+  body["batch"] = std::move(batch);
+  return target_.rest(RestCall{"POST", "/batch_events", {}, body.dump(), Signing::kValid});
+}
+
+std::optional<std::string> Execution::run_action(const StepAction& action, TimeNs start, bool in_block) {
+  return std::visit(
+      Overloaded{
+          [&](const ConnectStep& s) { return do_connect(s, in_block); },
+          [&](const DisconnectStep& s) { return target_.disconnect(s.client, s.code, s.abrupt); },
+          [&](const SubscribeStep& s) -> std::optional<std::string> {
+            auto channel = sub(s.channel);
+            if (!channel) return error_of(channel.error());
+            AuthChoice auth = s.auth;
+            if (auth.kind == AuthChoice::Kind::kLiteral) {
+              auto literal = sub(auth.literal);
+              if (!literal) return error_of(literal.error());
+              auth.literal = *literal;
+            }
+            std::optional<Json> channel_data;
+            if (s.channel_data) {
+              auto data = sub(*s.channel_data);
+              if (!data) return error_of(data.error());
+              channel_data = *data;
+            }
+            return target_.subscribe(s.client, *channel, auth, channel_data);
+          },
+          [&](const UnsubscribeStep& s) -> std::optional<std::string> {
+            auto channel = sub(s.channel);
+            if (!channel) return error_of(channel.error());
+            return target_.unsubscribe(s.client, *channel);
+          },
+          [&](const SigninStep& s) -> std::optional<std::string> {
+            AuthChoice auth = s.auth;
+            if (auth.kind == AuthChoice::Kind::kLiteral) {
+              auto literal = sub(auth.literal);
+              if (!literal) return error_of(literal.error());
+              auth.literal = *literal;
+            }
+            return target_.signin(s.client, auth);
+          },
+          [&](const ClientEventStep& s) -> std::optional<std::string> {
+            auto channel = sub(s.channel);
+            auto event = sub(s.event);
+            auto data = sub(s.data);
+            if (!channel) return error_of(channel.error());
+            if (!event) return error_of(event.error());
+            if (!data) return error_of(data.error());
+            nlohmann::ordered_json frame;
+            frame["event"] = *event;
+            frame["channel"] = *channel;
+            frame["data"] = *data;
+            return target_.send_text(s.client, frame.dump());
+          },
+          [&](const SendStep& s) -> std::optional<std::string> {
+            auto text = sub(s.text);
+            if (!text) return error_of(text.error());
+            return target_.send_text(s.client, *text);
+          },
+          [&](const TriggerStep& s) { return do_trigger(s); },
+          [&](const BatchTriggerStep& s) { return do_batch(s); },
+          [&](const QueryStep& s) -> std::optional<std::string> {
+            auto path = sub(s.path);
+            auto params = sub(s.params);
+            if (!path) return error_of(path.error());
+            if (!params) return error_of(params.error());
+            return target_.rest(RestCall{"GET", *path, *params, "", Signing::kValid});
+          },
+          [&](const RequestStep& s) -> std::optional<std::string> {
+            auto path = sub(s.path);
+            auto params = sub(s.params);
+            if (!path) return error_of(path.error());
+            if (!params) return error_of(params.error());
+            std::string body;
+            if (s.body) {
+              auto text = sub(*s.body);
+              if (!text) return error_of(text.error());
+              body = *text;
+            }
+            return target_.rest(RestCall{s.method, *path, *params, body, s.signing});
+          },
+          [&](const ExpectStep& s) { return expect(s, start); },
+          [&](const ExpectNoneStep& s) { return expect_none(s, start); },
+          [&](const ExpectCloseStep& s) { return expect_close(s, start); },
+          [&](const ExpectResponseStep& s) { return expect_response(s); },
+          [&](const ExpectWebhookStep& s) { return expect_webhook(s, start); },
+          [&](const ExpectNoWebhookStep& s) { return expect_no_webhook(s, start); },
+          [&](const AdvanceStep& s) -> std::optional<std::string> {
+            target_.advance_to(capped(target_.now() + s.duration));
+            return std::nullopt;
+          },
+          [&](const PartitionStep& s) { return target_.partition(s.client); },
+          [&](const HealStep& s) { return target_.heal(s.client); },
+          [&](const DropStep& s) { return target_.drop(s.client); },
+          [&](const LatencyStep& s) { return target_.latency(s.client, s.min, s.max); },
+          [&](const WebhookFailuresStep& s) { return target_.webhook_failures(s.count, s.status); },
+          [&](const AuthRefuseStep& s) { return target_.auth_refuse(s.client, s.channel); },
+          [&](const ConcurrentlyStep&) -> std::optional<std::string> { return "internal: block run as action"; },
+          [&](const OneOfStep&) -> std::optional<std::string> { return "internal: block run as action"; },
+      },
+      action);
+}
+
+}  // namespace pushsim::harness

@@ -1,0 +1,210 @@
+// The executor's expectations: waits in target time, matching by subset, consumption, and
+// failure messages that show what was expected next to what did arrive.
+#include "harness/execution.hpp"
+#include "harness/matcher.hpp"
+
+namespace pushsim::harness {
+namespace {
+
+constexpr DurationNs kContextBefore = kNsPerSecond;  // frames shown from this long before a step
+
+std::optional<std::string> error_of(const Error& error) { return error.message; }
+
+std::string shown(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+}  // namespace
+
+std::optional<std::size_t> Execution::find_frame(const std::string& client, const FrameExpectation& expectation,
+                                                 TimeNs deadline) {
+  const auto& frames = target_.frames(client);
+  const auto& used = consumed_.frames[client];
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (frames[i].at > deadline || used.count(i) != 0 || !frames[i].frame) continue;
+    if (!match_frame(expectation, *frames[i].frame)) return i;
+  }
+  return std::nullopt;
+}
+
+std::string Execution::received_around(const std::string& client, const FrameExpectation& expectation, TimeNs start,
+                                       TimeNs deadline) {
+  std::vector<ReceivedFrame> received;
+  for (const auto& frame : target_.frames(client)) {
+    if (frame.frame) received.push_back(ReceivedFrame{frame.at, *frame.frame});
+  }
+  const TimeNs window_start = start - kContextBefore < origin_ ? origin_ : start - kContextBefore;
+  return describe_frame_mismatch(expectation, received, window_start, deadline, origin_);
+}
+
+std::optional<std::string> Execution::expect(const ExpectStep& step, TimeNs start) {
+  ExpectStep resolved = step;
+  if (step.channel) {
+    auto channel = sub(*step.channel);
+    if (!channel) return error_of(channel.error());
+    resolved.channel = *channel;
+  }
+  if (step.data) {
+    auto data = sub(*step.data);
+    if (!data) return error_of(data.error());
+    resolved.data = *data;
+  }
+  if (step.user_id) {
+    auto user = sub(*step.user_id);
+    if (!user) return error_of(user.error());
+    resolved.user_id = *user;
+  }
+  const FrameExpectation expectation = frame_expectation(resolved);
+  const TimeNs deadline = start + step.within;
+  std::optional<std::size_t> found;
+  target_.wait_until(capped(deadline), [&] {
+    found = find_frame(step.client, expectation, deadline);
+    return found.has_value();
+  });
+  if (found) {
+    consumed_.frames[step.client].insert(*found);
+    return std::nullopt;
+  }
+  return "no matching frame at " + step.client + " within " + format_offset(step.within) + cap_note(deadline) +
+         "\n" + received_around(step.client, expectation, start, target_.now());
+}
+
+std::optional<std::string> Execution::expect_none(const ExpectNoneStep& step, TimeNs start) {
+  ExpectNoneStep resolved = step;
+  if (step.channel) {
+    auto channel = sub(*step.channel);
+    if (!channel) return error_of(channel.error());
+    resolved.channel = *channel;
+  }
+  if (step.data) {
+    auto data = sub(*step.data);
+    if (!data) return error_of(data.error());
+    resolved.data = *data;
+  }
+  const FrameExpectation expectation = frame_expectation(resolved);
+  const TimeNs deadline = start + step.span;
+  std::optional<std::size_t> found;
+  target_.wait_until(capped(deadline), [&] {
+    found = find_frame(step.client, expectation, deadline);
+    return found.has_value();
+  });
+  if (!found) return std::nullopt;
+  const auto& frame = target_.frames(step.client)[*found];
+  return "expected no frame matching " + shown(expectation_view(expectation)) + " at " + step.client + " for " +
+         format_offset(step.span) + ", but at " + format_offset(frame.at - origin_) + " got " + frame.text;
+}
+
+std::optional<std::string> Execution::expect_close(const ExpectCloseStep& step, TimeNs start) {
+  const TimeNs deadline = start + step.within;
+  target_.wait_until(capped(deadline), [&] {
+    auto close = target_.close_of(step.client);
+    return close && close->at <= deadline;
+  });
+  auto close = target_.close_of(step.client);
+  const std::string wanted = step.code ? " with code " + std::to_string(*step.code) : "";
+  if (!close || close->at > deadline) {
+    return "expected the server to close " + step.client + "'s connection" + wanted + " within " +
+           format_offset(step.within) + cap_note(deadline) + "; it is still open\n" +
+           received_around(step.client, FrameExpectation{}, start, target_.now());
+  }
+  if (step.code && close->code != *step.code) {
+    return "expected close code " + std::to_string(*step.code) + ", got " + std::to_string(close->code) + " at " +
+           format_offset(close->at - origin_);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Execution::expect_response(const ExpectResponseStep& step) {
+  if (target_.responses().empty()) return "no REST step ran before this expect_response";
+  const std::size_t last = target_.responses().size() - 1;
+  target_.wait_until(capped(target_.now() + options_.response_wait),
+                     [&] { return target_.responses()[last].answered_at.has_value(); });
+  const ObservedResponse& response = target_.responses()[last];
+  if (!response.answered_at) return "the REST call was not answered within " + format_offset(options_.response_wait);
+  if (response.lost) return "the REST call got no answer (lost or timed out)";
+  return match_response(step, response.status, response.body);
+}
+
+std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& step, TimeNs start) {
+  ExpectWebhookStep resolved = step;
+  if (step.channel) {
+    auto channel = sub(*step.channel);
+    if (!channel) return error_of(channel.error());
+    resolved.channel = *channel;
+  }
+  if (step.user_id) {
+    auto user = sub(*step.user_id);
+    if (!user) return error_of(user.error());
+    resolved.user_id = *user;
+  }
+  if (step.data) {
+    auto data = sub(*step.data);
+    if (!data) return error_of(data.error());
+    resolved.data = *data;
+  }
+  const TimeNs deadline = start + step.within;
+  std::optional<std::size_t> found;
+  target_.wait_until(capped(deadline), [&] {
+    const auto& events = target_.webhooks();
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (events[i].at > deadline || consumed_.webhooks.count(i) != 0) continue;
+      if (!match_webhook(resolved, events[i].event)) {
+        found = i;
+        return true;
+      }
+    }
+    return false;
+  });
+  if (found) {
+    consumed_.webhooks.insert(*found);
+    return std::nullopt;
+  }
+  const Json expected = webhook_expectation_view(resolved);
+  std::string out = "no matching webhook within " + format_offset(step.within) + cap_note(deadline) +
+                    "\nexpected: " + shown(expected);
+  const auto& events = target_.webhooks();
+  std::size_t best_score = 0;
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::size_t score = match_score(expected, events[i].event);
+    if (!best || score > best_score) best = i, best_score = score;
+  }
+  if (best) {
+    out += "\nclosest:  " + format_offset(events[*best].at - origin_) + " " + shown(events[*best].event);
+    out += "\n          " + match_webhook(resolved, events[*best].event).value_or("(matches, but already consumed)");
+  }
+  out += "\naccepted webhook events (" + std::to_string(events.size()) + ")";
+  for (std::size_t i = 0; i < events.size() && i < kReportedFramesMax; ++i) {
+    out += "\n  " + format_offset(events[i].at - origin_) + " " + shown(events[i].event) +
+           (consumed_.webhooks.count(i) != 0 ? " (consumed)" : "");
+  }
+  return out;
+}
+
+std::optional<std::string> Execution::expect_no_webhook(const ExpectNoWebhookStep& step, TimeNs start) {
+  Json expected = Json::object();
+  if (step.name) expected["name"] = *step.name;
+  for (const auto& [key, value] : {std::pair{"channel", step.channel}, std::pair{"user_id", step.user_id}}) {
+    if (!value) continue;
+    auto text = sub(*value);
+    if (!text) return error_of(text.error());
+    expected[key] = *text;
+  }
+  const TimeNs deadline = start + step.span;
+  std::optional<std::size_t> found;
+  target_.wait_until(capped(deadline), [&] {
+    const auto& events = target_.webhooks();
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (events[i].at > deadline || consumed_.webhooks.count(i) != 0) continue;
+      if (!match_subset(expected, events[i].event)) {
+        found = i;
+        return true;
+      }
+    }
+    return false;
+  });
+  if (!found) return std::nullopt;
+  const auto& event = target_.webhooks()[*found];
+  return "expected no webhook matching " + shown(expected) + " for " + format_offset(step.span) + ", but at " +
+         format_offset(event.at - origin_) + " got " + shown(event.event);
+}
+
+}  // namespace pushsim::harness

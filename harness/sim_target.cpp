@@ -1,0 +1,317 @@
+#include "harness/sim_target.hpp"
+
+#include "fakes/raw_client.hpp"
+#include "fakes/world.hpp"
+#include "harness/scenario_vocabulary.hpp"
+#include "protocol/channel_name.hpp"
+
+namespace pushsim::harness {
+namespace {
+
+// A stand-in app for a client that names one: ids, keys and secrets derived from the name.
+AppConfig named_app(const std::string& name) {
+  AppConfig app = fakes::default_app();
+  app.id = "app-" + name;
+  app.key = name + "-key";
+  app.secret = name + "-secret";
+  return app;
+}
+
+std::string pusher_js_path(std::string_view key, int protocol) {
+  return "/app/" + std::string(key) + "?protocol=" + std::to_string(protocol) +
+         "&client=js&version=8.4.0&flash=false";
+}
+
+}  // namespace
+
+SimTarget::SimTarget(SimTargetOptions options) : options_(std::move(options)) {
+  fakes::WorldBuilder builder;
+  builder.scenario(options_.scenario).seed(options_.seed);
+  EngineOptions engine;
+  engine.defects = options_.defects;
+  builder.engine(engine);
+  AppConfig main_app = fakes::default_app();
+  main_app.subscription_count = options_.enable.count("subscription_count") != 0;
+  main_app.batch_webhooks = options_.enable.count("batch_webhooks") != 0;
+  builder.app(main_app);
+  for (const auto& name : options_.app_names) {
+    if (name != "default") builder.app(named_app(name));
+  }
+  world_ = builder.build();
+}
+
+SimTarget::~SimTarget() = default;
+
+std::set<std::string> SimTarget::features() const {
+  std::set<std::string> out;
+  for (auto feature : kKnownFeatures) out.emplace(feature);
+  return out;
+}
+
+TimeNs SimTarget::now() const { return world_->now(); }
+
+SimTarget::ClientState* SimTarget::find(const std::string& client) {
+  auto it = clients_.find(client);
+  return it == clients_.end() ? nullptr : &it->second;
+}
+
+const AppConfig& SimTarget::app_of(const ClientState& client) const {
+  for (const auto& app : world_->config().apps) {
+    if (client.spec.app == "default" ? app.id == world_->config().app().id : app.id == "app-" + client.spec.app) {
+      return app;
+    }
+  }
+  return world_->config().app();
+}
+
+ActionError SimTarget::declare_client(const ClientSpec& client) {
+  if (clients_.count(client.name) != 0) return "client '" + client.name + "' declared twice";
+  if (client.app != "default" && options_.app_names.count(client.app) == 0) {
+    return "client '" + client.name + "' names app '" + client.app + "', which this target was not given";
+  }
+  ClientState state;
+  state.spec = client;
+  state.raw = &world_->add_raw_client(client.name);
+  clients_.emplace(client.name, std::move(state));
+  return std::nullopt;
+}
+
+ActionError SimTarget::connect(const std::string& client, const ConnectOptions& options) {
+  ClientState* state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  const std::string key = options.app_key.value_or(app_of(*state).key);
+  const std::string path = options.path.value_or(pusher_js_path(key, options.protocol_version.value_or(7)));
+  refresh();  // frames of the previous connection keep their place before the new ones
+  state->close.reset();
+  state->closed_by_us = false;
+  state->raw->connect(path);
+  return std::nullopt;
+}
+
+ActionError SimTarget::disconnect(const std::string& client, std::optional<int> code, bool abrupt) {
+  ClientState* state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  state->closed_by_us = true;
+  if (abrupt) {
+    cut(*state);
+  } else {
+    world_->close(client, code.value_or(1000));
+  }
+  return std::nullopt;
+}
+
+void SimTarget::cut(ClientState& client) {
+  world_->trace().record(world_->now(), fakes::TraceKind::kFault, client.raw->endpoint(), world_->server_endpoint(),
+                         0, std::string("drop"));
+  for (auto link : world_->network().links_of(client.raw->endpoint())) world_->network().cut(link);
+}
+
+ActionError SimTarget::subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
+                                 const std::optional<Json>& channel_data) {
+  ClientState* state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  const ChannelKind kind = classify_channel(channel).kind;
+  Json data{{"channel", channel}};
+  std::optional<std::string> presence_data;
+  if (kind == ChannelKind::kPresence) {
+    if (channel_data) {
+      presence_data = channel_data->is_string() ? channel_data->get<std::string>() : channel_data->dump();
+    } else {
+      nlohmann::ordered_json d;
+      d["user_id"] = state->spec.user_id.value_or("");
+      if (state->spec.user_info) d["user_info"] = *state->spec.user_info;
+      presence_data = d.dump();
+    }
+  }
+  const bool signed_channel = requires_auth(kind);
+  if (auth.kind == AuthChoice::Kind::kValid && signed_channel && refused(client, channel)) {
+    // pusher-js: the auth endpoint answered 403, so nothing is sent and the app is told.
+    Frame error = Frame::with_object_data("pusher:subscription_error", channel,
+                                          Json{{"type", "AuthError"}, {"error", "auth refused"}, {"status", 403}});
+    state->frames.push_back(ObservedFrame{world_->now(), encode_frame(error), error});
+    return std::nullopt;
+  }
+  if (auth.kind != AuthChoice::Kind::kNone && (signed_channel || auth.kind == AuthChoice::Kind::kLiteral)) {
+    auto signature = channel_auth(*state, channel, auth, presence_data);
+    if (!signature) return signature.error().message;
+    data["auth"] = *signature;
+  }
+  if (presence_data) data["channel_data"] = *presence_data;
+  state->raw->send(Frame::with_object_data("pusher:subscribe", std::nullopt, data));
+  return std::nullopt;
+}
+
+ActionError SimTarget::unsubscribe(const std::string& client, const std::string& channel) {
+  ClientState* state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  state->raw->send(Frame::with_object_data("pusher:unsubscribe", std::nullopt, Json{{"channel", channel}}));
+  return std::nullopt;
+}
+
+ActionError SimTarget::signin(const std::string& client, const AuthChoice& auth) {
+  ClientState* state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  nlohmann::ordered_json user;
+  user["id"] = state->spec.user_id.value_or("");
+  if (state->spec.user_info) user["user_info"] = *state->spec.user_info;
+  const std::string user_data = user.dump();
+  Json data{{"user_data", user_data}};
+  if (auth.kind != AuthChoice::Kind::kNone) {
+    auto signature = user_auth(*state, user_data, auth);
+    if (!signature) return signature.error().message;
+    data["auth"] = *signature;
+  }
+  state->raw->send(Frame::with_object_data("pusher:signin", std::nullopt, data));
+  return std::nullopt;
+}
+
+ActionError SimTarget::send_text(const std::string& client, const std::string& text) {
+  ClientState* state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  state->raw->send(text);
+  return std::nullopt;
+}
+
+// ---- faults ---------------------------------------------------------------------------------
+
+ActionError SimTarget::partition(const std::string& client) {
+  return world_->partition(client) ? ActionError{} : "no client '" + client + "'";
+}
+
+ActionError SimTarget::heal(const std::string& client) {
+  return world_->heal(client) ? ActionError{} : "no client '" + client + "'";
+}
+
+ActionError SimTarget::drop(const std::string& client) {
+  ClientState* state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  cut(*state);
+  return std::nullopt;
+}
+
+ActionError SimTarget::latency(const std::optional<std::string>& client, DurationNs min, DurationNs max) {
+  const auto extra = fakes::Latency::uniform(min, max);
+  if (!client) {
+    world_->extra_latency_all(extra);
+    return std::nullopt;
+  }
+  return world_->extra_latency(*client, extra) ? ActionError{} : "no client '" + *client + "'";
+}
+
+ActionError SimTarget::webhook_failures(int count, int status) {
+  const auto n = static_cast<std::size_t>(count < 0 ? 0 : count);
+  if (status == 0) {
+    world_->silence_webhooks(n);
+  } else {
+    world_->fail_webhooks(n, status);
+  }
+  return std::nullopt;
+}
+
+ActionError SimTarget::auth_refuse(const std::optional<std::string>& client,
+                                   const std::optional<std::string>& channel) {
+  refusals_.emplace_back(client, channel);
+  return std::nullopt;
+}
+
+bool SimTarget::refused(const std::string& client, const std::string& channel) const {
+  for (const auto& [who, which] : refusals_) {
+    if ((!who || *who == client) && (!which || *which == channel)) return true;
+  }
+  return false;
+}
+
+// ---- time and observations -------------------------------------------------------------------
+
+bool SimTarget::wait_until(TimeNs deadline, const std::function<bool()>& done) {
+  refresh();
+  if (done()) return true;
+  std::uint64_t events = 0;
+  for (;;) {
+    const auto next = world_->scheduler().next_time();
+    if (!next || *next > deadline) break;
+    if (++events > options_.events_per_wait_max) return false;  // a livelock: reported, not run
+    world_->step();
+    refresh();
+    if (done()) return true;
+  }
+  world_->run_until(deadline);
+  refresh();
+  return done();
+}
+
+void SimTarget::refresh() {
+  for (auto& [name, state] : clients_) {
+    const auto& received = state.raw->received();
+    for (; state.frames_seen < received.size(); ++state.frames_seen) {
+      const auto& r = received[state.frames_seen];
+      auto decoded = decode_frame(*r.text);
+      state.frames.push_back(
+          ObservedFrame{r.at, *r.text, decoded ? std::optional<Frame>(*decoded) : std::nullopt});
+    }
+    if (!state.close && !state.closed_by_us && state.raw->close_code()) {
+      state.close = ObservedClose{world_->now(), *state.raw->close_code()};
+    }
+  }
+  const auto& batches = world_->webhooks().batches();
+  for (; batches_seen_ < batches.size(); ++batches_seen_) {
+    const auto& batch = batches[batches_seen_];
+    if (!batch.valid || batch.status < 200 || batch.status > 299) continue;
+    for (const auto& event : batch.events) webhooks_.push_back(ObservedWebhook{batch.arrived_at, event});
+  }
+  const auto& log = world_->rest_log();
+  responses_.resize(log.size());
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    ObservedResponse& out = responses_[i];
+    out.sent_at = log[i].sent_at;
+    if (log[i].answered_at == 0) continue;
+    out.answered_at = log[i].answered_at;
+    out.lost = !log[i].response.has_value();
+    if (log[i].response) {
+      out.status = log[i].response->status;
+      out.body = log[i].response->body;
+    }
+  }
+}
+
+std::optional<std::string> SimTarget::socket_id(const std::string& client) const {
+  auto it = clients_.find(client);
+  if (it == clients_.end()) return std::nullopt;
+  return it->second.raw->socket_id();
+}
+
+const std::vector<ObservedFrame>& SimTarget::frames(const std::string& client) {
+  static const std::vector<ObservedFrame> kNone;
+  refresh();
+  const ClientState* state = find(client);
+  return state == nullptr ? kNone : state->frames;
+}
+
+std::optional<ObservedClose> SimTarget::close_of(const std::string& client) {
+  refresh();
+  const ClientState* state = find(client);
+  return state == nullptr ? std::nullopt : state->close;
+}
+
+const std::vector<ObservedWebhook>& SimTarget::webhooks() {
+  refresh();
+  return webhooks_;
+}
+
+const std::vector<ObservedResponse>& SimTarget::responses() {
+  refresh();
+  return responses_;
+}
+
+std::vector<TraceLine> SimTarget::trace() const {
+  std::vector<TraceLine> out;
+  const auto& trace = world_->trace();
+  for (const auto& record : trace.records()) {
+    if (record.kind == fakes::TraceKind::kTimer) continue;  // liveness ticks: noise in a report
+    out.push_back(TraceLine{record.at, std::string(fakes::to_string(record.kind)), trace.endpoint_name(record.from),
+                            trace.endpoint_name(record.to), *record.text});
+  }
+  return out;
+}
+
+}  // namespace pushsim::harness

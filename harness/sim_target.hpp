@@ -1,0 +1,108 @@
+#pragma once
+// The simulation target: the reference engine in virtual time, on a fakes::World. Every
+// scenario client is a RawClient (it sends exactly what the step says and answers pings, as
+// pusher-js does); the app server's part (auth signatures, REST calls) is played here.
+//
+// Choices worth knowing:
+// - Channel auth and sign-in signatures are made in-process with the app secret (the bytes
+//   the Node SDK makes), not over the simulated auth endpoint: scenarios check the server,
+//   and `auth_refuse` is modelled as pusher-js reports a refused auth (a local
+//   pusher:subscription_error, nothing sent).
+// - `drop` and `disconnect: {abrupt: true}` cut the client's links without killing the
+//   client, so the same client may connect again later.
+// - `latency` adds its range on top of the world's base latency (1-20 ms).
+// - Per-app options that add frames or change batching (subscription_count,
+//   batch_webhooks) are switched on only for scenarios that require them.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/target.hpp"
+#include "protocol/server/engine.hpp"
+
+namespace pushsim::fakes {
+class World;
+class RawClient;
+}  // namespace pushsim::fakes
+
+namespace pushsim::harness {
+
+struct SimTargetOptions {
+  std::string scenario = "adhoc";     // goes into the world's run id
+  std::uint64_t seed = 1;
+  Defects defects;                    // empty: the reference engine
+  std::set<std::string> app_names;    // apps besides "default" the clients name
+  std::set<std::string> enable;       // features to switch on: subscription_count, batch_webhooks
+  std::uint64_t events_per_wait_max = 2'000'000;  // a bound on one wait_until's work
+};
+
+class SimTarget final : public Target {
+ public:
+  explicit SimTarget(SimTargetOptions options);
+  ~SimTarget() override;
+
+  std::string name() const override { return "sim"; }
+  std::set<std::string> features() const override;
+  TimeNs now() const override;
+
+  ActionError declare_client(const ClientSpec& client) override;
+  ActionError connect(const std::string& client, const ConnectOptions& options) override;
+  ActionError disconnect(const std::string& client, std::optional<int> code, bool abrupt) override;
+  ActionError subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
+                        const std::optional<Json>& channel_data) override;
+  ActionError unsubscribe(const std::string& client, const std::string& channel) override;
+  ActionError signin(const std::string& client, const AuthChoice& auth) override;
+  ActionError send_text(const std::string& client, const std::string& text) override;
+  ActionError rest(const RestCall& call) override;
+
+  ActionError partition(const std::string& client) override;
+  ActionError heal(const std::string& client) override;
+  ActionError drop(const std::string& client) override;
+  ActionError latency(const std::optional<std::string>& client, DurationNs min, DurationNs max) override;
+  ActionError webhook_failures(int count, int status) override;
+  ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
+
+  bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
+
+  std::optional<std::string> socket_id(const std::string& client) const override;
+  const std::vector<ObservedFrame>& frames(const std::string& client) override;
+  std::optional<ObservedClose> close_of(const std::string& client) override;
+  const std::vector<ObservedWebhook>& webhooks() override;
+  const std::vector<ObservedResponse>& responses() override;
+  std::vector<TraceLine> trace() const override;
+
+  fakes::World& world() { return *world_; }
+
+ private:
+  struct ClientState {
+    ClientSpec spec;
+    fakes::RawClient* raw = nullptr;
+    std::size_t frames_seen = 0;  // of raw->received()
+    std::vector<ObservedFrame> frames;
+    std::optional<ObservedClose> close;
+    bool closed_by_us = false;
+  };
+
+  ClientState* find(const std::string& client);
+  const AppConfig& app_of(const ClientState& client) const;
+  Result<std::string> channel_auth(const ClientState& client, const std::string& channel, const AuthChoice& auth,
+                                   const std::optional<std::string>& channel_data) const;
+  Result<std::string> user_auth(const ClientState& client, const std::string& user_data, const AuthChoice& auth) const;
+  bool refused(const std::string& client, const std::string& channel) const;
+  void cut(ClientState& client);
+  void refresh();
+
+  SimTargetOptions options_;
+  std::unique_ptr<fakes::World> world_;
+  std::map<std::string, ClientState> clients_;
+  std::vector<std::pair<std::optional<std::string>, std::optional<std::string>>> refusals_;
+  std::size_t batches_seen_ = 0;
+  std::vector<ObservedWebhook> webhooks_;
+  std::vector<ObservedResponse> responses_;
+};
+
+}  // namespace pushsim::harness

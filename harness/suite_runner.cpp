@@ -1,0 +1,102 @@
+#include "harness/suite_runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "harness/sim_target.hpp"
+
+namespace pushsim::harness {
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  // Iterative matcher with one backtrack point: linear enough for ids, no recursion.
+  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p, ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++, mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1, t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+std::vector<Scenario> select_scenarios(const std::vector<Scenario>& suite, const SuiteFilter& filter) {
+  auto any_glob = [](const std::vector<std::string>& globs, const std::string& id) {
+    return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return glob_match(g, id); });
+  };
+  std::vector<Scenario> out;
+  for (const auto& scenario : suite) {
+    if (!filter.only.empty() && !any_glob(filter.only, scenario.id)) continue;
+    if (any_glob(filter.skip, scenario.id)) continue;
+    if (!filter.tags.empty() && std::none_of(filter.tags.begin(), filter.tags.end(), [&](const std::string& tag) {
+          return std::find(scenario.tags.begin(), scenario.tags.end(), tag) != scenario.tags.end();
+        })) {
+      continue;
+    }
+    out.push_back(scenario);
+  }
+  return out;
+}
+
+TargetFactory sim_target_factory(Defects defects) {
+  return [defects](const Scenario& scenario, std::uint64_t seed) -> std::unique_ptr<Target> {
+    SimTargetOptions options;
+    options.scenario = scenario.id;
+    options.seed = seed;
+    options.defects = defects;
+    for (const auto& client : scenario.clients) {
+      if (client.app && *client.app != "default") options.app_names.insert(*client.app);
+    }
+    for (const auto& feature : scenario.requires_features) {
+      if (feature == "subscription_count" || feature == "batch_webhooks") options.enable.insert(feature);
+    }
+    return std::make_unique<SimTarget>(std::move(options));
+  };
+}
+
+RunResult run_suite(const std::vector<Scenario>& scenarios, const TargetFactory& factory, const std::string& target,
+                    const SuiteOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  RunResult run;
+  run.target = target;
+  run.root_seed = options.root_seed;
+  std::vector<std::optional<ScenarioResult>> results(scenarios.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex report_mutex;
+  std::size_t reported = 0;
+
+  auto worker = [&] {
+    for (std::size_t i = next++; i < scenarios.size(); i = next++) {
+      const std::uint64_t seed = scenario_seed(options.root_seed, scenarios[i].id);
+      auto target_instance = factory(scenarios[i], seed);
+      ScenarioResult result = run_scenario(scenarios[i], *target_instance, seed, options.executor);
+      std::lock_guard lock(report_mutex);
+      results[i] = std::move(result);
+      while (reported < results.size() && results[reported]) {
+        ++reported;
+        if (options.on_result) options.on_result(*results[reported - 1], reported, results.size());
+      }
+    }
+  };
+  const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(scenarios.size())));
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& thread : threads) thread.join();
+
+  for (auto& result : results) run.scenarios.push_back(std::move(*result));
+  run.wall_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall_start).count();
+  return run;
+}
+
+}  // namespace pushsim::harness

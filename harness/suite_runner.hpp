@@ -1,0 +1,50 @@
+#pragma once
+// Running a suite: choosing scenarios (id globs, tags), one fresh target per scenario, and
+// N worker threads whose results are still reported in suite order, so that the output
+// of `--jobs 8` is byte for byte that of `--jobs 1`.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/executor.hpp"
+#include "harness/run_result.hpp"
+#include "harness/scenario.hpp"
+#include "harness/target.hpp"
+#include "protocol/server/defects.hpp"
+
+namespace pushsim::harness {
+
+// `*` any run of characters, `?` one character; the whole id must match.
+bool glob_match(std::string_view pattern, std::string_view text);
+
+struct SuiteFilter {
+  std::vector<std::string> only;  // id globs to include (none: all)
+  std::vector<std::string> skip;  // id globs to exclude
+  std::vector<std::string> tags;  // a scenario must carry one of them (none: any)
+};
+
+// The scenarios the filter keeps, in suite order.
+std::vector<Scenario> select_scenarios(const std::vector<Scenario>& suite, const SuiteFilter& filter);
+
+// A fresh target for one scenario with its seed.
+using TargetFactory = std::function<std::unique_ptr<Target>(const Scenario& scenario, std::uint64_t seed)>;
+
+// The simulation target: the reference engine, or a variant with the given defects.
+TargetFactory sim_target_factory(Defects defects = {});
+
+struct SuiteOptions {
+  std::uint64_t root_seed = 1;
+  unsigned jobs = 1;
+  ExecutorOptions executor;
+  // Called once per scenario, in suite order, from whichever thread finished it (never two
+  // at once). done counts results reported so far, including this one.
+  std::function<void(const ScenarioResult& result, std::size_t done, std::size_t total)> on_result;
+};
+
+RunResult run_suite(const std::vector<Scenario>& scenarios, const TargetFactory& factory, const std::string& target,
+                    const SuiteOptions& options);
+
+}  // namespace pushsim::harness

@@ -1,0 +1,27 @@
+#pragma once
+// The console report: one line per scenario (verdict, id, name, target time, wall time),
+// the failure messages indented under a failed or non-strict scenario, and a summary.
+// Colours only when asked (the caller asks when stdout is a terminal).
+#include <string>
+
+#include "harness/run_result.hpp"
+
+namespace pushsim::reports {
+
+struct ConsoleStyle {
+  bool color = false;
+  bool wall_times = true;  // golden tests inject wall times; a run may hide them
+};
+
+std::string console_header(const std::string& target, std::uint64_t root_seed, std::size_t scenarios,
+                           const ConsoleStyle& style);
+// The scenario's line, then its failure messages (each line indented), newline-terminated.
+std::string console_scenario(const harness::ScenarioResult& result, const ConsoleStyle& style);
+std::string console_summary(const harness::RunResult& run, const ConsoleStyle& style);
+// "[12/150] 8%" for a progress line a terminal rewrites in place.
+std::string console_progress(std::size_t done, std::size_t total);
+
+// The whole report: header, every scenario, summary.
+std::string console_report(const harness::RunResult& run, const ConsoleStyle& style);
+
+}  // namespace pushsim::reports

@@ -1,0 +1,117 @@
+#include "reports/junit_report.hpp"
+
+#include <map>
+
+namespace pushsim::reports {
+namespace {
+
+using harness::ScenarioResult;
+using harness::Verdict;
+
+std::string seconds_text(std::int64_t ns) {
+  const std::int64_t ms = ns / 1'000'000;
+  return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 + 1000).substr(1);
+}
+
+std::string area_of(const std::string& id) {
+  const auto dot = id.find('.');
+  return dot == std::string::npos ? id : id.substr(0, dot);
+}
+
+std::string property(std::string_view name, std::string_view value) {
+  return "<property name=\"" + xml_escape(name) + "\" value=\"" + xml_escape(value) + "\"/>";
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+std::string testcase(const ScenarioResult& r) {
+  std::string out = "    <testcase classname=\"pushsim." + xml_escape(area_of(r.id)) + "\" name=\"" +
+                    xml_escape(r.id + ": " + r.name) + "\" file=\"" + xml_escape(r.file) + "\" time=\"" +
+                    seconds_text(r.wall_ns) + "\">\n";
+  out += "      <properties>" + property("seed", std::to_string(r.seed)) +
+         property("level", harness::to_string(r.level)) + property("section", r.section) +
+         property("verdict", harness::to_string(r.verdict)) + "</properties>\n";
+  const std::string findings = joined(r.failures);
+  if (r.verdict == Verdict::kFail) {
+    out += "      <failure type=\"fail\" message=\"" + xml_escape(first_line(findings)) + "\">" +
+           xml_escape(findings) + "</failure>\n";
+  } else if (r.verdict == Verdict::kSkipped) {
+    out += "      <skipped message=\"" + xml_escape(r.skip_reason) + "\"/>\n";
+  } else if (!findings.empty()) {
+    out += "      <system-out>" + xml_escape(std::string(harness::to_string(r.verdict)) + ": " + findings) +
+           "</system-out>\n";
+  }
+  return out + "    </testcase>\n";
+}
+
+struct Totals {
+  std::size_t tests = 0, failures = 0, skipped = 0;
+  std::int64_t wall_ns = 0;
+  void add(const ScenarioResult& r) {
+    ++tests;
+    failures += r.verdict == Verdict::kFail ? 1 : 0;
+    skipped += r.verdict == Verdict::kSkipped ? 1 : 0;
+    wall_ns += r.wall_ns;
+  }
+  std::string attributes() const {
+    return "tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
+           "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\" time=\"" + seconds_text(wall_ns) + "\"";
+  }
+};
+
+}  // namespace
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (byte < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += "\xEF\xBF\xBD";
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::string junit_report(const harness::RunResult& run) {
+  // Suites by area, in order of first appearance so that the file follows the suite order.
+  std::vector<std::string> areas;
+  std::map<std::string, std::vector<const ScenarioResult*>> by_area;
+  Totals all;
+  for (const auto& r : run.scenarios) {
+    const std::string area = area_of(r.id);
+    if (by_area.count(area) == 0) areas.push_back(area);
+    by_area[area].push_back(&r);
+    all.add(r);
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites name=\"pushsim\" " + all.attributes() + ">\n";
+  for (const auto& area : areas) {
+    Totals totals;
+    for (const auto* r : by_area[area]) totals.add(*r);
+    out += "  <testsuite name=\"pushsim." + xml_escape(area) + "\" " + totals.attributes() + ">\n";
+    out += "    <properties>" + property("target", run.target) + property("seed", std::to_string(run.root_seed)) +
+           "</properties>\n";
+    for (const auto* r : by_area[area]) out += testcase(*r);
+    out += "  </testsuite>\n";
+  }
+  return out + "</testsuites>\n";
+}
+
+}  // namespace pushsim::reports
