@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include "fakes/fault_plan.hpp"
+#include "names.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
+using pushsim::fakes::testing::numbered;
 
 namespace {
 
@@ -16,7 +18,7 @@ std::vector<PlannedFault> faults_of(const std::vector<PlannedFault>& plan, const
 
 std::vector<std::string> names(int n) {
   std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) out.push_back("c" + std::to_string(i));
+  for (int i = 0; i < n; ++i) out.push_back(numbered("c", i));
   return out;
 }
 
@@ -39,7 +41,7 @@ TEST_CASE("adding a client adds its faults and leaves the others' unchanged", "[
   const auto before = plan_faults(FaultProfile::chaos(), names(20), Rng(3), kSimulationEpoch);
   const auto after = plan_faults(FaultProfile::chaos(), names(21), Rng(3), kSimulationEpoch);
   for (int i = 0; i < 20; ++i) {
-    const std::string name = "c" + std::to_string(i);
+    const std::string name = numbered("c", i);
     CHECK(faults_of(before, name) == faults_of(after, name));
   }
 }

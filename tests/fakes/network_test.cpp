@@ -4,9 +4,11 @@
 #include <vector>
 
 #include "fakes/network.hpp"
+#include "names.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
+using pushsim::fakes::testing::numbered;
 
 namespace {
 
@@ -58,7 +60,7 @@ TEST_CASE("frames of one connection arrive in send order even when drawn delays 
   const LinkId link = f.network.connect(f.trace.endpoint("alice"), "/app/key");
   std::vector<std::string> sent;
   for (int i = 0; i < 200; ++i) {
-    sent.push_back("m" + std::to_string(i));
+    sent.push_back(numbered("m", i));
     f.network.send_text(link, Direction::kToClient, f.text(sent.back()));
   }
   f.run();

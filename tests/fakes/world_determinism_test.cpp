@@ -5,9 +5,11 @@
 #include "fakes/raw_client.hpp"
 #include "fakes/sim_client.hpp"
 #include "fakes/world.hpp"
+#include "names.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
+using pushsim::fakes::testing::numbered;
 
 namespace {
 
@@ -20,15 +22,15 @@ std::string busy_raw_world(std::uint64_t seed) {
   auto world = builder.build();
   std::vector<RawClient*> clients;
   for (int i = 0; i < 40; ++i) {
-    clients.push_back(&world->add_raw_client("c" + std::to_string(i)));
+    clients.push_back(&world->add_raw_client(numbered("c", i)));
     clients.back()->connect();
   }
   world->plan_faults(world->now());
   REQUIRE(world->run_for(seconds(1)).ok());
-  for (std::size_t i = 0; i < clients.size(); ++i) clients[i]->subscribe("room-" + std::to_string(i % 4));
+  for (std::size_t i = 0; i < clients.size(); ++i) clients[i]->subscribe(numbered("room-", i % 4));
   for (int tick = 0; tick < 300; ++tick) {
-    world->trigger({"room-" + std::to_string(tick % 4)}, "tick", std::to_string(tick));
-    if (tick % 50 == 25) world->close("c" + std::to_string(tick % 40), 4200);
+    world->trigger({numbered("room-", tick % 4)}, "tick", std::to_string(tick));
+    if (tick % 50 == 25) world->close(numbered("c", tick % 40), 4200);
     REQUIRE(world->run_for(ms(100)).ok());
   }
   REQUIRE(world->run_for(seconds(240)).ok());
@@ -48,8 +50,8 @@ std::string busy_sim_world(std::uint64_t seed) {
   std::vector<SimClient*> clients;
   for (int i = 0; i < 60; ++i) {
     SimClientOptions options;
-    options.user = UserProfile{"u" + std::to_string(i % 45), Json{{"n", i}}, std::nullopt};
-    clients.push_back(&world->add_client<SimClient>("c" + std::to_string(i), options));
+    options.user = UserProfile{numbered("u", i % 45), Json{{"n", i}}, std::nullopt};
+    clients.push_back(&world->add_client<SimClient>(numbered("c", i), options));
     clients.back()->connect();
     clients.back()->subscribe("presence-lobby");
     clients.back()->subscribe(i % 2 == 0 ? "private-even" : "news");

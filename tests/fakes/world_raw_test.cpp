@@ -4,9 +4,11 @@
 
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
+#include "names.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
+using pushsim::fakes::testing::numbered;
 
 namespace {
 
@@ -46,7 +48,7 @@ TEST_CASE("a REST trigger fans out to every subscriber and the occupied webhook 
   auto world = calm_world();
   std::vector<RawClient*> clients;
   for (int i = 0; i < 5; ++i) {
-    clients.push_back(&world->add_raw_client("c" + std::to_string(i)));
+    clients.push_back(&world->add_raw_client(numbered("c", i)));
     clients.back()->connect();
   }
   REQUIRE(world->run_until_idle().ok());
@@ -194,4 +196,26 @@ TEST_CASE("a clean close from the client removes its connection from the engine"
   REQUIRE(world->run_until_idle().ok());
   CHECK(world->engine().connection_count() == 0);
   CHECK_FALSE(world->engine().channel("1", "news", world->now()).occupied());
+}
+
+TEST_CASE("a slow webhook receiver is retried only when slower than the engine's timeout", "[world][faults][webhooks]") {
+  auto world = calm_world();
+  RawClient& alice = world->add_raw_client("alice");
+  alice.connect();
+  REQUIRE(world->run_until_idle().ok());
+  world->slow_webhooks(seconds(5));  // within the 10 s response timeout
+  alice.subscribe("first");
+  REQUIRE(world->run_for(seconds(30)).ok());
+  CHECK(world->webhooks().batches().size() == 1);
+  world->slow_webhooks(seconds(12));  // beyond it: the answer comes too late to count
+  alice.subscribe("second");
+  REQUIRE(world->run_for(seconds(9)).ok());
+  const auto& batches = world->webhooks().batches();
+  REQUIRE(batches.size() == 2);
+  REQUIRE(world->run_for(seconds(30)).ok());
+  CHECK(world->trace().to_json_lines().find("late response 200") != std::string::npos);
+  // Timed out at 10 s, retried 1 s later; that answer is late again, and so on.
+  REQUIRE(batches.size() >= 3);
+  CHECK(batches[2].arrived_at - batches[1].arrived_at == seconds(11));
+  CHECK(batches[2].body == batches[1].body);
 }

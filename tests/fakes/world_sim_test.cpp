@@ -3,9 +3,11 @@
 
 #include "fakes/sim_client.hpp"
 #include "fakes/world.hpp"
+#include "names.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
+using pushsim::fakes::testing::numbered;
 
 namespace {
 
@@ -41,7 +43,7 @@ TEST_CASE("a partitioned client misses nothing after heal on a live connection",
   world->partition("alice");
   std::vector<std::string> sent;
   for (int i = 0; i < 30; ++i) {
-    sent.push_back("n" + std::to_string(i));
+    sent.push_back(numbered("n", i));
     world->trigger({"private-feed"}, "update", sent.back());
     REQUIRE(world->run_for(seconds(2)).ok());
   }

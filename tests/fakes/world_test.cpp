@@ -3,9 +3,11 @@
 
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
+#include "names.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
+using pushsim::fakes::testing::numbered;
 
 TEST_CASE("a world starts at the simulation epoch and is identified by scenario, seed and fault profile", "[world]") {
   WorldBuilder builder;
@@ -91,7 +93,7 @@ TEST_CASE("a seed-drawn fault plan is played by the world and written to the tra
   profile.partition_chance = {1, 1};
   builder.seed(5).faults(profile);
   auto world = builder.build();
-  for (int i = 0; i < 3; ++i) world->add_raw_client("c" + std::to_string(i)).connect();
+  for (int i = 0; i < 3; ++i) world->add_raw_client(numbered("c", i)).connect();
   const auto plan = world->plan_faults(world->now());
   REQUIRE(world->run_for(seconds(120)).ok());
   std::size_t partitions = 0;

@@ -1,0 +1,121 @@
+#include "net/detail/serve_driver.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "net/detail/http_exchange.hpp"
+#include "net/detail/serve_ws_session.hpp"
+#include "net/real_clock.hpp"
+
+namespace pushsim::detail {
+
+namespace asio = boost::asio;
+
+ServeDriver::ServeDriver(asio::io_context& context, const ServeOptions& options, std::vector<AppConfig> apps,
+                         std::uint64_t seed)
+    : context_(context),
+      strand_(asio::make_strand(context)),
+      timer_(strand_),
+      webhook_timeout_(std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::nanoseconds(options.engine.webhooks.response_timeout))),
+      rng_(seed),
+      engine_(options.engine, std::move(apps), rng_) {}
+
+void ServeDriver::opened(std::shared_ptr<WsSession> session, std::string target) {
+  ++live_sessions_;
+  asio::post(strand_, [this, session = std::move(session), target = std::move(target)]() mutable {
+    ConnectionId id = session->id();
+    auto& kept = sessions_.emplace(id, std::move(session)).first->second;
+    // Kept until it reports its end, so that session_count() falls to zero only then.
+    if (shutdown_close_) return kept->close(shutdown_close_->first, shutdown_close_->second);
+    engine_.on_open(real_now(), id, target);
+    flush();
+  });
+}
+
+void ServeDriver::text(ConnectionId id, std::string text) {
+  asio::post(strand_, [this, id, text = std::move(text)] {
+    engine_.on_text(real_now(), id, text);
+    flush();
+  });
+}
+
+void ServeDriver::binary(ConnectionId id, std::size_t size) {
+  asio::post(strand_, [this, id, size] {
+    engine_.on_binary(real_now(), id, size);
+    flush();
+  });
+}
+
+void ServeDriver::closed(ConnectionId id) {
+  asio::post(strand_, [this, id] {
+    if (sessions_.erase(id) == 0) return;
+    --live_sessions_;
+    if (shutdown_close_) return;  // shutting down: no more engine work, no webhooks
+    engine_.on_closed(real_now(), id);
+    flush();
+  });
+}
+
+void ServeDriver::http(HttpRequest request, std::function<void(HttpResponse)> reply) {
+  asio::post(strand_, [this, request = std::move(request), reply = std::move(reply)] {
+    HttpResponse response = engine_.on_http(real_now(), request);
+    flush();
+    reply(std::move(response));
+  });
+}
+
+void ServeDriver::shutdown(int code, std::string reason) {
+  asio::post(strand_, [this, code, reason = std::move(reason)] {
+    shutdown_close_ = std::make_pair(code, reason);
+    timer_.cancel();
+    for (auto& [id, session] : sessions_) session->close(code, reason);
+  });
+}
+
+void ServeDriver::flush() {
+  for (auto& output : engine_.take_outputs()) {
+    if (auto* frame = std::get_if<SendFrame>(&output)) {
+      auto it = sessions_.find(frame->connection);
+      if (it != sessions_.end()) it->second->send(std::move(frame->text));
+    } else if (auto* close = std::get_if<CloseConnection>(&output)) {
+      auto it = sessions_.find(close->connection);
+      if (it != sessions_.end()) it->second->close(close->code, std::move(close->reason));
+    } else if (auto* post = std::get_if<WebhookPost>(&output)) {
+      post_webhook(std::move(*post));
+    }
+  }
+  arm_timer();
+}
+
+void ServeDriver::arm_timer() {
+  auto deadline = engine_.next_deadline();
+  timer_.cancel();
+  if (!deadline || shutdown_close_) return;
+  timer_.expires_after(std::chrono::nanoseconds(std::max<DurationNs>(0, *deadline - real_now())));
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || shutdown_close_) return;
+    engine_.on_tick(real_now());
+    flush();
+  });
+}
+
+void ServeDriver::post_webhook(WebhookPost post) {
+  std::uint64_t delivery = post.delivery_id;
+  auto answer = [this, delivery](int status) {
+    asio::post(strand_, [this, delivery, status] {
+      if (shutdown_close_) return;
+      engine_.on_webhook_response(real_now(), delivery, status);
+      flush();
+    });
+  };
+  auto url = parse_url(post.url);
+  if (!url) return answer(0);
+  HttpRequest request{"POST", url->target, std::move(post.headers), std::move(post.body)};
+  HttpExchangeOptions options;
+  options.timeout = webhook_timeout_;
+  // 0 tells the engine nobody answered (refused, timed out, garbled): it retries as it sees fit.
+  start_http_exchange(context_, *url, std::move(request), options,
+                      [answer](Result<HttpResponse> response) { answer(response ? response->status : 0); });
+}
+
+}  // namespace pushsim::detail

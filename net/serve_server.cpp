@@ -1,0 +1,107 @@
+#include "net/serve_server.hpp"
+
+#include <random>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "net/detail/serve_driver.hpp"
+#include "net/detail/serve_listener.hpp"
+
+namespace pushsim {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr int kShuttingDown = 4200;  // PROTOCOL.md §1.8: reconnect immediately (soketi's shutdown code)
+
+std::uint64_t fresh_seed() {
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+}
+
+std::optional<Error> check(const ServeOptions& options) {
+  if (options.io_threads < 1 || options.io_threads > 64) return make_error("serve: io_threads must be 1..64");
+  for (std::size_t i = 0; i < options.apps.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (options.apps[i].id == options.apps[j].id || options.apps[i].key == options.apps[j].key) {
+        return make_error("serve: apps \"" + options.apps[j].id + "\" and \"" + options.apps[i].id +
+                          "\" share an id or a key");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct ServeServer::Impl {
+  ServeOptions options;
+  std::optional<asio::io_context> context;  // declared before what uses it: destroyed last
+  std::unique_ptr<detail::ServeDriver> driver;
+  std::shared_ptr<detail::ServeListener> listener;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  bool started = false;
+  bool running = false;
+};
+
+ServeServer::ServeServer() : impl_(std::make_unique<Impl>()) {}
+
+ServeServer::~ServeServer() {
+  stop();
+  // No thread runs the context now. Its timer and strand must go before the context, so the
+  // driver goes first; handlers still queued (never to run) hold sessions and the listener,
+  // which the context's destruction then frees while its services still exist.
+  if (impl_->driver) impl_->driver->release_sessions();
+  impl_->driver.reset();
+  impl_->listener.reset();
+  impl_->context.reset();
+}
+
+std::optional<Error> ServeServer::start(ServeOptions options) {
+  Impl& impl = *impl_;
+  if (impl.started) return make_error("serve: a server starts only once");
+  if (options.apps.empty()) options.apps.push_back(default_app());
+  if (auto error = check(options)) return error;
+  impl.started = true;
+  impl.options = std::move(options);
+  impl.context.emplace(impl.options.io_threads);
+  std::uint64_t seed = impl.options.seed ? *impl.options.seed : fresh_seed();
+  impl.driver = std::make_unique<detail::ServeDriver>(*impl.context, impl.options, impl.options.apps, seed);
+  impl.listener = std::make_shared<detail::ServeListener>(*impl.context, *impl.driver, impl.options);
+  if (auto error = impl.listener->listen()) return error;
+  impl.listener->start();
+  impl.work.emplace(asio::make_work_guard(*impl.context));
+  for (int i = 0; i < impl.options.io_threads; ++i) impl.threads.emplace_back([&context = *impl.context] { context.run(); });
+  impl.running = true;
+  return std::nullopt;
+}
+
+void ServeServer::stop() {
+  Impl& impl = *impl_;
+  if (!impl.running) return;
+  impl.running = false;
+  impl.listener->stop();
+  impl.driver->shutdown(kShuttingDown, "Server is shutting down");
+  // Let the closes go out (and the clients answer them), within the grace period.
+  auto give_up = std::chrono::steady_clock::now() + impl.options.shutdown_grace;
+  while (impl.driver->session_count() > 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  impl.work.reset();
+  impl.context->stop();
+  for (auto& thread : impl.threads) thread.join();
+  impl.threads.clear();
+}
+
+bool ServeServer::running() const { return impl_->running; }
+std::uint16_t ServeServer::port() const { return impl_->listener ? impl_->listener->port() : 0; }
+std::string ServeServer::ws_url() const { return "ws://" + impl_->options.host + ":" + std::to_string(port()); }
+std::string ServeServer::http_url() const { return "http://" + impl_->options.host + ":" + std::to_string(port()); }
+const std::vector<AppConfig>& ServeServer::apps() const { return impl_->options.apps; }
+std::size_t ServeServer::connection_count() const { return impl_->driver ? impl_->driver->session_count() : 0; }
+
+}  // namespace pushsim
