@@ -9,7 +9,7 @@ namespace {
 
 std::string dump(const Json& value) { return to_json_text(value); }
 
-std::string quoted(const std::string& text) { return dump(Json(text)); }
+std::string json_quoted(const std::string& text) { return dump(Json(text)); }
 
 void add(std::string& out, std::string_view key, const std::optional<std::string>& value) {
   if (value) out += " " + std::string(key) + "=" + *value;
@@ -22,7 +22,7 @@ void add(std::string& out, std::string_view key, const std::optional<int>& value
 }
 
 std::string describe_auth(const AuthChoice& auth) {
-  if (auth.kind == AuthChoice::Kind::kLiteral) return " auth=" + quoted(auth.literal);
+  if (auth.kind == AuthChoice::Kind::kLiteral) return " auth=" + json_quoted(auth.literal);
   if (auth.kind == AuthChoice::Kind::kValid) return "";
   return " auth=" + std::string(to_string(auth.kind));
 }
@@ -61,18 +61,18 @@ std::string describe(const SigninStep& s) { return s.client + describe_auth(s.au
 std::string describe(const ClientEventStep& s) {
   return s.client + " " + s.channel + " " + s.event + " " + dump(s.data);
 }
-std::string describe(const SendStep& s) { return s.client + " " + quoted(s.text); }
+std::string describe(const SendStep& s) { return s.client + " " + json_quoted(s.text); }
 std::string describe(const TriggerStep& s) {
   std::string out;
   for (const auto& channel : s.channels) out += (out.empty() ? "" : ",") + channel;
-  out += " " + s.event + " " + quoted(s.data) + describe_exclude(s.exclude);
+  out += " " + s.event + " " + json_quoted(s.data) + describe_exclude(s.exclude);
   add(out, "info", s.info);
   return out;
 }
 std::string describe(const BatchTriggerStep& s) {
   std::string out = std::to_string(s.items.size()) + " items:";
   for (const auto& item : s.items) {
-    out += " {" + item.channel + " " + item.event + " " + quoted(item.data) + describe_exclude(item.exclude);
+    out += " {" + item.channel + " " + item.event + " " + json_quoted(item.data) + describe_exclude(item.exclude);
     add(out, "info", item.info);
     out += "}";
   }
@@ -86,7 +86,7 @@ std::string describe_params(const ParamList& params) {
 std::string describe(const QueryStep& s) { return s.path + describe_params(s.params); }
 std::string describe(const RequestStep& s) {
   std::string out = s.method + " " + s.path + describe_params(s.params);
-  if (s.body) out += " body=" + quoted(*s.body);
+  if (s.body) out += " body=" + json_quoted(*s.body);
   if (s.signing != Signing::kValid) out += " signing=" + std::string(to_string(s.signing));
   return out;
 }

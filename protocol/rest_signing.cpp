@@ -60,7 +60,7 @@ const std::string* find_param(const QueryParams& params, std::string_view key) {
 }
 
 // For error messages: the string to sign with its newlines visible, bounded in length.
-std::string quoted(std::string_view text, std::size_t max_chars = 512) {
+std::string quote_for_message(std::string_view text, std::size_t max_chars = 512) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "\"";
   for (std::size_t i = 0; i < text.size() && i < max_chars; ++i) {
@@ -170,7 +170,7 @@ std::optional<Error> verify_rest_request(const AppCredentials& app, std::string_
   if (auto error = check_timestamp(*find_param(params, "auth_timestamp"), now_s, options)) return error;
   // A body_md5 sent with an empty body is signed like any parameter and must still be right.
   if (const std::string* body_md5 = find_param(params, "body_md5"); body_md5 && *body_md5 != md5_hex(body)) {
-    return make_error("body_md5 " + quoted(*body_md5, 64) + " does not match the MD5 of the request body (" +
+    return make_error("body_md5 " + quote_for_message(*body_md5, 64) + " does not match the MD5 of the request body (" +
                           md5_hex(body) + ")",
                       401);
   }
@@ -178,7 +178,7 @@ std::optional<Error> verify_rest_request(const AppCredentials& app, std::string_
   const std::string& given = *find_param(params, "auth_signature");
   if (!constant_time_equal(given, hmac_sha256_hex(app.secret, string_to_sign))) {
     return make_error("Invalid signature: expected the lowercase hex HMAC-SHA256, keyed with the app secret, of " +
-                          quoted(string_to_sign) + ", but got " + quoted(given, 128),
+                          quote_for_message(string_to_sign) + ", but got " + quote_for_message(given, 128),
                       401);
   }
   return std::nullopt;

@@ -3,18 +3,18 @@
 namespace pushsim {
 namespace {
 
-std::string quoted(std::string_view text) { return dump_json(Json(std::string(text))); }
+std::string json_quoted(std::string_view text) { return dump_json(Json(std::string(text))); }
 
 // Appends `"key":value` to an object body being built, with a comma when needed.
 void append_member(std::string& body, std::string_view key, const Json& value) {
   if (body.size() > 1) body += ',';
-  body += quoted(key);
+  body += json_quoted(key);
   body += ':';
   body += dump_json(value);
 }
 
 std::string envelope(std::string_view event, const std::string& data_text) {
-  return "{\"event\":" + quoted(event) + ",\"data\":" + data_text + "}";
+  return "{\"event\":" + json_quoted(event) + ",\"data\":" + data_text + "}";
 }
 
 }  // namespace
@@ -34,7 +34,7 @@ std::string encode_subscribe(const std::optional<Json>& auth, const std::optiona
 }
 
 std::string encode_unsubscribe(std::string_view channel) {
-  return envelope("pusher:unsubscribe", "{\"channel\":" + quoted(channel) + "}");
+  return envelope("pusher:unsubscribe", "{\"channel\":" + json_quoted(channel) + "}");
 }
 
 std::string encode_signin(const std::optional<Json>& auth, const std::optional<Json>& user_data) {
@@ -46,7 +46,7 @@ std::string encode_signin(const std::optional<Json>& auth, const std::optional<J
 }
 
 std::string encode_client_event(std::string_view event, const Json& data, std::string_view channel) {
-  return "{\"event\":" + quoted(event) + ",\"data\":" + dump_json(data) + ",\"channel\":" + quoted(channel) + "}";
+  return "{\"event\":" + json_quoted(event) + ",\"data\":" + dump_json(data) + ",\"channel\":" + json_quoted(channel) + "}";
 }
 
 std::string encode_ping() { return envelope("pusher:ping", "{}"); }
