@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "protocol/json.hpp"
@@ -73,12 +74,16 @@ const std::vector<Stroke>& all_strokes() {
 
 // Sends whose frame is later delivered add nothing to the picture: the delivery is drawn.
 std::vector<const TraceEntry*> drawn_entries(const std::vector<TraceEntry>& trace) {
+  // Likewise the handshake's send and delivery, drawn as its "open" line.
   std::map<std::tuple<std::string, std::string, std::string>, int> deliveries;
+  std::set<std::tuple<std::string, std::string, std::string>> opens;
   for (const auto& e : trace) {
     if (e.kind == "deliver") ++deliveries[{e.from, e.to, e.text}];
+    if (e.kind == "open") opens.insert({e.from, e.to, e.text});
   }
   std::vector<const TraceEntry*> out;
   for (const auto& e : trace) {
+    if ((e.kind == "send" || e.kind == "deliver") && opens.count({e.from, e.to, e.text}) > 0) continue;
     if (e.kind == "send") {
       auto it = deliveries.find({e.from, e.to, e.text});
       if (it != deliveries.end() && it->second > 0) {
@@ -157,6 +162,8 @@ class Canvas {
   Canvas(std::vector<std::string> parties, std::string prefix) : parties_(std::move(parties)), prefix_(std::move(prefix)) {}
 
   int width() const { return kTimeColumnPx + static_cast<int>(parties_.size()) * kColumnPx + kSelfLoopPx; }
+  // What fits on a marker line at about 7 px a character (its full text is in the tooltip).
+  std::size_t marker_bytes() const { return static_cast<std::size_t>((width() - kTimeColumnPx) / 7); }
   int row_y(std::size_t row) const { return kHeaderPx + kRowPx + static_cast<int>(row) * kRowPx; }
   int x_of(const std::string& party) const {
     auto it = std::find(parties_.begin(), parties_.end(), party);
@@ -203,10 +210,11 @@ class Canvas {
   std::string failure(const StepResult& step, int y) const {
     std::string out = "<g class=\"failed-step\"><title>" + xml_escape(step.where.to_string() + ": " + step.message) +
                       "</title>";
-    out += "<line x1=\"4\" y1=\"" + num(y) + "\" x2=\"" + num(width() - 4) + "\" y2=\"" + num(y) +
+    out += "<line x1=\"4\" y1=\"" + num(y + 4) + "\" x2=\"" + num(width() - 4) + "\" y2=\"" + num(y + 4) +
            "\" stroke=\"#c62828\" stroke-width=\"2\" stroke-dasharray=\"8 4\"/>";
     out += text_element(kTimeColumnPx + 4, y - 5, "start", " font-size=\"12\" font-weight=\"bold\" fill=\"#c62828\"",
-                        "\xE2\x9C\x97 failed: " + clip(step.description, 80) + " (" + step.where.to_string() + ")");
+                        clip("\xE2\x9C\x97 failed: " + step.description + " (line " + std::to_string(step.where.line) + ")",
+                             marker_bytes()));
     return out + "</g>\n";
   }
 

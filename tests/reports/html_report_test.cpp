@@ -75,13 +75,16 @@ TEST_CASE("Times are ms from the scenario start, up to three decimals", "[report
   CHECK(ms_text(1'250) == "0.001");
 }
 
-TEST_CASE("Sends that are delivered are drawn once, as the delivery", "[reports][html]") {
+TEST_CASE("Sends that are delivered, and handshakes, are drawn once", "[reports][html]") {
   harness::ScenarioResult r;
   r.id = "x.1";
   r.trace = {{0, "send", "alice", "server", "F"}, {5, "deliver", "alice", "server", "F"},
-             {6, "send", "alice", "server", "G"}, {7, "drop", "alice", "server", "G"}};
+             {6, "send", "alice", "server", "G"}, {7, "drop", "alice", "server", "G"},
+             {8, "send", "bob", "server", "[open /app/k]"}, {9, "open", "bob", "server", "[open /app/k]"},
+             {9, "deliver", "bob", "server", "[open /app/k]"}};
   const std::string svg = sequence_diagram_svg(r);
-  CHECK(count_of(svg, "<g class=\"arrow") == 3);
+  CHECK(count_of(svg, "<g class=\"arrow") == 4);
+  CHECK(count_of(svg, "class=\"arrow k-open\"") == 1);
   CHECK(count_of(svg, "class=\"arrow k-send\"") == 1);
 }
 
