@@ -1,6 +1,8 @@
 // `pushsim run [PATHS...]`: the suite against a target, with console, JUnit and JSON reports.
 #include <unistd.h>
 
+#include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -9,6 +11,7 @@
 #include "harness/scenario_loader.hpp"
 #include "harness/suite_runner.hpp"
 #include "reports/console_report.hpp"
+#include "reports/html_report.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit_report.hpp"
 
@@ -37,6 +40,19 @@ bool write_file(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
+// The page's generation time in UTC; SOURCE_DATE_EPOCH (seconds) fixes it for reproducible pages.
+std::string generation_time() {
+  std::time_t now = std::time(nullptr);
+  if (const char* fixed = std::getenv("SOURCE_DATE_EPOCH"); fixed != nullptr) {
+    now = static_cast<std::time_t>(std::strtoll(fixed, nullptr, 10));
+  }
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
+
 void list_scenarios(const std::vector<harness::Scenario>& scenarios) {
   for (const auto& s : scenarios) {
     std::cout << s.id << "\t" << harness::to_string(s.level) << "\t\xC2\xA7" << s.section << "\t" << s.name << "\n";
@@ -47,11 +63,6 @@ void list_scenarios(const std::vector<harness::Scenario>& scenarios) {
 int run(const RunArgs& args) {
   if (args.target != "sim") {
     std::cerr << "pushsim run: target '" << args.target << "' is not available in this build (only 'sim')\n";
-    return kExitUsage;
-  }
-  if (!args.html.empty()) {
-    // Hook: the HTML writer (reports/html_report) renders the same RunResult; not built yet.
-    std::cerr << "pushsim run: --html is not available in this build yet\n";
     return kExitUsage;
   }
   std::vector<std::filesystem::path> paths(args.paths.begin(), args.paths.end());
@@ -85,6 +96,9 @@ int run(const RunArgs& args) {
   bool written = true;
   if (!args.junit.empty()) written &= write_file(args.junit, reports::junit_report(run_result));
   if (!args.json.empty()) written &= write_file(args.json, reports::json_report(run_result));
+  if (!args.html.empty()) {
+    written &= write_file(args.html, reports::html_report(run_result, {PUSHSIM_VERSION, generation_time()}));
+  }
   if (!written) return kExitUsage;
   return run_result.exit_code();
 }
@@ -105,7 +119,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--target", args->target, "sim (the reference engine in virtual time)")->capture_default_str();
   cmd->add_option("--junit", args->junit, "write a JUnit XML report here");
   cmd->add_option("--json", args->json, "write a JSON report (every step, every observation) here");
-  cmd->add_option("--html", args->html, "write an HTML report here (not built yet)");
+  cmd->add_option("--html", args->html, "write an HTML report here (suite table; sequence diagrams of failures)");
   cmd->add_flag("--list", args->list, "list the scenarios (id, level, section, name) and exit");
   cmd->add_flag("--no-color", args->no_color, "no colours even on a terminal");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages pushsim builds with, only those that are missing.
+# Installs the Debian 12 packages pushsim builds and tests with, only those that are missing
+# (chromium: headless, for the HTML report test reports/html_in_chromium).
 # Idempotent: a second run installs nothing and makes no network request.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ packages=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libssl-dev catch2 libyaml-cpp-dev
   libbenchmark-dev libcli11-dev
+  chromium
 )
 
 missing=()

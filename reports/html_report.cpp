@@ -1,0 +1,116 @@
+#include "reports/html_report.hpp"
+
+#include "reports/junit_report.hpp"
+
+namespace pushsim::reports {
+namespace {
+
+using harness::ScenarioResult;
+using harness::StepResult;
+using harness::Verdict;
+
+constexpr std::string_view kStyle = R"(body{font-family:sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.5em;margin-bottom:.2em}
+.meta{color:#555;margin-top:0}
+.summary span{display:inline-block;margin-right:1em;font-weight:bold}
+table.suite{border-collapse:collapse;margin:1em 0}
+table.suite th,table.suite td{border:1px solid #ccc;padding:.2em .6em;text-align:left;vertical-align:top}
+table.suite th{background:#eef2f7}
+td.time{text-align:right;font-variant-numeric:tabular-nums}
+.v-pass{color:#1b5e20}.v-fail{color:#b71c1c}.v-non_strict{color:#e65100}
+.v-informational{color:#0d47a1}.v-skipped{color:#757575}
+td.verdict{font-weight:bold}
+tr.v-fail td.verdict{background:#ffebee}tr.v-non_strict td.verdict{background:#fff3e0}
+tr.v-pass td.verdict{background:#e8f5e9}
+section.scenario{border-top:2px solid #ccc;margin-top:2em;padding-top:.5em}
+pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}
+ol.steps li{margin:.1em 0}
+.o-failed{color:#b71c1c;font-weight:bold}.o-not_run{color:#9e9e9e}
+.diagram{overflow-x:auto;border:1px solid #ddd;background:#fff;padding:.3em}
+.note{color:#555;font-style:italic})";
+
+std::string esc(std::string_view text) { return html_escape(text); }
+
+// The id as an anchor: letters, digits, '.', '-' and '_' kept, anything else '_'.
+std::string anchor(const std::string& id) {
+  std::string out = "s-";
+  for (char c : id) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '-' || c == '_';
+    out += keep ? c : '_';
+  }
+  return out;
+}
+
+bool detailed(const ScenarioResult& r) { return r.verdict == Verdict::kFail || r.verdict == Verdict::kNonStrict; }
+
+std::string verdict_class(Verdict v) { return "v-" + std::string(harness::to_string(v)); }
+
+std::string header(const harness::RunResult& run, const HtmlOptions& options) {
+  std::string out = "<h1>pushsim report</h1>\n<p class=\"meta\">target <b>" + esc(run.target) + "</b> \xC2\xB7 seed <b>" +
+                    std::to_string(run.root_seed) + "</b> \xC2\xB7 pushsim " + esc(options.version) +
+                    " \xC2\xB7 generated " + esc(options.generated_at) + "</p>\n";
+  out += "<p class=\"summary\"><span>" + std::to_string(run.scenarios.size()) + " scenarios</span>";
+  for (Verdict v : {Verdict::kPass, Verdict::kFail, Verdict::kNonStrict, Verdict::kInformational, Verdict::kSkipped}) {
+    out += "<span class=\"" + verdict_class(v) + "\">" + std::to_string(run.count(v)) + " " +
+           std::string(harness::to_string(v)) + "</span>";
+  }
+  out += "<span>exit code " + std::to_string(run.exit_code()) + "</span></p>\n";
+  return out;
+}
+
+std::string table(const harness::RunResult& run) {
+  std::string out =
+      "<table class=\"suite\">\n<thead><tr><th>id</th><th>level</th><th>verdict</th><th>time (ms)</th>"
+      "<th>name</th></tr></thead>\n<tbody>\n";
+  for (const auto& r : run.scenarios) {
+    const std::string id = detailed(r) ? "<a href=\"#" + anchor(r.id) + "\">" + esc(r.id) + "</a>" : esc(r.id);
+    out += "<tr class=\"" + verdict_class(r.verdict) + "\"><td>" + id + "</td><td>" +
+           esc(harness::to_string(r.level)) + "</td><td class=\"verdict\">" + esc(harness::to_string(r.verdict)) +
+           "</td><td class=\"time\">" + ms_text(r.duration) + "</td><td>" + esc(r.name) +
+           (r.skip_reason.empty() ? "" : " <span class=\"note\">(" + esc(r.skip_reason) + ")</span>") +
+           "</td></tr>\n";
+  }
+  return out + "</tbody>\n</table>\n";
+}
+
+void steps_list(const std::vector<StepResult>& steps, std::string& out) {
+  out += "<ol class=\"steps\">";
+  for (const auto& s : steps) {
+    out += "<li class=\"o-" + std::string(harness::to_string(s.outcome)) + "\">" + esc(harness::to_string(s.outcome)) +
+           " \xC2\xB7 " + esc(s.where.to_string()) + " \xC2\xB7 " + esc(s.description) + " \xC2\xB7 " +
+           ms_text(s.started_at) + "\xE2\x80\x93" + ms_text(s.ended_at) + " ms";
+    if (!s.children.empty()) steps_list(s.children, out);
+    out += "</li>";
+  }
+  out += "</ol>\n";
+}
+
+std::string details(const ScenarioResult& r, std::size_t index, const HtmlOptions& options) {
+  std::string out = "<section class=\"scenario\" id=\"" + anchor(r.id) + "\">\n<h2><span class=\"" +
+                    verdict_class(r.verdict) + "\">" + esc(harness::to_string(r.verdict)) + "</span> " + esc(r.id) +
+                    ": " + esc(r.name) + "</h2>\n";
+  out += "<p class=\"meta\">" + esc(harness::to_string(r.level)) + " \xC2\xB7 section " + esc(r.section) +
+         " \xC2\xB7 " + esc(r.file) + " \xC2\xB7 seed " + std::to_string(r.seed) + "</p>\n";
+  for (const auto& failure : r.failures) out += "<pre class=\"failure\">" + esc(failure) + "</pre>\n";
+  steps_list(r.steps, out);
+  DiagramOptions diagram{options.max_arrows, "d" + std::to_string(index)};
+  out += "<div class=\"diagram\">\n" + sequence_diagram_svg(r, diagram) + "</div>\n</section>\n";
+  return out;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) { return xml_escape(text); }
+
+std::string html_report(const harness::RunResult& run, const HtmlOptions& options) {
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>pushsim report: " +
+                    esc(run.target) + "</title>\n<style>\n" + std::string(kStyle) + "\n</style>\n</head>\n<body>\n";
+  out += header(run, options) + table(run);
+  for (std::size_t i = 0; i < run.scenarios.size(); ++i) {
+    if (detailed(run.scenarios[i])) out += details(run.scenarios[i], i, options);
+  }
+  return out + "</body>\n</html>\n";
+}
+
+}  // namespace pushsim::reports
