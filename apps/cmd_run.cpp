@@ -1,13 +1,17 @@
 // `pushsim run [PATHS...]`: the suite against a target, with console, JUnit and JSON reports.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <variant>
 
 #include "apps/commands.hpp"
+#include "harness/live_target.hpp"
 #include "harness/scenario_loader.hpp"
 #include "harness/suite_runner.hpp"
 #include "reports/console_report.hpp"
@@ -27,10 +31,76 @@ struct RunArgs {
   std::uint64_t seed = 1;
   unsigned jobs = 1;
   std::string target = "sim";
+  std::string app_id, key, secret;  // live targets; env PUSHER_APP_ID / _KEY / _SECRET
+  std::string webhook_listen;       // HOST:PORT; default loopback, ephemeral port
+  double deadline_s = 0;            // the whole run; 0: kDefaultDeadline_s for live targets
+  bool insecure = false;
   std::string junit, json, html;
   bool list = false;
   bool no_color = false;
 };
+
+// A live run that has not finished in this long is cut short (its remaining waits fail).
+constexpr double kDefaultDeadline_s = 30 * 60;
+
+std::string env_or(const std::string& given, const char* name) {
+  if (!given.empty()) return given;
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+// `--target live` (or none given with PUSHER_HOST set) dials PUSHER_HOST:PUSHER_PORT.
+std::optional<std::string> live_url(const std::string& target) {
+  if (target.starts_with("ws://") || target.starts_with("wss://")) return target;
+  if (target != "live") return std::nullopt;
+  const std::string host = env_or("", "PUSHER_HOST");
+  if (host.empty()) return std::nullopt;
+  const std::string port = env_or("", "PUSHER_PORT");
+  return "ws://" + host + (port.empty() ? "" : ":" + port);
+}
+
+// The target factory for args.target, or an error message for the user.
+std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& args) {
+  if (args.target == "sim") return harness::sim_target_factory();
+  harness::LiveTargetOptions live;
+  live.tls_verify = !args.insecure;
+  const double deadline_s = args.deadline_s > 0 ? args.deadline_s : kDefaultDeadline_s;
+  live.run_deadline = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(static_cast<std::int64_t>(deadline_s * 1000));
+  if (!args.webhook_listen.empty()) {
+    const auto colon = args.webhook_listen.rfind(':');
+    if (colon == std::string::npos) return std::string("--webhook-listen wants HOST:PORT");
+    live.webhook_host = args.webhook_listen.substr(0, colon);
+    try {
+      const int port = std::stoi(args.webhook_listen.substr(colon + 1));
+      if (port < 0 || port > 65535) return std::string("--webhook-listen: port out of range");
+      live.webhook_port = static_cast<std::uint16_t>(port);
+    } catch (const std::exception&) {
+      return std::string("--webhook-listen: the port is not a number");
+    }
+    if (live.webhook_port != 0 && args.jobs > 1) {
+      return std::string("--webhook-listen with a fixed port needs --jobs 1 (one listener per scenario)");
+    }
+  }
+  if (args.target == "serve") {
+    live.name = "serve";
+    live.serve = true;
+    return harness::live_target_factory(live);
+  }
+  const auto url = live_url(args.target);
+  if (!url) {
+    return "target '" + args.target + "' is not one of sim, serve, ws://HOST:PORT, wss://HOST:PORT, live (PUSHER_HOST)";
+  }
+  live.name = *url;
+  live.ws_url = *url;
+  live.app = AppCredentials{env_or(args.app_id, "PUSHER_APP_ID"), env_or(args.key, "PUSHER_APP_KEY"),
+                            env_or(args.secret, "PUSHER_APP_SECRET")};
+  if (live.app.app_id.empty() || live.app.key.empty() || live.app.secret.empty()) {
+    return std::string("a live target needs --app-id, --key and --secret (or PUSHER_APP_ID, PUSHER_APP_KEY, "
+                       "PUSHER_APP_SECRET)");
+  }
+  return harness::live_target_factory(live);
+}
 
 bool write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -61,8 +131,9 @@ void list_scenarios(const std::vector<harness::Scenario>& scenarios) {
 }
 
 int run(const RunArgs& args) {
-  if (args.target != "sim") {
-    std::cerr << "pushsim run: target '" << args.target << "' is not available in this build (only 'sim')\n";
+  auto factory = make_factory(args);
+  if (auto* error = std::get_if<std::string>(&factory)) {
+    std::cerr << "pushsim run: " << *error << "\n";
     return kExitUsage;
   }
   std::vector<std::filesystem::path> paths(args.paths.begin(), args.paths.end());
@@ -91,7 +162,7 @@ int run(const RunArgs& args) {
     if (progress && done < total) std::cout << reports::console_progress(done, total);
     std::cout << std::flush;
   };
-  const auto run_result = harness::run_suite(scenarios, harness::sim_target_factory(), args.target, options);
+  const auto run_result = harness::run_suite(scenarios, std::get<harness::TargetFactory>(factory), args.target, options);
   std::cout << reports::console_summary(run_result, style);
   bool written = true;
   if (!args.junit.empty()) written &= write_file(args.junit, reports::junit_report(run_result));
@@ -116,7 +187,17 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--jobs,-j", args->jobs, "scenarios run in parallel (output order unchanged)")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
-  cmd->add_option("--target", args->target, "sim (the reference engine in virtual time)")->capture_default_str();
+  cmd->add_option("--target", args->target,
+                  "sim (the reference engine in virtual time), serve (an in-process server over real sockets), "
+                  "ws://HOST:PORT or wss://HOST:PORT (a live server), live (PUSHER_HOST:PUSHER_PORT)")
+      ->capture_default_str();
+  cmd->add_option("--app-id", args->app_id, "live target: the app id (else PUSHER_APP_ID)");
+  cmd->add_option("--key", args->key, "live target: the app key (else PUSHER_APP_KEY)");
+  cmd->add_option("--secret", args->secret, "live target: the app secret (else PUSHER_APP_SECRET)");
+  cmd->add_option("--webhook-listen", args->webhook_listen,
+                  "live target: HOST:PORT of the harness's webhook listener (default 127.0.0.1, any port)");
+  cmd->add_option("--deadline", args->deadline_s, "live target: seconds the whole run may take (default 1800)");
+  cmd->add_flag("--insecure", args->insecure, "live target: accept any TLS certificate (self-signed test servers)");
   cmd->add_option("--junit", args->junit, "write a JUnit XML report here");
   cmd->add_option("--json", args->json, "write a JSON report (every step, every observation) here");
   cmd->add_option("--html", args->html, "write an HTML report here (suite table; sequence diagrams of failures)");

@@ -69,7 +69,7 @@ void LiveConnection::Impl::pump() {
         AuthResult result = authorizer ? authorizer(*auth) : AuthResult{AuthFailure{0, "no authorizer configured"}};
         client.on_auth_response(now, auth->request_id, result);
       } else if (auto* close = std::get_if<CloseTransport>(&output)) {
-        request_close(close->code, close->reason);
+        request_close(close_code_override.value_or(close->code), close->reason);
       } else if (auto* event = std::get_if<ClientEvent>(&output)) {
         if (auto* error = std::get_if<ClientError>(event); error && error->kind != ClientErrorKind::kServer) {
           record_error(std::string(to_string(error->kind)) + " frame: " + error->message + ": " +
@@ -150,7 +150,7 @@ std::optional<Error> LiveConnection::connect(SteadyTime deadline) {
   return make_error(message);
 }
 
-std::optional<Error> LiveConnection::close(SteadyTime deadline) {
+std::optional<Error> LiveConnection::close(SteadyTime deadline, int code) {
   Impl& impl = *impl_;
   if (impl.stage == LiveStage::kIdle || impl.stage == LiveStage::kClosed) return std::nullopt;
   if (impl.stage != LiveStage::kOpen && impl.stage != LiveStage::kClosing) {
@@ -158,7 +158,9 @@ std::optional<Error> LiveConnection::close(SteadyTime deadline) {
     return std::nullopt;
   }
   impl.client.disconnect(real_now());
+  impl.close_code_override = code;
   impl.pump();
+  impl.close_code_override.reset();
   if (impl.loop.run_until([&] { return impl.stage == LiveStage::kClosed; }, deadline)) return std::nullopt;
   impl.abort("no WebSocket close reply from " + impl.peer() + " before the deadline");
   return impl.errors.back();

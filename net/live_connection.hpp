@@ -35,6 +35,9 @@ struct LiveConnectionOptions {
   std::string client_name = "pushsim";
   std::string client_version = "0.1.0";
   int protocol = 7;
+  // The whole request target (path and query) instead of /app/{key}?protocol=..., for tests
+  // of how a server treats a malformed one.
+  std::optional<std::string> target_override;
   bool tls_verify = true;  // false accepts self-signed certificates (test servers)
   std::size_t frame_max_bytes = 1024 * 1024;  // a larger message from the server is an error
   ClientOptions client;
@@ -70,8 +73,9 @@ class LiveConnection {
   // On failure the transport is dropped and the error says which step did not complete.
   // May be called again once the connection has closed (the client resubscribes).
   std::optional<Error> connect(SteadyTime deadline);
-  // Closes with 1000 and waits for the server's close reply; drops the socket at the deadline.
-  std::optional<Error> close(SteadyTime deadline);
+  // Closes with `code` (1000 unless told) and waits for the server's close reply; drops the
+  // socket at the deadline.
+  std::optional<Error> close(SteadyTime deadline, int code = 1000);
   // Drops the TCP connection without a WebSocket close (an abrupt client loss).
   void drop();
 

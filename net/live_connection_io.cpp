@@ -97,6 +97,7 @@ void LiveConnection::Impl::upgrade(std::uint64_t gen) {
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   std::string target = prefix + "/app/" + options.app_key + "?protocol=" + std::to_string(options.protocol) +
                        "&client=" + options.client_name + "&version=" + options.client_version;
+  if (options.target_override) target = *options.target_override;
   with_ws(ws, [&](auto& stream) {
     // The upgrade is bounded by the caller's deadline; the close handshake by this timeout.
     websocket::stream_base::timeout timeouts{std::chrono::seconds(5), websocket::stream_base::none(), false};

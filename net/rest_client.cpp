@@ -7,6 +7,16 @@
 
 namespace pushsim {
 
+namespace {
+
+std::string path_prefix(const Url& base) {
+  std::string prefix = base.target == "/" ? "" : base.target;
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return prefix;
+}
+
+}  // namespace
+
 RestClient::RestClient(IoLoop& loop, RestClientOptions options) : loop_(loop), options_(std::move(options)) {}
 
 std::string RestClient::app_path(std::string_view suffix) const { return "/apps/" + options_.app.app_id + std::string(suffix); }
@@ -15,19 +25,24 @@ Result<HttpResponse> RestClient::request(std::string_view method, std::string_vi
                                          std::string_view body, SteadyTime deadline) {
   auto base = parse_url(options_.base_url);
   if (!base) return base.error();
-  if (base->scheme != "http" && base->scheme != "https") return make_error("REST base URL must be http:// or https://");
   // A base URL with a path (a server behind a prefix) signs and sends the prefixed path.
-  std::string prefix = base->target == "/" ? "" : base->target;
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  std::string full_path = prefix + std::string(path);
-
+  const std::string prefix = path_prefix(*base);
   SignedRestRequest signed_request =
-      sign_rest_request(options_.app, method, full_path, params, body, to_unix_seconds(real_now()));
+      sign_rest_request(options_.app, method, prefix + std::string(path), params, body, to_unix_seconds(real_now()));
   HttpRequest http;
   http.method = signed_request.method;
-  http.target = signed_request.target();
+  http.target = signed_request.target().substr(prefix.size());
   http.body = signed_request.body;
   if (!http.body.empty()) http.headers.emplace_back("Content-Type", "application/json");
+  return send(std::move(http), deadline);
+}
+
+Result<HttpResponse> RestClient::send(HttpRequest http, SteadyTime deadline) {
+  auto base = parse_url(options_.base_url);
+  if (!base) return base.error();
+  if (base->scheme != "http" && base->scheme != "https") return make_error("REST base URL must be http:// or https://");
+  http.target = path_prefix(*base) + http.target;
+  const std::string what = http.method + " " + http.target.substr(0, http.target.find('?'));
 
   detail::HttpExchangeOptions exchange;
   exchange.timeout = time_left(deadline);
@@ -39,7 +54,7 @@ Result<HttpResponse> RestClient::request(std::string_view method, std::string_vi
                               [outcome](Result<HttpResponse> result) { *outcome = std::move(result); });
   // The exchange's own deadline fires first; the extra second only guards against a stuck resolver.
   loop_.run_until([&] { return outcome->has_value(); }, deadline + std::chrono::seconds(1));
-  if (!outcome->has_value()) return make_error(std::string(method) + " " + full_path + ": no response before the deadline");
+  if (!outcome->has_value()) return make_error(what + ": no response before the deadline");
   return std::move(**outcome);
 }
 

@@ -45,6 +45,10 @@ class RestClient {
   Result<HttpResponse> request(std::string_view method, std::string_view path, const QueryParams& params,
                                std::string_view body, SteadyTime deadline);
 
+  // Sends a prepared request as it is (no signing: the caller signed it, or deliberately did
+  // not); the base URL's path prefix is put before its target.
+  Result<HttpResponse> send(HttpRequest request, SteadyTime deadline);
+
   // "/apps/{app_id}" + suffix, e.g. app_path("/events").
   std::string app_path(std::string_view suffix) const;
 

@@ -70,6 +70,7 @@ struct LiveConnection::Impl : std::enable_shared_from_this<LiveConnection::Impl>
   std::deque<std::string> write_queue;
   bool writing = false;
   std::optional<std::pair<int, std::string>> pending_close;
+  std::optional<int> close_code_override;  // set by close(deadline, code) while it pumps
 
   std::vector<ReceivedFrame> frames;
   std::vector<TimedClientEvent> events;

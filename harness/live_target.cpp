@@ -1,0 +1,341 @@
+#include "harness/live_target.hpp"
+
+#include "harness/scenario_vocabulary.hpp"
+#include "net/io_loop.hpp"
+#include "net/live_connection.hpp"
+#include "net/real_clock.hpp"
+#include "net/rest_client.hpp"
+#include "net/serve_server.hpp"
+#include "net/webhook_listener.hpp"
+
+namespace pushsim::harness {
+namespace {
+
+// The sim target's apps (fakes::default_app and its named apps), for a served target.
+AppConfig served_app(const AppCredentials& app, const std::string& webhook_url) {
+  AppConfig config;
+  config.id = app.app_id;
+  config.key = app.key;
+  config.secret = app.secret;
+  config.webhooks.push_back(WebhookConfig{webhook_url, {}});
+  return config;
+}
+
+AppCredentials named_app(const std::string& name) { return {"app-" + name, name + "-key", name + "-secret"}; }
+
+std::string http_of(const std::string& ws_url) {
+  if (ws_url.starts_with("wss://")) return "https://" + ws_url.substr(6);
+  if (ws_url.starts_with("ws://")) return "http://" + ws_url.substr(5);
+  return ws_url;
+}
+
+}  // namespace
+
+LiveTarget::LiveTarget(LiveTargetOptions options)
+    : options_(std::move(options)),
+      started_(std::chrono::steady_clock::now()),
+      started_real_(real_now()),
+      loop_(std::make_unique<IoLoop>()) {
+  start();
+}
+
+void LiveTarget::start() {
+  WebhookListenerOptions hooks;
+  hooks.host = options_.webhook_host;
+  hooks.port = options_.webhook_port;
+  hooks.apps.push_back(options_.app);
+  for (const auto& name : options_.app_names) hooks.apps.push_back(named_app(name));
+  listener_ = std::make_unique<WebhookListener>(*loop_, hooks);
+  if (auto error = listener_->start()) {
+    start_error_ = "webhook listener: " + error->message;
+    return;
+  }
+  if (options_.serve) {
+    ServeOptions serve;
+    serve.host = "127.0.0.1";
+    serve.port = 0;
+    serve.seed = options_.seed;
+    serve.io_threads = 1;
+    serve.shutdown_grace = std::chrono::milliseconds(300);
+    AppConfig main_app = served_app(options_.app, listener_->url());
+    main_app.subscription_count = options_.enable.count("subscription_count") != 0;
+    main_app.batch_webhooks = options_.enable.count("batch_webhooks") != 0;
+    serve.apps.push_back(main_app);
+    for (const auto& name : options_.app_names) serve.apps.push_back(served_app(named_app(name), listener_->url()));
+    server_ = std::make_unique<ServeServer>();
+    if (auto error = server_->start(serve)) {
+      start_error_ = "serve: " + error->message;
+      return;
+    }
+    options_.ws_url = server_->ws_url();
+    options_.http_url = server_->http_url();
+  }
+  RestClientOptions rest;
+  rest.base_url = options_.http_url.empty() ? http_of(options_.ws_url) : options_.http_url;
+  rest.app = options_.app;
+  rest.tls_verify = options_.tls_verify;
+  rest_ = std::make_unique<RestClient>(*loop_, rest);
+}
+
+LiveTarget::~LiveTarget() {
+  // Close everything this scenario opened, connections first so that the server has nothing
+  // left to wait for when it stops.
+  for (auto& [name, state] : clients_) {
+    if (state.connection) state.connection->drop();
+  }
+  for (auto& connection : retired_) connection->drop();
+  loop_->poll();
+  if (listener_) listener_->stop();
+  if (server_) server_->stop();
+  clients_.clear();
+  retired_.clear();
+  rest_.reset();
+  listener_.reset();
+  loop_->poll();
+}
+
+std::set<std::string> LiveTarget::features() const {
+  std::set<std::string> out;
+  for (auto feature : kKnownFeatures) out.emplace(feature);
+  return out;
+}
+
+TimeNs LiveTarget::now() const {
+  const auto elapsed = std::chrono::steady_clock::now() - started_;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count() + skipped_;
+}
+
+TimeNs LiveTarget::from_real(TimeNs real) const { return real - started_real_ + skipped_; }
+
+bool LiveTarget::past_run_deadline() const {
+  return options_.run_deadline && std::chrono::steady_clock::now() >= *options_.run_deadline;
+}
+
+void LiveTarget::note(std::string kind, std::string from, std::string to, std::string text) {
+  trace_.push_back(TraceLine{now(), std::move(kind), std::move(from), std::move(to), std::move(text)});
+}
+
+LiveTarget::ClientState* LiveTarget::find(const std::string& client) {
+  auto it = clients_.find(client);
+  return it == clients_.end() ? nullptr : &it->second;
+}
+
+ActionError LiveTarget::usable(const std::string& client, ClientState*& state) {
+  if (start_error_) return "the live target did not start: " + *start_error_;
+  if (past_run_deadline()) return std::string("the run's overall deadline has passed");
+  state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  return std::nullopt;
+}
+
+AppCredentials LiveTarget::app_of(const ClientState& client) const {
+  return client.spec.app == "default" ? options_.app : named_app(client.spec.app);
+}
+
+ActionError LiveTarget::declare_client(const ClientSpec& client) {
+  if (clients_.count(client.name) != 0) return "client '" + client.name + "' declared twice";
+  if (client.app != "default" && options_.app_names.count(client.app) == 0) {
+    return "client '" + client.name + "' names app '" + client.app + "', which this target was not given";
+  }
+  ClientState state;
+  state.spec = client;
+  clients_.emplace(client.name, std::move(state));
+  return std::nullopt;
+}
+
+ActionError LiveTarget::connect(const std::string& client, const ConnectOptions& options) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  refresh();  // frames of the previous connection keep their place before the new ones
+  state->last_socket_id.reset();
+  if (state->connection) {
+    state->connection->drop();
+    retired_.push_back(std::move(state->connection));
+  }
+  LiveConnectionOptions live;
+  live.url = options_.ws_url;
+  live.app_key = options.app_key.value_or(app_of(*state).key);
+  live.protocol = options.protocol_version.value_or(7);
+  live.target_override = options.path;
+  live.tls_verify = options_.tls_verify;
+  state->connection = std::make_unique<LiveConnection>(*loop_, live);
+  state->frames_seen = 0;
+  state->errors_seen = 0;
+  state->close.reset();
+  state->closed_by_us = false;
+  note("connect", client, "server", options.path.value_or("/app/" + live.app_key));
+  // Blocks for the handshake only (bounded); a refusal is an observation, not an action error.
+  state->connection->connect(deadline_after(options_.connect_max));
+  refresh();
+  return std::nullopt;
+}
+
+ActionError LiveTarget::disconnect(const std::string& client, std::optional<int> code, bool abrupt) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  refresh();
+  state->closed_by_us = true;
+  if (!state->connection) return std::nullopt;
+  note(abrupt ? "fault" : "close", client, "server", abrupt ? "drop" : std::to_string(code.value_or(1000)));
+  if (abrupt) {
+    state->connection->drop();
+  } else {
+    state->connection->close(deadline_after(std::chrono::milliseconds(1'000)), code.value_or(1000));
+  }
+  return std::nullopt;
+}
+
+ActionError LiveTarget::send(ClientState& client, const std::string& text) {
+  note("send", client.spec.name, "server", text);
+  if (!client.connection) return std::nullopt;  // as the sim: nothing to send on
+  client.connection->send_raw(text);
+  return std::nullopt;
+}
+
+ActionError LiveTarget::send_text(const std::string& client, const std::string& text) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  return send(*state, text);
+}
+
+ActionError LiveTarget::drop(const std::string& client) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  refresh();  // keeps its socket_id, as the sim's clients do
+  note("fault", client, "server", "drop");
+  if (state->connection) state->connection->drop();
+  return std::nullopt;
+}
+
+ActionError LiveTarget::partition(const std::string&) {
+  return std::string("partition needs the simulated network; a live target cannot play it");
+}
+
+ActionError LiveTarget::heal(const std::string&) {
+  return std::string("heal needs the simulated network; a live target cannot play it");
+}
+
+ActionError LiveTarget::latency(const std::optional<std::string>&, DurationNs, DurationNs) {
+  return std::string("latency needs the simulated network; a live target cannot play it");
+}
+
+ActionError LiveTarget::webhook_failures(int count, int status) {
+  if (status == 0) return std::string("silent webhook failures need the simulated network");
+  listener_->fail_next(static_cast<std::size_t>(count < 0 ? 0 : count), status);
+  return std::nullopt;
+}
+
+ActionError LiveTarget::auth_refuse(const std::optional<std::string>& client,
+                                    const std::optional<std::string>& channel) {
+  refusals_.emplace_back(client, channel);
+  return std::nullopt;
+}
+
+bool LiveTarget::refused(const std::string& client, const std::string& channel) const {
+  for (const auto& [who, which] : refusals_) {
+    if ((!who || *who == client) && (!which || *which == channel)) return true;
+  }
+  return false;
+}
+
+// ---- time and observations -------------------------------------------------------------------
+
+bool LiveTarget::wait_until(TimeNs deadline, const std::function<bool()>& done) {
+  refresh();
+  if (done()) return true;
+  if (start_error_ || past_run_deadline()) return false;
+  const TimeNs from = now();
+  if (deadline <= from) return false;
+  const auto span = std::min<DurationNs>(deadline - from, options_.wait_max.count() * 1'000'000LL);
+  auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(span);
+  if (options_.run_deadline && *options_.run_deadline < until) until = *options_.run_deadline;
+  if (loop_->run_until([&] { return done(); }, until)) return true;
+  refresh();
+  // A capped wait skips the rest: the clock stands at the deadline, as the contract says.
+  const TimeNs reached = now();
+  if (reached < deadline && !past_run_deadline()) skipped_ += deadline - reached;
+  return done();
+}
+
+void LiveTarget::refresh() {
+  for (auto& [name, state] : clients_) {
+    if (!state.connection) continue;
+    if (auto id = state.connection->socket_id()) state.last_socket_id = id;
+    const auto& received = state.connection->frames();
+    for (; state.frames_seen < received.size(); ++state.frames_seen) {
+      const auto& r = received[state.frames_seen];
+      auto decoded = decode_frame(r.text);
+      state.frames.push_back(
+          ObservedFrame{from_real(r.at), r.text, decoded ? std::optional<Frame>(*decoded) : std::nullopt});
+      trace_.push_back(TraceLine{from_real(r.at), "deliver", "server", name, r.text});
+    }
+    const auto& errors = state.connection->errors();
+    for (; state.errors_seen < errors.size(); ++state.errors_seen) {
+      note("error", "server", name, errors[state.errors_seen].message);
+    }
+    if (!state.close && !state.closed_by_us && state.connection->close_code()) {
+      state.close = ObservedClose{now(), *state.connection->close_code()};
+      note("close", "server", name, std::to_string(*state.connection->close_code()));
+    }
+  }
+  if (!listener_) return;
+  const auto& received = listener_->received();
+  for (; hooks_seen_ < received.size(); ++hooks_seen_) {
+    const auto& hook = received[hooks_seen_];
+    note("http_request", "server", "webhooks", hook.body);
+    const bool accepted = hook.verified && hook.app_id == options_.app.app_id && hook.answered_status >= 200 &&
+                          hook.answered_status <= 299;
+    if (!accepted || !hook.events.is_array()) continue;
+    for (const auto& event : hook.events) webhooks_.push_back(ObservedWebhook{from_real(hook.at), event});
+  }
+}
+
+std::optional<std::string> LiveTarget::socket_id(const std::string& client) const {
+  auto it = clients_.find(client);
+  if (it == clients_.end() || !it->second.connection) return std::nullopt;
+  auto id = it->second.connection->socket_id();
+  return id ? id : it->second.last_socket_id;
+}
+
+const std::vector<ObservedFrame>& LiveTarget::frames(const std::string& client) {
+  static const std::vector<ObservedFrame> kNone;
+  refresh();
+  const ClientState* state = find(client);
+  return state == nullptr ? kNone : state->frames;
+}
+
+std::optional<ObservedClose> LiveTarget::close_of(const std::string& client) {
+  refresh();
+  const ClientState* state = find(client);
+  return state == nullptr ? std::nullopt : state->close;
+}
+
+const std::vector<ObservedWebhook>& LiveTarget::webhooks() {
+  refresh();
+  return webhooks_;
+}
+
+const std::vector<ObservedResponse>& LiveTarget::responses() {
+  refresh();
+  return responses_;
+}
+
+std::vector<TraceLine> LiveTarget::trace() const { return trace_; }
+
+// ---- the factory -----------------------------------------------------------------------------
+
+TargetFactory live_target_factory(LiveTargetOptions options) {
+  return [options](const Scenario& scenario, std::uint64_t seed) -> std::unique_ptr<Target> {
+    LiveTargetOptions mine = options;
+    mine.seed = seed;
+    for (const auto& client : scenario.clients) {
+      if (client.app && *client.app != "default") mine.app_names.insert(*client.app);
+    }
+    for (const auto& feature : scenario.requires_features) {
+      if (feature == "subscription_count" || feature == "batch_webhooks") mine.enable.insert(feature);
+    }
+    return std::make_unique<LiveTarget>(std::move(mine));
+  };
+}
+
+}  // namespace pushsim::harness

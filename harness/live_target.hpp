@@ -1,0 +1,154 @@
+#pragma once
+// The live target: every scenario client is a real WebSocket connection (net/LiveConnection),
+// REST steps are real signed HTTP requests, auth is signed here with the app secret, and
+// webhooks arrive at an HTTP listener this target runs, which verifies their signatures.
+//
+// Choices worth knowing:
+// - Time is wall time since the target started. One wait runs at most `wait_max` of wall
+//   time; when a longer wait (an `advance: 60s`) is cut short the clock skips ahead to its
+//   deadline, so the scenario's timeline stays consistent while the server's does not:
+//   scenarios that rely on long server-side timers must be simulation_only.
+// - Clients send exactly what the step says (send_raw), as the sim target's RawClients do;
+//   the pusher-js behaviour kept is answering pings. auth_refuse is played as pusher-js
+//   reports a refused auth: a local pusher:subscription_error, nothing sent.
+// - partition, heal and latency cannot be played on a real network: they are refused.
+// - `serve` mode starts a fresh in-process ServeServer per scenario, on an ephemeral port,
+//   configured as the sim target's world (same apps, webhooks to this target's listener),
+//   so that parallel scenarios never share channels.
+// - Everything (connections, requests, listener, server) is closed when the target is
+//   destroyed; past `run_deadline` every wait fails at once and every action is refused.
+// Boost stays out of this header: net/ is reached through Boost-free headers only.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/suite_runner.hpp"
+#include "harness/target.hpp"
+#include "protocol/signing.hpp"
+
+namespace pushsim {
+class IoLoop;
+class LiveConnection;
+class WebhookListener;
+class ServeServer;
+class RestClient;
+}  // namespace pushsim
+
+namespace pushsim::harness {
+
+struct LiveTargetOptions {
+  std::string name = "serve";  // printed in reports
+  // Serve mode: start an in-process server per scenario (ws_url and http_url are then its own).
+  bool serve = false;
+  std::string ws_url = "ws://127.0.0.1:6001";
+  std::string http_url;  // empty: ws_url with http(s) instead of ws(s)
+  AppCredentials app{"1", "app-key", "app-secret"};
+  bool tls_verify = true;
+  std::string webhook_host = "127.0.0.1";
+  std::uint16_t webhook_port = 0;  // 0: ephemeral (only a served target can be told the URL)
+  std::uint64_t seed = 1;
+  std::set<std::string> app_names;  // serve mode: apps besides "default" the clients name
+  std::set<std::string> enable;     // serve mode: subscription_count, batch_webhooks
+  // Wall time one wait may take; longer ones skip. Above the engine's 3 s webhook removal
+  // delay, so that vacated / member_removed webhooks arrive within one wait.
+  std::chrono::milliseconds wait_max{5'000};
+  std::chrono::milliseconds connect_max{2'000};   // WebSocket connect (TCP, TLS, upgrade, established)
+  std::chrono::milliseconds request_max{10'000};  // one REST call
+  std::optional<std::chrono::steady_clock::time_point> run_deadline;  // the whole run's
+};
+
+class LiveTarget final : public Target {
+ public:
+  explicit LiveTarget(LiveTargetOptions options);
+  ~LiveTarget() override;
+
+  // Why the target could not start (a port that would not bind, a server that would not
+  // start); every action then reports it.
+  const std::optional<std::string>& start_error() const { return start_error_; }
+
+  std::string name() const override { return options_.name; }
+  std::set<std::string> features() const override;
+  TimeNs now() const override;
+
+  ActionError declare_client(const ClientSpec& client) override;
+  ActionError connect(const std::string& client, const ConnectOptions& options) override;
+  ActionError disconnect(const std::string& client, std::optional<int> code, bool abrupt) override;
+  ActionError subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
+                        const std::optional<Json>& channel_data) override;
+  ActionError unsubscribe(const std::string& client, const std::string& channel) override;
+  ActionError signin(const std::string& client, const AuthChoice& auth) override;
+  ActionError send_text(const std::string& client, const std::string& text) override;
+  ActionError rest(const RestCall& call) override;
+
+  ActionError partition(const std::string& client) override;
+  ActionError heal(const std::string& client) override;
+  ActionError drop(const std::string& client) override;
+  ActionError latency(const std::optional<std::string>& client, DurationNs min, DurationNs max) override;
+  ActionError webhook_failures(int count, int status) override;
+  ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
+
+  bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
+
+  std::optional<std::string> socket_id(const std::string& client) const override;
+  const std::vector<ObservedFrame>& frames(const std::string& client) override;
+  std::optional<ObservedClose> close_of(const std::string& client) override;
+  const std::vector<ObservedWebhook>& webhooks() override;
+  const std::vector<ObservedResponse>& responses() override;
+  std::vector<TraceLine> trace() const override;
+
+  std::string ws_url() const { return options_.ws_url; }
+
+ private:
+  struct ClientState {
+    ClientSpec spec;
+    std::unique_ptr<LiveConnection> connection;
+    std::size_t frames_seen = 0;  // of connection->frames()
+    std::size_t errors_seen = 0;  // of connection->errors()
+    std::vector<ObservedFrame> frames;
+    std::optional<ObservedClose> close;
+    bool closed_by_us = false;
+    std::optional<std::string> last_socket_id;  // kept after a close, as the sim's clients keep it
+  };
+
+  void start();
+  ClientState* find(const std::string& client);
+  ActionError usable(const std::string& client, ClientState*& state);
+  AppCredentials app_of(const ClientState& client) const;
+  Result<std::string> sign_for(const ClientState& client, const AuthChoice& auth,
+                               const std::function<std::string(const AppCredentials&, const std::string&)>& sign) const;
+  bool refused(const std::string& client, const std::string& channel) const;
+  ActionError send(ClientState& client, const std::string& text);
+  TimeNs from_real(TimeNs real) const;
+  bool past_run_deadline() const;
+  void refresh();
+  void note(std::string kind, std::string from, std::string to, std::string text);
+
+  LiveTargetOptions options_;
+  std::optional<std::string> start_error_;
+  std::chrono::steady_clock::time_point started_;
+  TimeNs started_real_ = 0;
+  DurationNs skipped_ = 0;  // wall time skipped by capped waits
+  std::unique_ptr<IoLoop> loop_;
+  std::unique_ptr<ServeServer> server_;
+  std::unique_ptr<WebhookListener> listener_;
+  std::unique_ptr<RestClient> rest_;
+  std::map<std::string, ClientState> clients_;
+  std::vector<std::unique_ptr<LiveConnection>> retired_;  // replaced by a reconnect
+  std::vector<std::pair<std::optional<std::string>, std::optional<std::string>>> refusals_;
+  std::size_t hooks_seen_ = 0;
+  std::vector<ObservedWebhook> webhooks_;
+  std::vector<ObservedResponse> responses_;
+  std::vector<TraceLine> trace_;
+};
+
+// A fresh live target per scenario; in serve mode its server is configured for the scenario
+// (named apps, subscription_count / batch_webhooks when required) and seeded with its seed.
+TargetFactory live_target_factory(LiveTargetOptions options);
+
+}  // namespace pushsim::harness

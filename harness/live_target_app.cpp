@@ -1,0 +1,136 @@
+// The app server's half of the live target: subscriptions and sign-ins signed here with the
+// app secret (including the deliberately wrong signatures scenarios ask for), and REST calls
+// signed with the real time and sent over real HTTP.
+#include "harness/live_target.hpp"
+#include "net/live_connection.hpp"
+#include "net/real_clock.hpp"
+#include "net/rest_client.hpp"
+#include "protocol/channel_name.hpp"
+
+namespace pushsim::harness {
+namespace {
+
+// A socket_id that is well-formed but belongs to nobody.
+constexpr const char* kOtherSocketId = "123456.7890123";
+constexpr std::int64_t kStaleBy_s = 3600;
+
+}  // namespace
+
+Result<std::string> LiveTarget::sign_for(
+    const ClientState& client, const AuthChoice& auth,
+    const std::function<std::string(const AppCredentials&, const std::string&)>& sign) const {
+  AppCredentials app = app_of(client);
+  if (auth.kind == AuthChoice::Kind::kLiteral) return auth.literal;
+  if (auth.kind == AuthChoice::Kind::kOtherSocket) return sign(app, kOtherSocketId);
+  const auto socket = client.connection ? client.connection->socket_id() : std::nullopt;
+  if (!socket) {
+    return Error{"cannot sign for '" + client.spec.name + "': it has no socket_id (not connected yet?)", std::nullopt};
+  }
+  if (auth.kind == AuthChoice::Kind::kWrongSignature) app.secret = "not-the-secret";
+  return sign(app, *socket);
+}
+
+ActionError LiveTarget::subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
+                                  const std::optional<Json>& channel_data) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  const ChannelKind kind = classify_channel(channel).kind;
+  Json data{{"channel", channel}};
+  std::optional<std::string> presence_data;
+  if (kind == ChannelKind::kPresence) {
+    if (channel_data) {
+      presence_data = channel_data->is_string() ? channel_data->get<std::string>() : channel_data->dump();
+    } else {
+      nlohmann::ordered_json d;
+      d["user_id"] = state->spec.user_id.value_or("");
+      if (state->spec.user_info) d["user_info"] = *state->spec.user_info;
+      presence_data = d.dump();
+    }
+  }
+  const bool signed_channel = requires_auth(kind);
+  if (auth.kind == AuthChoice::Kind::kValid && signed_channel && refused(client, channel)) {
+    // pusher-js: the auth endpoint answered 403, so nothing is sent and the app is told.
+    Frame error = Frame::with_object_data("pusher:subscription_error", channel,
+                                          Json{{"type", "AuthError"}, {"error", "auth refused"}, {"status", 403}});
+    state->frames.push_back(ObservedFrame{now(), encode_frame(error), error});
+    return std::nullopt;
+  }
+  if (auth.kind != AuthChoice::Kind::kNone && (signed_channel || auth.kind == AuthChoice::Kind::kLiteral)) {
+    auto signature = sign_for(*state, auth, [&](const AppCredentials& app, const std::string& socket) {
+      return sign_channel(app, socket, channel, presence_data);
+    });
+    if (!signature) return signature.error().message;
+    data["auth"] = *signature;
+  }
+  if (presence_data) data["channel_data"] = *presence_data;
+  return send(*state, encode_frame(Frame::with_object_data("pusher:subscribe", std::nullopt, data)));
+}
+
+ActionError LiveTarget::unsubscribe(const std::string& client, const std::string& channel) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  return send(*state,
+              encode_frame(Frame::with_object_data("pusher:unsubscribe", std::nullopt, Json{{"channel", channel}})));
+}
+
+ActionError LiveTarget::signin(const std::string& client, const AuthChoice& auth) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  nlohmann::ordered_json user;
+  user["id"] = state->spec.user_id.value_or("");
+  if (state->spec.user_info) user["user_info"] = *state->spec.user_info;
+  const std::string user_data = user.dump();
+  Json data{{"user_data", user_data}};
+  if (auth.kind != AuthChoice::Kind::kNone) {
+    auto signature = sign_for(*state, auth, [&](const AppCredentials& app, const std::string& socket) {
+      return sign_user(app, socket, user_data);
+    });
+    if (!signature) return signature.error().message;
+    data["auth"] = *signature;
+  }
+  return send(*state, encode_frame(Frame::with_object_data("pusher:signin", std::nullopt, data)));
+}
+
+ActionError LiveTarget::rest(const RestCall& call) {
+  if (start_error_) return "the live target did not start: " + *start_error_;
+  if (past_run_deadline()) return std::string("the run's overall deadline has passed");
+  const AppCredentials& app = options_.app;
+  const std::string path = call.path.starts_with("/apps/") ? call.path : "/apps/" + app.app_id + call.path;
+  std::int64_t timestamp_s = to_unix_seconds(real_now());
+  HttpRequest request;
+  request.method = call.method;
+  request.body = call.body;
+  if (!call.body.empty()) request.headers.push_back({"Content-Type", "application/json"});
+  if (call.signing == Signing::kUnsigned) {
+    std::string query;
+    for (const auto& [k, v] : call.params) query += (query.empty() ? "?" : "&") + k + "=" + v;
+    request.target = path + query;
+  } else {
+    AppCredentials signer = app;
+    std::string signed_body = call.body;
+    if (call.signing == Signing::kBadSignature) signer.secret = "not-the-secret";
+    if (call.signing == Signing::kWrongKey) signer.key = "not-the-key";
+    if (call.signing == Signing::kStaleTimestamp) timestamp_s -= kStaleBy_s;
+    if (call.signing == Signing::kWrongBodyMd5) signed_body += " ";
+    request.target = sign_rest_request(signer, call.method, path, call.params, signed_body, timestamp_s).target();
+  }
+  note("http_request", "app", "server", call.method + " " + request.target);
+  ObservedResponse response;
+  response.sent_at = now();
+  // Synchronous: a real app server's SDK call blocks its caller too; bounded by request_max.
+  auto answer = rest_->send(std::move(request), deadline_after(options_.request_max));
+  refresh();
+  response.answered_at = now();
+  if (answer) {
+    response.status = answer->status;
+    response.body = answer->body;
+    note("http_response", "server", "app", std::to_string(answer->status) + " " + answer->body);
+  } else {
+    response.lost = true;
+    note("error", "server", "app", answer.error().message);
+  }
+  responses_.push_back(std::move(response));
+  return std::nullopt;
+}
+
+}  // namespace pushsim::harness
