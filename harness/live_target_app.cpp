@@ -6,13 +6,13 @@
 #include "net/real_clock.hpp"
 #include "net/rest_client.hpp"
 #include "protocol/channel_name.hpp"
+#include "harness/target_requests.hpp"
 
 namespace pushsim::harness {
 namespace {
 
 // A socket_id that is well-formed but belongs to nobody.
 constexpr const char* kOtherSocketId = "123456.7890123";
-constexpr std::int64_t kStaleBy_s = 3600;
 
 }  // namespace
 
@@ -37,21 +37,11 @@ ActionError LiveTarget::subscribe(const std::string& client, const std::string& 
   const ChannelKind kind = classify_channel(channel).kind;
   Json data{{"channel", channel}};
   std::optional<std::string> presence_data;
-  if (kind == ChannelKind::kPresence) {
-    if (channel_data) {
-      presence_data = channel_data->is_string() ? channel_data->get<std::string>() : channel_data->dump();
-    } else {
-      nlohmann::ordered_json d;
-      d["user_id"] = state->spec.user_id.value_or("");
-      if (state->spec.user_info) d["user_info"] = *state->spec.user_info;
-      presence_data = d.dump();
-    }
-  }
+  if (kind == ChannelKind::kPresence) presence_data = presence_channel_data(channel_data, state->spec);
   const bool signed_channel = requires_auth(kind);
   if (auth.kind == AuthChoice::Kind::kValid && signed_channel && refused(client, channel)) {
     // pusher-js: the auth endpoint answered 403, so nothing is sent and the app is told.
-    Frame error = Frame::with_object_data("pusher:subscription_error", channel,
-                                          Json{{"type", "AuthError"}, {"error", "auth refused"}, {"status", 403}});
+    Frame error = auth_refused_frame(channel);
     state->frames.push_back(ObservedFrame{now(), encode_frame(error), error});
     return std::nullopt;
   }
@@ -95,25 +85,7 @@ ActionError LiveTarget::rest(const RestCall& call) {
   if (start_error_) return "the live target did not start: " + *start_error_;
   if (past_run_deadline()) return std::string("the run's overall deadline has passed");
   const AppCredentials& app = options_.app;
-  const std::string path = call.path.starts_with("/apps/") ? call.path : "/apps/" + app.app_id + call.path;
-  std::int64_t timestamp_s = to_unix_seconds(real_now());
-  HttpRequest request;
-  request.method = call.method;
-  request.body = call.body;
-  if (!call.body.empty()) request.headers.push_back({"Content-Type", "application/json"});
-  if (call.signing == Signing::kUnsigned) {
-    std::string query;
-    for (const auto& [k, v] : call.params) query += (query.empty() ? "?" : "&") + k + "=" + v;
-    request.target = path + query;
-  } else {
-    AppCredentials signer = app;
-    std::string signed_body = call.body;
-    if (call.signing == Signing::kBadSignature) signer.secret = "not-the-secret";
-    if (call.signing == Signing::kWrongKey) signer.key = "not-the-key";
-    if (call.signing == Signing::kStaleTimestamp) timestamp_s -= kStaleBy_s;
-    if (call.signing == Signing::kWrongBodyMd5) signed_body += " ";
-    request.target = sign_rest_request(signer, call.method, path, call.params, signed_body, timestamp_s).target();
-  }
+  HttpRequest request = build_rest_request(call, app, to_unix_seconds(real_now()));
   note("http_request", "app", "server", call.method + " " + request.target);
   ObservedResponse response;
   response.sent_at = now();

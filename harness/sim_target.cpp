@@ -4,6 +4,7 @@
 #include "fakes/world.hpp"
 #include "harness/scenario_vocabulary.hpp"
 #include "protocol/channel_name.hpp"
+#include "harness/target_requests.hpp"
 
 namespace pushsim::harness {
 namespace {
@@ -114,21 +115,11 @@ ActionError SimTarget::subscribe(const std::string& client, const std::string& c
   const ChannelKind kind = classify_channel(channel).kind;
   Json data{{"channel", channel}};
   std::optional<std::string> presence_data;
-  if (kind == ChannelKind::kPresence) {
-    if (channel_data) {
-      presence_data = channel_data->is_string() ? channel_data->get<std::string>() : channel_data->dump();
-    } else {
-      nlohmann::ordered_json d;
-      d["user_id"] = state->spec.user_id.value_or("");
-      if (state->spec.user_info) d["user_info"] = *state->spec.user_info;
-      presence_data = d.dump();
-    }
-  }
+  if (kind == ChannelKind::kPresence) presence_data = presence_channel_data(channel_data, state->spec);
   const bool signed_channel = requires_auth(kind);
   if (auth.kind == AuthChoice::Kind::kValid && signed_channel && refused(client, channel)) {
     // pusher-js: the auth endpoint answered 403, so nothing is sent and the app is told.
-    Frame error = Frame::with_object_data("pusher:subscription_error", channel,
-                                          Json{{"type", "AuthError"}, {"error", "auth refused"}, {"status", 403}});
+    Frame error = auth_refused_frame(channel);
     state->frames.push_back(ObservedFrame{world_->now(), encode_frame(error), error});
     return std::nullopt;
   }

@@ -4,13 +4,13 @@
 #include "fakes/world.hpp"
 #include "harness/sim_target.hpp"
 #include "protocol/signing.hpp"
+#include "harness/target_requests.hpp"
 
 namespace pushsim::harness {
 namespace {
 
 // A socket_id that is well-formed but belongs to nobody.
 constexpr const char* kOtherSocketId = "123456.7890123";
-constexpr std::int64_t kStaleBy_s = 3600;
 
 AppCredentials with_secret(AppCredentials app, std::string secret) {
   app.secret = std::move(secret);
@@ -52,26 +52,7 @@ Result<std::string> SimTarget::user_auth(const ClientState& client, const std::s
 
 ActionError SimTarget::rest(const RestCall& call) {
   const AppCredentials app = world_->config().app().credentials();
-  const std::string path = call.path.starts_with("/apps/") ? call.path : "/apps/" + app.app_id + call.path;
-  std::int64_t timestamp_s = to_unix_seconds(world_->now());
-  HttpRequest request;
-  request.method = call.method;
-  request.body = call.body;
-  if (!call.body.empty()) request.headers.push_back({"Content-Type", "application/json"});
-  if (call.signing == Signing::kUnsigned) {
-    std::string query;
-    for (const auto& [k, v] : call.params) query += (query.empty() ? "?" : "&") + k + "=" + v;
-    request.target = path + query;
-  } else {
-    AppCredentials signer = app;
-    std::string signed_body = call.body;
-    if (call.signing == Signing::kBadSignature) signer.secret = "not-the-secret";
-    if (call.signing == Signing::kWrongKey) signer.key = "not-the-key";
-    if (call.signing == Signing::kStaleTimestamp) timestamp_s -= kStaleBy_s;
-    if (call.signing == Signing::kWrongBodyMd5) signed_body += " ";
-    const auto signed_request = sign_rest_request(signer, call.method, path, call.params, signed_body, timestamp_s);
-    request.target = signed_request.target();
-  }
+  HttpRequest request = build_rest_request(call, app, to_unix_seconds(world_->now()));
   world_->rest(std::move(request));
   return std::nullopt;
 }
