@@ -39,6 +39,11 @@ struct DefectInfo {
   Defect defect;
   std::string_view name;  // kebab-case, for the command line and reports
   std::string_view summary;
+  // A race-only defect shows only under some interleavings: the bundled suite at its default
+  // seed passes, and `pushsim explore` of `race_scenario` (a scenario id) must find a failing
+  // seed within a bounded budget. `pushsim selftest` treats the two kinds accordingly.
+  bool race_only = false;
+  std::string_view race_scenario = {};
 };
 
 const std::vector<DefectInfo>& all_defects();
