@@ -31,6 +31,8 @@ struct RunArgs {
   std::uint64_t seed = 1;
   unsigned jobs = 1;
   std::string target = "sim";
+  bool target_given = false;        // --target on the command line (else a profile may choose)
+  std::string profile;              // --profile NAME|FILE
   std::string app_id, key, secret;  // live targets; env PUSHER_APP_ID / _KEY / _SECRET
   std::string webhook_listen;       // HOST:PORT; default loopback, ephemeral port
   double deadline_s = 0;            // the whole run; 0: kDefaultDeadline_s for live targets
@@ -49,21 +51,43 @@ std::string env_or(const std::string& given, const char* name) {
   return value == nullptr ? std::string() : std::string(value);
 }
 
-// `--target live` (or none given with PUSHER_HOST set) dials PUSHER_HOST:PUSHER_PORT.
-std::optional<std::string> live_url(const std::string& target) {
+// `--target live` dials PUSHER_HOST:PUSHER_PORT; with a profile, the profile's connection
+// settings fill in what those variables leave out.
+std::optional<std::string> live_url(const std::string& target, const std::optional<harness::TargetProfile>& profile) {
   if (target.starts_with("ws://") || target.starts_with("wss://")) return target;
   if (target != "live") return std::nullopt;
   const std::string host = env_or("", "PUSHER_HOST");
-  if (host.empty()) return std::nullopt;
   const std::string port = env_or("", "PUSHER_PORT");
-  return "ws://" + host + (port.empty() ? "" : ":" + port);
+  if (!profile) {
+    if (host.empty()) return std::nullopt;
+    return "ws://" + host + (port.empty() ? "" : ":" + port);
+  }
+  harness::ProfileConnection connection = profile->connection;
+  if (!host.empty()) connection.host = host;
+  if (!port.empty()) {
+    try {
+      connection.port = std::stoi(port);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return harness::profile_ws_url(connection);
 }
 
-// The target factory for args.target, or an error message for the user.
-std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& args) {
-  if (args.target == "sim") return harness::sim_target_factory();
+// The target: --target when given; else a profile other than the reference means the server
+// it describes (`live`, at the profile's connection settings); else the simulation.
+std::string chosen_target(const RunArgs& args, const std::optional<harness::TargetProfile>& profile) {
+  if (args.target_given || !profile || profile->name == "reference") return args.target;
+  return "live";
+}
+
+// The target factory for the target, or an error message for the user.
+std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& args, const std::string& target,
+                                                               const std::optional<harness::TargetProfile>& profile) {
+  if (target == "sim") return harness::sim_target_factory();
   harness::LiveTargetOptions live;
   live.tls_verify = !args.insecure;
+  if (profile) live.features = profile->features;
   const double deadline_s = args.deadline_s > 0 ? args.deadline_s : kDefaultDeadline_s;
   live.run_deadline = std::chrono::steady_clock::now() +
                       std::chrono::milliseconds(static_cast<std::int64_t>(deadline_s * 1000));
@@ -82,14 +106,15 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
       return std::string("--webhook-listen with a fixed port needs --jobs 1 (one listener per scenario)");
     }
   }
-  if (args.target == "serve") {
+  if (target == "serve") {
     live.name = "serve";
     live.serve = true;
     return harness::live_target_factory(live);
   }
-  const auto url = live_url(args.target);
+  const auto url = live_url(target, profile);
   if (!url) {
-    return "target '" + args.target + "' is not one of sim, serve, ws://HOST:PORT, wss://HOST:PORT, live (PUSHER_HOST)";
+    return "target '" + target + "' is not one of sim, serve, ws://HOST:PORT, wss://HOST:PORT, live (PUSHER_HOST, or "
+           "a profile's connection; PUSHER_PORT a number)";
   }
   live.name = *url;
   live.ws_url = *url;
@@ -123,15 +148,39 @@ std::string generation_time() {
   return text;
 }
 
-void list_scenarios(const std::vector<harness::Scenario>& scenarios) {
+// With a profile, each line also says what the profile makes of the scenario.
+void list_scenarios(const std::vector<harness::Scenario>& scenarios,
+                    const std::optional<harness::TargetProfile>& profile) {
   for (const auto& s : scenarios) {
-    std::cout << s.id << "\t" << harness::to_string(s.level) << "\t\xC2\xA7" << s.section << "\t" << s.name << "\n";
+    std::cout << s.id << "\t" << harness::to_string(s.level) << "\t\xC2\xA7" << s.section << "\t" << s.name;
+    if (profile) {
+      if (auto reason = harness::profile_skip_reason(s, *profile)) {
+        std::cout << "\tskip: " << *reason;
+      } else if (const auto* deviation = harness::find_deviation(*profile, s.id)) {
+        std::cout << "\tknown deviation: " << deviation->note.reason;
+      }
+    }
+    std::cout << "\n";
   }
   std::cout << scenarios.size() << " scenarios\n";
 }
 
+std::variant<std::optional<harness::TargetProfile>, std::string> profile_of(const RunArgs& args) {
+  if (args.profile.empty()) return std::optional<harness::TargetProfile>();
+  auto loaded = load_profile(args.profile);
+  if (auto* error = std::get_if<std::string>(&loaded)) return "--profile " + args.profile + ": " + *error;
+  return std::optional<harness::TargetProfile>(std::move(std::get<harness::TargetProfile>(loaded)));
+}
+
 int run(const RunArgs& args) {
-  auto factory = make_factory(args);
+  auto profile_or_error = profile_of(args);
+  if (auto* error = std::get_if<std::string>(&profile_or_error)) {
+    std::cerr << "pushsim run: " << *error << "\n";
+    return kExitUsage;
+  }
+  const auto& profile = std::get<std::optional<harness::TargetProfile>>(profile_or_error);
+  const std::string target = chosen_target(args, profile);
+  auto factory = make_factory(args, target, profile);
   if (auto* error = std::get_if<std::string>(&factory)) {
     std::cerr << "pushsim run: " << *error << "\n";
     return kExitUsage;
@@ -144,16 +193,24 @@ int run(const RunArgs& args) {
     if (suite.scenarios.empty()) std::cerr << "\npushsim run: no scenarios found\n";
     return kExitUsage;
   }
+  if (profile) {
+    // Not an error: a profile may be run against a suite of one's own.
+    for (const auto& unmatched : harness::unmatched_deviations(*profile, suite.scenarios)) {
+      std::cerr << "pushsim run: warning: " << unmatched.to_string() << "\n";
+    }
+  }
   const auto scenarios = harness::select_scenarios(suite.scenarios, args.filter);
   if (args.list) {
-    list_scenarios(scenarios);
+    list_scenarios(scenarios, profile);
     return 0;
   }
   const bool tty = isatty(STDOUT_FILENO) != 0;
   const reports::ConsoleStyle style{tty && !args.no_color, true};
   const bool progress = tty && scenarios.size() >= kProgressFromScenarios;
-  std::cout << reports::console_header(args.target, args.seed, scenarios.size(), style) << std::flush;
+  const std::string profile_name = profile ? profile->name : std::string();
+  std::cout << reports::console_header(target, args.seed, scenarios.size(), style, profile_name) << std::flush;
   harness::SuiteOptions options;
+  options.profile = profile;
   options.root_seed = args.seed;
   options.jobs = args.jobs;
   options.on_result = [&](const harness::ScenarioResult& result, std::size_t done, std::size_t total) {
@@ -162,7 +219,7 @@ int run(const RunArgs& args) {
     if (progress && done < total) std::cout << reports::console_progress(done, total);
     std::cout << std::flush;
   };
-  const auto run_result = harness::run_suite(scenarios, std::get<harness::TargetFactory>(factory), args.target, options);
+  const auto run_result = harness::run_suite(scenarios, std::get<harness::TargetFactory>(factory), target, options);
   std::cout << reports::console_summary(run_result, style);
   bool written = true;
   if (!args.junit.empty()) written &= write_file(args.junit, reports::junit_report(run_result));
@@ -189,8 +246,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--target", args->target,
                   "sim (the reference engine in virtual time), serve (an in-process server over real sockets), "
-                  "ws://HOST:PORT or wss://HOST:PORT (a live server), live (PUSHER_HOST:PUSHER_PORT)")
+                  "ws://HOST:PORT or wss://HOST:PORT (a live server), live (PUSHER_HOST:PUSHER_PORT); "
+                  "default sim, or live with a --profile other than reference")
       ->capture_default_str();
+  cmd->add_option("--profile", args->profile,
+                  "target profile, a shipped NAME (pushsim profiles) or a FILE: the server's optional features "
+                  "(others are skipped) and known deviations (reported, not failed)");
   cmd->add_option("--app-id", args->app_id, "live target: the app id (else PUSHER_APP_ID)");
   cmd->add_option("--key", args->key, "live target: the app key (else PUSHER_APP_KEY)");
   cmd->add_option("--secret", args->secret, "live target: the app secret (else PUSHER_APP_SECRET)");
@@ -203,7 +264,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--html", args->html, "write an HTML report here (suite table; sequence diagrams of failures)");
   cmd->add_flag("--list", args->list, "list the scenarios (id, level, section, name) and exit");
   cmd->add_flag("--no-color", args->no_color, "no colours even on a terminal");
-  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+  cmd->callback([cmd, args, &exit_code] {
+    args->target_given = cmd->count("--target") > 0;
+    exit_code = run(*args);
+  });
 }
 
 }  // namespace pushsim::apps

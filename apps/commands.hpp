@@ -5,7 +5,10 @@
 
 #include <filesystem>
 #include <string>
+#include <variant>
 #include <vector>
+
+#include "harness/target_profile.hpp"
 
 namespace pushsim::apps {
 
@@ -13,9 +16,17 @@ inline constexpr int kExitUsage = 2;
 
 // The bundled suite: env PUSHSIM_SCENARIOS, else the compile-time source folder.
 std::filesystem::path bundled_scenarios();
+// The shipped target profiles: env PUSHSIM_PROFILES, else `profiles/` next to the bundled
+// scenarios (cmd_profiles.cpp), and the *.yaml files there, sorted.
+std::filesystem::path bundled_profiles();
+std::vector<std::filesystem::path> shipped_profile_files();
+// `--profile NAME|FILE`: a shipped profile by name, or a file (anything with a '/' or a .yaml
+// or .yml ending); else the message for the user (every diagnostic of a bad file).
+std::variant<harness::TargetProfile, std::string> load_profile(const std::string& name_or_file);
 
 void add_run_command(CLI::App& app, int& exit_code);       // cmd_run.cpp
 void add_lint_command(CLI::App& app, int& exit_code);      // cmd_lint.cpp
 void add_selftest_command(CLI::App& app, int& exit_code);  // cmd_selftest.cpp
+void add_profiles_command(CLI::App& app, int& exit_code);  // cmd_profiles.cpp
 
 }  // namespace pushsim::apps

@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   pushsim::apps::add_run_command(app, exit_code);
   pushsim::apps::add_lint_command(app, exit_code);
   pushsim::apps::add_selftest_command(app, exit_code);
+  pushsim::apps::add_profiles_command(app, exit_code);
   ServeFlags serve_flags;
   for (const auto& sub : kSubcommands) {
     CLI::App* command = app.add_subcommand(sub.name, sub.summary);
@@ -110,7 +111,7 @@ int main(int argc, char** argv) {
   }
   const auto* chosen = app.get_subcommands().front();
   if (chosen->get_name() == "serve") return run_serve(*chosen, serve_flags);
-  for (const char* built : {"run", "lint", "selftest"}) {
+  for (const char* built : {"run", "lint", "selftest", "profiles"}) {
     if (chosen->get_name() == built) return exit_code;
   }
   std::cerr << "pushsim " << chosen->get_name() << ": not available in this build yet\n";

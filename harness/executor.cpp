@@ -62,16 +62,19 @@ std::optional<std::string> skip_reason(const Scenario& scenario, const Target& t
   return std::nullopt;
 }
 
+ScenarioResult skipped_result(const Scenario& scenario, std::uint64_t seed, std::string reason) {
+  ScenarioResult result = header_of(scenario, seed);
+  result.verdict = Verdict::kSkipped;
+  result.skip_reason = std::move(reason);
+  for (const auto& step : scenario.steps) result.steps.push_back(not_run(step));
+  return result;
+}
+
 ScenarioResult run_scenario(const Scenario& scenario, Target& target, std::uint64_t seed,
                             const ExecutorOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
+  if (auto reason = skip_reason(scenario, target)) return skipped_result(scenario, seed, std::move(*reason));
   ScenarioResult result = header_of(scenario, seed);
-  if (auto reason = skip_reason(scenario, target)) {
-    result.verdict = Verdict::kSkipped;
-    result.skip_reason = *reason;
-    for (const auto& step : scenario.steps) result.steps.push_back(not_run(step));
-    return result;
-  }
   Execution execution(scenario, target, options);
   bool failed = false;
   for (const auto& client : scenario.clients) {

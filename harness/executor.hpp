@@ -38,6 +38,9 @@ std::uint64_t scenario_seed(std::uint64_t root_seed, std::string_view scenario_i
 // simulation-only and the target is not "sim". Nothing is run then.
 std::optional<std::string> skip_reason(const Scenario& scenario, const Target& target);
 
+// The result of a scenario that is not run: verdict skipped, the reason, every step not run.
+ScenarioResult skipped_result(const Scenario& scenario, std::uint64_t seed, std::string reason);
+
 // The seed is recorded in the result; the target must already be built with it.
 ScenarioResult run_scenario(const Scenario& scenario, Target& target, std::uint64_t seed,
                             const ExecutorOptions& options = {});

@@ -1,15 +1,63 @@
 #include "harness/lint.hpp"
 
+#include <fstream>
+
 #include "harness/scenario_loader.hpp"
+#include "harness/target_profile.hpp"
 
 namespace pushsim::harness {
+namespace {
 
-LintReport lint_paths(const std::vector<std::filesystem::path>& paths) {
-  SuiteOutcome outcome = check_suite(paths);
+namespace fs = std::filesystem;
+
+bool is_profile_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;  // the scenario loader reports the unreadable file
+  std::string text(kProfileFileBytesMax + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return looks_like_profile(text);
+}
+
+// Every profile's deviations must name scenarios of the suite: the linted one, else the fallback.
+void check_deviation_ids(const std::vector<TargetProfile>& profiles, const std::vector<Scenario>& linted,
+                         const LintOptions& options, LintReport& report) {
+  if (profiles.empty()) return;
+  std::vector<Scenario> fallback;
+  if (linted.empty() && !options.fallback_suite.empty()) fallback = check_suite(options.fallback_suite).scenarios;
+  const std::vector<Scenario>& suite = linted.empty() ? fallback : linted;
+  if (suite.empty()) return;
+  for (const auto& profile : profiles) {
+    auto unmatched = unmatched_deviations(profile, suite);
+    if (!unmatched.empty()) --report.profiles_ok;
+    report.diagnostics.insert(report.diagnostics.end(), unmatched.begin(), unmatched.end());
+  }
+}
+
+}  // namespace
+
+LintReport lint_paths(const std::vector<fs::path>& paths, const LintOptions& options) {
   LintReport report;
-  report.diagnostics = std::move(outcome.diagnostics);
-  report.files = outcome.files_read;
+  const auto files = find_scenario_files(paths, report.diagnostics);
+  std::vector<fs::path> scenario_files;
+  std::vector<TargetProfile> profiles;
+  for (const auto& file : files) {
+    if (!is_profile_file(file)) {
+      scenario_files.push_back(file);
+      continue;
+    }
+    ++report.profiles;
+    auto outcome = check_profile_file(file);
+    report.diagnostics.insert(report.diagnostics.end(), outcome.diagnostics.begin(), outcome.diagnostics.end());
+    if (outcome.profile) profiles.push_back(std::move(*outcome.profile));
+  }
+  report.profiles_ok = profiles.size();
+  SuiteOutcome outcome;
+  if (!scenario_files.empty()) outcome = check_suite(scenario_files);
+  report.diagnostics.insert(report.diagnostics.end(), outcome.diagnostics.begin(), outcome.diagnostics.end());
+  report.files = outcome.files_read + report.profiles;
   report.scenarios_ok = outcome.scenarios.size();
+  check_deviation_ids(profiles, outcome.scenarios, options, report);
   if (report.files == 0) {
     std::string names;
     for (const auto& path : paths) names += (names.empty() ? "" : ", ") + path.string();
@@ -27,7 +75,9 @@ std::string format_lint_report(const LintReport& report) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
   };
   out += "lint: " + plural(report.files, "file") + ", " + std::to_string(report.scenarios_ok) + " scenario" +
-         (report.scenarios_ok == 1 ? "" : "s") + " ok, " + plural(report.error_count(), "error") + "\n";
+         (report.scenarios_ok == 1 ? "" : "s") + " ok, ";
+  if (report.profiles > 0) out += plural(report.profiles_ok, "profile") + " ok, ";
+  out += plural(report.error_count(), "error") + "\n";
   return out;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// `pushsim lint PATHS`: load every scenario file without running anything, and report every
-// error of every file (file:line:col: message) with a one-line summary.
+// `pushsim lint PATHS`: load every scenario and target profile file without running anything,
+// and report every error of every file (file:line:col: message) with a one-line summary.
+// A YAML file whose document has a `profile` key is a profile (target_profile.hpp); any
+// other is a scenario.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -10,19 +12,28 @@
 namespace pushsim::harness {
 
 struct LintReport {
-  std::vector<Diagnostic> diagnostics;  // files in the order found, each in file order
+  std::vector<Diagnostic> diagnostics;  // profiles, then scenarios, each file in file order
   std::size_t files = 0;                // files read
   std::size_t scenarios_ok = 0;         // scenarios without errors
+  std::size_t profiles = 0;             // profile files read
+  std::size_t profiles_ok = 0;          // profiles without errors
 
   bool ok() const { return diagnostics.empty(); }
   std::size_t error_count() const { return diagnostics.size(); }
 };
 
-// Finding no scenario file at all is an error too: a CI job linting an empty or mistyped
-// folder should fail, not pass.
-LintReport lint_paths(const std::vector<std::filesystem::path>& paths);
+struct LintOptions {
+  // Where a profile's deviation ids are looked up when the linted paths hold no scenario
+  // (`pushsim lint profiles/` checks them against the bundled suite).
+  std::vector<std::filesystem::path> fallback_suite;
+};
 
-// The diagnostics, one per line, then "lint: 12 files, 11 scenarios ok, 2 errors".
+// Finding no file at all is an error too: a CI job linting an empty or mistyped folder
+// should fail, not pass.
+LintReport lint_paths(const std::vector<std::filesystem::path>& paths, const LintOptions& options = {});
+
+// The diagnostics, one per line, then "lint: 12 files, 11 scenarios ok, 2 errors" (and
+// ", 5 profiles ok" when there were profiles).
 std::string format_lint_report(const LintReport& report);
 
 // The process exit code for `pushsim lint`: 0 when ok, 1 otherwise.

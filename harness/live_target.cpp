@@ -95,6 +95,7 @@ LiveTarget::~LiveTarget() {
 }
 
 std::set<std::string> LiveTarget::features() const {
+  if (options_.features) return *options_.features;
   std::set<std::string> out;
   for (auto feature : kKnownFeatures) out.emplace(feature);
   return out;

@@ -30,6 +30,7 @@
 
 #include "harness/suite_runner.hpp"
 #include "harness/target.hpp"
+#include "harness/target_requests.hpp"
 #include "protocol/signing.hpp"
 
 namespace pushsim {
@@ -55,6 +56,8 @@ struct LiveTargetOptions {
   std::uint64_t seed = 1;
   std::set<std::string> app_names;  // serve mode: apps besides "default" the clients name
   std::set<std::string> enable;     // serve mode: subscription_count, batch_webhooks
+  // The optional features the server has, from its target profile (none: every known one).
+  std::optional<std::set<std::string>> features;
   // Wall time one wait may take; longer ones skip. Above the engine's 3 s webhook removal
   // delay, so that vacated / member_removed webhooks arrive within one wait.
   std::chrono::milliseconds wait_max{5'000};
@@ -120,8 +123,7 @@ class LiveTarget final : public Target {
   ClientState* find(const std::string& client);
   ActionError usable(const std::string& client, ClientState*& state);
   AppCredentials app_of(const ClientState& client) const;
-  Result<std::string> sign_for(const ClientState& client, const AuthChoice& auth,
-                               const std::function<std::string(const AppCredentials&, const std::string&)>& sign) const;
+  Result<std::string> sign_for(const ClientState& client, const AuthChoice& auth, const Signer& sign) const;
   bool refused(const std::string& client, const std::string& channel) const;
   ActionError send(ClientState& client, const std::string& text);
   TimeNs from_real(TimeNs real) const;

@@ -9,25 +9,11 @@
 #include "harness/target_requests.hpp"
 
 namespace pushsim::harness {
-namespace {
 
-// A socket_id that is well-formed but belongs to nobody.
-constexpr const char* kOtherSocketId = "123456.7890123";
-
-}  // namespace
-
-Result<std::string> LiveTarget::sign_for(
-    const ClientState& client, const AuthChoice& auth,
-    const std::function<std::string(const AppCredentials&, const std::string&)>& sign) const {
-  AppCredentials app = app_of(client);
-  if (auth.kind == AuthChoice::Kind::kLiteral) return auth.literal;
-  if (auth.kind == AuthChoice::Kind::kOtherSocket) return sign(app, kOtherSocketId);
+Result<std::string> LiveTarget::sign_for(const ClientState& client, const AuthChoice& auth,
+                                         const Signer& sign) const {
   const auto socket = client.connection ? client.connection->socket_id() : std::nullopt;
-  if (!socket) {
-    return Error{"cannot sign for '" + client.spec.name + "': it has no socket_id (not connected yet?)", std::nullopt};
-  }
-  if (auth.kind == AuthChoice::Kind::kWrongSignature) app.secret = "not-the-secret";
-  return sign(app, *socket);
+  return harness::sign_for(client.spec.name, app_of(client), socket, auth, sign);
 }
 
 ActionError LiveTarget::subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,

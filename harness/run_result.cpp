@@ -11,6 +11,8 @@ std::string_view to_string(Verdict verdict) {
     case Verdict::kNonStrict: return "non-strict";
     case Verdict::kInformational: return "informational";
     case Verdict::kSkipped: return "skipped";
+    case Verdict::kKnownDeviation: return "known-deviation";
+    case Verdict::kUnexpectedPass: return "unexpected-pass";
   }
   return "?";
 }

@@ -20,8 +20,14 @@ namespace pushsim::harness {
 
 // pass; fail (a MUST scenario failed); non_strict (a SHOULD scenario failed: allowed, but
 // not the reference's behaviour); informational (an INFO scenario, whatever it found);
-// skipped (the target lacks a required feature, or the scenario is simulation-only).
-enum class Verdict { kPass, kFail, kNonStrict, kInformational, kSkipped };
+// skipped (the target lacks a required feature, or the scenario is simulation-only);
+// known-deviation (it failed, and the target profile lists it as a documented deviation);
+// unexpected-pass (the profile lists it as a deviation, yet it passed: the server was fixed
+// or the profile entry is stale). Neither of the last two fails the run.
+enum class Verdict { kPass, kFail, kNonStrict, kInformational, kSkipped, kKnownDeviation, kUnexpectedPass };
+inline constexpr Verdict kAllVerdicts[] = {Verdict::kPass,    Verdict::kFail,           Verdict::kNonStrict,
+                                           Verdict::kInformational, Verdict::kSkipped, Verdict::kKnownDeviation,
+                                           Verdict::kUnexpectedPass};
 std::string_view to_string(Verdict verdict);
 
 enum class StepOutcome { kPassed, kFailed, kNotRun };
@@ -50,6 +56,16 @@ struct TraceEntry {
   bool operator==(const TraceEntry&) const = default;
 };
 
+// A target profile's entry for a scenario: the pattern that matched it, why the server
+// behaves differently, and where upstream documents it.
+struct DeviationNote {
+  std::string scenario;  // the id or glob as written in the profile
+  std::string reason;
+  std::string link;
+
+  bool operator==(const DeviationNote&) const = default;
+};
+
 struct ScenarioResult {
   std::string id;
   std::string name;
@@ -62,6 +78,7 @@ struct ScenarioResult {
   DurationNs duration = 0;    // target time from start to end
   std::int64_t wall_ns = 0;   // wall time the run took; not deterministic
   std::string skip_reason;    // when skipped
+  std::optional<DeviationNote> deviation;  // when the target profile lists the scenario
   std::vector<std::string> failures;  // "file:line:col: message", one per failed step
   std::vector<StepResult> steps;
   std::vector<TraceEntry> trace;
@@ -72,6 +89,7 @@ struct ScenarioResult {
 
 struct RunResult {
   std::string target;
+  std::string profile;  // the target profile given (empty: the built-in reference)
   std::uint64_t root_seed = 0;
   std::vector<ScenarioResult> scenarios;  // in suite order
   std::int64_t wall_ns = 0;

@@ -63,12 +63,28 @@ TargetFactory sim_target_factory(Defects defects) {
   };
 }
 
+ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, const SuiteOptions& options) {
+  const std::uint64_t seed = scenario_seed(options.root_seed, scenario.id);
+  if (options.profile) {
+    if (auto reason = profile_skip_reason(scenario, *options.profile)) {
+      return skipped_result(scenario, seed, std::move(*reason));
+    }
+  }
+  auto target_instance = factory(scenario, seed);
+  ScenarioResult result = run_scenario(scenario, *target_instance, seed, options.executor);
+  if (options.profile) {
+    if (const auto* deviation = find_deviation(*options.profile, scenario.id)) apply_deviation(result, deviation->note);
+  }
+  return result;
+}
+
 RunResult run_suite(const std::vector<Scenario>& scenarios, const TargetFactory& factory, const std::string& target,
                     const SuiteOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   RunResult run;
   run.target = target;
   run.root_seed = options.root_seed;
+  if (options.profile) run.profile = options.profile->name;
   std::vector<std::optional<ScenarioResult>> results(scenarios.size());
   std::atomic<std::size_t> next{0};
   std::mutex report_mutex;
@@ -76,9 +92,7 @@ RunResult run_suite(const std::vector<Scenario>& scenarios, const TargetFactory&
 
   auto worker = [&] {
     for (std::size_t i = next++; i < scenarios.size(); i = next++) {
-      const std::uint64_t seed = scenario_seed(options.root_seed, scenarios[i].id);
-      auto target_instance = factory(scenarios[i], seed);
-      ScenarioResult result = run_scenario(scenarios[i], *target_instance, seed, options.executor);
+      ScenarioResult result = run_one(scenarios[i], factory, options);
       std::lock_guard lock(report_mutex);
       results[i] = std::move(result);
       while (reported < results.size() && results[reported]) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "harness/run_result.hpp"
 #include "harness/scenario.hpp"
 #include "harness/target.hpp"
+#include "harness/target_profile.hpp"
 #include "protocol/server/defects.hpp"
 
 namespace pushsim::harness {
@@ -39,10 +41,17 @@ struct SuiteOptions {
   std::uint64_t root_seed = 1;
   unsigned jobs = 1;
   ExecutorOptions executor;
+  // The target profile: a scenario requiring a feature it lacks is skipped without building a
+  // target, and its deviations mark results (apply_deviation). None: every feature the target
+  // claims, no deviations (the built-in reference).
+  std::optional<TargetProfile> profile;
   // Called once per scenario, in suite order, from whichever thread finished it (never two
   // at once). done counts results reported so far, including this one.
   std::function<void(const ScenarioResult& result, std::size_t done, std::size_t total)> on_result;
 };
+
+// One scenario as run_suite runs it: the profile's skip, a fresh target, the deviation.
+ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, const SuiteOptions& options);
 
 RunResult run_suite(const std::vector<Scenario>& scenarios, const TargetFactory& factory, const std::string& target,
                     const SuiteOptions& options);

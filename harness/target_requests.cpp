@@ -25,6 +25,15 @@ HttpRequest build_rest_request(const RestCall& call, const AppCredentials& app, 
   return request;
 }
 
+Result<std::string> sign_for(const std::string& client, AppCredentials app,
+                             const std::optional<std::string>& socket_id, const AuthChoice& auth, const Signer& sign) {
+  if (auth.kind == AuthChoice::Kind::kLiteral) return auth.literal;
+  if (auth.kind == AuthChoice::Kind::kOtherSocket) return sign(app, kOtherSocketId);
+  if (!socket_id) return make_error("cannot sign for '" + client + "': it has no socket_id (not connected yet?)");
+  if (auth.kind == AuthChoice::Kind::kWrongSignature) app.secret = "not-the-secret";
+  return sign(app, *socket_id);
+}
+
 std::string presence_channel_data(const std::optional<Json>& channel_data, const ClientSpec& spec) {
   if (channel_data) return channel_data->is_string() ? channel_data->get<std::string>() : channel_data->dump();
   // Insertion order, as an app server would write it: user_id first.

@@ -16,6 +16,8 @@ const char* colour_of(Verdict verdict) {
     case Verdict::kNonStrict: return "\x1b[33m";
     case Verdict::kInformational: return "\x1b[36m";
     case Verdict::kSkipped: return "\x1b[90m";
+    case Verdict::kKnownDeviation: return "\x1b[35m";
+    case Verdict::kUnexpectedPass: return "\x1b[93m";
   }
   return "";
 }
@@ -27,6 +29,8 @@ const char* label_of(Verdict verdict) {
     case Verdict::kNonStrict: return "NONSTRICT";
     case Verdict::kInformational: return "INFO";
     case Verdict::kSkipped: return "SKIP";
+    case Verdict::kKnownDeviation: return "DEVIATION";
+    case Verdict::kUnexpectedPass: return "XPASS";
   }
   return "?";
 }
@@ -50,9 +54,9 @@ std::string indented(const std::string& text, const std::string& prefix) {
 }  // namespace
 
 std::string console_header(const std::string& target, std::uint64_t root_seed, std::size_t scenarios,
-                           const ConsoleStyle&) {
-  return "pushsim run: " + std::to_string(scenarios) + " scenarios, target " + target + ", seed " +
-         std::to_string(root_seed) + "\n";
+                           const ConsoleStyle&, const std::string& profile) {
+  return "pushsim run: " + std::to_string(scenarios) + " scenarios, target " + target +
+         (profile.empty() ? "" : ", profile " + profile) + ", seed " + std::to_string(root_seed) + "\n";
 }
 
 std::string console_scenario(const harness::ScenarioResult& result, const ConsoleStyle& style) {
@@ -64,6 +68,15 @@ std::string console_scenario(const harness::ScenarioResult& result, const Consol
   line += "\n";
   if (result.verdict == Verdict::kSkipped) return line + indented(result.skip_reason, "    ");
   if (result.verdict == Verdict::kPass) return line;
+  const harness::DeviationNote note = result.deviation.value_or(harness::DeviationNote{});
+  if (result.verdict == Verdict::kUnexpectedPass) {
+    return line + indented("unexpected pass: the profile lists a deviation here (" + note.reason + "; " + note.link +
+                               "); fixed upstream, or a stale profile entry?",
+                           "    ");
+  }
+  if (result.verdict == Verdict::kKnownDeviation) {
+    line += indented("known deviation: " + note.reason + " (" + note.link + ")", "    ");
+  }
   for (const auto& failure : result.failures) {
     line += indented(failure, "    ");
   }
@@ -79,8 +92,13 @@ std::string console_summary(const harness::RunResult& run, const ConsoleStyle& s
                     std::to_string(run.count(Verdict::kFail)) + " failed, " +
                     std::to_string(run.count(Verdict::kNonStrict)) + " non-strict, " +
                     std::to_string(run.count(Verdict::kInformational)) + " informational, " +
-                    std::to_string(run.count(Verdict::kSkipped)) + " skipped (target " + run.target + ", seed " +
-                    std::to_string(run.root_seed);
+                    std::to_string(run.count(Verdict::kSkipped)) + " skipped";
+  if (!run.profile.empty()) {
+    out += ", " + std::to_string(run.count(Verdict::kKnownDeviation)) + " known deviations, " +
+           std::to_string(run.count(Verdict::kUnexpectedPass)) + " unexpected passes";
+  }
+  out += " (target " + run.target + (run.profile.empty() ? "" : ", profile " + run.profile) + ", seed " +
+         std::to_string(run.root_seed);
   if (style.wall_times) out += ", " + millis(run.wall_ns);
   out += ")";
   if (style.color) out = std::string(run.exit_code() == 0 ? "\x1b[32m" : "\x1b[31m") + out + "\x1b[0m";
@@ -93,7 +111,7 @@ std::string console_progress(std::size_t done, std::size_t total) {
 }
 
 std::string console_report(const harness::RunResult& run, const ConsoleStyle& style) {
-  std::string out = console_header(run.target, run.root_seed, run.scenarios.size(), style);
+  std::string out = console_header(run.target, run.root_seed, run.scenarios.size(), style, run.profile);
   for (const auto& scenario : run.scenarios) out += console_scenario(scenario, style);
   return out + console_summary(run, style);
 }

@@ -13,8 +13,9 @@ struct ConsoleStyle {
   bool wall_times = true;  // golden tests inject wall times; a run may hide them
 };
 
+// `profile`: the target profile given, named in the header when not empty.
 std::string console_header(const std::string& target, std::uint64_t root_seed, std::size_t scenarios,
-                           const ConsoleStyle& style);
+                           const ConsoleStyle& style, const std::string& profile = {});
 // The scenario's line, then its failure messages (each line indented), newline-terminated.
 std::string console_scenario(const harness::ScenarioResult& result, const ConsoleStyle& style);
 std::string console_summary(const harness::RunResult& run, const ConsoleStyle& style);

@@ -17,11 +17,13 @@ table.suite{border-collapse:collapse;margin:1em 0}
 table.suite th,table.suite td{border:1px solid #ccc;padding:.2em .6em;text-align:left;vertical-align:top}
 table.suite th{background:#eef2f7}
 td.time{text-align:right;font-variant-numeric:tabular-nums}
-.v-pass{color:#1b5e20}.v-fail{color:#b71c1c}.v-non_strict{color:#e65100}
+.v-pass{color:#1b5e20}.v-fail{color:#b71c1c}.v-non-strict{color:#e65100}
 .v-informational{color:#0d47a1}.v-skipped{color:#757575}
+.v-known-deviation{color:#6a1b9a}.v-unexpected-pass{color:#827717}
 td.verdict{font-weight:bold}
-tr.v-fail td.verdict{background:#ffebee}tr.v-non_strict td.verdict{background:#fff3e0}
-tr.v-pass td.verdict{background:#e8f5e9}
+tr.v-fail td.verdict{background:#ffebee}tr.v-non-strict td.verdict{background:#fff3e0}
+tr.v-pass td.verdict{background:#e8f5e9}tr.v-known-deviation td.verdict{background:#f3e5f5}
+tr.v-unexpected-pass td.verdict{background:#f9fbe7}
 section.scenario{border-top:2px solid #ccc;margin-top:2em;padding-top:.5em}
 pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}
 ol.steps li{margin:.1em 0}
@@ -42,16 +44,37 @@ std::string anchor(const std::string& id) {
   return out;
 }
 
-bool detailed(const ScenarioResult& r) { return r.verdict == Verdict::kFail || r.verdict == Verdict::kNonStrict; }
+bool detailed(const ScenarioResult& r) {
+  return r.verdict == Verdict::kFail || r.verdict == Verdict::kNonStrict || r.verdict == Verdict::kKnownDeviation;
+}
+
+// Whether the page shows a verdict's count: the profile verdicts only when a profile was given.
+bool counted(const harness::RunResult& run, Verdict v) {
+  return !run.profile.empty() || (v != Verdict::kKnownDeviation && v != Verdict::kUnexpectedPass);
+}
+
+std::string deviation_note(const ScenarioResult& r) {
+  if (!r.deviation) return "";
+  const std::string what = r.verdict == Verdict::kUnexpectedPass ? "listed as a known deviation, yet passed: "
+                                                                  : "known deviation: ";
+  // Only web links become links: the page stays inert whatever a profile file held.
+  const std::string& link = r.deviation->link;
+  const bool web = link.starts_with("https://") || link.starts_with("http://");
+  const std::string shown = web ? "<a href=\"" + esc(link) + "\">" + esc(link) + "</a>" : esc(link);
+  return " <span class=\"note\">(" + esc(what + r.deviation->reason) + "; " + shown + ")</span>";
+}
 
 std::string verdict_class(Verdict v) { return "v-" + std::string(harness::to_string(v)); }
 
 std::string header(const harness::RunResult& run, const HtmlOptions& options) {
   std::string out = "<h1>pushsim report</h1>\n<p class=\"meta\">target <b>" + esc(run.target) + "</b> \xC2\xB7 seed <b>" +
-                    std::to_string(run.root_seed) + "</b> \xC2\xB7 pushsim " + esc(options.version) +
+                    std::to_string(run.root_seed) + "</b>" +
+                    (run.profile.empty() ? "" : " \xC2\xB7 profile <b>" + esc(run.profile) + "</b>") +
+                    " \xC2\xB7 pushsim " + esc(options.version) +
                     " \xC2\xB7 generated " + esc(options.generated_at) + "</p>\n";
   out += "<p class=\"summary\"><span>" + std::to_string(run.scenarios.size()) + " scenarios</span>";
-  for (Verdict v : {Verdict::kPass, Verdict::kFail, Verdict::kNonStrict, Verdict::kInformational, Verdict::kSkipped}) {
+  for (Verdict v : harness::kAllVerdicts) {
+    if (!counted(run, v)) continue;
     out += "<span class=\"" + verdict_class(v) + "\">" + std::to_string(run.count(v)) + " " +
            std::string(harness::to_string(v)) + "</span>";
   }
@@ -69,7 +92,7 @@ std::string table(const harness::RunResult& run) {
            esc(harness::to_string(r.level)) + "</td><td class=\"verdict\">" + esc(harness::to_string(r.verdict)) +
            "</td><td class=\"time\">" + ms_text(r.duration) + "</td><td>" + esc(r.name) +
            (r.skip_reason.empty() ? "" : " <span class=\"note\">(" + esc(r.skip_reason) + ")</span>") +
-           "</td></tr>\n";
+           deviation_note(r) + "</td></tr>\n";
   }
   return out + "</tbody>\n</table>\n";
 }
@@ -91,7 +114,7 @@ std::string details(const ScenarioResult& r, std::size_t index, const HtmlOption
                     verdict_class(r.verdict) + "\">" + esc(harness::to_string(r.verdict)) + "</span> " + esc(r.id) +
                     ": " + esc(r.name) + "</h2>\n";
   out += "<p class=\"meta\">" + esc(harness::to_string(r.level)) + " \xC2\xB7 section " + esc(r.section) +
-         " \xC2\xB7 " + esc(r.file) + " \xC2\xB7 seed " + std::to_string(r.seed) + "</p>\n";
+         " \xC2\xB7 " + esc(r.file) + " \xC2\xB7 seed " + std::to_string(r.seed) + deviation_note(r) + "</p>\n";
   for (const auto& failure : r.failures) out += "<pre class=\"failure\">" + esc(failure) + "</pre>\n";
   steps_list(r.steps, out);
   DiagramOptions diagram{options.max_arrows, "d" + std::to_string(index)};

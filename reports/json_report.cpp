@@ -34,6 +34,11 @@ Ordered json_scenario(const harness::ScenarioResult& result) {
   out["duration_ns"] = result.duration;
   out["wall_ns"] = result.wall_ns;
   if (!result.skip_reason.empty()) out["skip_reason"] = result.skip_reason;
+  if (result.deviation) {
+    out["deviation"] = Ordered{{"scenario", result.deviation->scenario},
+                               {"reason", result.deviation->reason},
+                               {"link", result.deviation->link}};
+  }
   out["failures"] = result.failures;
   Ordered steps = Ordered::array();
   for (const auto& step : result.steps) steps.push_back(json_step(step));
@@ -57,11 +62,12 @@ Ordered json_run(const harness::RunResult& run) {
   Ordered out;
   out["report_version"] = kJsonReportVersion;
   out["target"] = run.target;
+  if (!run.profile.empty()) out["profile"] = run.profile;
   out["root_seed"] = std::to_string(run.root_seed);
   out["wall_ns"] = run.wall_ns;
   Ordered summary;
   summary["scenarios"] = run.scenarios.size();
-  for (Verdict v : {Verdict::kPass, Verdict::kFail, Verdict::kNonStrict, Verdict::kInformational, Verdict::kSkipped}) {
+  for (Verdict v : harness::kAllVerdicts) {
     summary[std::string(harness::to_string(v))] = run.count(v);
   }
   summary["exit_code"] = run.exit_code();

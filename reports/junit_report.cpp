@@ -38,7 +38,17 @@ std::string testcase(const ScenarioResult& r) {
          property("level", harness::to_string(r.level)) + property("section", r.section) +
          property("verdict", harness::to_string(r.verdict)) + "</properties>\n";
   const std::string findings = joined(r.failures);
-  if (r.verdict == Verdict::kFail) {
+  const harness::DeviationNote note = r.deviation.value_or(harness::DeviationNote{});
+  if (r.verdict == Verdict::kKnownDeviation) {
+    // JUnit has no expected failure; like pytest's xfail it is a skip that says why.
+    out += "      <skipped message=\"" + xml_escape("known deviation: " + note.reason + " (" + note.link + ")") +
+           "\"/>\n";
+    if (!findings.empty()) out += "      <system-out>" + xml_escape(findings) + "</system-out>\n";
+  } else if (r.verdict == Verdict::kUnexpectedPass) {
+    out += "      <system-out>" +
+           xml_escape("unexpected pass: the profile lists a deviation here (" + note.reason + "; " + note.link + ")") +
+           "</system-out>\n";
+  } else if (r.verdict == Verdict::kFail) {
     out += "      <failure type=\"fail\" message=\"" + xml_escape(first_line(findings)) + "\">" +
            xml_escape(findings) + "</failure>\n";
   } else if (r.verdict == Verdict::kSkipped) {
@@ -56,7 +66,7 @@ struct Totals {
   void add(const ScenarioResult& r) {
     ++tests;
     failures += r.verdict == Verdict::kFail ? 1 : 0;
-    skipped += r.verdict == Verdict::kSkipped ? 1 : 0;
+    skipped += r.verdict == Verdict::kSkipped || r.verdict == Verdict::kKnownDeviation ? 1 : 0;
     wall_ns += r.wall_ns;
   }
   std::string attributes() const {
@@ -106,8 +116,9 @@ std::string junit_report(const harness::RunResult& run) {
     Totals totals;
     for (const auto* r : by_area[area]) totals.add(*r);
     out += "  <testsuite name=\"pushsim." + xml_escape(area) + "\" " + totals.attributes() + ">\n";
-    out += "    <properties>" + property("target", run.target) + property("seed", std::to_string(run.root_seed)) +
-           "</properties>\n";
+    out += "    <properties>" + property("target", run.target) +
+           (run.profile.empty() ? "" : property("profile", run.profile)) +
+           property("seed", std::to_string(run.root_seed)) + "</properties>\n";
     for (const auto* r : by_area[area]) out += testcase(*r);
     out += "  </testsuite>\n";
   }

@@ -43,3 +43,28 @@ TEST_CASE("lint with nothing to read fails", "[lint]") {
   CHECK(text_file.files == 1);
   CHECK_FALSE(text_file.ok());
 }
+
+TEST_CASE("lint tells profiles from scenarios and checks deviations against the linted suite", "[lint][profile]") {
+  const auto profiles = fixtures() / "profiles";
+  const LintReport report = lint_paths({fixtures() / "suite", profiles});
+  CHECK(report.files == 6);
+  CHECK(report.profiles == 2);
+  CHECK(report.profiles_ok == 0);
+  CHECK(report.scenarios_ok == 4);
+  CHECK(format_lint_report(report) ==
+        (profiles / "bad_feature.yaml").string() + ":6:5: unknown feature 'clientevents' in 'features' (expected one of: "
+            "batch_webhooks, cache_channels, client_events, encrypted_channels, publish_info, server_to_user, "
+            "subscription_count, terminate_connections, user_authentication, watchlist, webhooks)\n" +
+            (profiles / "renamed_scenario.yaml").string() +
+            ":9:15: deviation 'suite.99' matches no scenario of the suite (renamed or removed?)\n"
+            "lint: 6 files, 4 scenarios ok, 0 profiles ok, 2 errors\n");
+}
+
+TEST_CASE("lint of profiles alone checks their deviations against the fallback suite", "[lint][profile]") {
+  const auto stale = fixtures() / "profiles" / "renamed_scenario.yaml";
+  LintOptions options;
+  options.fallback_suite.push_back(fixtures() / "suite");
+  CHECK(lint_paths({stale}, options).error_count() == 1);
+  // With no suite at all, ids cannot be checked; the profile itself is fine.
+  CHECK(lint_paths({stale}).ok());
+}

@@ -85,6 +85,30 @@ inline harness::RunResult sample_run() {
   return run;
 }
 
+// sample_run() against a profile: one failure it lists (a known deviation) and one pass it
+// lists (an unexpected pass), besides the usual verdicts.
+inline harness::RunResult profiled_run() {
+  using namespace pushsim::harness;
+  RunResult run = sample_run();
+  run.target = "ws://127.0.0.1:6001";
+  run.profile = "soketi";
+  ScenarioResult deviated = run.scenarios[1];
+  deviated.id = "connection.51";
+  deviated.name = "activity_timeout is the official 120 seconds";
+  deviated.level = Level::kShould;
+  deviated.verdict = Verdict::kKnownDeviation;
+  deviated.deviation = DeviationNote{"connection.51", "activity_timeout is 30 <not 120>",
+                                     "https://github.com/soketi/soketi/blob/057530e/src/ws-handler.ts"};
+  ScenarioResult fixed = run.scenarios[0];
+  fixed.id = "rest.6";
+  fixed.name = "a stale auth_timestamp is refused";
+  fixed.verdict = Verdict::kUnexpectedPass;
+  fixed.deviation = DeviationNote{"rest.*", "auth_timestamp is never checked", "javascript:alert(1)"};
+  run.scenarios.push_back(deviated);
+  run.scenarios.push_back(fixed);
+  return run;
+}
+
 inline std::filesystem::path golden(const std::string& name) {
   return std::filesystem::path(__FILE__).parent_path() / "golden" / name;
 }

@@ -1,0 +1,74 @@
+// The profiles shipped in profiles/: each loads, is named after its file, and every
+// deviation it lists names a scenario of the bundled suite, so that renaming or removing a
+// scenario breaks this test instead of leaving a profile entry that silently does nothing.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "harness/lint.hpp"
+#include "harness/scenario_loader.hpp"
+#include "harness/target_profile.hpp"
+#include "harness_test_support.hpp"
+
+using namespace pushsim::harness;
+
+namespace {
+
+std::filesystem::path source_root() { return std::filesystem::path(PUSHSIM_TEST_DATA).parent_path().parent_path(); }
+
+std::vector<std::filesystem::path> shipped() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(source_root() / "profiles")) {
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+const std::vector<Scenario>& bundled_suite() {
+  static const std::vector<Scenario> suite = [] {
+    auto loaded = load_suite({source_root() / "scenarios"});
+    REQUIRE(loaded.ok());
+    return *loaded;
+  }();
+  return suite;
+}
+
+}  // namespace
+
+TEST_CASE("the five promised profiles are shipped", "[profile][shipped]") {
+  std::vector<std::string> names;
+  for (const auto& file : shipped()) names.push_back(file.stem().string());
+  CHECK(names == std::vector<std::string>{"laravel-websockets", "reference", "reverb", "sockudo", "soketi"});
+}
+
+TEST_CASE("every shipped profile loads, is named after its file, and its deviations exist", "[profile][shipped]") {
+  for (const auto& file : shipped()) {
+    INFO(file.string());
+    const auto outcome = check_profile_file(file);
+    INFO(join_diagnostics(outcome.diagnostics));
+    REQUIRE(outcome.profile.has_value());
+    CHECK(outcome.profile->name == file.stem().string());
+    CHECK(join_diagnostics(unmatched_deviations(*outcome.profile, bundled_suite())).empty());
+    for (const auto& deviation : outcome.profile->deviations) {
+      // The shipped ones name scenarios exactly; a glob would hide a renamed one.
+      CHECK(deviation.note.scenario.find_first_of("*?") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("profiles/reference.yaml says what the built-in default says", "[profile][shipped]") {
+  const auto outcome = check_profile_file(source_root() / "profiles" / "reference.yaml");
+  REQUIRE(outcome.profile.has_value());
+  const TargetProfile builtin = builtin_reference_profile();
+  CHECK(outcome.profile->name == builtin.name);
+  CHECK(outcome.profile->features == builtin.features);
+  CHECK(outcome.profile->deviations == builtin.deviations);
+}
+
+TEST_CASE("lint checks the shipped profiles against the bundled suite", "[profile][shipped][lint]") {
+  LintOptions options;
+  options.fallback_suite.push_back(source_root() / "scenarios");
+  const LintReport report = lint_paths({source_root() / "profiles"}, options);
+  CHECK(format_lint_report(report) == "lint: 5 files, 0 scenarios ok, 5 profiles ok, 0 errors\n");
+}
