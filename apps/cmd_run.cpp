@@ -208,7 +208,9 @@ int run(const RunArgs& args) {
   const reports::ConsoleStyle style{tty && !args.no_color, true};
   const bool progress = tty && scenarios.size() >= kProgressFromScenarios;
   const std::string profile_name = profile ? profile->name : std::string();
-  std::cout << reports::console_header(target, args.seed, scenarios.size(), style, profile_name) << std::flush;
+  // `live` says where it went: the URL from PUSHER_HOST/PUSHER_PORT or the profile.
+  const std::string shown = target == "live" ? live_url(target, profile).value_or(target) : target;
+  std::cout << reports::console_header(shown, args.seed, scenarios.size(), style, profile_name) << std::flush;
   harness::SuiteOptions options;
   options.profile = profile;
   options.root_seed = args.seed;
@@ -219,7 +221,7 @@ int run(const RunArgs& args) {
     if (progress && done < total) std::cout << reports::console_progress(done, total);
     std::cout << std::flush;
   };
-  const auto run_result = harness::run_suite(scenarios, std::get<harness::TargetFactory>(factory), target, options);
+  const auto run_result = harness::run_suite(scenarios, std::get<harness::TargetFactory>(factory), shown, options);
   std::cout << reports::console_summary(run_result, style);
   bool written = true;
   if (!args.junit.empty()) written &= write_file(args.junit, reports::junit_report(run_result));
