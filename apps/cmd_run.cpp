@@ -172,26 +172,16 @@ std::variant<std::optional<harness::TargetProfile>, std::string> profile_of(cons
   return std::optional<harness::TargetProfile>(std::move(std::get<harness::TargetProfile>(loaded)));
 }
 
-int run(const RunArgs& args) {
-  auto profile_or_error = profile_of(args);
-  if (auto* error = std::get_if<std::string>(&profile_or_error)) {
-    std::cerr << "pushsim run: " << *error << "\n";
-    return kExitUsage;
-  }
-  const auto& profile = std::get<std::optional<harness::TargetProfile>>(profile_or_error);
-  const std::string target = chosen_target(args, profile);
-  auto factory = make_factory(args, target, profile);
-  if (auto* error = std::get_if<std::string>(&factory)) {
-    std::cerr << "pushsim run: " << *error << "\n";
-    return kExitUsage;
-  }
+// The suite the paths name, filtered; nullopt (after saying why) when it does not load.
+std::optional<std::vector<harness::Scenario>> selected_scenarios(const RunArgs& args,
+                                                                 const std::optional<harness::TargetProfile>& profile) {
   std::vector<std::filesystem::path> paths(args.paths.begin(), args.paths.end());
   if (paths.empty()) paths.push_back(bundled_scenarios());
   const auto suite = harness::check_suite(paths);
   if (!suite.diagnostics.empty() || suite.scenarios.empty()) {
     std::cerr << harness::join_diagnostics(suite.diagnostics);
     if (suite.scenarios.empty()) std::cerr << "\npushsim run: no scenarios found\n";
-    return kExitUsage;
+    return std::nullopt;
   }
   if (profile) {
     // Not an error: a profile may be run against a suite of one's own.
@@ -199,10 +189,28 @@ int run(const RunArgs& args) {
       std::cerr << "pushsim run: warning: " << unmatched.to_string() << "\n";
     }
   }
-  const auto scenarios = harness::select_scenarios(suite.scenarios, args.filter);
-  if (args.list) {
+  return harness::select_scenarios(suite.scenarios, args.filter);
+}
+
+int run(const RunArgs& args) {
+  auto profile_or_error = profile_of(args);
+  if (auto* error = std::get_if<std::string>(&profile_or_error)) {
+    std::cerr << "pushsim run: " << *error << "\n";
+    return kExitUsage;
+  }
+  const auto& profile = std::get<std::optional<harness::TargetProfile>>(profile_or_error);
+  const auto selected = selected_scenarios(args, profile);
+  if (!selected) return kExitUsage;
+  const auto& scenarios = *selected;
+  if (args.list) {  // before the target: listing needs no server and no credentials
     list_scenarios(scenarios, profile);
     return 0;
+  }
+  const std::string target = chosen_target(args, profile);
+  auto factory = make_factory(args, target, profile);
+  if (auto* error = std::get_if<std::string>(&factory)) {
+    std::cerr << "pushsim run: " << *error << "\n";
+    return kExitUsage;
   }
   const bool tty = isatty(STDOUT_FILENO) != 0;
   const reports::ConsoleStyle style{tty && !args.no_color, true};
