@@ -84,6 +84,8 @@ std::variant<harness::TargetProfile, std::string> load_profile(const std::string
   const bool file = names_a_file(name_or_file);
   const fs::path path = file ? fs::path(name_or_file) : bundled_profiles() / (name_or_file + ".yaml");
   std::error_code ec;
+  // The reference profile is built in too, so it works wherever the binary was copied to.
+  if (!file && name_or_file == "reference" && !fs::exists(path, ec)) return harness::builtin_reference_profile();
   if (!file && !fs::exists(path, ec)) {
     return "no shipped profile named '" + name_or_file + "' (shipped: " + shipped_names() + " in " +
            bundled_profiles().string() + "); give a path for a profile of your own";

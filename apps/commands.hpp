@@ -21,7 +21,8 @@ std::filesystem::path bundled_scenarios();
 std::filesystem::path bundled_profiles();
 std::vector<std::filesystem::path> shipped_profile_files();
 // `--profile NAME|FILE`: a shipped profile by name, or a file (anything with a '/' or a .yaml
-// or .yml ending); else the message for the user (every diagnostic of a bad file).
+// or .yml ending); else the message for the user (every diagnostic of a bad file). The name
+// `reference` falls back to the built-in profile when the shipped file is not there.
 std::variant<harness::TargetProfile, std::string> load_profile(const std::string& name_or_file);
 
 void add_run_command(CLI::App& app, int& exit_code);       // cmd_run.cpp
