@@ -185,7 +185,7 @@ std::optional<std::vector<harness::Scenario>> selected_scenarios(const RunArgs& 
   }
   if (profile) {
     // Not an error: a profile may be run against a suite of one's own.
-    for (const auto& unmatched : harness::unmatched_deviations(*profile, suite.scenarios)) {
+    for (const auto& unmatched : harness::inapplicable_deviations(*profile, suite.scenarios)) {
       std::cerr << "pushsim run: warning: " << unmatched.to_string() << "\n";
     }
   }

@@ -28,7 +28,7 @@ void check_deviation_ids(const std::vector<TargetProfile>& profiles, const std::
   const std::vector<Scenario>& suite = linted.empty() ? fallback : linted;
   if (suite.empty()) return;
   for (const auto& profile : profiles) {
-    auto unmatched = unmatched_deviations(profile, suite);
+    auto unmatched = inapplicable_deviations(profile, suite);
     if (!unmatched.empty()) --report.profiles_ok;
     report.diagnostics.insert(report.diagnostics.end(), unmatched.begin(), unmatched.end());
   }

@@ -265,15 +265,30 @@ void apply_deviation(ScenarioResult& result, const DeviationNote& deviation) {
   result.deviation = deviation;
 }
 
-std::vector<Diagnostic> unmatched_deviations(const TargetProfile& profile, const std::vector<Scenario>& suite) {
+std::vector<Diagnostic> inapplicable_deviations(const TargetProfile& profile, const std::vector<Scenario>& suite) {
   std::vector<Diagnostic> out;
   for (const auto& deviation : profile.deviations) {
-    const bool matched = std::any_of(suite.begin(), suite.end(), [&](const Scenario& scenario) {
-      return glob_match(deviation.note.scenario, scenario.id);
-    });
-    if (!matched) {
+    std::size_t matched = 0;
+    bool applicable = false;
+    std::string why_skipped;  // of the last match that would be skipped
+    for (const auto& scenario : suite) {
+      if (!glob_match(deviation.note.scenario, scenario.id)) continue;
+      ++matched;
+      auto reason = profile_skip_reason(scenario, profile);
+      if (!reason && scenario.simulation_only) reason = "it is simulation-only";
+      if (!reason) {
+        applicable = true;  // one scenario it can apply to is enough
+        break;
+      }
+      why_skipped = std::move(*reason);
+    }
+    if (matched == 0) {
       out.push_back(Diagnostic{deviation.where, "deviation '" + deviation.note.scenario +
                                                     "' matches no scenario of the suite (renamed or removed?)"});
+    } else if (!applicable) {
+      out.push_back(Diagnostic{deviation.where, "deviation '" + deviation.note.scenario +
+                                                    "' only matches scenarios that are never run against this "
+                                                    "profile (" + why_skipped + ")"});
     }
   }
   return out;

@@ -84,9 +84,10 @@ std::optional<std::string> profile_skip_reason(const Scenario& scenario, const T
 // unexpected pass; informational and skipped results keep their verdict. The note is kept.
 void apply_deviation(ScenarioResult& result, const DeviationNote& deviation);
 
-// One error per deviation whose pattern matches no scenario of the suite (a renamed or
-// removed scenario would otherwise leave a profile entry that silently does nothing).
-std::vector<Diagnostic> unmatched_deviations(const TargetProfile& profile, const std::vector<Scenario>& suite);
+// One error per deviation that can never apply: its pattern matches no scenario of the suite
+// (a renamed or removed scenario would otherwise leave an entry that silently does nothing),
+// or only scenarios the profile skips (a feature it lacks) or that are simulation-only.
+std::vector<Diagnostic> inapplicable_deviations(const TargetProfile& profile, const std::vector<Scenario>& suite);
 
 // The ws:// or wss:// URL the profile's connection settings name, with pushsim's defaults
 // (127.0.0.1, port 6001, no TLS, no prefix) for the fields it leaves out.

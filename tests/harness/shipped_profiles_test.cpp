@@ -7,6 +7,7 @@
 
 #include "harness/lint.hpp"
 #include "harness/scenario_loader.hpp"
+#include "harness/suite_runner.hpp"
 #include "harness/target_profile.hpp"
 #include "harness_test_support.hpp"
 
@@ -49,7 +50,7 @@ TEST_CASE("every shipped profile loads, is named after its file, and its deviati
     INFO(join_diagnostics(outcome.diagnostics));
     REQUIRE(outcome.profile.has_value());
     CHECK(outcome.profile->name == file.stem().string());
-    CHECK(join_diagnostics(unmatched_deviations(*outcome.profile, bundled_suite())).empty());
+    CHECK(join_diagnostics(inapplicable_deviations(*outcome.profile, bundled_suite())).empty());
     for (const auto& deviation : outcome.profile->deviations) {
       // The shipped ones name scenarios exactly; a glob would hide a renamed one.
       CHECK(deviation.note.scenario.find_first_of("*?") == std::string::npos);
@@ -71,4 +72,25 @@ TEST_CASE("lint checks the shipped profiles against the bundled suite", "[profil
   options.fallback_suite.push_back(source_root() / "scenarios");
   const LintReport report = lint_paths({source_root() / "profiles"}, options);
   CHECK(format_lint_report(report) == "lint: 5 files, 0 scenarios ok, 5 profiles ok, 0 errors\n");
+}
+
+// A deviation says the server departs from the reference, so every scenario a shipped profile
+// lists must pass against the reference engine: listed there, it is an unexpected pass.
+TEST_CASE("against the reference engine every shipped deviation is an unexpected pass", "[profile][shipped]") {
+  for (const auto& file : shipped()) {
+    const auto outcome = check_profile_file(file);
+    REQUIRE(outcome.profile.has_value());
+    std::vector<Scenario> listed;
+    for (const auto& scenario : bundled_suite()) {
+      if (find_deviation(*outcome.profile, scenario.id) != nullptr) listed.push_back(scenario);
+    }
+    SuiteOptions options;
+    options.profile = *outcome.profile;
+    options.executor.keep_trace = false;
+    const RunResult run = run_suite(listed, sim_target_factory(), "sim", options);
+    for (const auto& result : run.scenarios) {
+      INFO(file.filename().string() << " " << result.id);
+      CHECK(result.verdict == Verdict::kUnexpectedPass);
+    }
+  }
 }

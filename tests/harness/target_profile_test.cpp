@@ -190,7 +190,7 @@ deviations:
   - { scenario: renamed.7, reason: r, link: https://example.com }
 )");
   const std::vector<Scenario> suite{load(scenario_text("must", kPassing))};
-  const auto unmatched = unmatched_deviations(profile, suite);
+  const auto unmatched = inapplicable_deviations(profile, suite);
   REQUIRE(unmatched.size() == 1);
   CHECK(unmatched[0].to_string() ==
         "p.yaml:8:17: deviation 'renamed.7' matches no scenario of the suite (renamed or removed?)");
@@ -202,4 +202,24 @@ TEST_CASE("the built-in reference profile claims every known feature and no devi
   CHECK(reference.features.size() == std::size(kKnownFeatures));
   for (const auto feature : kKnownFeatures) CHECK(reference.features.count(std::string(feature)) == 1);
   CHECK(reference.deviations.empty());
+}
+
+TEST_CASE("a deviation on scenarios the profile never runs is reported too", "[profile]") {
+  const auto profile = profile_of(std::string(kHeader) + R"(features: [webhooks]
+deviations:
+  - { scenario: "test.*", reason: r, link: https://example.com }
+)");
+  auto needs_client_events = load(scenario_text("must", "requires: [client_events]\n" + kPassing));
+  auto simulation_only = load(scenario_text("must", "simulation_only: needs a partition\n" + kPassing));
+  simulation_only.id = "test.2";
+  auto runnable = load(scenario_text("must", kPassing));
+  runnable.id = "test.3";
+  const auto skipped_only = inapplicable_deviations(profile, {needs_client_events, simulation_only});
+  REQUIRE(skipped_only.size() == 1);
+  CHECK(skipped_only[0].message ==
+        "deviation 'test.*' only matches scenarios that are never run against this profile (it is simulation-only)");
+  CHECK(inapplicable_deviations(profile, {needs_client_events})[0].message ==
+        "deviation 'test.*' only matches scenarios that are never run against this profile (profile 'demo' lacks "
+        "feature 'client_events')");
+  CHECK(inapplicable_deviations(profile, {needs_client_events, runnable, simulation_only}).empty());
 }
