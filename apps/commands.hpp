@@ -5,7 +5,10 @@
 
 #include <filesystem>
 #include <string>
+#include <variant>
 #include <vector>
+
+#include "harness/scenario.hpp"
 
 namespace pushsim::apps {
 
@@ -14,8 +17,14 @@ inline constexpr int kExitUsage = 2;
 // The bundled suite: env PUSHSIM_SCENARIOS, else the compile-time source folder.
 std::filesystem::path bundled_scenarios();
 
+// A scenario named on the command line: a YAML file, or the id of a bundled scenario
+// (explore_support.cpp). An error message for the user otherwise.
+std::variant<harness::Scenario, std::string> scenario_argument(const std::string& argument);
+
 void add_run_command(CLI::App& app, int& exit_code);       // cmd_run.cpp
 void add_lint_command(CLI::App& app, int& exit_code);      // cmd_lint.cpp
 void add_selftest_command(CLI::App& app, int& exit_code);  // cmd_selftest.cpp
+void add_explore_command(CLI::App& app, int& exit_code);   // cmd_explore.cpp
+void add_replay_command(CLI::App& app, int& exit_code);    // cmd_replay.cpp
 
 }  // namespace pushsim::apps

@@ -1,7 +1,10 @@
 #include "harness/sim_target.hpp"
 
+#include <algorithm>
+
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
+#include "harness/invariants.hpp"
 #include "harness/scenario_vocabulary.hpp"
 #include "protocol/channel_name.hpp"
 #include "harness/target_requests.hpp"
@@ -27,7 +30,7 @@ std::string pusher_js_path(std::string_view key, int protocol) {
 
 SimTarget::SimTarget(SimTargetOptions options) : options_(std::move(options)) {
   fakes::WorldBuilder builder;
-  builder.scenario(options_.scenario).seed(options_.seed);
+  builder.scenario(options_.scenario).seed(options_.seed).faults(options_.faults);
   EngineOptions engine;
   engine.defects = options_.defects;
   builder.engine(engine);
@@ -42,6 +45,25 @@ SimTarget::SimTarget(SimTargetOptions options) : options_(std::move(options)) {
 }
 
 SimTarget::~SimTarget() = default;
+
+void SimTarget::begin() {
+  began_at_ = world_->now();
+  planned_ = fakes::plan_faults(options_.faults, world_->client_names(), world_->root_rng(), began_at_);
+  std::vector<fakes::PlannedFault> kept;
+  for (std::size_t i = 0; i < planned_.size(); ++i) {
+    const auto& keep = options_.keep_faults;
+    if (!keep || std::find(keep->begin(), keep->end(), i) != keep->end()) kept.push_back(planned_[i]);
+  }
+  applied_ = fakes::shortened(std::move(kept), options_.shorten);
+  world_->apply(applied_);
+}
+
+std::vector<InvariantViolation> SimTarget::finish() {
+  if (!options_.invariants) return {};
+  const bool settled = settle(*world_, options_.settle_max);
+  refresh();
+  return check_invariants(invariant_input(*world_, settled));
+}
 
 std::set<std::string> SimTarget::features() const {
   if (options_.features) return *options_.features;
