@@ -85,7 +85,7 @@ class Progress {
   bool tty_;
   std::optional<std::uint64_t> total_;
   Clock::time_point start_;
-  Clock::time_point last_{};
+  Clock::time_point last_ = start_;
   std::uint64_t printed_ = 0;
 };
 

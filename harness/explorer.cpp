@@ -18,6 +18,14 @@ std::string joined_numbers(const std::vector<std::size_t>& values) {
   return out.empty() ? "none" : out;
 }
 
+std::string without_digits(const std::string& text) {
+  std::string out;
+  for (char c : text.substr(0, text.find('\n'))) {
+    if (c < '0' || c > '9') out += c;
+  }
+  return out;
+}
+
 // The innermost failed step, depth first: where a failure really is.
 const StepResult* first_failed(const std::vector<StepResult>& steps) {
   for (const auto& step : steps) {
@@ -144,7 +152,10 @@ SpecRun run_spec(const Scenario& scenario, const RunSpec& spec, const SpecRunOpt
     run.failure = "invariant " + run.result.violations.front().name + ": " + run.result.violations.front().message;
   } else if (run.result.verdict == Verdict::kFail || run.result.verdict == Verdict::kNonStrict) {
     const StepResult* step = first_failed(run.result.steps);
-    run.signature = "step " + (step != nullptr ? step->where.to_string() : std::string("setup"));
+    // The place and what went wrong there, without the numbers (times, counts, ids) that any
+    // change of the run moves: "the same way" is the same step failing for the same reason.
+    run.signature = "step " + (step != nullptr ? step->where.to_string() + ": " + without_digits(step->message)
+                                               : std::string("setup"));
     run.failure = run.result.failures.empty() ? run.signature : run.result.failures.front();
   }
   if (options.excerpt) {
@@ -225,6 +236,7 @@ class Shrinker {
     drop_faults();
     shorten();
     skip_steps();
+    tidy_skips();
     best_.attempts = attempts_;
     return std::move(best_);
   }
@@ -283,6 +295,15 @@ class Shrinker {
       candidate.skip_steps.insert(*it);
       attempt(candidate);
     }
+  }
+
+  // A skipped block's children need not be named too.
+  void tidy_skips() {
+    std::set<std::string> tidy;
+    for (const auto& path : best_.spec.skip_steps) {
+      if (!covered(path)) tidy.insert(path);
+    }
+    best_.spec.skip_steps = std::move(tidy);
   }
 
   bool covered(const std::string& path) const {

@@ -43,7 +43,7 @@ struct RunSpec {
 
 struct SpecRun {
   ScenarioResult result;
-  std::string signature;  // empty when the run passed; "invariant NAME" or "step FILE:LINE:COL"
+  std::string signature;  // empty when the run passed; "invariant NAME" or "step FILE:LINE:COL: reason"
   std::string failure;    // the first failure message
   std::vector<fakes::PlannedFault> planned;  // what the seed drew
   std::vector<fakes::PlannedFault> applied;  // what was applied after keep/shorten
