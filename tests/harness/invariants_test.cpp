@@ -3,6 +3,8 @@
 // reference engine passing the very same scenario.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "harness/explorer.hpp"
 #include "harness/invariants.hpp"
 #include "harness/scenario_loader.hpp"
@@ -77,7 +79,7 @@ struct Crafted {
     InvariantInput input;
     input.trace = &trace;
     input.rest = &rest;
-    input.webhooks = &webhooks;
+    input.webhooks = webhooks.empty() ? nullptr : &webhooks;  // none recorded: webhooks are not judged
     input.app_of_key = {{"app-key", "1"}};
     input.webhook_app_id = "1";
     input.end = end;
@@ -260,12 +262,14 @@ Scenario scenario(const std::string& text) {
   return *loaded;
 }
 
+using NameSet = std::set<std::string>;
+
 // The invariants a run of the scenario broke, with or without the defect.
-Names broken(const Scenario& s, std::optional<Defect> defect) {
+NameSet broken(const Scenario& s, std::optional<Defect> defect) {
   RunSpec spec;
   if (defect) spec.defects.add(*defect);
-  Names out;
-  for (const auto& v : run_spec(s, spec).result.violations) out.push_back(v.name);
+  NameSet out;
+  for (const auto& v : run_spec(s, spec).result.violations) out.insert(v.name);
   return out;
 }
 
@@ -286,8 +290,8 @@ steps:
   - advance: 1s
 )");
   CHECK(broken(echo, std::nullopt).empty());
-  CHECK(broken(echo, Defect::kEchoClientEvents) == Names{"exclusion-respected"});
-  CHECK(broken(echo, Defect::kIgnoreSocketExclusion) == Names{"exclusion-respected"});
+  CHECK(broken(echo, Defect::kEchoClientEvents) == NameSet{"exclusion-respected"});
+  CHECK(broken(echo, Defect::kIgnoreSocketExclusion) == NameSet{"exclusion-respected"});
 }
 
 TEST_CASE("the invariants catch engines that get presence membership wrong", "[invariants][defects]") {
@@ -309,10 +313,12 @@ steps:
   - advance: 5s
 )");
   CHECK(broken(two_tabs, std::nullopt).empty());
-  CHECK(broken(two_tabs, Defect::kMemberAddedPerConnection) == Names{"one-member-per-user"});
-  const Names removed = broken(two_tabs, Defect::kMemberRemovedOnAnyLeave);
-  CHECK(std::find(removed.begin(), removed.end(), "members-converge") != removed.end());
-  CHECK(std::find(removed.begin(), removed.end(), "member-webhooks-alternate") != removed.end());
+  // The watcher and tab1 each get member_added for u1 twice; the app gets two member_added webhooks.
+  CHECK(broken(two_tabs, Defect::kMemberAddedPerConnection) ==
+        NameSet{"one-member-per-user", "member-webhooks-alternate"});
+  const NameSet removed = broken(two_tabs, Defect::kMemberRemovedOnAnyLeave);
+  CHECK(removed.count("members-converge") == 1);
+  CHECK(removed.count("member-webhooks-alternate") == 1);
 }
 
 TEST_CASE("the invariants catch an ignored unsubscribe and a missing channel_vacated", "[invariants][defects]") {
@@ -327,9 +333,9 @@ steps:
   - advance: 1s
 )");
   CHECK(broken(leave, std::nullopt).empty());
-  CHECK(broken(leave, Defect::kUnsubscribeIgnored) ==
-        Names{"no-event-after-unsubscribe", "occupied-vacated-alternate"});
-  CHECK(broken(leave, Defect::kNoChannelVacated) == Names{"occupied-vacated-alternate"});
+  // Ignored, the unsubscribe leaves the channel occupied, which its webhooks then rightly say.
+  CHECK(broken(leave, Defect::kUnsubscribeIgnored) == NameSet{"no-event-after-unsubscribe"});
+  CHECK(broken(leave, Defect::kNoChannelVacated) == NameSet{"occupied-vacated-alternate"});
 }
 
 TEST_CASE("a violation fails even an info scenario, with the invariant's name and place", "[invariants]") {
