@@ -23,6 +23,7 @@ struct ReplayArgs {
   int shorten = 0;
   std::string skip_steps;  // "4,5.2"
   std::string html;
+  std::string trace;  // write the trace as JSON lines here
 };
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -104,6 +105,7 @@ int replay_command(const ReplayArgs& args) {
   harness::SpecRunOptions options;
   options.excerpt = true;
   options.keep_trace = !args.html.empty();
+  options.trace_json_lines = !args.trace.empty();
   const auto run = harness::run_spec(chosen, spec, options);
   std::cout << "pushsim replay: " << chosen.id << " " << spec.replay_flags(args.profile) << "\n";
   if (!run.applied.empty()) {
@@ -120,6 +122,15 @@ int replay_command(const ReplayArgs& args) {
   char digest[17];
   std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(run.trace_digest));
   std::cout << "trace: " << run.trace_records << " records, digest " << digest << "\n";
+  if (!args.trace.empty()) {
+    std::ofstream out(args.trace, std::ios::binary);
+    out << run.trace_json_lines;
+    if (!out) {
+      std::cerr << "pushsim replay: cannot write " << args.trace << "\n";
+      return kExitUsage;
+    }
+    std::cout << "wrote " << args.trace << "\n";
+  }
   if (!args.html.empty()) {
     harness::RunResult result;
     result.target = "sim";
@@ -150,6 +161,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 62));
   cmd->add_option("--skip-steps", args->skip_steps, "leave out these steps: paths like 4,5.2 (1-based)");
   cmd->add_option("--html", args->html, "write the HTML report with the sequence diagram here");
+  cmd->add_option("--trace", args->trace, "write the whole trace here as JSON lines (header first, then one record a line)");
   cmd->callback([args, &exit_code] { exit_code = replay_command(*args); });
 }
 

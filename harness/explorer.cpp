@@ -158,6 +158,7 @@ SpecRun run_spec(const Scenario& scenario, const RunSpec& spec, const SpecRunOpt
                                                : std::string("setup"));
     run.failure = run.result.failures.empty() ? run.signature : run.result.failures.front();
   }
+  if (options.trace_json_lines) run.trace_json_lines = trace.to_json_lines();
   if (options.excerpt) {
     run.trace_digest = trace.digest();
     if (run.failed()) fill_excerpt(run, trace, run.began_at, options.excerpt_lines);

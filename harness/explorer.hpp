@@ -51,6 +51,7 @@ struct SpecRun {
   std::size_t trace_records = 0;
   std::uint64_t trace_digest = 0;
   std::vector<std::string> excerpt;  // trace lines around where it failed (when asked for)
+  std::string trace_json_lines;      // the whole trace (when asked for); record N is line N + 2
 
   bool failed() const { return !signature.empty(); }
 };
@@ -59,6 +60,7 @@ struct SpecRunOptions {
   bool keep_trace = false;       // fill result.trace (reports, HTML)
   bool excerpt = false;          // fill excerpt and trace_digest
   std::size_t excerpt_lines = 6;  // each side of the failure
+  bool trace_json_lines = false;  // fill trace_json_lines
 };
 
 // Executor bounds for exploration: a connect waits long enough for a healed partition.

@@ -97,13 +97,29 @@ class Checker {
   std::size_t end_position() const { return trace_.records().empty() ? 0 : trace_.records().size() - 1; }
 
   // ---- parsing -----------------------------------------------------------------------------
-  const std::optional<Frame>& frame_of(const TraceRecord& record) {
-    auto [it, inserted] = frames_.try_emplace(record.text.get());
-    if (inserted) {
-      auto frame = decode_frame(*record.text);
-      if (frame) it->second = std::move(*frame);
-    }
-    return it->second;
+  // A frame as the checker needs it, parsed once per distinct text: a fan-out shares one
+  // text between all its recipients. The trace keeps every text alive while we look.
+  struct Parsed {
+    std::optional<Frame> frame;
+    Json data;        // decoded as pusher-js decodes it
+    std::string key;  // publication_key, when it has a channel
+  };
+  const Parsed& parsed(const TraceRecord& record) {
+    auto [it, inserted] = parsed_.try_emplace(record.text.get());
+    if (!inserted) return it->second;
+    Parsed& p = it->second;
+    auto frame = decode_frame(*record.text);
+    if (!frame) return p;
+    p.frame = std::move(*frame);
+    p.data = decoded(p.frame->data.value_or(Json()));
+    if (p.frame->channel) p.key = publication_key(*p.frame->channel, p.frame->event, p.data);
+    return p;
+  }
+
+  bool is_server(fakes::EndpointId id) {
+    if (id >= server_flags_.size()) server_flags_.resize(id + 1, -1);
+    if (server_flags_[id] < 0) server_flags_[id] = trace_.endpoint_name(id) == "server" ? 1 : 0;
+    return server_flags_[id] == 1;
   }
 
   LinkState& link(std::uint64_t id, const TraceRecord& record, bool to_server) {
@@ -163,8 +179,8 @@ class Checker {
 
   // ---- the walk ----------------------------------------------------------------------------
   void visit(std::size_t i, const TraceRecord& record) {
-    const bool to_server = trace_.endpoint_name(record.to) == "server";
-    const bool from_server = trace_.endpoint_name(record.from) == "server";
+    const bool to_server = is_server(record.to);
+    const bool from_server = is_server(record.from);
     if (record.link == 0 || (!to_server && !from_server)) return;
     if (record.kind == TraceKind::kOpen && to_server) return on_open(record);
     if (record.kind == TraceKind::kClose || (record.kind == TraceKind::kFault && *record.text == "cut")) {
@@ -189,11 +205,12 @@ class Checker {
   }
 
   void on_client_frame(std::size_t, const TraceRecord& record) {
-    const auto& frame = frame_of(record);
+    const Parsed& p = parsed(record);
+    const auto& frame = p.frame;
     if (!frame) return;
     LinkState& state = link(record.link, record, true);
     if (frame->event == "pusher:subscribe" || frame->event == "pusher:unsubscribe") {
-      const Json data = frame->decoded_data();
+      const Json& data = p.data;
       if (data.is_object() && data.contains("channel") && data["channel"].is_string()) {
         state.server_subscribed[data["channel"].get<std::string>()] = frame->event == "pusher:subscribe";
       }
@@ -202,13 +219,11 @@ class Checker {
     if (!frame->event.starts_with("client-") || !frame->channel) return;
     auto subscribed = state.server_subscribed.find(*frame->channel);
     if (subscribed == state.server_subscribed.end() || !subscribed->second) return;  // refused: not a publication
-    Publication p{"link:" + std::to_string(record.link),
-                  publication_key(*frame->channel, frame->event, decoded(frame->data.value_or(Json()))), record.link};
-    add_publication(std::move(p), *frame->channel);
+    add_publication(Publication{"link:" + std::to_string(record.link), p.key, record.link}, *frame->channel);
   }
 
   void on_server_send(std::size_t i, const TraceRecord& record) {
-    const auto& frame = frame_of(record);
+    const auto& frame = parsed(record).frame;
     if (!frame || !frame->channel) return;
     LinkState& state = link(record.link, record, false);
     auto subscribed = state.server_subscribed.find(*frame->channel);
@@ -221,11 +236,12 @@ class Checker {
   }
 
   void on_delivery(std::size_t i, const TraceRecord& record) {
-    const auto& frame = frame_of(record);
+    const Parsed& p = parsed(record);
+    const auto& frame = p.frame;
     if (!frame) return;
     LinkState& state = link(record.link, record, false);
     if (frame->event == events::kConnectionEstablished) {
-      const Json data = frame->decoded_data();
+      const Json& data = p.data;
       if (data.is_object() && data.contains("socket_id") && data["socket_id"].is_string()) {
         link_of_socket_[data["socket_id"].get<std::string>()] = record.link;
       }
@@ -233,9 +249,9 @@ class Checker {
     }
     if (!frame->channel) return;
     const std::string& channel = *frame->channel;
-    if (frame->event.starts_with("pusher_internal:")) return on_presence_frame(i, record, state, *frame);
+    if (frame->event.starts_with("pusher_internal:")) return on_presence_frame(i, record, state, *frame, p.data);
     if (!counted_event(frame->event) || !counted_channel(channel)) return;
-    const std::string key = publication_key(channel, frame->event, decoded(frame->data.value_or(Json())));
+    const std::string& key = p.key;
     Delivery& delivery = deliveries_[std::make_pair(record.link, key)];
     ++delivery.count;
     delivery.positions.push_back(i);
@@ -276,10 +292,10 @@ class Checker {
   }
 
   // ---- presence as the client sees it --------------------------------------------------------
-  void on_presence_frame(std::size_t i, const TraceRecord& record, LinkState& state, const Frame& frame) {
+  void on_presence_frame(std::size_t i, const TraceRecord& record, LinkState& state, const Frame& frame,
+                         const Json& data) {
     const std::string& channel = *frame.channel;
     if (classify_channel(channel).kind != ChannelKind::kPresence) return;
-    const Json data = frame.decoded_data();
     const std::string subject = std::to_string(record.link) + '\x1f' + channel;
     const std::string who = state.client + " (link " + std::to_string(record.link) + ")";
     if (frame.event == "pusher_internal:subscription_succeeded") {
@@ -484,7 +500,8 @@ class Checker {
   const fakes::Trace& trace_;
   std::vector<InvariantViolation> out_;
   std::set<std::string> reported_;
-  std::unordered_map<const std::string*, std::optional<Frame>> frames_;  // looked up, never iterated
+  std::unordered_map<const std::string*, Parsed> parsed_;  // looked up, never iterated
+  std::vector<int> server_flags_;                          // by endpoint id: -1 unknown, 0 no, 1 the server
   std::map<std::uint64_t, LinkState> links_;
   std::map<std::string, std::uint64_t> link_of_socket_;
   std::vector<Publication> publications_;

@@ -259,9 +259,7 @@ void SimTarget::refresh() {
     const auto& received = state.raw->received();
     for (; state.frames_seen < received.size(); ++state.frames_seen) {
       const auto& r = received[state.frames_seen];
-      auto decoded = decode_frame(*r.text);
-      state.frames.push_back(
-          ObservedFrame{r.at, *r.text, decoded ? std::optional<Frame>(*decoded) : std::nullopt});
+      state.frames.push_back(ObservedFrame{r.at, *r.text, decoded(r.text)});
     }
     if (!state.close && !state.closed_by_us && state.raw->close_code()) {
       state.close = ObservedClose{world_->now(), *state.raw->close_code()};
@@ -286,6 +284,17 @@ void SimTarget::refresh() {
       out.body = log[i].response->body;
     }
   }
+}
+
+// A fan-out hands every recipient the same text: it is decoded once. The cache holds the
+// text itself, so an address is never reused for another text while it is cached.
+const std::optional<Frame>& SimTarget::decoded(const std::shared_ptr<const std::string>& text) {
+  auto it = decoded_.find(text.get());
+  if (it == decoded_.end()) {
+    auto frame = decode_frame(*text);
+    it = decoded_.emplace(text.get(), std::make_pair(text, frame ? std::optional<Frame>(*frame) : std::nullopt)).first;
+  }
+  return it->second.second;
 }
 
 std::optional<std::string> SimTarget::socket_id(const std::string& client) const {

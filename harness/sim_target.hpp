@@ -19,6 +19,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "fakes/fault_plan.hpp"
@@ -114,6 +116,7 @@ class SimTarget final : public Target {
   bool refused(const std::string& client, const std::string& channel) const;
   void cut(ClientState& client);
   void refresh();
+  const std::optional<Frame>& decoded(const std::shared_ptr<const std::string>& text);
 
   SimTargetOptions options_;
   std::unique_ptr<fakes::World> world_;
@@ -122,6 +125,8 @@ class SimTarget final : public Target {
   std::size_t batches_seen_ = 0;
   std::vector<ObservedWebhook> webhooks_;
   std::vector<ObservedResponse> responses_;
+  // Looked up by address, never iterated.
+  std::unordered_map<const std::string*, std::pair<std::shared_ptr<const std::string>, std::optional<Frame>>> decoded_;
   std::vector<fakes::PlannedFault> planned_;
   std::vector<fakes::PlannedFault> applied_;
   TimeNs began_at_ = 0;

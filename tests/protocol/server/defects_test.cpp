@@ -310,7 +310,8 @@ TEST_CASE("defect member-count-after-broadcast hides a member who joined a momen
     std::set<std::string> ids;
     for (const auto& frame : parsed(f.take(second))) {
       if (frame.value("event", "") != "pusher_internal:subscription_succeeded") continue;
-      for (const auto& id : Json::parse(frame["data"].get<std::string>())["presence"]["ids"]) ids.insert(id.get<std::string>());
+      const Json data = Json::parse(frame["data"].get<std::string>());
+      for (const auto& id : data["presence"]["ids"]) ids.insert(id.get<std::string>());
     }
     return ids;
   };
