@@ -40,7 +40,9 @@
 // delivery counts; webhooks are ordered by their time_ms (retries may arrive late) and a
 // channel whose webhook delivery was never accepted (the server gave up) is not judged;
 // end states are judged only when the run settled (no traffic, no webhook outstanding).
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -49,6 +51,7 @@
 #include "fakes/webhook_receiver.hpp"
 #include "fakes/world.hpp"
 #include "harness/invariant_violation.hpp"
+#include "protocol/frame.hpp"
 
 namespace pushsim::harness {
 
@@ -66,6 +69,9 @@ struct InvariantInput {
   std::map<std::string, std::string> app_of_key;  // app key -> app id
   std::string webhook_app_id;                     // the app whose webhooks the receiver verifies
   ServerEndState end;
+  // Frames the caller has decoded already, by text (the trace shares its texts): spares the
+  // checker decoding them again. Null, or nullptr from it: the checker decodes.
+  std::function<const std::optional<Frame>*(const std::string* text)> known_frame;
 };
 
 // Every violation found, in trace order, at most one per invariant and subject (connection

@@ -115,7 +115,8 @@ class SimTarget final : public Target {
   Result<std::string> user_auth(const ClientState& client, const std::string& user_data, const AuthChoice& auth) const;
   bool refused(const std::string& client, const std::string& channel) const;
   void cut(ClientState& client);
-  void refresh();
+  // Takes in what the world observed since; true when anything was new.
+  bool refresh();
   const std::optional<Frame>& decoded(const std::shared_ptr<const std::string>& text);
 
   SimTargetOptions options_;
