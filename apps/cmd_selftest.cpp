@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "apps/commands.hpp"
+#include "harness/explorer.hpp"
 #include "harness/scenario_loader.hpp"
 #include "harness/suite_runner.hpp"
 
@@ -12,6 +13,8 @@ namespace pushsim::apps {
 namespace {
 
 constexpr std::size_t kCatchersShown = 4;
+// A race-only defect must be found by exploring its race scenario within this many seeds.
+constexpr std::uint64_t kRaceSeedBudget = 2000;
 
 struct SelftestArgs {
   std::vector<std::string> paths;
@@ -33,6 +36,36 @@ std::vector<std::string> catchers(const harness::RunResult& reference, const har
 std::string padded(std::string text, std::size_t width) {
   if (text.size() < width) text.append(width - text.size(), ' ');
   return text;
+}
+
+// Explores the defect's race scenario under the jitter profile until a seed fails; prints
+// the seed and how many seeds it took.
+bool race_found(const std::vector<harness::Scenario>& suite, const DefectInfo& info, unsigned jobs) {
+  const harness::Scenario* scenario = nullptr;
+  for (const auto& s : suite) {
+    if (s.id == info.race_scenario) scenario = &s;
+  }
+  std::cout << padded(std::string(info.name), 38);
+  if (scenario == nullptr) {
+    std::cout << padded("0", 8) << "NOT CAUGHT: race scenario " << info.race_scenario << " is not in the suite\n";
+    return false;
+  }
+  harness::RunSpec base;
+  base.profile = fakes::FaultProfile::jitter_profile();
+  base.defects = Defects{info.defect};
+  harness::ExploreOptions options;
+  options.seeds = kRaceSeedBudget;
+  options.jobs = jobs;
+  const auto result = harness::explore(*scenario, base, options);
+  if (result.failures.empty()) {
+    std::cout << padded("0", 8) << "NOT CAUGHT: explore " << info.race_scenario << " passed " << result.seeds_run
+              << " seeds (jitter)\n";
+    return false;
+  }
+  const auto& first = result.failures.front();
+  std::cout << padded("race", 8) << "explore " << info.race_scenario << ": seed " << first.seed << " (" << first.seed
+            << " seeds, jitter), " << first.signature << "\n";
+  return true;
 }
 
 int selftest(const SelftestArgs& args) {
@@ -61,6 +94,12 @@ int selftest(const SelftestArgs& args) {
   std::cout << padded("defect", 38) << padded("caught", 8) << "by\n";
   std::size_t caught_count = 0;
   for (const auto& info : all_defects()) {
+    if (info.race_only) {
+      const bool found = race_found(suite.scenarios, info, args.jobs);
+      caught_count += found ? 1 : 0;
+      ok = ok && found;
+      continue;
+    }
     const auto broken = harness::run_suite(suite.scenarios, harness::sim_target_factory(Defects{info.defect}),
                                            "sim+" + std::string(info.name), options);
     const auto by = catchers(reference, broken);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/target_profile.hpp"
+#include "harness/scenario.hpp"
 
 namespace pushsim::apps {
 
@@ -25,9 +26,15 @@ std::vector<std::filesystem::path> shipped_profile_files();
 // `reference` falls back to the built-in profile when the shipped file is not there.
 std::variant<harness::TargetProfile, std::string> load_profile(const std::string& name_or_file);
 
+// A scenario named on the command line: a YAML file, or the id of a bundled scenario
+// (explore_support.cpp). An error message for the user otherwise.
+std::variant<harness::Scenario, std::string> scenario_argument(const std::string& argument);
+
 void add_run_command(CLI::App& app, int& exit_code);       // cmd_run.cpp
 void add_lint_command(CLI::App& app, int& exit_code);      // cmd_lint.cpp
 void add_selftest_command(CLI::App& app, int& exit_code);  // cmd_selftest.cpp
 void add_profiles_command(CLI::App& app, int& exit_code);  // cmd_profiles.cpp
+void add_explore_command(CLI::App& app, int& exit_code);   // cmd_explore.cpp
+void add_replay_command(CLI::App& app, int& exit_code);    // cmd_replay.cpp
 
 }  // namespace pushsim::apps

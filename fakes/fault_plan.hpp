@@ -41,8 +41,29 @@ struct FaultProfile {
   static FaultProfile jittery();  // latency only: reorders across connections, loses nothing
   static FaultProfile flaky();    // jitter and partitions, some HTTP failures
   static FaultProfile chaos();    // everything, drops and closes included
+
+  // The exploration profiles (`pushsim explore --profile`). Each keeps what the protocol
+  // guarantees, so a correct server passes every race scenario under every one of them:
+  // nothing on an open connection is lost or reordered (TCP), no client is dropped or
+  // closed, a partition heals within 10 s, a message is delayed by at most 10 s more than
+  // usual, and a failed webhook is retried by the server until it is accepted.
+  static FaultProfile jitter_profile();    // "jitter": extra latency per client for a while
+  static FaultProfile lossy();             // loss as retransmission delay: a long tail
+  static FaultProfile partitions();        // clients cut off for up to 10 s, then healed
+  static FaultProfile webhook_failures();  // the app's receiver answers 500 a few times
+  static const std::vector<FaultProfile>& exploration();
   static std::optional<FaultProfile> named(std::string_view name);
+
+  // Why the profile breaks the exploration contract above, or nullopt when it keeps it.
+  std::optional<std::string> exploration_violation() const;
+
+  bool operator==(const FaultProfile&) const = default;
 };
+
+// Bounds of the exploration contract.
+inline constexpr DurationNs kExplorePartitionMax = seconds(10);
+inline constexpr DurationNs kExploreExtraDelayMax = seconds(10);
+inline constexpr std::size_t kExploreWebhookFailuresMax = 5;
 
 struct PlannedFault {
   enum class Kind {
@@ -66,6 +87,17 @@ struct PlannedFault {
 };
 
 std::string_view to_string(PlannedFault::Kind kind);
+// "+1.250s partition alice", "+0.400s fail_webhooks 2x500": one line for reports.
+std::string describe(const PlannedFault& fault, TimeNs start);
+
+// A fault and the one that ends it (a partition and its heal, extra latency and its end) are
+// one group; the others stand alone. Groups are what shrinking removes. Each entry holds the
+// indices into `plan` of one group, in plan order.
+std::vector<std::vector<std::size_t>> fault_groups(const std::vector<PlannedFault>& plan);
+
+// The plan with every fault's span (partition to heal, extra latency to its end) and extra
+// delay halved `times` times: a run with smaller delays, for shrinking.
+std::vector<PlannedFault> shortened(std::vector<PlannedFault> plan, int times);
 
 // Faults ordered by time; ties keep the order of `clients`, then service faults last.
 std::vector<PlannedFault> plan_faults(const FaultProfile& profile, const std::vector<std::string>& clients,

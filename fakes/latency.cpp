@@ -9,11 +9,11 @@ namespace {
 DurationNs draw_tail(const Latency& latency, RandomSource& rng) {
   // Start from the top of the body (at least 1 ns so doubling makes progress) and double
   // while a fair coin says so.
-  DurationNs delay = std::max<DurationNs>(latency.max, 1);
-  const DurationNs cap = std::max(latency.tail_max, latency.max);
+  DurationNs delay = std::max<DurationNs>({latency.max, latency.tail_min, 1});
+  const DurationNs cap = std::max(latency.tail_max, delay);
   while (delay < cap && rng.chance(1, 2)) delay = std::min(cap, delay * 2);
   // Spread within the last doubling so tail delays are not all powers of two.
-  return rng.between(std::max(latency.max, delay / 2), delay);
+  return rng.between(std::max({latency.max, latency.tail_min, delay / 2}), delay);
 }
 
 }  // namespace

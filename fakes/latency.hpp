@@ -1,6 +1,7 @@
 #pragma once
 // One-way delay distributions for simulated links, drawn with integer arithmetic only so a
 // seed gives the same delays on every platform (STYLE.md "Our own RNG and distributions").
+#include <algorithm>
 #include <cstdint>
 
 #include "protocol/random.hpp"
@@ -25,12 +26,21 @@ struct Latency {
   // the rare very slow packet a real network has, without floating point.
   Ratio tail_chance;
   DurationNs tail_max = 0;
+  // Long tail: where the doubling starts when above `max` (a retransmission timeout, say).
+  DurationNs tail_min = 0;
 
-  static Latency fixed(DurationNs delay) { return {Kind::kFixed, delay, delay, {}, 0}; }
-  static Latency uniform(DurationNs lo, DurationNs hi) { return {Kind::kUniform, lo, hi, {}, 0}; }
+  static Latency fixed(DurationNs delay) { return {Kind::kFixed, delay, delay, {}, 0, 0}; }
+  static Latency uniform(DurationNs lo, DurationNs hi) { return {Kind::kUniform, lo, hi, {}, 0, 0}; }
   static Latency long_tail(DurationNs lo, DurationNs hi, Ratio chance, DurationNs cap) {
-    return {Kind::kLongTail, lo, hi, chance, cap};
+    return {Kind::kLongTail, lo, hi, chance, cap, 0};
   }
+  // Loss on a reliable transport: most messages take [lo, hi]; with probability `chance` one
+  // waits for its retransmission instead, from `retransmit` doubling up to `cap`.
+  static Latency retransmission(DurationNs lo, DurationNs hi, Ratio chance, DurationNs retransmit, DurationNs cap) {
+    return {Kind::kLongTail, lo, hi, chance, cap, retransmit};
+  }
+  // The largest delay a draw can give.
+  DurationNs bound() const { return kind == Kind::kLongTail && !tail_chance.never() ? std::max({max, tail_max, tail_min}) : max; }
   bool operator==(const Latency&) const = default;
 
   DurationNs draw(RandomSource& rng) const;

@@ -222,10 +222,11 @@ void World::post_webhook(WebhookPost post) {
 
 void World::rest(HttpRequest request, HttpCallback done) {
   const std::size_t index = rest_log_.size();
-  rest_log_.push_back(RestExchange{now(), 0, request, std::nullopt});
+  rest_log_.push_back(RestExchange{now(), 0, 0, request, std::nullopt});
   network_->http(
       app_endpoint_, server_, std::move(request),
-      [this](TimeNs now, const HttpRequest& r) {
+      [this, index](TimeNs now, const HttpRequest& r) {
+        rest_log_[index].handled = ++rest_handled_;
         HttpReply reply{engine_->on_http(now, r), 0};
         pump_engine();
         return reply;

@@ -37,6 +37,9 @@ class RawClient;
 struct RestExchange {
   TimeNs sent_at = 0;
   TimeNs answered_at = 0;  // 0 while unanswered
+  // Its place among the requests the engine handled (1 the first, 0 while it has not
+  // arrived): the order the server saw, which the app's publication order means.
+  std::uint64_t handled = 0;
   HttpRequest request;
   std::optional<HttpResponse> response;  // nullopt: timed out or lost
 };
@@ -162,6 +165,7 @@ class World final : private NetworkSink {
   std::map<std::string, ClientEndpoint*> clients_;              // by name; the first wins
   std::vector<ClientEndpoint*> link_owner_;  // by LinkId - 1
   std::vector<RestExchange> rest_log_;
+  std::uint64_t rest_handled_ = 0;
   std::vector<EngineOutput> outputs_;  // reused between pumps
   EventId engine_timer_;
   TimeNs engine_timer_at_ = 0;

@@ -84,6 +84,7 @@ ScenarioResult run_scenario(const Scenario& scenario, Target& target, std::uint6
       result.failures.push_back(client.where.to_string() + ": " + *error);
     }
   }
+  if (!failed) target.begin();
   for (const auto& step : scenario.steps) {
     if (failed) {
       result.steps.push_back(not_run(step));
@@ -97,8 +98,15 @@ ScenarioResult run_scenario(const Scenario& scenario, Target& target, std::uint6
     }
     result.steps.push_back(std::move(step_result));
   }
-  result.verdict = verdict_for(scenario.level, failed);
   result.duration = target.now() - execution.origin();
+  result.violations = target.finish();
+  for (const auto& violation : result.violations) {
+    result.failures.push_back(scenario.where.file + ": invariant " + violation.name + ": " + violation.message +
+                              " (trace record " + std::to_string(violation.position) + ", +" +
+                              format_duration(violation.at - execution.origin()) + ")");
+  }
+  // An invariant is a protocol guarantee: whatever the scenario's level, breaking it fails.
+  result.verdict = result.violations.empty() ? verdict_for(scenario.level, failed) : Verdict::kFail;
   if (options.keep_trace) {
     for (auto& line : target.trace()) {
       result.trace.push_back(TraceEntry{line.at - execution.origin(), std::move(line.kind), std::move(line.from),

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/invariant_violation.hpp"
 #include "harness/scenario.hpp"
 #include "harness/source_location.hpp"
 #include "protocol/time.hpp"
@@ -79,7 +80,8 @@ struct ScenarioResult {
   std::int64_t wall_ns = 0;   // wall time the run took; not deterministic
   std::string skip_reason;    // when skipped
   std::optional<DeviationNote> deviation;  // when the target profile lists the scenario
-  std::vector<std::string> failures;  // "file:line:col: message", one per failed step
+  std::vector<std::string> failures;  // "file:line:col: message", one per failed step, then invariants
+  std::vector<InvariantViolation> violations;  // invariants broken (simulation); each also in failures
   std::vector<StepResult> steps;
   std::vector<TraceEntry> trace;
 

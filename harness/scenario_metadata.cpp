@@ -72,7 +72,13 @@ bool is_scenario_id(std::string_view id) {
   const std::string_view area = id.substr(0, dot);
   const bool area_ok = std::all_of(area.begin(), area.end(),
                                    [](char c) { return is_lower(c) || is_digit(c) || c == '_' || c == '-'; });
-  return area_ok && all_digits(id.substr(dot + 1));
+  // After the dot a number (presence.12), or for race scenarios, which are named after the
+  // bug they reproduce, a kebab-case slug starting with a letter (races.trigger-vs-subscribe).
+  const std::string_view rest = id.substr(dot + 1);
+  const bool slug = !rest.empty() && is_lower(rest[0]) && std::all_of(rest.begin(), rest.end(), [](char c) {
+    return is_lower(c) || is_digit(c) || c == '-';
+  });
+  return area_ok && (all_digits(rest) || slug);
 }
 
 bool is_section_number(std::string_view section) {

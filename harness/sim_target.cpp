@@ -1,7 +1,10 @@
 #include "harness/sim_target.hpp"
 
+#include <algorithm>
+
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
+#include "harness/invariants.hpp"
 #include "harness/scenario_vocabulary.hpp"
 #include "protocol/channel_name.hpp"
 #include "harness/target_requests.hpp"
@@ -27,7 +30,7 @@ std::string pusher_js_path(std::string_view key, int protocol) {
 
 SimTarget::SimTarget(SimTargetOptions options) : options_(std::move(options)) {
   fakes::WorldBuilder builder;
-  builder.scenario(options_.scenario).seed(options_.seed);
+  builder.scenario(options_.scenario).seed(options_.seed).faults(options_.faults);
   EngineOptions engine;
   engine.defects = options_.defects;
   builder.engine(engine);
@@ -42,6 +45,30 @@ SimTarget::SimTarget(SimTargetOptions options) : options_(std::move(options)) {
 }
 
 SimTarget::~SimTarget() = default;
+
+void SimTarget::begin() {
+  began_at_ = world_->now();
+  planned_ = fakes::plan_faults(options_.faults, world_->client_names(), world_->root_rng(), began_at_);
+  std::vector<fakes::PlannedFault> kept;
+  for (std::size_t i = 0; i < planned_.size(); ++i) {
+    const auto& keep = options_.keep_faults;
+    if (!keep || std::find(keep->begin(), keep->end(), i) != keep->end()) kept.push_back(planned_[i]);
+  }
+  applied_ = fakes::shortened(std::move(kept), options_.shorten);
+  world_->apply(applied_);
+}
+
+std::vector<InvariantViolation> SimTarget::finish() {
+  if (!options_.invariants) return {};
+  const bool settled = settle(*world_, options_.settle_max);
+  refresh();
+  InvariantInput input = invariant_input(*world_, settled);
+  input.known_frame = [this](const std::string* text) -> const std::optional<Frame>* {
+    auto it = decoded_.find(text);
+    return it == decoded_.end() ? nullptr : &it->second.second;
+  };
+  return check_invariants(input);
+}
 
 std::set<std::string> SimTarget::features() const {
   if (options_.features) return *options_.features;
@@ -224,39 +251,44 @@ bool SimTarget::wait_until(TimeNs deadline, const std::function<bool()>& done) {
     if (!next || *next > deadline) break;
     if (++events > options_.events_per_wait_max) return false;  // a livelock: reported, not run
     world_->step();
-    refresh();
-    if (done()) return true;
+    // done() reads observations only: an event that added none (most are the server's own
+    // work) cannot change its answer, and matching is the costly part of a wait.
+    if (refresh() && done()) return true;
   }
   world_->run_until(deadline);
   refresh();
   return done();
 }
 
-void SimTarget::refresh() {
+bool SimTarget::refresh() {
+  bool changed = false;
   for (auto& [name, state] : clients_) {
     const auto& received = state.raw->received();
+    changed = changed || state.frames_seen < received.size();
     for (; state.frames_seen < received.size(); ++state.frames_seen) {
       const auto& r = received[state.frames_seen];
-      auto decoded = decode_frame(*r.text);
-      state.frames.push_back(
-          ObservedFrame{r.at, *r.text, decoded ? std::optional<Frame>(*decoded) : std::nullopt});
+      state.frames.push_back(ObservedFrame{r.at, *r.text, decoded(r.text)});
     }
     if (!state.close && !state.closed_by_us && state.raw->close_code()) {
       state.close = ObservedClose{world_->now(), *state.raw->close_code()};
+      changed = true;
     }
   }
   const auto& batches = world_->webhooks().batches();
+  changed = changed || batches_seen_ < batches.size();
   for (; batches_seen_ < batches.size(); ++batches_seen_) {
     const auto& batch = batches[batches_seen_];
     if (!batch.valid || batch.status < 200 || batch.status > 299) continue;
     for (const auto& event : batch.events) webhooks_.push_back(ObservedWebhook{batch.arrived_at, event});
   }
   const auto& log = world_->rest_log();
+  changed = changed || responses_.size() != log.size();
   responses_.resize(log.size());
   for (std::size_t i = 0; i < log.size(); ++i) {
     ObservedResponse& out = responses_[i];
     out.sent_at = log[i].sent_at;
     if (log[i].answered_at == 0) continue;
+    changed = changed || !out.answered_at;
     out.answered_at = log[i].answered_at;
     out.lost = !log[i].response.has_value();
     if (log[i].response) {
@@ -264,6 +296,18 @@ void SimTarget::refresh() {
       out.body = log[i].response->body;
     }
   }
+  return changed;
+}
+
+// A fan-out hands every recipient the same text: it is decoded once. The cache holds the
+// text itself, so an address is never reused for another text while it is cached.
+const std::optional<Frame>& SimTarget::decoded(const std::shared_ptr<const std::string>& text) {
+  auto it = decoded_.find(text.get());
+  if (it == decoded_.end()) {
+    auto frame = decode_frame(*text);
+    it = decoded_.emplace(text.get(), std::make_pair(text, frame ? std::optional<Frame>(*frame) : std::nullopt)).first;
+  }
+  return it->second.second;
 }
 
 std::optional<std::string> SimTarget::socket_id(const std::string& client) const {

@@ -19,8 +19,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "fakes/fault_plan.hpp"
 #include "harness/target.hpp"
 #include "protocol/server/engine.hpp"
 
@@ -41,6 +44,14 @@ struct SimTargetOptions {
   // The target profile: which optional features to claim (none: every known feature).
   // Tests use it to play a server that lacks some.
   std::optional<std::set<std::string>> features;
+  // Faults drawn from the seed for the scenario's clients when the run begins (none: no
+  // faults). For shrinking, `keep_faults` keeps only those indices of the drawn plan and
+  // `shorten` halves every kept fault's span and extra delay that many times.
+  fakes::FaultProfile faults;
+  std::optional<std::vector<std::size_t>> keep_faults;
+  int shorten = 0;
+  bool invariants = true;  // check them in finish()
+  DurationNs settle_max = seconds(600);  // how long finish() lets the world run to get quiet
 };
 
 class SimTarget final : public Target {
@@ -49,6 +60,8 @@ class SimTarget final : public Target {
   ~SimTarget() override;
 
   std::string name() const override { return "sim"; }
+  void begin() override;
+  std::vector<InvariantViolation> finish() override;
   std::set<std::string> features() const override;
   TimeNs now() const override;
 
@@ -79,6 +92,11 @@ class SimTarget final : public Target {
   std::vector<TraceLine> trace() const override;
 
   fakes::World& world() { return *world_; }
+  // The faults the seed drew when the run began, and those actually applied (after
+  // keep_faults and shorten).
+  const std::vector<fakes::PlannedFault>& planned_faults() const { return planned_; }
+  const std::vector<fakes::PlannedFault>& applied_faults() const { return applied_; }
+  TimeNs began_at() const { return began_at_; }
 
  private:
   struct ClientState {
@@ -97,7 +115,9 @@ class SimTarget final : public Target {
   Result<std::string> user_auth(const ClientState& client, const std::string& user_data, const AuthChoice& auth) const;
   bool refused(const std::string& client, const std::string& channel) const;
   void cut(ClientState& client);
-  void refresh();
+  // Takes in what the world observed since; true when anything was new.
+  bool refresh();
+  const std::optional<Frame>& decoded(const std::shared_ptr<const std::string>& text);
 
   SimTargetOptions options_;
   std::unique_ptr<fakes::World> world_;
@@ -106,6 +126,11 @@ class SimTarget final : public Target {
   std::size_t batches_seen_ = 0;
   std::vector<ObservedWebhook> webhooks_;
   std::vector<ObservedResponse> responses_;
+  // Looked up by address, never iterated.
+  std::unordered_map<const std::string*, std::pair<std::shared_ptr<const std::string>, std::optional<Frame>>> decoded_;
+  std::vector<fakes::PlannedFault> planned_;
+  std::vector<fakes::PlannedFault> applied_;
+  TimeNs began_at_ = 0;
 };
 
 }  // namespace pushsim::harness

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/invariant_violation.hpp"
 #include "harness/scenario.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/json.hpp"
@@ -104,6 +105,14 @@ class Target {
   // Optional server features this target has (scenario_vocabulary.hpp kKnownFeatures).
   virtual std::set<std::string> features() const = 0;
   virtual TimeNs now() const = 0;
+
+  // ---- the run's frame -------------------------------------------------------------------
+  // Called once the scenario's clients are declared, before the first step (a simulation
+  // plans its faults for those clients here).
+  virtual void begin() {}
+  // Called after the last step: what the target checks whatever the steps said (the
+  // invariants, in simulation). A live target has none yet.
+  virtual std::vector<InvariantViolation> finish() { return {}; }
 
   // ---- setup and actions -----------------------------------------------------------------
   virtual ActionError declare_client(const ClientSpec& client) = 0;

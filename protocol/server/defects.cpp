@@ -29,6 +29,9 @@ const std::vector<DefectInfo>& all_defects() {
       {Defect::kNoRemovalDelay, "no-removal-delay",
        "channel_vacated and member_removed webhooks are not delayed, so a quick rejoin sends a pair"},
       {Defect::kStaleTimestampAccepted, "stale-timestamp-accepted", "REST requests with stale timestamps are accepted"},
+      {Defect::kMemberCountAfterBroadcast, "member-count-after-broadcast",
+       "presence member count updated after the broadcast instead of before", true,
+       "races.member-count-after-broadcast"},
   };
   return kAll;
 }

@@ -33,6 +33,10 @@ enum class Defect {
   kUnsubscribeIgnored,         // pusher:unsubscribe does nothing; events keep coming
   kNoRemovalDelay,             // vacated/member_removed webhooks sent at once (soketi #830)
   kStaleTimestampAccepted,     // REST auth_timestamp not checked (soketi, reverb)
+  // Race-only: a new presence member is recorded a moment after its member_added broadcast,
+  // so a subscriber arriving in between gets a member list without it, and never a
+  // member_added for it either (the count was still the old one when it joined).
+  kMemberCountAfterBroadcast,
 };
 
 struct DefectInfo {

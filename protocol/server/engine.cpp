@@ -141,6 +141,8 @@ void Engine::on_tick(TimeNs now) { state_->tick(now); }
 
 std::optional<TimeNs> Engine::next_deadline() const { return state_->next_deadline(); }
 
+std::size_t Engine::webhooks_outstanding() const { return state_->webhooks.outstanding(); }
+
 std::vector<EngineOutput> Engine::take_outputs() {
   std::vector<EngineOutput> out;
   out.swap(state_->outputs);

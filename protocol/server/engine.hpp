@@ -128,6 +128,9 @@ class Engine {
   std::optional<std::string> socket_id(ConnectionId connection) const;
   std::optional<ConnectionId> connection_by_socket_id(std::string_view app_id, std::string_view socket_id) const;
   std::size_t connection_count() const;
+  // Webhook events not yet delivered for good (pending, in flight, or awaiting a retry): a
+  // simulation settles until this is 0 before checking webhook end states.
+  std::size_t webhooks_outstanding() const;
   // Occupied channels of an app, sorted by name.
   std::vector<ChannelSnapshot> channels(std::string_view app_id, TimeNs now) const;
   // One channel; an unknown channel gives an unoccupied snapshot.

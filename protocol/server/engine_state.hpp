@@ -67,6 +67,9 @@ struct Engine::State {
   std::map<std::string, ConnectionId, std::less<>> by_socket_id;  // live connections, all apps
   std::set<std::pair<TimeNs, ConnectionId>> deadlines;
   std::vector<EngineOutput> outputs;
+  // Defect kMemberCountAfterBroadcast only: members whose record still lags their
+  // member_added broadcast, by "app_id/channel", with the time they joined.
+  std::map<std::string, std::vector<std::pair<std::string, TimeNs>>, std::less<>> lagging_members;
 
   // --- output ------------------------------------------------------------------------------
   void send(ConnectionId connection, std::string text);
@@ -98,6 +101,9 @@ struct Engine::State {
   void join(TimeNs now, Connection& connection, const std::string& channel, std::optional<PresenceMember> member);
   enum class LeaveCause { kUnsubscribe, kDisconnect };
   void leave(TimeNs now, Connection& connection, const std::string& channel, LeaveCause cause);
+  // The member list a joiner is told about (all members, unless a defect hides some).
+  std::vector<PresenceMember> members_seen_by_joiner(TimeNs now, const AppConfig& app, const std::string& channel,
+                                                     const std::string& joiner);
   void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
   void send_cache(TimeNs now, Connection& connection, const std::string& channel);
 

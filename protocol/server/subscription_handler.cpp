@@ -7,6 +7,8 @@
 // Once accepted, outputs follow in this order: subscription_succeeded to the subscriber;
 // webhooks channel_occupied and member_added with member_added frames to the others;
 // subscription_count frames and webhook; then the cached event (or cache_miss).
+#include <algorithm>
+
 #include "protocol/channel_name.hpp"
 #include "protocol/server/engine_state.hpp"
 #include "protocol/server/presence_member.hpp"
@@ -97,7 +99,8 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
   if (requires_auth(type.kind)) mark_authorized(connection);
 
   if (presence) {
-    send(connection.id, server_frames::presence_subscription_succeeded(channel, registry.members(app.id, channel)));
+    const auto members = members_seen_by_joiner(now, app, channel, joined->user_id);
+    send(connection.id, server_frames::presence_subscription_succeeded(channel, members));
   } else {
     send(connection.id, server_frames::subscription_succeeded(channel, options.subscription_succeeded_data));
   }
@@ -115,6 +118,25 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
     after_count_change(now, app, channel, outcome.subscription_count);
   }
   if (type.cache) send_cache(now, connection, channel);
+}
+
+// How long a new member's record lags its broadcast under kMemberCountAfterBroadcast: the
+// round trip to a shared store in a server that broadcasts first and counts afterwards.
+constexpr DurationNs kMemberRecordLag = ms(1);
+
+std::vector<PresenceMember> Engine::State::members_seen_by_joiner(TimeNs now, const AppConfig& app,
+                                                                  const std::string& channel,
+                                                                  const std::string& joiner) {
+  std::vector<PresenceMember> members = registry.members(app.id, channel);
+  if (!options.defects.has(Defect::kMemberCountAfterBroadcast)) return members;
+  auto& lagging = lagging_members[app.id + "/" + channel];
+  std::erase_if(lagging, [&](const auto& entry) { return entry.second + kMemberRecordLag <= now; });
+  std::erase_if(members, [&](const PresenceMember& m) {
+    return m.user_id != joiner && std::any_of(lagging.begin(), lagging.end(),
+                                              [&](const auto& entry) { return entry.first == m.user_id; });
+  });
+  lagging.emplace_back(joiner, now);
+  return members;
 }
 
 void Engine::State::on_unsubscribe(TimeNs now, Connection& connection, const Frame& frame) {

@@ -38,6 +38,8 @@ class WebhookDispatcher {
 
   std::size_t in_flight() const;
   std::size_t pending() const;
+  // Events not yet delivered for good: pending, in flight, or waiting for a retry.
+  std::size_t outstanding() const { return pending_.size() + deliveries_.size(); }
 
  private:
   struct Pending {

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "fakes/fault_plan.hpp"
 #include "names.hpp"
 
@@ -74,4 +76,97 @@ TEST_CASE("fault profiles are found by name", "[fault_plan]") {
   CHECK(FaultProfile::named("chaos")->drop_chance == Ratio{1, 10});
   CHECK(FaultProfile::named("none")->partition_chance.never());
   CHECK_FALSE(FaultProfile::named("apocalypse"));
+}
+
+TEST_CASE("every exploration profile keeps the exploration contract", "[fault_plan][explore]") {
+  std::set<std::string> names_seen;
+  for (const auto& profile : FaultProfile::exploration()) {
+    INFO(profile.name);
+    CHECK_FALSE(profile.exploration_violation().has_value());
+    CHECK(FaultProfile::named(profile.name) == profile);
+    names_seen.insert(profile.name);
+    // Over many clients: no drop, no close, every partition healed within 10 s, extra delay bounded.
+    const auto plan = plan_faults(profile, names(200), Rng(11), kSimulationEpoch);
+    for (const auto& fault : plan) {
+      CHECK(fault.kind != PlannedFault::Kind::kDrop);
+      CHECK(fault.kind != PlannedFault::Kind::kClose);
+      CHECK(fault.kind != PlannedFault::Kind::kFailAuth);
+      if (fault.kind == PlannedFault::Kind::kExtraLatency) CHECK(fault.latency.bound() <= kExploreExtraDelayMax);
+    }
+    for (const auto& group : fault_groups(plan)) {
+      if (plan[group.front()].kind != PlannedFault::Kind::kPartition) continue;
+      REQUIRE(group.size() == 2);
+      CHECK(plan[group.back()].at - plan[group.front()].at <= kExplorePartitionMax);
+    }
+  }
+  CHECK(names_seen == std::set<std::string>{"none", "jitter", "lossy", "partitions", "webhook-failures"});
+}
+
+TEST_CASE("profiles that drop, close or hold too long break the exploration contract", "[fault_plan][explore]") {
+  CHECK(FaultProfile::chaos().exploration_violation() == "it drops clients");
+  FaultProfile long_partitions = FaultProfile::partitions();
+  long_partitions.partition_max = seconds(11);
+  CHECK(long_partitions.exploration_violation().has_value());
+  FaultProfile slow = FaultProfile::jitter_profile();
+  slow.jitter = Latency::uniform(0, seconds(11));
+  CHECK(slow.exploration_violation().has_value());
+}
+
+TEST_CASE("the lossy profile delays a few messages by a retransmission, most by nothing", "[fault_plan][explore]") {
+  const Latency loss = FaultProfile::lossy().jitter;
+  Rng rng(3);
+  int delayed = 0;
+  for (int i = 0; i < 10'000; ++i) {
+    const DurationNs d = loss.draw(rng);
+    CHECK(d <= seconds(3));
+    if (d > 0) {
+      CHECK(d >= ms(200));
+      ++delayed;
+    }
+  }
+  CHECK(delayed > 300);  // about 1 in 20
+  CHECK(delayed < 800);
+}
+
+TEST_CASE("fault groups pair a partition with its heal and latency with its end", "[fault_plan][explore]") {
+  FaultProfile profile = FaultProfile::flaky();
+  profile.partition_chance = {1, 1};
+  profile.jitter_chance = {1, 1};
+  const auto plan = plan_faults(profile, names(3), Rng(8), kSimulationEpoch);
+  std::size_t covered = 0;
+  for (const auto& group : fault_groups(plan)) {
+    covered += group.size();
+    const auto& first = plan[group.front()];
+    if (first.kind == PlannedFault::Kind::kPartition || first.kind == PlannedFault::Kind::kExtraLatency) {
+      REQUIRE(group.size() == 2);
+      CHECK(plan[group.back()].client == first.client);
+      CHECK(plan[group.back()].kind ==
+            (first.kind == PlannedFault::Kind::kPartition ? PlannedFault::Kind::kHeal
+                                                          : PlannedFault::Kind::kExtraLatencyOff));
+    }
+  }
+  CHECK(covered == plan.size());
+}
+
+TEST_CASE("a shortened plan halves spans and extra delays and stays ordered", "[fault_plan][explore]") {
+  FaultProfile profile = FaultProfile::flaky();
+  profile.partition_chance = {1, 1};
+  const auto plan = plan_faults(profile, names(1), Rng(2), kSimulationEpoch);
+  const auto half = shortened(plan, 1);
+  REQUIRE(half.size() == plan.size());
+  for (std::size_t i = 1; i < half.size(); ++i) CHECK(half[i - 1].at <= half[i].at);
+  auto span = [](const std::vector<PlannedFault>& p, PlannedFault::Kind start, PlannedFault::Kind end) {
+    TimeNs a = 0, b = 0;
+    for (const auto& f : p) {
+      if (f.kind == start) a = f.at;
+      if (f.kind == end) b = f.at;
+    }
+    return b - a;
+  };
+  CHECK(span(half, PlannedFault::Kind::kPartition, PlannedFault::Kind::kHeal) ==
+        span(plan, PlannedFault::Kind::kPartition, PlannedFault::Kind::kHeal) / 2);
+  for (const auto& f : half) {
+    if (f.kind == PlannedFault::Kind::kExtraLatency) CHECK(f.latency.max == profile.jitter.max / 2);
+  }
+  CHECK(shortened(plan, 0) == plan);
 }

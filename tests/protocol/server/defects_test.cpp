@@ -298,3 +298,31 @@ TEST_CASE("defect stale-timestamp-accepted accepts a request signed 601 s ago", 
   CHECK(run(std::nullopt) == 401);
   CHECK(run(Defect::kStaleTimestampAccepted) == 200);
 }
+
+TEST_CASE("defect member-count-after-broadcast hides a member who joined a moment before", "[defects][race]") {
+  // Ids in the second joiner's subscription_succeeded, with the joins `gap` apart.
+  auto ids_seen = [](std::optional<Defect> d, DurationNs gap) {
+    auto f = make(d);
+    auto first = f.connect(), second = f.connect();
+    f.join_presence(first, "presence-r", "u1");
+    f.now += gap;
+    f.subscribe(second, "presence-r", R"({"user_id":"u2"})");
+    std::set<std::string> ids;
+    for (const auto& frame : parsed(f.take(second))) {
+      if (frame.value("event", "") != "pusher_internal:subscription_succeeded") continue;
+      const Json data = Json::parse(frame["data"].get<std::string>());
+      for (const auto& id : data["presence"]["ids"]) ids.insert(id.get<std::string>());
+    }
+    return ids;
+  };
+  const std::set<std::string> both{"u1", "u2"};
+  CHECK(ids_seen(std::nullopt, 0) == both);
+  CHECK(ids_seen(Defect::kMemberCountAfterBroadcast, 0) == std::set<std::string>{"u2"});
+  CHECK(ids_seen(Defect::kMemberCountAfterBroadcast, ms(1) / 2) == std::set<std::string>{"u2"});
+  // Race-only: a join that comes later than the lag sees everyone, as with the reference.
+  CHECK(ids_seen(Defect::kMemberCountAfterBroadcast, ms(2)) == both);
+  const auto& info = all_defects().back();
+  CHECK(info.defect == Defect::kMemberCountAfterBroadcast);
+  CHECK(info.race_only);
+  CHECK(info.race_scenario == "races.member-count-after-broadcast");
+}
