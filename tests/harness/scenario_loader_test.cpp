@@ -3,6 +3,7 @@
 #include <set>
 
 #include "harness/scenario_loader.hpp"
+#include "harness/scenario_metadata.hpp"
 #include "harness_test_support.hpp"
 
 using namespace pushsim;
@@ -152,4 +153,35 @@ TEST_CASE("describe_step prints one line per step", "[loader]") {
   CHECK(describe_step(scenario.steps[23]) == "expect_none bob event=news channel=presence-room data={\"x\":1} for 500ms");
   CHECK(describe_step(scenario.steps[41]) == "concurrently [connect alice; subscribe alice c]");
   CHECK(step_kind(scenario.steps[42]) == "one_of");
+}
+
+TEST_CASE("race scenario steps load: kebab ids, after_previous, expect_webhook_state", "[loader]") {
+  const std::string file = "race_steps.yaml";
+  auto loaded = load_scenario_text(read_text(fixtures() / "scenarios" / file), file);
+  if (!loaded) FAIL(loaded.error().message);
+  const Scenario& scenario = *loaded;
+  auto where = [&](int line) { return SourceLocation{file, line, 5}; };
+  CHECK(scenario.id == "races.race-steps-load");
+  const auto& s = scenario.steps;
+  REQUIRE(s.size() == 6);
+  CHECK(s[1] == Step{ExpectStep{where(10), "alice", "first", {}, {}, {}, seconds(1), false}});
+  CHECK(s[2] == Step{ExpectStep{where(11), "alice", "second", {}, {}, {}, seconds(30), true}});
+  CHECK(s[3] == Step{ExpectNoneStep{where(12), "alice", {}, "room", {}, seconds(30), true}});
+  using State = ExpectWebhookStateStep::State;
+  CHECK(s[4] == Step{ExpectWebhookStateStep{where(13), "room", {}, State::kVacated, seconds(1)}});
+  CHECK(s[5] == Step{ExpectWebhookStateStep{where(14), "presence-room", "${alice.user_id}", State::kMember, seconds(5)}});
+  CHECK(describe_step(s[2]) == "expect alice second after_previous within 30s");
+  CHECK(describe_step(s[5]) == "expect_webhook_state presence-room user_id=${alice.user_id} member within 5s");
+}
+
+TEST_CASE("scenario ids are area.N or area.kebab-name", "[loader]") {
+  for (const char* good : {"presence.12", "races.trigger-racing-subscribe", "races.a1-b2", "bugs_x.x"}) {
+    CAPTURE(good);
+    CHECK(is_scenario_id(good));
+  }
+  for (const char* bad : {"races.Trigger", "races.-a", "races.a-", "races.a--b", "races.1a-b", "races.", "races.a_b",
+                          ".a", "Races.a"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(is_scenario_id(bad));
+  }
 }
