@@ -227,6 +227,11 @@ bool weighs(const std::string& channel, const std::optional<std::string>& user, 
   return (name == "member_added" || name == "member_removed") && event.value("user_id", "") == *user;
 }
 
+bool is_removal(const Json& event) {
+  const std::string name = event.value("name", "");
+  return name == "channel_vacated" || name == "member_removed";
+}
+
 // What a webhook's event says about the state, once it is the latest.
 ExpectWebhookStateStep::State state_after(const Json& event) {
   const std::string name = event.value("name", "");
@@ -248,13 +253,17 @@ std::optional<std::string> Execution::expect_webhook_state(const ExpectWebhookSt
     user = *resolved;
   }
   const auto none = step.user_id ? ExpectWebhookStateStep::State::kAbsent : ExpectWebhookStateStep::State::kVacated;
-  // The latest by (time_ms, arrival): arrival order breaks ties within one millisecond.
+  // The latest by time_ms. Within one millisecond a removal counts as the later event: a
+  // re-add that quick cancels the delayed removal before it (PROTOCOL.md §8.3), so an add and
+  // a removal that both went out in one millisecond were an add and then its removal. Arrival
+  // order breaks what ties remain.
+  auto order = [](const ObservedWebhook& w) { return std::pair(w.time_ms.value_or(0), is_removal(w.event)); };
   auto current = [&] {
     std::optional<std::size_t> latest;
     const auto& events = target_.webhooks();
     for (std::size_t i = 0; i < events.size(); ++i) {
       if (!weighs(*channel, user, events[i].event)) continue;
-      if (!latest || events[i].time_ms.value_or(0) >= events[*latest].time_ms.value_or(0)) latest = i;
+      if (!latest || order(events[i]) >= order(events[*latest])) latest = i;
     }
     return latest ? state_after(events[*latest].event) : none;
   };

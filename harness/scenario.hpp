@@ -262,7 +262,8 @@ struct ExpectNoWebhookStep {
 // What an app that orders the webhook events it accepted by time_ms (delivery order is not
 // guaranteed, PROTOCOL.md §8.3) believes in the end: of channel_occupied / channel_vacated for
 // the channel, or of member_added / member_removed for the channel and user_id, the latest.
-// None at all counts as vacated / absent. Waits up to `within` for the state to hold.
+// None at all counts as vacated / absent; within one millisecond a removal counts as later.
+// Waits up to `within` for the state to hold.
 struct ExpectWebhookStateStep {
   enum class State { kOccupied, kVacated, kMember, kAbsent };
   SourceLocation where;
@@ -358,8 +359,8 @@ struct OneOfStep {
 using StepAction =
     std::variant<ConnectStep, DisconnectStep, SubscribeStep, UnsubscribeStep, SigninStep, ClientEventStep,
                  SendStep, TriggerStep, BatchTriggerStep, QueryStep, RequestStep, ExpectStep, ExpectNoneStep,
-                 ExpectCloseStep, ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep, AdvanceStep,
-                 PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
+                 ExpectCloseStep, ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep,
+                 AdvanceStep, PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
                  ConcurrentlyStep, OneOfStep>;
 
 // A step: one of the structs above. Wrapped in a struct (rather than a bare alias) because

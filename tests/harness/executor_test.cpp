@@ -208,7 +208,7 @@ const char* kRetriedJoin = R"(clients:
   alice: { user_id: u1 }
 steps:
   - connect: alice
-  - webhook_failures: { count: 6 }
+  - webhook_failures: { count: 6, status: 500 }
   - subscribe: { client: alice, channel: presence-room }
   - advance: 500ms
   - unsubscribe: { client: alice, channel: presence-room }
@@ -223,7 +223,45 @@ TEST_CASE("expect_webhook_state orders webhook events by time_ms, not by arrival
   const ScenarioResult wrong = run_must(std::string(kRetriedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: member }
 )");
   REQUIRE(wrong.failures.size() == 1);
-  CHECK(wrong.failures[0] == "");
+  CHECK(wrong.failures[0] ==
+        "t.yaml:14:5: expect_webhook_state presence-room user_id=u1 member within 1s: expected the webhooks to leave "
+        "presence-room user u1 member within 1s, but by time_ms it is absent\n"
+        "the events that decide it, in arrival order:\n"
+        "  +3.531s time_ms 1700000000526 {\"channel\":\"presence-room\",\"name\":\"member_removed\",\"user_id\":\"u1\"}\n"
+        "  +7.103s time_ms 1700000000035 {\"channel\":\"presence-room\",\"name\":\"member_added\",\"user_id\":\"u1\"}");
+}
+
+// alice's subscribe and unsubscribe reach the server at the same instant, so member_added and
+// member_removed share their time_ms; failures hold member_added back until after the removal.
+const char* kTiedJoin = R"(clients:
+  alice: { user_id: u1 }
+  bob: { user_id: u2 }
+steps:
+  - connect: bob
+  - subscribe: { client: bob, channel: presence-room }
+  - expect_webhook: { name: member_added, user_id: u2, within: 5s }
+  - connect: alice
+  - webhook_failures: { count: 4, status: 500 }
+  - concurrently:
+      - subscribe: { client: alice, channel: presence-room }
+      - unsubscribe: { client: alice, channel: presence-room }
+  - advance: 20s
+)";
+
+TEST_CASE("expect_webhook_state counts a removal as later than an add of the same millisecond", "[executor]") {
+  const ScenarioResult result = run_must(std::string(kTiedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: absent }
+)");
+  CHECK(result.verdict == Verdict::kPass);
+  const ScenarioResult wrong = run_must(std::string(kTiedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: member }
+)");
+  REQUIRE(wrong.failures.size() == 1);
+  // Same time_ms, member_added arrived last: only the removal-is-later rule makes this absent.
+  CHECK(wrong.failures[0] ==
+        "t.yaml:18:5: expect_webhook_state presence-room user_id=u1 member within 1s: expected the webhooks to leave "
+        "presence-room user u1 member within 1s, but by time_ms it is absent\n"
+        "the events that decide it, in arrival order:\n"
+        "  +4.098s time_ms 1700000000081 {\"channel\":\"presence-room\",\"name\":\"member_removed\",\"user_id\":\"u1\"}\n"
+        "  +7.142s time_ms 1700000000081 {\"channel\":\"presence-room\",\"name\":\"member_added\",\"user_id\":\"u1\"}");
 }
 
 TEST_CASE("expect_webhook_state waits for the state, and counts no webhook as vacated", "[executor]") {
@@ -240,7 +278,12 @@ steps:
 )");
   REQUIRE(result.failures.size() == 1);
   CHECK(result.steps[5].outcome == StepOutcome::kPassed);
-  CHECK(result.failures[0] == "");
+  CHECK(result.failures[0] ==
+        "t.yaml:14:5: expect_webhook_state room occupied within 1s: expected the webhooks to leave room occupied "
+        "within 1s, but by time_ms it is vacated\n"
+        "the events that decide it, in arrival order:\n"
+        "  +0.052s time_ms 1700000000035 {\"channel\":\"room\",\"name\":\"channel_occupied\"}\n"
+        "  +3.065s time_ms 1700000000054 {\"channel\":\"room\",\"name\":\"channel_vacated\"}");
 }
 
 TEST_CASE("The first failing step ends the scenario; later steps are not run", "[executor]") {

@@ -50,7 +50,7 @@ TEST_CASE("clients load in declaration order with user, info and app", "[loader]
 TEST_CASE("connection steps load into typed structs", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[0] == Step{ConnectStep{at(14, 5), "alice", {}, {}, {}}});
   CHECK(s[1] == Step{ConnectStep{at(15, 5), "bob", "other-key", 6, "/app/other-key?protocol=6"}});
   CHECK(s[2] == Step{ConnectStep{at(16, 5), "carol", {}, {}, {}}});
@@ -70,7 +70,7 @@ TEST_CASE("connection steps load into typed structs", "[loader]") {
 TEST_CASE("REST steps load with data encoded as it will be sent", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[12] == Step{TriggerStep{at(30, 5), {"presence-room", "other"}, false, "news", "{\"x\":1}",
                                   Exclude{Exclude::Kind::kClient, "bob"}, "user_count"}});
   CHECK(s[13] == Step{TriggerStep{at(31, 5), {"presence-room"}, true, "raw", "not json",
@@ -92,7 +92,7 @@ TEST_CASE("REST steps load with data encoded as it will be sent", "[loader]") {
 TEST_CASE("expectations load with their deadlines and defaults", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[21] == Step{ExpectStep{at(47, 5), "alice", "pusher_internal:subscription_succeeded", "presence-room",
                                  Json{{"presence", {{"count", 1}}}}, "u1", ms(1500)}});
   CHECK(s[22] == Step{ExpectStep{at(49, 5), "bob", "news", {}, {}, {}, seconds(1)}});
@@ -108,7 +108,7 @@ TEST_CASE("expectations load with their deadlines and defaults", "[loader]") {
 TEST_CASE("time and fault steps load", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[29] == Step{AdvanceStep{at(56, 5), seconds(2)}});
   CHECK(s[30] == Step{PartitionStep{at(57, 5), "alice"}});
   CHECK(s[31] == Step{HealStep{at(58, 5), "alice"}});
@@ -122,12 +122,14 @@ TEST_CASE("time and fault steps load", "[loader]") {
   CHECK(s[39] == Step{DisconnectStep{at(66, 5), "alice", 4000, false}});
   CHECK(s[40] == Step{DisconnectStep{at(67, 5), "carol", {}, true}});
   CHECK(s[43] == Step{DisconnectStep{at(75, 5), "bob", {}, false}});
+  CHECK(s[44] == Step{ExpectWebhookStateStep{at(76, 5), "presence-room", "u2", ExpectWebhookStateStep::State::kAbsent,
+                                             seconds(2)}});
 }
 
 TEST_CASE("concurrently and one_of hold nested steps", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[41] == Step{ConcurrentlyStep{at(68, 5), {
                           Step{ConnectStep{at(69, 9), "alice", {}, {}, {}}},
                           Step{SubscribeStep{at(70, 9), "alice", "c", {}, {}}},

@@ -328,7 +328,8 @@ std::vector<std::string> member_events(const std::vector<std::string>& frames) {
   for (const auto& frame : parsed(frames)) {
     const std::string event = frame.value("event", "");
     if (event.rfind("pusher_internal:member_", 0) != 0) continue;
-    out.push_back(event.substr(16) + ":" + Json::parse(frame["data"].get<std::string>()).value("user_id", ""));
+    const std::string what = event.substr(std::string_view("pusher_internal:member_").size());
+    out.push_back(what + ":" + Json::parse(frame["data"].get<std::string>()).value("user_id", ""));
   }
   return out;
 }
