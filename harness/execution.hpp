@@ -10,9 +10,11 @@
 
 namespace pushsim::harness {
 
-// What expectations have used up: frames per client (by index), webhook events (by index).
+// What expectations have used up: frames per client (by index), webhook events (by index),
+// and per client the frame its latest passing expect consumed (for after_previous).
 struct Consumption {
   std::map<std::string, std::set<std::size_t>> frames;
+  std::map<std::string, std::size_t> latest;
   std::set<std::size_t> webhooks;
 };
 
@@ -46,8 +48,11 @@ class Execution {
   std::optional<std::string> expect_response(const ExpectResponseStep& step);
   std::optional<std::string> expect_webhook(const ExpectWebhookStep& step, TimeNs start);
   std::optional<std::string> expect_no_webhook(const ExpectNoWebhookStep& step, TimeNs start);
+  std::optional<std::string> expect_webhook_state(const ExpectWebhookStateStep& step, TimeNs start);
+  // The first unconsumed frame matching by the deadline; with after_previous, only frames
+  // after the one the client's latest passing expect consumed.
   std::optional<std::size_t> find_frame(const std::string& client, const FrameExpectation& expectation,
-                                        TimeNs deadline);
+                                        TimeNs deadline, bool after_previous = false);
   std::string received_around(const std::string& client, const FrameExpectation& expectation, TimeNs start,
                               TimeNs deadline);
   TimeNs capped(TimeNs deadline) const { return deadline < cap_at_ ? deadline : cap_at_; }

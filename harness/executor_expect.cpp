@@ -16,10 +16,14 @@ std::string shown(const Json& value) { return value.dump(-1, ' ', false, Json::e
 }  // namespace
 
 std::optional<std::size_t> Execution::find_frame(const std::string& client, const FrameExpectation& expectation,
-                                                 TimeNs deadline) {
+                                                 TimeNs deadline, bool after_previous) {
   const auto& frames = target_.frames(client);
   const auto& used = consumed_.frames[client];
-  for (std::size_t i = 0; i < frames.size(); ++i) {
+  std::size_t first = 0;
+  if (auto latest = consumed_.latest.find(client); after_previous && latest != consumed_.latest.end()) {
+    first = latest->second + 1;
+  }
+  for (std::size_t i = first; i < frames.size(); ++i) {
     if (frames[i].at > deadline || used.count(i) != 0 || !frames[i].frame) continue;
     // Event and channel match exactly: checking them first spares decoding the data of
     // every other frame, which a wait does after each observation.
@@ -62,15 +66,17 @@ std::optional<std::string> Execution::expect(const ExpectStep& step, TimeNs star
   const TimeNs deadline = start + step.within;
   std::optional<std::size_t> found;
   target_.wait_until(capped(deadline), [&] {
-    found = find_frame(step.client, expectation, deadline);
+    found = find_frame(step.client, expectation, deadline, step.after_previous);
     return found.has_value();
   });
   if (found) {
     consumed_.frames[step.client].insert(*found);
+    consumed_.latest[step.client] = *found;
     return std::nullopt;
   }
-  return "no matching frame at " + step.client + " within " + format_duration(step.within) + cap_note(deadline) +
-         "\n" + received_around(step.client, expectation, start, target_.now());
+  return "no matching frame at " + step.client + (step.after_previous ? " after the previous one" : "") +
+         " within " + format_duration(step.within) + cap_note(deadline) + "\n" +
+         received_around(step.client, expectation, start, target_.now());
 }
 
 std::optional<std::string> Execution::expect_none(const ExpectNoneStep& step, TimeNs start) {
@@ -89,12 +95,13 @@ std::optional<std::string> Execution::expect_none(const ExpectNoneStep& step, Ti
   const TimeNs deadline = start + step.span;
   std::optional<std::size_t> found;
   target_.wait_until(capped(deadline), [&] {
-    found = find_frame(step.client, expectation, deadline);
+    found = find_frame(step.client, expectation, deadline, step.after_previous);
     return found.has_value();
   });
   if (!found) return std::nullopt;
   const auto& frame = target_.frames(step.client)[*found];
-  return "expected no frame matching " + shown(expectation_view(expectation)) + " at " + step.client + " for " +
+  return "expected no frame matching " + shown(expectation_view(expectation)) + " at " + step.client +
+         (step.after_previous ? " after the previous one" : "") + " for " +
          format_duration(step.span) + ", but at " + format_offset(frame.at - origin_) + " got " + frame.text;
 }
 
@@ -212,6 +219,71 @@ std::optional<std::string> Execution::expect_no_webhook(const ExpectNoWebhookSte
   const auto& event = target_.webhooks()[*found];
   return "expected no webhook matching " + shown(expected) + " for " + format_duration(step.span) + ", but at " +
          format_offset(event.at - origin_) + " got " + shown(event.event);
+}
+
+namespace {
+
+// The events expect_webhook_state weighs: channel_occupied / channel_vacated of the channel,
+// or member_added / member_removed of the channel and user.
+bool weighs(const std::string& channel, const std::optional<std::string>& user, const Json& event) {
+  if (!event.is_object() || event.value("channel", "") != channel) return false;
+  const std::string name = event.value("name", "");
+  if (!user) return name == "channel_occupied" || name == "channel_vacated";
+  return (name == "member_added" || name == "member_removed") && event.value("user_id", "") == *user;
+}
+
+bool is_removal(const Json& event) {
+  const std::string name = event.value("name", "");
+  return name == "channel_vacated" || name == "member_removed";
+}
+
+// What a webhook's event says about the state, once it is the latest.
+ExpectWebhookStateStep::State state_after(const Json& event) {
+  const std::string name = event.value("name", "");
+  if (name == "channel_occupied") return ExpectWebhookStateStep::State::kOccupied;
+  if (name == "channel_vacated") return ExpectWebhookStateStep::State::kVacated;
+  if (name == "member_added") return ExpectWebhookStateStep::State::kMember;
+  return ExpectWebhookStateStep::State::kAbsent;
+}
+
+}  // namespace
+
+std::optional<std::string> Execution::expect_webhook_state(const ExpectWebhookStateStep& step, TimeNs start) {
+  auto channel = sub(step.channel);
+  if (!channel) return error_of(channel.error());
+  std::optional<std::string> user;
+  if (step.user_id) {
+    auto resolved = sub(*step.user_id);
+    if (!resolved) return error_of(resolved.error());
+    user = *resolved;
+  }
+  const auto none = step.user_id ? ExpectWebhookStateStep::State::kAbsent : ExpectWebhookStateStep::State::kVacated;
+  // The latest by time_ms. Within one millisecond a removal counts as the later event: a
+  // re-add that quick cancels the delayed removal before it (PROTOCOL.md §8.3), so an add and
+  // a removal that both went out in one millisecond were an add and then its removal. Arrival
+  // order breaks what ties remain.
+  auto order = [](const ObservedWebhook& w) { return std::pair(w.time_ms.value_or(0), is_removal(w.event)); };
+  auto current = [&] {
+    std::optional<std::size_t> latest;
+    const auto& events = target_.webhooks();
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (!weighs(*channel, user, events[i].event)) continue;
+      if (!latest || order(events[i]) >= order(events[*latest])) latest = i;
+    }
+    return latest ? state_after(events[*latest].event) : none;
+  };
+  const TimeNs deadline = start + step.within;
+  if (target_.wait_until(capped(deadline), [&] { return current() == step.state; })) return std::nullopt;
+  std::string out = "expected the webhooks to leave " + *channel + (user ? " user " + *user : "") + " " +
+                    std::string(to_string(step.state)) + " within " + format_duration(step.within) +
+                    cap_note(deadline) + ", but by time_ms it is " + std::string(to_string(current())) +
+                    "\nthe events that decide it, in arrival order:";
+  for (const auto& observed : target_.webhooks()) {
+    if (!weighs(*channel, user, observed.event)) continue;
+    out += "\n  " + format_offset(observed.at - origin_) + " time_ms " +
+           (observed.time_ms ? std::to_string(*observed.time_ms) : std::string("?")) + " " + shown(observed.event);
+  }
+  return out;
 }
 
 }  // namespace pushsim::harness

@@ -95,14 +95,14 @@ std::string describe(const ExpectStep& s) {
   add(out, "channel", s.channel);
   add(out, "data", s.data);
   add(out, "user_id", s.user_id);
-  return out + " within " + format_duration(s.within);
+  return out + (s.after_previous ? " after_previous" : "") + " within " + format_duration(s.within);
 }
 std::string describe(const ExpectNoneStep& s) {
   std::string out = s.client;
   add(out, "event", s.event);
   add(out, "channel", s.channel);
   add(out, "data", s.data);
-  return out + " for " + format_duration(s.span);
+  return out + (s.after_previous ? " after_previous" : "") + " for " + format_duration(s.span);
 }
 std::string describe(const ExpectCloseStep& s) {
   std::string out = s.client;
@@ -127,6 +127,11 @@ std::string describe(const ExpectNoWebhookStep& s) {
   add(out, "channel", s.channel);
   add(out, "user_id", s.user_id);
   return out + " for " + format_duration(s.span);
+}
+std::string describe(const ExpectWebhookStateStep& s) {
+  std::string out = s.channel;
+  add(out, "user_id", s.user_id);
+  return out + " " + std::string(to_string(s.state)) + " within " + format_duration(s.within);
 }
 std::string describe(const AdvanceStep& s) { return format_duration(s.duration); }
 std::string describe(const PartitionStep& s) { return s.client; }
@@ -198,6 +203,10 @@ std::string_view to_string(Signing signing) {
     case Signing::kUnsigned: return "unsigned";
   }
   return "?";
+}
+
+std::string_view to_string(ExpectWebhookStateStep::State state) {
+  return kWebhookStates[static_cast<std::size_t>(state)];
 }
 
 std::string_view to_string(AuthChoice::Kind kind) {

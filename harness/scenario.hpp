@@ -199,6 +199,9 @@ struct ExpectStep {
   std::optional<Json> data;
   std::optional<std::string> user_id;
   DurationNs within = kExpectWithinDefault;
+  // Only frames received after the one this client's latest passing expect consumed: the
+  // order of frames on one connection is guaranteed, so a race scenario may check it.
+  bool after_previous = false;
 
   bool operator==(const ExpectStep&) const = default;
 };
@@ -211,6 +214,7 @@ struct ExpectNoneStep {
   std::optional<std::string> channel;
   std::optional<Json> data;
   DurationNs span = 0;  // `for:` in YAML
+  bool after_previous = false;  // as in ExpectStep
 
   bool operator==(const ExpectNoneStep&) const = default;
 };
@@ -253,6 +257,22 @@ struct ExpectNoWebhookStep {
   DurationNs span = 0;  // `for:` in YAML
 
   bool operator==(const ExpectNoWebhookStep&) const = default;
+};
+
+// What an app that orders the webhook events it accepted by time_ms (delivery order is not
+// guaranteed, PROTOCOL.md §8.3) believes in the end: of channel_occupied / channel_vacated for
+// the channel, or of member_added / member_removed for the channel and user_id, the latest.
+// None at all counts as vacated / absent; within one millisecond a removal counts as later.
+// Waits up to `within` for the state to hold.
+struct ExpectWebhookStateStep {
+  enum class State { kOccupied, kVacated, kMember, kAbsent };
+  SourceLocation where;
+  std::string channel;
+  std::optional<std::string> user_id;  // given: member or absent; else occupied or vacated
+  State state = State::kOccupied;
+  DurationNs within = kExpectWithinDefault;
+
+  bool operator==(const ExpectWebhookStateStep&) const = default;
 };
 
 // ---- Time and faults ----------------------------------------------------------------------
@@ -339,8 +359,8 @@ struct OneOfStep {
 using StepAction =
     std::variant<ConnectStep, DisconnectStep, SubscribeStep, UnsubscribeStep, SigninStep, ClientEventStep,
                  SendStep, TriggerStep, BatchTriggerStep, QueryStep, RequestStep, ExpectStep, ExpectNoneStep,
-                 ExpectCloseStep, ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, AdvanceStep,
-                 PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
+                 ExpectCloseStep, ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep,
+                 AdvanceStep, PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
                  ConcurrentlyStep, OneOfStep>;
 
 // A step: one of the structs above. Wrapped in a struct (rather than a bare alias) because
@@ -377,5 +397,6 @@ struct Scenario {
 std::string_view to_string(Level level);
 std::string_view to_string(Signing signing);
 std::string_view to_string(AuthChoice::Kind kind);
+std::string_view to_string(ExpectWebhookStateStep::State state);
 
 }  // namespace pushsim::harness

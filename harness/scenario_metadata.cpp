@@ -64,6 +64,16 @@ Client read_client(YamlContext& context, const std::string& name, const SourceLo
   return client;
 }
 
+bool is_kebab_name(std::string_view name) {
+  if (name.empty() || !is_lower(name.front()) || name.back() == '-') return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool ok = is_lower(c) || is_digit(c) || (c == '-' && name[i - 1] != '-');
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool is_scenario_id(std::string_view id) {
@@ -72,13 +82,7 @@ bool is_scenario_id(std::string_view id) {
   const std::string_view area = id.substr(0, dot);
   const bool area_ok = std::all_of(area.begin(), area.end(),
                                    [](char c) { return is_lower(c) || is_digit(c) || c == '_' || c == '-'; });
-  // After the dot a number (presence.12), or for race scenarios, which are named after the
-  // bug they reproduce, a kebab-case slug starting with a letter (races.trigger-vs-subscribe).
-  const std::string_view rest = id.substr(dot + 1);
-  const bool slug = !rest.empty() && is_lower(rest[0]) && std::all_of(rest.begin(), rest.end(), [](char c) {
-    return is_lower(c) || is_digit(c) || c == '-';
-  });
-  return area_ok && (all_digits(rest) || slug);
+  return area_ok && (all_digits(id.substr(dot + 1)) || is_kebab_name(id.substr(dot + 1)));
 }
 
 bool is_section_number(std::string_view section) {
@@ -104,7 +108,8 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
     scenario.id = read_string(context, *id).value_or("");
     scenario.where = id->where;
     if (id->value.IsScalar() && !is_scenario_id(scenario.id)) {
-      context.error(id->where, "bad scenario id '" + scenario.id + "' (expected area.N, like presence.12)");
+      context.error(id->where, "bad scenario id '" + scenario.id +
+                                    "' (expected area.N, like presence.12, or area.kebab-name)");
     }
   }
   if (auto name = map.require("name")) {

@@ -15,7 +15,9 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
 // `clients:` — a map from name to { user_id, user_info, app } (or nothing), in file order.
 std::vector<Client> read_clients(YamlContext& context, const Field& field);
 
-// area.N: lowercase letters, digits, '_' or '-' (starting with a letter), a dot, digits.
+// area.N: lowercase letters, digits, '_' or '-' (starting with a letter), a dot, digits; or
+// area.kebab-name, for scenarios named after what they reproduce (races.trigger-racing-subscribe):
+// after the dot, lowercase letters, digits and single '-' between them, starting with a letter.
 bool is_scenario_id(std::string_view id);
 // A PROTOCOL.md section number: digits separated by single dots, like 3 or 3.4.
 bool is_section_number(std::string_view section);

@@ -26,10 +26,13 @@ inline constexpr std::string_view kStepKinds[] = {
     "connect",        "disconnect",       "subscribe",        "unsubscribe",     "signin",
     "client_event",   "send",             "trigger",          "batch_trigger",   "query",
     "request",        "expect",           "expect_none",      "expect_close",    "expect_response",
-    "expect_webhook", "expect_no_webhook", "advance",         "partition",       "heal",
-    "drop",           "latency",          "webhook_failures", "auth_refuse",     "concurrently",
-    "one_of",
+    "expect_webhook", "expect_no_webhook", "expect_webhook_state", "advance",     "partition",
+    "heal",           "drop",             "latency",          "webhook_failures", "auth_refuse",
+    "concurrently",   "one_of",
 };
+
+// expect_webhook_state's states, in the order of ExpectWebhookStateStep::State.
+inline constexpr std::string_view kWebhookStates[] = {"occupied", "vacated", "member", "absent"};
 
 // Scenario levels as written in YAML: must, should, info.
 inline constexpr std::string_view kLevelNames[] = {"must", "should", "info"};

@@ -98,6 +98,7 @@ std::optional<StepAction> StepParser::dispatch(const std::string& kind, const Fi
       {"expect_response", &StepParser::parse_expect_response},
       {"expect_webhook", &StepParser::parse_expect_webhook},
       {"expect_no_webhook", &StepParser::parse_expect_no_webhook},
+      {"expect_webhook_state", &StepParser::parse_expect_webhook_state},
       {"advance", &StepParser::parse_advance},
       {"partition", &StepParser::parse_partition},
       {"heal", &StepParser::parse_heal},

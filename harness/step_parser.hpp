@@ -59,6 +59,7 @@ class StepParser {
   StepAction parse_expect_response(const Field& field, const SourceLocation& at);
   StepAction parse_expect_webhook(const Field& field, const SourceLocation& at);
   StepAction parse_expect_no_webhook(const Field& field, const SourceLocation& at);
+  StepAction parse_expect_webhook_state(const Field& field, const SourceLocation& at);
   std::optional<std::string> webhook_name(const Field& field);
   // step_parser_faults.cpp
   StepAction parse_advance(const Field& field, const SourceLocation& at);

@@ -6,7 +6,8 @@
 namespace pushsim::harness {
 
 StepAction StepParser::parse_expect(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"client", "event", "channel", "data", "user_id", "within"};
+  static constexpr std::string_view kKeys[] = {"client", "event", "channel", "data", "user_id", "within",
+                                               "after_previous"};
   ExpectStep step{at, {}, {}, {}, {}, {}, kExpectWithinDefault};
   MapReader map(context_, field.value, field.where, "expect step", kKeys);
   if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
@@ -15,11 +16,12 @@ StepAction StepParser::parse_expect(const Field& field, const SourceLocation& at
   if (auto data = map.get("data")) step.data = json(*data);
   step.user_id = text(map, "user_id", false);
   if (auto within = map.get("within")) step.within = read_duration(context_, *within).value_or(kExpectWithinDefault);
+  if (auto after = map.get("after_previous")) step.after_previous = read_bool(context_, *after).value_or(false);
   return step;
 }
 
 StepAction StepParser::parse_expect_none(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"client", "event", "channel", "data", "for"};
+  static constexpr std::string_view kKeys[] = {"client", "event", "channel", "data", "for", "after_previous"};
   ExpectNoneStep step{at, {}, {}, {}, {}, 0};
   MapReader map(context_, field.value, field.where, "expect_none step", kKeys);
   if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
@@ -27,6 +29,7 @@ StepAction StepParser::parse_expect_none(const Field& field, const SourceLocatio
   step.channel = text(map, "channel", false);
   if (auto data = map.get("data")) step.data = json(*data);
   if (auto span = map.require("for")) step.span = read_duration(context_, *span).value_or(0);
+  if (auto after = map.get("after_previous")) step.after_previous = read_bool(context_, *after).value_or(false);
   return step;
 }
 
@@ -79,6 +82,29 @@ StepAction StepParser::parse_expect_no_webhook(const Field& field, const SourceL
   step.channel = text(map, "channel", false);
   step.user_id = text(map, "user_id", false);
   if (auto span = map.require("for")) step.span = read_duration(context_, *span).value_or(0);
+  return step;
+}
+
+StepAction StepParser::parse_expect_webhook_state(const Field& field, const SourceLocation& at) {
+  static constexpr std::string_view kKeys[] = {"channel", "user_id", "state", "within"};
+  ExpectWebhookStateStep step{at, {}, {}, ExpectWebhookStateStep::State::kOccupied, kExpectWithinDefault};
+  MapReader map(context_, field.value, field.where, "expect_webhook_state step", kKeys);
+  step.channel = text(map, "channel", true).value_or("");
+  step.user_id = text(map, "user_id", false);
+  if (auto within = map.get("within")) step.within = read_duration(context_, *within).value_or(kExpectWithinDefault);
+  auto state_field = map.require("state");
+  if (!state_field) return step;
+  auto state = read_string(context_, *state_field);
+  if (!state) return step;
+  // A channel is occupied or vacated; a user (with user_id) is a member or absent.
+  const std::size_t first = step.user_id ? 2 : 0;
+  const std::span<const std::string_view> allowed(kWebhookStates + first, 2);
+  if (!is_known(allowed, *state)) {
+    context_.error(state_field->where, "unknown state '" + *state + "' (expected one of: " + join_words(allowed) +
+                                           (step.user_id ? ", with user_id" : ", without user_id") + ")");
+    return step;
+  }
+  step.state = static_cast<ExpectWebhookStateStep::State>(first + (*state == allowed[0] ? 0 : 1));
   return step;
 }
 

@@ -72,6 +72,7 @@ struct ObservedClose {
 struct ObservedWebhook {
   TimeNs at = 0;
   Json event;
+  std::optional<std::int64_t> time_ms;  // of the envelope, when it had one
 };
 
 struct ObservedResponse {

@@ -66,6 +66,9 @@ struct WebhookPolicy {
   // With batching on (an app option), events due within batch_window of the first one go out
   // in one POST per URL.
   DurationNs batch_window = ms(50);
+  // Broken on purpose (Defect::kRestampedWebhookRetry): a retry's time_ms is the retry's time
+  // rather than the events' creation, so receivers that order by time_ms misorder it.
+  bool restamp_retries = false;
 };
 
 }  // namespace pushsim

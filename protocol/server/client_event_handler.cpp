@@ -61,13 +61,32 @@ void Engine::State::on_client_event(TimeNs now, Connection& connection, const Fr
       options.defects.has(Defect::kEchoClientEvents) ? std::nullopt : std::optional(connection.id);
   const std::optional<std::string> relayed_user_id =
       options.defects.has(Defect::kNoUserIdOnClientEvent) ? std::nullopt : user_id;
-  broadcast(app, channel, server_frames::client_event(channel, frame.event, frame.data, relayed_user_id), except);
+  std::string text = server_frames::client_event(channel, frame.event, frame.data, relayed_user_id);
+  if (options.defects.has(Defect::kRelayToUnsubscribed)) {
+    relay_later(now, app, channel, std::move(text), except);
+  } else {
+    broadcast(app, channel, std::move(text), except);
+  }
   WebhookEvent relayed = webhook_event("client_event", channel);
   if (!options.defects.has(Defect::kNoUserIdInClientEventWebhook)) relayed.user_id = user_id;
   relayed.event = frame.event;
   relayed.data = frame.data;
   relayed.socket_id = connection.socket_id;
   emit_webhook(now, app, std::move(relayed));
+}
+
+// The broken relay: the recipients are listed now and sent to after a round trip, skipping
+// only connections that are gone altogether, not those that unsubscribed meanwhile.
+void Engine::State::relay_later(TimeNs now, const AppConfig& app, const std::string& channel, std::string text,
+                                std::optional<ConnectionId> except) {
+  std::vector<ConnectionId> recipients = registry.subscribers(app.id, channel);
+  std::erase_if(recipients, [&](ConnectionId id) { return except && *except == id; });
+  auto shared = std::make_shared<const std::string>(std::move(text));
+  defer(now, [this, recipients = std::move(recipients), shared](TimeNs) {
+    for (ConnectionId id : recipients) {
+      if (find(id) != nullptr) send_shared(id, shared);
+    }
+  });
 }
 
 // A fixed window of one second opened by the first event after the previous window ended;

@@ -66,6 +66,14 @@ std::size_t Engine::State::connections_of(const AppConfig& app) const {
 }
 
 std::string Engine::State::new_socket_id() {
+  if (options.defects.has(Defect::kRecycledSocketIds)) {
+    // Like file descriptors: the lowest slot no live connection holds, so a closed
+    // connection's id goes to the next one to open.
+    for (std::uint64_t slot = 1;; ++slot) {
+      std::string id = "1000." + std::to_string(slot);
+      if (by_socket_id.find(id) == by_socket_id.end()) return id;
+    }
+  }
   // Two random integers, as the official ids look ("45481.3166671"); redrawn on the
   // (unlikely) collision with a live connection so that ids stay unique.
   constexpr std::uint64_t kPartBound = 10'000'000'000ULL;

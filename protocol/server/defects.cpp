@@ -32,6 +32,31 @@ const std::vector<DefectInfo>& all_defects() {
       {Defect::kMemberCountAfterBroadcast, "member-count-after-broadcast",
        "presence member count updated after the broadcast instead of before", true,
        "races.member-count-after-broadcast"},
+      {Defect::kStaleVacatedCount, "stale-vacated-count",
+       "channel_vacated is decided from the count read an adapter round trip earlier, so a join in between is "
+       "followed by a stale vacated",
+       true, "races.occupied-vacated-flapping"},
+      {Defect::kLateMemberRemoved, "late-member-removed",
+       "member_removed is sent a round trip after the user's last connection left, without re-checking, so it "
+       "follows the announcement of the user's rejoin",
+       true, "races.leave-one-connection-join-another"},
+      {Defect::kRecycledSocketIds, "recycled-socket-ids",
+       "socket ids are the lowest free slot, so a trigger excluding a closed socket skips whoever got its id next",
+       true, "races.exclusion-after-socket-id-reuse"},
+      {Defect::kCacheWrittenAfterFanout, "cache-written-after-fanout",
+       "a cache channel stores its event a round trip after the fan-out, so a subscriber joining in between "
+       "gets neither",
+       true, "races.cache-subscribe-racing-trigger"},
+      {Defect::kStaleSubscriptionCount, "stale-subscription-count",
+       "the subscription_count of a join is sent a round trip late, and can overwrite a newer count",
+       true, "races.subscription-count-join-and-leave"},
+      {Defect::kRelayToUnsubscribed, "relay-to-unsubscribed",
+       "client events are relayed a round trip after they arrive, to the subscribers listed on arrival, even "
+       "those that unsubscribed meanwhile",
+       true, "races.client-event-during-unsubscribe"},
+      {Defect::kRestampedWebhookRetry, "restamped-webhook-retry",
+       "a retried webhook carries the retry's time in time_ms, so it reads as newer than events created after it",
+       true, "races.webhook-retry-reorders-member-events"},
   };
   return kAll;
 }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/time.hpp"
+
 namespace pushsim {
 
 enum class Defect {
@@ -37,7 +39,20 @@ enum class Defect {
   // so a subscriber arriving in between gets a member list without it, and never a
   // member_added for it either (the count was still the old one when it joined).
   kMemberCountAfterBroadcast,
+  // Race-only: each shows only when another input lands inside kRaceWindow (see below).
+  kStaleVacatedCount,          // channel_vacated decided from a count read before a join (soketi #616)
+  kLateMemberRemoved,          // member_removed sent after the user rejoined elsewhere (reverb #213)
+  kRecycledSocketIds,          // a closed connection's socket_id goes to the next one (REPORTED-BUGS 3)
+  kCacheWrittenAfterFanout,    // a joiner between fan-out and cache write gets neither
+  kStaleSubscriptionCount,     // a join's subscription_count sent late, over a newer count
+  kRelayToUnsubscribed,        // client events reach a connection that unsubscribed meanwhile
+  kRestampedWebhookRetry,      // a retried webhook's time_ms is the retry's (REPORTED-BUGS 6)
 };
+
+// The race-only variants model a server that awaits a round trip to its adapter (Redis, a
+// cluster bus) in the middle of a handler and acts on what it read before: the reference
+// engine never waits, so it has no such window. This is how long the window stays open.
+inline constexpr DurationNs kRaceWindow = ms(10);
 
 struct DefectInfo {
   Defect defect;

@@ -20,6 +20,7 @@ namespace {
 EngineOptions with_defect_settings(EngineOptions options) {
   if (options.defects.has(Defect::kNoRemovalDelay)) options.webhooks.removal_delay = 0;
   if (options.defects.has(Defect::kStaleTimestampAccepted)) options.rest.check_timestamp = false;
+  if (options.defects.has(Defect::kRestampedWebhookRetry)) options.webhooks.restamp_retries = true;
   return options;
 }
 }  // namespace

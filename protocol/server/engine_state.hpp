@@ -9,6 +9,7 @@
 // most one entry in `deadlines`: the earlier of its liveness and authorization deadlines, so
 // next_deadline() is the first entry and on_tick() pops due entries in (time, id) order.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -70,6 +71,10 @@ struct Engine::State {
   // Defect kMemberCountAfterBroadcast only: members whose record still lags their
   // member_added broadcast, by "app_id/channel", with the time they joined.
   std::map<std::string, std::vector<std::pair<std::string, TimeNs>>, std::less<>> lagging_members;
+  // Work put off by kRaceWindow, by (due, sequence). Only the race-only broken variants put
+  // work off (defects.hpp): the reference handles every input completely before the next.
+  std::map<std::pair<TimeNs, std::uint64_t>, std::function<void(TimeNs)>> deferred;
+  std::uint64_t deferred_sequence = 0;
 
   // --- output ------------------------------------------------------------------------------
   void send(ConnectionId connection, std::string text);
@@ -104,12 +109,16 @@ struct Engine::State {
   // The member list a joiner is told about (all members, unless a defect hides some).
   std::vector<PresenceMember> members_seen_by_joiner(TimeNs now, const AppConfig& app, const std::string& channel,
                                                      const std::string& joiner);
+  void announce_member_removed(TimeNs now, const AppConfig& app, const std::string& channel,
+                               const std::string& user_id);
   void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
   void send_cache(TimeNs now, Connection& connection, const std::string& channel);
 
   // --- client events (client_event_handler.cpp) ---------------------------------------------
   void on_client_event(TimeNs now, Connection& connection, const Frame& frame);
   bool take_rate_token(TimeNs now, Connection& connection);
+  void relay_later(TimeNs now, const AppConfig& app, const std::string& channel, std::string text,
+                   std::optional<ConnectionId> except);
 
   // --- sign-in (signin_handler.cpp) ---------------------------------------------------------
   void on_signin(TimeNs now, Connection& connection, const Frame& frame);
@@ -122,6 +131,9 @@ struct Engine::State {
   void tick(TimeNs now);
   void on_connection_deadline(TimeNs now, ConnectionId id);
   std::optional<TimeNs> next_deadline() const;
+  // A race-only variant's handler continues after kRaceWindow, with what it read before.
+  void defer(TimeNs now, std::function<void(TimeNs)> work);
+  void run_deferred(TimeNs now);
 
   // --- operations (publish.cpp) --------------------------------------------------------------
   PublishOutcome publish(TimeNs now, const AppConfig& app, std::string_view channel, std::string_view event,

@@ -1,5 +1,5 @@
 // Timers: the idle ping / pong timeout (§1.6), the authorized-connections deadline (§4.6),
-// and the webhook dispatcher's own deadlines.
+// the webhook dispatcher's own deadlines, and the work race-only broken variants put off.
 //
 // Every frame received from a connection proves it alive (touch). After activity_timeout_s of
 // silence we send pusher:ping; if nothing at all arrives within pong_timeout after that, the
@@ -57,7 +57,20 @@ void Engine::State::on_connection_deadline(TimeNs now, ConnectionId id) {
   reschedule(connection);
 }
 
+void Engine::State::defer(TimeNs now, std::function<void(TimeNs)> work) {
+  deferred.emplace(std::pair(now + kRaceWindow, deferred_sequence++), std::move(work));
+}
+
+// Each piece runs at its own due time, so what it emits carries the time it would have had.
+void Engine::State::run_deferred(TimeNs now) {
+  while (!deferred.empty() && deferred.begin()->first.first <= now) {
+    auto node = deferred.extract(deferred.begin());
+    node.mapped()(node.key().first);
+  }
+}
+
 void Engine::State::tick(TimeNs now) {
+  run_deferred(now);
   while (!deadlines.empty() && deadlines.begin()->first <= now) on_connection_deadline(now, deadlines.begin()->second);
   std::vector<WebhookPost> posts;
   webhooks.on_tick(now, posts);
@@ -67,6 +80,9 @@ void Engine::State::tick(TimeNs now) {
 std::optional<TimeNs> Engine::State::next_deadline() const {
   std::optional<TimeNs> earliest = webhooks.next_deadline();
   if (!deadlines.empty() && (!earliest || deadlines.begin()->first < *earliest)) earliest = deadlines.begin()->first;
+  if (!deferred.empty() && (!earliest || deferred.begin()->first.first < *earliest)) {
+    earliest = deferred.begin()->first.first;
+  }
   return earliest;
 }
 

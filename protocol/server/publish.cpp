@@ -17,8 +17,15 @@ PublishOutcome Engine::State::publish(TimeNs now, const AppConfig& app, std::str
     if (it != by_socket_id.end() && connections.at(it->second).app->id == app.id) excluded = it->second;
   }
   if (classify_channel(channel).cache) {
-    registry.store_cache(app.id, channel,
-                         CachedEvent{std::string(event), std::string(data), now + options.cache_ttl});
+    CachedEvent cached{std::string(event), std::string(data), now + options.cache_ttl};
+    if (options.defects.has(Defect::kCacheWrittenAfterFanout)) {
+      // Written back after a round trip: whoever subscribes meanwhile reads the old value.
+      defer(now, [this, app_id = app.id, name = std::string(channel), cached](TimeNs) {
+        registry.store_cache(app_id, name, cached);
+      });
+    } else {
+      registry.store_cache(app.id, channel, std::move(cached));
+    }
   }
   PublishOutcome outcome;
   outcome.delivered = broadcast(app, channel, server_frames::channel_event(channel, event, data), excluded);

@@ -115,7 +115,14 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
       added.user_id = joined->user_id;
       emit_webhook(now, app, std::move(added));
     }
-    after_count_change(now, app, channel, outcome.subscription_count);
+    if (options.defects.has(Defect::kStaleSubscriptionCount)) {
+      // The count read at the join is published a round trip later, whatever happened since.
+      defer(now, [this, &app, channel, count = outcome.subscription_count](TimeNs at) {
+        after_count_change(at, app, channel, count);
+      });
+    } else {
+      after_count_change(now, app, channel, outcome.subscription_count);
+    }
   }
   if (type.cache) send_cache(now, connection, channel);
 }
@@ -157,19 +164,35 @@ void Engine::State::leave(TimeNs now, Connection& connection, const std::string&
   if (!outcome.was_subscribed) return;
   std::optional<std::string> member_removed = outcome.member_removed;
   if (options.defects.has(Defect::kMemberRemovedOnAnyLeave) && leaving_user) member_removed = leaving_user;
-  if (member_removed) {
-    broadcast(app, channel, server_frames::member_removed(channel, *member_removed), std::nullopt);
-    WebhookEvent removed = webhook_event("member_removed", channel);
-    removed.user_id = member_removed;
-    emit_webhook(now, app, std::move(removed));
+  if (member_removed && options.defects.has(Defect::kLateMemberRemoved)) {
+    // Decided now, announced after a round trip without asking again whether the user came back.
+    defer(now, [this, &app, channel, user = *member_removed](TimeNs at) {
+      announce_member_removed(at, app, channel, user);
+    });
+  } else if (member_removed) {
+    announce_member_removed(now, app, channel, *member_removed);
   }
   if (outcome.channel_vacated) {
     const bool suppressed = options.defects.has(Defect::kNoChannelVacated) ||
                             (cause == LeaveCause::kDisconnect && options.defects.has(Defect::kNoVacatedOnDisconnect));
-    if (!suppressed) emit_webhook(now, app, webhook_event("channel_vacated", channel));
+    if (suppressed) return;
+    if (options.defects.has(Defect::kStaleVacatedCount)) {
+      // The count of zero was read before a round trip and is trusted after it.
+      defer(now, [this, &app, channel](TimeNs at) { emit_webhook(at, app, webhook_event("channel_vacated", channel)); });
+    } else {
+      emit_webhook(now, app, webhook_event("channel_vacated", channel));
+    }
   } else {
     after_count_change(now, app, channel, outcome.subscription_count);
   }
+}
+
+void Engine::State::announce_member_removed(TimeNs now, const AppConfig& app, const std::string& channel,
+                                            const std::string& user_id) {
+  broadcast(app, channel, server_frames::member_removed(channel, user_id), std::nullopt);
+  WebhookEvent removed = webhook_event("member_removed", channel);
+  removed.user_id = user_id;
+  emit_webhook(now, app, std::move(removed));
 }
 
 // Subscription counting is per app, never on presence channels, and says nothing about an

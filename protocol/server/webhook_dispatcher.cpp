@@ -199,7 +199,8 @@ void WebhookDispatcher::post_new(TimeNs now, const WebhookApp& app, const std::s
                   {"X-Pusher-Key", app.credentials.key},
                   {"X-Pusher-Signature", sign_webhook(app.credentials.secret, body)}};
   post.body = std::move(body);
-  deliveries_.emplace(post.delivery_id, Delivery{post, now, now + policy_.response_timeout, true});
+  deliveries_.emplace(post.delivery_id,
+                      Delivery{post, app.credentials.secret, now, now + policy_.response_timeout, true});
   out.push_back(std::move(post));
 }
 
@@ -210,11 +211,23 @@ void WebhookDispatcher::post_retry(TimeNs now, std::uint64_t delivery_id, std::v
   Delivery& delivery = node.mapped();
   delivery.post.delivery_id = next_delivery_id_++;
   delivery.post.attempt += 1;
+  if (policy_.restamp_retries) restamp(delivery, now);
   delivery.in_flight = true;
   delivery.next_action = now + policy_.response_timeout;
   out.push_back(delivery.post);
   node.key() = delivery.post.delivery_id;
   deliveries_.insert(std::move(node));
+}
+
+// The broken variant's retry: the same events under the retry's time, signed again.
+void WebhookDispatcher::restamp(Delivery& delivery, TimeNs now) {
+  Json body = Json::parse(delivery.post.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return;
+  body["time_ms"] = to_unix_ms(now);
+  delivery.post.body = body.dump();
+  for (auto& [name, value] : delivery.post.headers) {
+    if (name == "X-Pusher-Signature") value = sign_webhook(delivery.secret, delivery.post.body);
+  }
 }
 
 std::optional<TimeNs> WebhookDispatcher::next_deadline() const {

@@ -50,6 +50,7 @@ class WebhookDispatcher {
   };
   struct Delivery {
     WebhookPost post;
+    std::string secret;  // to sign the body again when a broken variant rewrites it
     TimeNs first_attempt = 0;
     TimeNs next_action = 0;  // response deadline while in flight, retry time while waiting
     bool in_flight = false;
@@ -74,6 +75,7 @@ class WebhookDispatcher {
   void post_new(TimeNs now, const WebhookApp& app, const std::string& url, std::string body,
                 std::vector<WebhookPost>& out);
   void post_retry(TimeNs now, std::uint64_t delivery_id, std::vector<WebhookPost>& out);
+  void restamp(Delivery& delivery, TimeNs now);
 
   WebhookPolicy policy_;
   std::uint64_t next_pending_id_ = 1;

@@ -165,6 +165,127 @@ steps:
   CHECK(result.steps[1].outcome == StepOutcome::kPassed);
 }
 
+// Two events in one batch reach alice in the order of the batch (one connection keeps order).
+const char* kTwoEventsInOrder = R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - subscribe: { client: alice, channel: feed }
+  - expect: { client: alice, event: "pusher_internal:subscription_succeeded", channel: feed }
+  - batch_trigger: [ { channel: feed, event: first }, { channel: feed, event: second } ]
+)";
+
+TEST_CASE("after_previous holds an expect to frames after the one the client's last expect took", "[executor]") {
+  const ScenarioResult in_order = run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: first }
+  - expect: { client: alice, event: second, after_previous: true }
+)");
+  CHECK(in_order.verdict == Verdict::kPass);
+  const ScenarioResult reversed = run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: second }
+  - expect: { client: alice, event: first, after_previous: true, within: 300ms }
+)");
+  REQUIRE(reversed.failures.size() == 1);
+  CHECK(first_line(reversed.failures[0]) ==
+        "t.yaml:13:5: expect alice first after_previous within 300ms: no matching frame at alice after the "
+        "previous one within 300ms");
+}
+
+TEST_CASE("expect_none with after_previous ignores frames before the last expect's", "[executor]") {
+  const ScenarioResult ignored = run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: second }
+  - expect_none: { client: alice, channel: feed, after_previous: true, for: 300ms }
+)");
+  CHECK(ignored.verdict == Verdict::kPass);
+  const ScenarioResult counted = run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: second }
+  - expect_none: { client: alice, channel: feed, for: 300ms }
+)");
+  REQUIRE(counted.failures.size() == 1);
+  CHECK(first_line(counted.failures[0]).find("expected no frame matching {\"channel\":\"feed\"} at alice for 300ms") !=
+        std::string::npos);
+}
+
+// alice joins while the receiver fails 6 deliveries: the three attempts of channel_occupied and
+// member_added fail, and they arrive only after channel_vacated and member_removed.
+const char* kRetriedJoin = R"(clients:
+  alice: { user_id: u1 }
+steps:
+  - connect: alice
+  - webhook_failures: { count: 6, status: 500 }
+  - subscribe: { client: alice, channel: presence-room }
+  - advance: 500ms
+  - unsubscribe: { client: alice, channel: presence-room }
+  - advance: 20s
+)";
+
+TEST_CASE("expect_webhook_state orders webhook events by time_ms, not by arrival", "[executor]") {
+  const ScenarioResult result = run_must(std::string(kRetriedJoin) + R"(  - expect_webhook_state: { channel: presence-room, state: vacated }
+  - expect_webhook_state: { channel: presence-room, user_id: u1, state: absent }
+)");
+  CHECK(result.verdict == Verdict::kPass);
+  const ScenarioResult wrong = run_must(std::string(kRetriedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: member }
+)");
+  REQUIRE(wrong.failures.size() == 1);
+  CHECK(wrong.failures[0] ==
+        "t.yaml:14:5: expect_webhook_state presence-room user_id=u1 member within 1s: expected the webhooks to leave "
+        "presence-room user u1 member within 1s, but by time_ms it is absent\n"
+        "the events that decide it, in arrival order:\n"
+        "  +3.531s time_ms 1700000000526 {\"channel\":\"presence-room\",\"name\":\"member_removed\",\"user_id\":\"u1\"}\n"
+        "  +7.103s time_ms 1700000000035 {\"channel\":\"presence-room\",\"name\":\"member_added\",\"user_id\":\"u1\"}");
+}
+
+// alice's subscribe and unsubscribe reach the server at the same instant, so member_added and
+// member_removed share their time_ms; failures hold member_added back until after the removal.
+const char* kTiedJoin = R"(clients:
+  alice: { user_id: u1 }
+  bob: { user_id: u2 }
+steps:
+  - connect: bob
+  - subscribe: { client: bob, channel: presence-room }
+  - expect_webhook: { name: member_added, user_id: u2, within: 5s }
+  - connect: alice
+  - webhook_failures: { count: 4, status: 500 }
+  - concurrently:
+      - subscribe: { client: alice, channel: presence-room }
+      - unsubscribe: { client: alice, channel: presence-room }
+  - advance: 20s
+)";
+
+TEST_CASE("expect_webhook_state counts a removal as later than an add of the same millisecond", "[executor]") {
+  const ScenarioResult result = run_must(std::string(kTiedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: absent }
+)");
+  CHECK(result.verdict == Verdict::kPass);
+  const ScenarioResult wrong = run_must(std::string(kTiedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: member }
+)");
+  REQUIRE(wrong.failures.size() == 1);
+  // Same time_ms, member_added arrived last: only the removal-is-later rule makes this absent.
+  CHECK(wrong.failures[0] ==
+        "t.yaml:18:5: expect_webhook_state presence-room user_id=u1 member within 1s: expected the webhooks to leave "
+        "presence-room user u1 member within 1s, but by time_ms it is absent\n"
+        "the events that decide it, in arrival order:\n"
+        "  +4.098s time_ms 1700000000081 {\"channel\":\"presence-room\",\"name\":\"member_removed\",\"user_id\":\"u1\"}\n"
+        "  +7.142s time_ms 1700000000081 {\"channel\":\"presence-room\",\"name\":\"member_added\",\"user_id\":\"u1\"}");
+}
+
+TEST_CASE("expect_webhook_state waits for the state, and counts no webhook as vacated", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - expect_webhook_state: { channel: room, state: vacated }
+  - subscribe: { client: alice, channel: room }
+  - expect_webhook_state: { channel: room, state: occupied, within: 2s }
+  - unsubscribe: { client: alice, channel: room }
+  - expect_webhook_state: { channel: room, state: vacated, within: 5s }
+  - expect_webhook_state: { channel: room, state: occupied, within: 1s }
+)");
+  REQUIRE(result.failures.size() == 1);
+  CHECK(result.steps[5].outcome == StepOutcome::kPassed);
+  CHECK(result.failures[0] ==
+        "t.yaml:14:5: expect_webhook_state room occupied within 1s: expected the webhooks to leave room occupied "
+        "within 1s, but by time_ms it is vacated\n"
+        "the events that decide it, in arrival order:\n"
+        "  +0.052s time_ms 1700000000035 {\"channel\":\"room\",\"name\":\"channel_occupied\"}\n"
+        "  +3.065s time_ms 1700000000054 {\"channel\":\"room\",\"name\":\"channel_vacated\"}");
+}
+
 TEST_CASE("The first failing step ends the scenario; later steps are not run", "[executor]") {
   const ScenarioResult result = run_must(R"(clients:
   alice:

@@ -19,7 +19,7 @@ namespace {
 
 Scenario race_scenario() {
   const auto path = std::filesystem::path(PUSHSIM_TEST_DATA).parent_path().parent_path() / "scenarios" / "races" /
-                    "member_count_after_broadcast.yaml";
+                    "races_member_count_after_broadcast.yaml";
   auto loaded = load_scenario_file(path);
   if (!loaded) FAIL(loaded.error().message);
   return *loaded;

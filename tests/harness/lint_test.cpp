@@ -23,7 +23,7 @@ TEST_CASE("lint passes a clean suite", "[lint]") {
   const LintReport report = lint_paths({fixtures() / "suite", fixtures() / "scenarios"});
   CHECK(report.ok());
   CHECK(lint_exit_code(report) == 0);
-  CHECK(format_lint_report(report) == "lint: 5 files, 5 scenarios ok, 0 errors\n");
+  CHECK(format_lint_report(report) == "lint: 6 files, 6 scenarios ok, 0 errors\n");
 }
 
 TEST_CASE("lint of the malformed fixtures finds one error per file", "[lint]") {

@@ -54,7 +54,7 @@ TEST_CASE("all errors of a file are reported, in file order", "[loader]") {
                                  "many.yaml:9:26: unknown client 'carol' (declared clients: alice)",
                                  "many.yaml:10:14: bad duration 'soon' (expected a number followed by ms, s or m)",
                                  "many.yaml:11:40: unknown key 'wihtin' in expect step (expected one of: client, "
-                                 "event, channel, data, user_id, within)",
+                                 "event, channel, data, user_id, within, after_previous)",
                                  "many.yaml:12:1: duplicate key 'level' in scenario (first given at 3:1)",
                              });
 }

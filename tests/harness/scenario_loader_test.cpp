@@ -3,6 +3,7 @@
 #include <set>
 
 #include "harness/scenario_loader.hpp"
+#include "harness/scenario_metadata.hpp"
 #include "harness_test_support.hpp"
 
 using namespace pushsim;
@@ -49,7 +50,7 @@ TEST_CASE("clients load in declaration order with user, info and app", "[loader]
 TEST_CASE("connection steps load into typed structs", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[0] == Step{ConnectStep{at(14, 5), "alice", {}, {}, {}}});
   CHECK(s[1] == Step{ConnectStep{at(15, 5), "bob", "other-key", 6, "/app/other-key?protocol=6"}});
   CHECK(s[2] == Step{ConnectStep{at(16, 5), "carol", {}, {}, {}}});
@@ -69,7 +70,7 @@ TEST_CASE("connection steps load into typed structs", "[loader]") {
 TEST_CASE("REST steps load with data encoded as it will be sent", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[12] == Step{TriggerStep{at(30, 5), {"presence-room", "other"}, false, "news", "{\"x\":1}",
                                   Exclude{Exclude::Kind::kClient, "bob"}, "user_count"}});
   CHECK(s[13] == Step{TriggerStep{at(31, 5), {"presence-room"}, true, "raw", "not json",
@@ -91,7 +92,7 @@ TEST_CASE("REST steps load with data encoded as it will be sent", "[loader]") {
 TEST_CASE("expectations load with their deadlines and defaults", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[21] == Step{ExpectStep{at(47, 5), "alice", "pusher_internal:subscription_succeeded", "presence-room",
                                  Json{{"presence", {{"count", 1}}}}, "u1", ms(1500)}});
   CHECK(s[22] == Step{ExpectStep{at(49, 5), "bob", "news", {}, {}, {}, seconds(1)}});
@@ -107,7 +108,7 @@ TEST_CASE("expectations load with their deadlines and defaults", "[loader]") {
 TEST_CASE("time and fault steps load", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[29] == Step{AdvanceStep{at(56, 5), seconds(2)}});
   CHECK(s[30] == Step{PartitionStep{at(57, 5), "alice"}});
   CHECK(s[31] == Step{HealStep{at(58, 5), "alice"}});
@@ -121,12 +122,14 @@ TEST_CASE("time and fault steps load", "[loader]") {
   CHECK(s[39] == Step{DisconnectStep{at(66, 5), "alice", 4000, false}});
   CHECK(s[40] == Step{DisconnectStep{at(67, 5), "carol", {}, true}});
   CHECK(s[43] == Step{DisconnectStep{at(75, 5), "bob", {}, false}});
+  CHECK(s[44] == Step{ExpectWebhookStateStep{at(76, 5), "presence-room", "u2", ExpectWebhookStateStep::State::kAbsent,
+                                             seconds(2)}});
 }
 
 TEST_CASE("concurrently and one_of hold nested steps", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 44);
+  REQUIRE(s.size() == 45);
   CHECK(s[41] == Step{ConcurrentlyStep{at(68, 5), {
                           Step{ConnectStep{at(69, 9), "alice", {}, {}, {}}},
                           Step{SubscribeStep{at(70, 9), "alice", "c", {}, {}}},
@@ -152,4 +155,35 @@ TEST_CASE("describe_step prints one line per step", "[loader]") {
   CHECK(describe_step(scenario.steps[23]) == "expect_none bob event=news channel=presence-room data={\"x\":1} for 500ms");
   CHECK(describe_step(scenario.steps[41]) == "concurrently [connect alice; subscribe alice c]");
   CHECK(step_kind(scenario.steps[42]) == "one_of");
+}
+
+TEST_CASE("race scenario steps load: kebab ids, after_previous, expect_webhook_state", "[loader]") {
+  const std::string file = "race_steps.yaml";
+  auto loaded = load_scenario_text(read_text(fixtures() / "scenarios" / file), file);
+  if (!loaded) FAIL(loaded.error().message);
+  const Scenario& scenario = *loaded;
+  auto where = [&](int line) { return SourceLocation{file, line, 5}; };
+  CHECK(scenario.id == "races.race-steps-load");
+  const auto& s = scenario.steps;
+  REQUIRE(s.size() == 6);
+  CHECK(s[1] == Step{ExpectStep{where(10), "alice", "first", {}, {}, {}, seconds(1), false}});
+  CHECK(s[2] == Step{ExpectStep{where(11), "alice", "second", {}, {}, {}, seconds(30), true}});
+  CHECK(s[3] == Step{ExpectNoneStep{where(12), "alice", {}, "room", {}, seconds(30), true}});
+  using State = ExpectWebhookStateStep::State;
+  CHECK(s[4] == Step{ExpectWebhookStateStep{where(13), "room", {}, State::kVacated, seconds(1)}});
+  CHECK(s[5] == Step{ExpectWebhookStateStep{where(14), "presence-room", "${alice.user_id}", State::kMember, seconds(5)}});
+  CHECK(describe_step(s[2]) == "expect alice second after_previous within 30s");
+  CHECK(describe_step(s[5]) == "expect_webhook_state presence-room user_id=${alice.user_id} member within 5s");
+}
+
+TEST_CASE("scenario ids are area.N or area.kebab-name", "[loader]") {
+  for (const char* good : {"presence.12", "races.trigger-racing-subscribe", "races.a1-b2", "bugs_x.x"}) {
+    CAPTURE(good);
+    CHECK(is_scenario_id(good));
+  }
+  for (const char* bad : {"races.Trigger", "races.-a", "races.a-", "races.a--b", "races.1a-b", "races.", "races.a_b",
+                          ".a", "Races.a"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(is_scenario_id(bad));
+  }
 }

@@ -325,4 +325,233 @@ TEST_CASE("defect member-count-after-broadcast hides a member who joined a momen
   CHECK(info.defect == Defect::kMemberCountAfterBroadcast);
   CHECK(info.race_only);
   CHECK(info.race_scenario == "races.member-count-after-broadcast");
+// ---- race-only defects ------------------------------------------------------------------------
+// Each shows only when a second input lands inside kRaceWindow after the first. Every case runs
+// that interleaving on the reference and on the variant, and also the same inputs spaced wider
+// than the window, where the variant must behave exactly like the reference.
+
+namespace {
+
+constexpr DurationNs kInside = kRaceWindow / 5;   // the second input lands in the window
+constexpr DurationNs kOutside = kRaceWindow * 2;  // ... or after it closed
+
+RestFixture make_with_delay(std::optional<Defect> defect, AppConfig app = test_app()) {
+  EngineOptions options = test_options();
+  options.webhooks.removal_delay = seconds(3);  // the official delay, which a rejoin cancels
+  if (defect) options.defects.add(*defect);
+  return RestFixture(std::move(app), options);
+}
+
+std::vector<std::string> webhook_names(const std::vector<Json>& hooks) {
+  std::vector<std::string> out;
+  for (const auto& hook : hooks) out.push_back(hook.value("name", ""));
+  return out;
+}
+
+// "event:user_id" for each presence member frame, in arrival order.
+std::vector<std::string> member_events(const std::vector<std::string>& frames) {
+  std::vector<std::string> out;
+  for (const auto& frame : parsed(frames)) {
+    const std::string event = frame.value("event", "");
+    if (event.rfind("pusher_internal:member_", 0) != 0) continue;
+    const std::string what = event.substr(std::string_view("pusher_internal:member_").size());
+    out.push_back(what + ":" + Json::parse(frame["data"].get<std::string>()).value("user_id", ""));
+  }
+  return out;
+}
+
+std::vector<int> subscription_counts(const std::vector<std::string>& frames) {
+  std::vector<int> out;
+  for (const auto& frame : parsed(frames)) {
+    if (frame.value("event", "") != "pusher_internal:subscription_count") continue;
+    out.push_back(Json::parse(frame["data"].get<std::string>())["subscription_count"].get<int>());
+  }
+  return out;
+}
+
+std::vector<std::string> event_data(const std::vector<std::string>& frames, const std::string& event) {
+  std::vector<std::string> out;
+  for (const auto& frame : parsed(frames)) {
+    if (frame.value("event", "") == event) out.push_back(frame["data"].get<std::string>());
+  }
+  return out;
+}
+
+using Names = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("every race-only defect names a race scenario, and only those do", "[defects][race]") {
+  std::size_t race_only = 0;
+  for (const auto& info : all_defects()) {
+    CHECK(info.race_only == !info.race_scenario.empty());
+    if (info.race_only) CHECK(info.race_scenario.rfind("races.", 0) == 0);
+    race_only += info.race_only ? 1 : 0;
+  }
+  CHECK(race_only >= 6);
+}
+
+TEST_CASE("defect stale-vacated-count: a join inside the window is followed by channel_vacated", "[defects][race]") {
+  auto run = [](std::optional<Defect> d, DurationNs join_after) {
+    auto f = make_with_delay(d);
+    auto a = f.connect(), b = f.connect();
+    f.subscribe(a, "room");
+    f.advance(seconds(1));
+    f.take_webhooks();
+    f.unsubscribe(a, "room");  // the last subscriber leaves ...
+    f.advance(join_after);
+    f.subscribe(b, "room");  // ... and somebody joins
+    f.advance(seconds(5));
+    return webhook_names(f.take_webhooks());
+  };
+  CHECK(run(std::nullopt, kInside) == Names{});  // vacated waits out its delay; the join cancels it
+  CHECK(run(Defect::kStaleVacatedCount, kInside) == Names{"channel_occupied", "channel_vacated"});
+  CHECK(run(std::nullopt, kOutside) == Names{});
+  CHECK(run(Defect::kStaleVacatedCount, kOutside) == Names{});
+}
+
+TEST_CASE("defect late-member-removed: a rejoin inside the window is followed by member_removed", "[defects][race]") {
+  auto run = [](std::optional<Defect> d, DurationNs join_after) {
+    auto f = make_with_delay(d);
+    auto first = f.connect(), second = f.connect(), watcher = f.connect();
+    f.join_presence(first, "presence-r", "u1");
+    f.join_presence(watcher, "presence-r", "u2");
+    f.advance(seconds(1));
+    f.take(first);
+    f.take_webhooks();
+    f.unsubscribe(first, "presence-r");  // u1's only connection in the channel leaves ...
+    f.advance(join_after);
+    f.join_presence(second, "presence-r", "u1");  // ... while u1 joins on another one
+    f.advance(seconds(5));
+    return std::pair(member_events(f.take(watcher)), webhook_names(f.take_webhooks()));
+  };
+  const Names in_order{"removed:u1", "added:u1"};
+  CHECK(run(std::nullopt, kInside) == std::pair(in_order, Names{}));
+  CHECK(run(Defect::kLateMemberRemoved, kInside) ==
+        std::pair(Names{"added:u1", "removed:u1"}, Names{"member_added", "member_removed"}));
+  CHECK(run(std::nullopt, kOutside) == std::pair(in_order, Names{}));
+  CHECK(run(Defect::kLateMemberRemoved, kOutside) == std::pair(in_order, Names{}));
+}
+
+TEST_CASE("defect recycled-socket-ids: excluding a closed socket skips its id's next owner", "[defects][race]") {
+  auto run = [](std::optional<Defect> d) {
+    auto f = make(d);
+    auto a = f.connect(), b = f.connect();
+    const std::string closed_socket = f.socket_id(a);
+    CHECK(f.socket_id(a) != f.socket_id(b));  // live connections never share an id
+    f.close(a);
+    auto c = f.connect();  // opened after a closed: the variant hands it a's id
+    f.subscribe(c, "news");
+    f.take(c);
+    f.publish("news", "update", "{}", closed_socket);
+    return count_event(f.take(c), "update");
+  };
+  CHECK(run(std::nullopt) == 1);
+  CHECK(run(Defect::kRecycledSocketIds) == 0);
+}
+
+TEST_CASE("defect cache-written-after-fanout: a subscriber inside the window gets the old event", "[defects][race]") {
+  auto run = [](std::optional<Defect> d, DurationNs subscribe_after) {
+    auto f = make(d);
+    f.publish("cache-x", "update", "v1");
+    f.advance(seconds(1));
+    auto a = f.connect();
+    f.publish("cache-x", "update", "v2");
+    f.advance(subscribe_after);
+    f.subscribe(a, "cache-x");
+    f.advance(seconds(1));
+    return event_data(f.take(a), "update");
+  };
+  CHECK(run(std::nullopt, kInside) == Names{"v2"});
+  CHECK(run(Defect::kCacheWrittenAfterFanout, kInside) == Names{"v1"});
+  CHECK(run(std::nullopt, kOutside) == Names{"v2"});
+  CHECK(run(Defect::kCacheWrittenAfterFanout, kOutside) == Names{"v2"});
+}
+
+TEST_CASE("defect stale-subscription-count: a join's count arrives after a newer one", "[defects][race]") {
+  auto run = [](std::optional<Defect> d, DurationNs leave_after) {
+    AppConfig app = test_app();
+    app.subscription_count = true;
+    auto f = make(d, app);
+    auto a = f.connect(), b = f.connect(), c = f.connect();
+    f.subscribe(a, "ch");
+    f.subscribe(b, "ch");
+    f.advance(seconds(1));
+    f.take(a);
+    f.subscribe(c, "ch");  // 3 ...
+    f.advance(leave_after);
+    f.unsubscribe(b, "ch");  // ... then 2
+    f.advance(seconds(1));
+    return subscription_counts(f.take(a));
+  };
+  CHECK(run(std::nullopt, kInside) == std::vector<int>{3, 2});
+  CHECK(run(Defect::kStaleSubscriptionCount, kInside) == std::vector<int>{2, 3});
+  CHECK(run(std::nullopt, kOutside) == std::vector<int>{3, 2});
+  CHECK(run(Defect::kStaleSubscriptionCount, kOutside) == std::vector<int>{3, 2});
+}
+
+TEST_CASE("defect relay-to-unsubscribed: a client event reaches a connection after its unsubscribe",
+          "[defects][race]") {
+  auto run = [](std::optional<Defect> d, DurationNs unsubscribe_after) {
+    auto f = make(d);
+    auto a = f.connect(), b = f.connect();
+    f.subscribe(a, "private-x");
+    f.subscribe(b, "private-x");
+    f.advance(seconds(1));
+    f.take(a);
+    f.send(b, R"({"event":"client-typing","channel":"private-x","data":{}})");
+    f.advance(unsubscribe_after);
+    const std::size_t before = count_event(f.take(a), "client-typing");
+    f.unsubscribe(a, "private-x");
+    f.advance(seconds(1));
+    return std::pair(before, count_event(f.take(a), "client-typing"));
+  };
+  using Counts = std::pair<std::size_t, std::size_t>;  // relayed before / after a's unsubscribe
+  CHECK(run(std::nullopt, kInside) == Counts{1, 0});
+  CHECK(run(Defect::kRelayToUnsubscribed, kInside) == Counts{0, 1});
+  CHECK(run(std::nullopt, kOutside) == Counts{1, 0});
+  CHECK(run(Defect::kRelayToUnsubscribed, kOutside) == Counts{1, 0});
+}
+
+TEST_CASE("defect restamped-webhook-retry: a retried member_added reads as newer than the removal",
+          "[defects][race]") {
+  // Drives the engine's webhook outputs by hand: the fixture answers every POST 200, and here
+  // the first POST of u2's member_added must fail.
+  auto run = [](std::optional<Defect> d) {
+    EngineOptions options = test_options();
+    if (d) options.defects.add(*d);
+    RestFixture f(test_app(), options);
+    std::map<std::string, std::int64_t> time_ms;  // "name:user_id" -> time_ms of its accepted POST
+    bool failed_once = false;
+    auto answer_posts = [&] {
+      for (auto& output : f.engine.take_outputs()) {
+        auto* post = std::get_if<WebhookPost>(&output);
+        if (post == nullptr) continue;
+        const Json body = Json::parse(post->body);
+        const Json& event = body["events"][0];
+        const std::string key = event.value("name", "") + ":" + event.value("user_id", "");
+        const bool fail = key == "member_added:u2" && !failed_once;
+        failed_once = failed_once || fail;
+        if (!fail) time_ms[key] = body["time_ms"].get<std::int64_t>();
+        f.engine.on_webhook_response(f.now, post->delivery_id, fail ? 500 : 200);
+      }
+    };
+    auto a = f.connect(), b = f.connect();
+    f.engine.on_text(f.now, a, f.subscribe_frame(a, "presence-r", kAlice).dump());
+    f.engine.on_text(f.now, b, f.subscribe_frame(b, "presence-r", kBob).dump());
+    f.engine.on_tick(f.now);
+    answer_posts();  // u2's member_added fails and waits for its retry
+    f.now += ms(500);
+    f.engine.on_closed(f.now, b);  // member_removed u2, created after member_added
+    for (int i = 0; i < 10; ++i) {
+      f.now += ms(500);
+      f.engine.on_tick(f.now);
+      answer_posts();
+    }
+    REQUIRE(time_ms.count("member_added:u2") == 1);
+    REQUIRE(time_ms.count("member_removed:u2") == 1);
+    return time_ms["member_added:u2"] < time_ms["member_removed:u2"];
+  };
+  CHECK(run(std::nullopt));
+  CHECK_FALSE(run(Defect::kRestampedWebhookRetry));
 }
