@@ -46,8 +46,10 @@ class Execution {
   std::optional<std::string> expect_response(const ExpectResponseStep& step);
   std::optional<std::string> expect_webhook(const ExpectWebhookStep& step, TimeNs start);
   std::optional<std::string> expect_no_webhook(const ExpectNoWebhookStep& step, TimeNs start);
+  // The first unconsumed frame matching, from index `scanned` on; advances `scanned` past
+  // the frames that did not match.
   std::optional<std::size_t> find_frame(const std::string& client, const FrameExpectation& expectation,
-                                        TimeNs deadline);
+                                        TimeNs deadline, std::size_t& scanned);
   std::string received_around(const std::string& client, const FrameExpectation& expectation, TimeNs start,
                               TimeNs deadline);
   TimeNs capped(TimeNs deadline) const { return deadline < cap_at_ ? deadline : cap_at_; }
