@@ -219,14 +219,15 @@ void LiveConnection::Impl::flush_writes() {
 void LiveConnection::Impl::arm_write_stall_timer() {
   if (options.write_stall_max.count() <= 0) return;
   write_stall_timer.expires_after(options.write_stall_max);
-  write_stall_timer.async_wait([self = shared_from_this(), gen = generation, write = writes_started](beast::error_code ec) {
+  auto on_expiry = [self = shared_from_this(), gen = generation, write = writes_started](beast::error_code ec) {
     if (ec || gen != self->generation || !self->writing || write != self->writes_started) return;
     std::size_t queued = 0;
     for (const auto& text : self->write_queue) queued += text.size();
     self->abort("the server stopped reading: a write to " + self->peer() + " has not completed in " +
                 std::to_string(self->options.write_stall_max.count()) + " ms (" + std::to_string(queued) +
                 " bytes waiting to be sent)");
-  });
+  };
+  write_stall_timer.async_wait(std::move(on_expiry));
 }
 
 void LiveConnection::Impl::request_close(int code, std::string reason) {

@@ -99,8 +99,7 @@ struct AbuseRun {
   ScenarioResult good;
 };
 
-AbuseRun run_with_rogue(const LiveTargetOptions& rogue_options, const std::string& rogue_body) {
-  Scenario first = load(scenario_text("must", rogue_body));
+AbuseRun run_with_rogue(const LiveTargetOptions& rogue_options, Scenario first) {
   first.id = "abuse.rogue";
   Scenario second = load(scenario_text("must", kConnectAndSubscribe));
   second.id = "abuse.good";
@@ -155,21 +154,26 @@ TEST_CASE("abuse: a misbehaving WebSocket server fails its scenario naming what 
       WsCase{Misbehaviour::kFlood, "server flooded the connection: more than 2000 frames received"});
   ResourceCheck resources;
   RogueThread rogue(c.misbehaviour);
-  const auto run = run_with_rogue(against(rogue.url(), rogue.http_url()), kConnectAndSubscribe);
+  const Scenario scenario = load(scenario_text("must", kConnectAndSubscribe));
+  const auto run = run_with_rogue(against(rogue.url(), rogue.http_url()), scenario);
   check_reported(run, c.expected, 10s);
 }
 
 TEST_CASE("abuse: a server that stops reading fails the scenario once our writes stall, without a hang") {
   ResourceCheck resources;
   RogueThread rogue(Misbehaviour::kStopReading);
-  // 8 MB of frames: more than the loopback socket buffers take without the server reading.
   std::string body = "clients:\n  alice:\nsteps:\n  - connect: alice\n"
                      "  - expect: { client: alice, event: \"pusher:connection_established\", within: 2s }\n";
-  const std::string megabyte(1024 * 1024, 'x');
-  for (int i = 0; i < 8; ++i) body += "  - send: { client: alice, text: \"" + megabyte + "\" }\n";
+  for (int i = 0; i < 8; ++i) body += "  - send: { client: alice, text: big }\n";
   body += "  - subscribe: { client: alice, channel: news }\n"
           "  - expect: { client: alice, event: \"pusher_internal:subscription_succeeded\", within: 2s }\n";
-  const auto run = run_with_rogue(against(rogue.url(), rogue.http_url()), body);
+  // 8 MB of frames, more than the loopback socket buffers take while the server does not read
+  // (and more than a scenario file may hold, hence set here).
+  Scenario scenario = load(scenario_text("must", body));
+  for (auto& step : scenario.steps) {
+    if (auto* send = std::get_if<SendStep>(&step.action)) send->text.assign(1024 * 1024, 'x');
+  }
+  const auto run = run_with_rogue(against(rogue.url(), rogue.http_url()), scenario);
   check_reported(run, "alice: the server stopped reading: a write to 127.0.0.1:", 10s);
 }
 
@@ -181,7 +185,7 @@ TEST_CASE("abuse: a misbehaving REST API fails the call naming what it answered,
                                    "answered 307, a redirect to http://127.0.0.1:9/elsewhere, which is not followed"});
   ResourceCheck resources;
   RogueThread rogue(c.misbehaviour);
-  const auto run = run_with_rogue(against(rogue.url(), rogue.http_url()), kTrigger);
+  const auto run = run_with_rogue(against(rogue.url(), rogue.http_url()), load(scenario_text("must", kTrigger)));
   check_reported(run, c.expected, 10s);
 }
 
@@ -194,7 +198,7 @@ TEST_CASE("abuse: webhooks with bad signatures are rejected and named, whether a
   AbuseRun run;
   {
     pushsim::test::RogueWebhookPoster poster(options.webhook_port, count, count > 3 ? 8 : 1);
-    run = run_with_rogue(options, kAwaitWebhook);
+    run = run_with_rogue(options, load(scenario_text("must", kAwaitWebhook)));
     answered = poster.answered();
   }
   check_reported(run, "webhooks: rejected a POST to /webhooks: ", 10s);

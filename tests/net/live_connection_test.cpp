@@ -148,7 +148,8 @@ TEST_CASE("live client: a flooding server is dropped past frames_max, which boun
   auto& connection = *fixture.connection;
   auto error = connection.wait_for([] { return false; }, deadline_after(3s), "nothing");
   REQUIRE(error.has_value());
-  CHECK_THAT(error->message, Catch::EndsWith("server flooded the connection: more than 500 frames received; dropped it"));
+  CHECK_THAT(error->message,
+             Catch::EndsWith("server flooded the connection: more than 500 frames received; dropped it"));
   CHECK(connection.frames().size() == 500);
 }
 

@@ -116,8 +116,8 @@ inline std::size_t subscribe_flood_round(IoLoop& loop, const std::string& ws_url
     connection.send_raw(R"({"event":"pusher:subscribe","data":{"channel":"flood-)" + std::to_string(round) + "-" +
                         std::to_string(i) + "\"}}");
   }
-  connection.wait_for([&] { return connection.frames().size() >= kChannels + 1; }, deadline_after(std::chrono::seconds(3)),
-                      "the subscriptions' answers");
+  const auto answered = [&] { return connection.frames().size() >= kChannels + 1; };
+  connection.wait_for(answered, deadline_after(std::chrono::seconds(3)), "the subscriptions' answers");
   connection.drop();
   return kChannels;
 }
