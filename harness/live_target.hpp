@@ -17,6 +17,10 @@
 //   so that parallel scenarios never share channels.
 // - Everything (connections, requests, listener, server) is closed when the target is
 //   destroyed; past `run_deadline` every wait fails at once and every action is refused.
+// - A misbehaving server cannot hang or exhaust the run: writes that stall (it stopped
+//   reading) and frame floods end the connection; what went wrong below the protocol (its
+//   garbage, a REST call without an answer, webhooks that did not verify) is kept, bounded,
+//   as problems(), which a failed step quotes so that the report names the cause.
 // Boost stays out of this header: net/ is reached through Boost-free headers only.
 #include <chrono>
 #include <cstdint>
