@@ -35,6 +35,14 @@ constexpr int kWarmUpSeconds = 5;
 // first; the second allows for the allocator keeping freed memory in its arenas.
 constexpr double kHeapToleranceMb = 1;
 constexpr double kRssToleranceMb = 8;
+// Under AddressSanitizer everything runs several times slower and freed memory waits in its
+// quarantine (mallinfo2 sees none of its heap): the bounds on time and memory mean nothing
+// there, and are checked only in normal builds.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
 
 int abuse_seconds() {
   const char* text = std::getenv("PUSHSIM_ABUSE_SECONDS");
@@ -178,7 +186,7 @@ Memory memory_now() {
 // What one phase of abuse did.
 struct Abuse {
   std::uint64_t churned = 0, churn_failed = 0, malformed = 0, oversized = 0, subscribes = 0, rest_sent = 0;
-  std::uint64_t rest_wrong = 0;
+  std::uint64_t rest_wrong = 0, rest_unanswered = 0;
   double rss_max_mb = 0;
 };
 
@@ -186,14 +194,14 @@ struct Abuse {
 Abuse abuse_for(const ServeServer& server, int seconds) {
   const std::string ws = server.ws_url();
   const std::string key = abuse_app().key;
-  std::atomic<std::uint64_t> rest_wrong{0};
+  std::atomic<std::uint64_t> rest_wrong{0}, rest_unanswered{0};
   Abuse out;
   Churner churner(server.port(), kChurnSlots, "/app/" + key + "?protocol=7&client=churn&version=1");
   AbuserThread malformed_frames([&](IoLoop& loop) { return malformed_round(loop, ws, key); });
   AbuserThread oversized_payloads([&](IoLoop& loop) { return oversized_round(loop, ws, key); });
   std::uint64_t flood_round = 0;
   AbuserThread subscribe_floods([&](IoLoop& loop) { return subscribe_flood_round(loop, ws, key, flood_round++); });
-  AbuserThread bad_rest(RestAbuse{server.http_url(), abuse_app(), &rest_wrong});
+  AbuserThread bad_rest(RestAbuse{server.http_url(), abuse_app(), &rest_wrong, &rest_unanswered});
   for (int second = 0; second < seconds; ++second) {
     std::this_thread::sleep_for(1s);
     out.rss_max_mb = std::max(out.rss_max_mb, rss_mb());
@@ -206,6 +214,7 @@ Abuse abuse_for(const ServeServer& server, int seconds) {
   out.churned = churner.churned(), out.churn_failed = churner.failed();
   out.malformed = malformed_frames.sent(), out.oversized = oversized_payloads.sent();
   out.subscribes = subscribe_floods.sent(), out.rest_sent = bad_rest.sent(), out.rest_wrong = rest_wrong;
+  out.rest_unanswered = rest_unanswered;
   return out;
 }
 
@@ -247,13 +256,15 @@ TEST_CASE("serve abuse: serve keeps serving a canary under abuse, and gives its 
 
   std::printf(
       "serve abuse, %d s (after a %d s warm-up): %llu connections churned (%llu cycles cut short), %llu malformed "
-      "frames, %llu oversized payloads, %llu subscribes in floods, %llu bad REST requests (%llu not answered 401)\n"
+      "frames, %llu oversized payloads, %llu subscribes in floods, %llu bad REST requests (%llu answered other than "
+      "401, %llu not answered in 3 s)\n"
       "canary: %llu of %llu ticks delivered, %llu reconnects, latency p50 %.1f ms p99 %.1f ms max %.1f ms\n"
       "RSS after malloc_trim: %.1f MB before any abuse, %.1f MB after the warm-up (baseline), %.1f MB at most during "
       "the minute, %.1f MB after it\n"
       "heap in use: %.2f MB before any abuse, %.2f MB baseline, %.2f MB after\n",
       seconds, kWarmUpSeconds, shown(abuse.churned), shown(abuse.churn_failed), shown(abuse.malformed),
       shown(abuse.oversized), shown(abuse.subscribes), shown(abuse.rest_sent), shown(abuse.rest_wrong),
+      shown(abuse.rest_unanswered),
       shown(canary.delivered()), shown(canary.sent()), shown(canary.reconnects()), percentile(latencies, 0.5),
       percentile(latencies, 0.99), latencies.empty() ? 0.0 : latencies.back(), cold.rss_mb, warm.rss_mb,
       abuse.rss_max_mb, after.rss_mb, cold.heap_in_use_mb, warm.heap_in_use_mb, after.heap_in_use_mb);
@@ -267,16 +278,18 @@ TEST_CASE("serve abuse: serve keeps serving a canary under abuse, and gives its 
   CHECK(abuse.subscribes > 0);
   CHECK(abuse.rest_sent > 0);
   CHECK(abuse.rest_wrong + warm_up.rest_wrong == 0);
-  // The canary: nothing lost, never cut off, and no tick slower than the bound.
+  // The canary was never cut off; the engine's state is empty again.
   CHECK(canary.reconnects() == 0);
-  CHECK(canary.delivered() == canary.sent());
-  CHECK(canary.sent() >= static_cast<std::uint64_t>(seconds) * 5);
   REQUIRE_FALSE(latencies.empty());
-  CHECK(latencies.back() < kLatencyMaxMs);
-  // The engine's state is empty again, and so is the memory the abuse took.
   CHECK(only_canary_left);
   CHECK(none_left);
   CHECK(channels.empty());
+  if (kSanitized) return;  // LeakSanitizer checks for leaks at exit instead
+  // Nothing lost or late, and the memory the abuse took is given back.
+  CHECK(abuse.rest_unanswered + warm_up.rest_unanswered == 0);
+  CHECK(canary.delivered() == canary.sent());
+  CHECK(canary.sent() >= static_cast<std::uint64_t>(seconds) * 5);
+  CHECK(latencies.back() < kLatencyMaxMs);
   CHECK(after.heap_in_use_mb < warm.heap_in_use_mb + kHeapToleranceMb);
   CHECK(after.rss_mb < warm.rss_mb + kRssToleranceMb);
 }

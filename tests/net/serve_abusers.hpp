@@ -123,11 +123,13 @@ inline std::size_t subscribe_flood_round(IoLoop& loop, const std::string& ws_url
 }
 
 // REST requests the server must refuse with 401: a bad signature, a stale timestamp, a body
-// that is not the one body_md5 was computed for. Counts answers that were not a 401.
+// that is not the one body_md5 was computed for. Counts answers that were not a 401, and
+// requests that got no answer before their deadline.
 struct RestAbuse {
   std::string http_url;
   AppCredentials app;
   std::atomic<std::uint64_t>* wrong_answers = nullptr;
+  std::atomic<std::uint64_t>* unanswered = nullptr;
 
   std::size_t operator()(IoLoop& loop) const {
     RestClient client(loop, RestClientOptions{http_url, app});
@@ -144,7 +146,11 @@ struct RestAbuse {
                                   R"({"name":"f","data":"{}","channels":["rest-abuse"]})"));
     for (auto& request : requests) {
       auto answer = client.send(std::move(request), deadline_after(std::chrono::seconds(3)));
-      if (!answer || answer->status != 401) ++*wrong_answers;
+      if (!answer) {
+        ++*unanswered;
+      } else if (answer->status != 401) {
+        ++*wrong_answers;
+      }
     }
     return requests.size();
   }
