@@ -49,10 +49,11 @@ class Execution {
   std::optional<std::string> expect_webhook(const ExpectWebhookStep& step, TimeNs start);
   std::optional<std::string> expect_no_webhook(const ExpectNoWebhookStep& step, TimeNs start);
   std::optional<std::string> expect_webhook_state(const ExpectWebhookStateStep& step, TimeNs start);
-  // The first unconsumed frame matching by the deadline; with after_previous, only frames
-  // after the one the client's latest passing expect consumed.
+  // The first unconsumed frame matching by the deadline, from index `scanned` on; advances
+  // `scanned` past the frames that did not match. With after_previous, only frames after the
+  // one the client's latest passing expect consumed.
   std::optional<std::size_t> find_frame(const std::string& client, const FrameExpectation& expectation,
-                                        TimeNs deadline, bool after_previous = false);
+                                        TimeNs deadline, std::size_t& scanned, bool after_previous = false);
   std::string received_around(const std::string& client, const FrameExpectation& expectation, TimeNs start,
                               TimeNs deadline);
   TimeNs capped(TimeNs deadline) const { return deadline < cap_at_ ? deadline : cap_at_; }

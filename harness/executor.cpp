@@ -42,6 +42,18 @@ ScenarioResult header_of(const Scenario& scenario, std::uint64_t seed) {
   return result;
 }
 
+// The target's problems, appended to a failed step's message: the likely reason why what was
+// awaited never came (a peer that sent garbage, a call that got no answer).
+std::string problems_note(const Target& target) {
+  constexpr std::size_t kShownMax = 10;
+  const auto problems = target.problems();
+  if (problems.empty()) return "";
+  std::string out = "\nproblems the target saw:";
+  for (std::size_t i = 0; i < problems.size() && i < kShownMax; ++i) out += "\n  " + problems[i];
+  if (problems.size() > kShownMax) out += "\n  ... and " + std::to_string(problems.size() - kShownMax) + " more";
+  return out;
+}
+
 }  // namespace
 
 std::uint64_t scenario_seed(std::uint64_t root_seed, std::string_view scenario_id) {
@@ -93,6 +105,7 @@ ScenarioResult run_scenario(const Scenario& scenario, Target& target, std::uint6
     StepResult step_result = execution.run(step, target.now(), false);
     if (step_result.outcome == StepOutcome::kFailed) {
       failed = true;
+      step_result.message += problems_note(target);
       result.failures.push_back(step_result.where.to_string() + ": " + step_result.description + ": " +
                                 step_result.message);
     }

@@ -1,5 +1,7 @@
 // The executor's expectations: waits in target time, matching by subset, consumption, and
 // failure messages that show what was expected next to what did arrive.
+#include <algorithm>
+
 #include "harness/execution.hpp"
 #include "harness/duration.hpp"
 #include "harness/matcher.hpp"
@@ -16,14 +18,17 @@ std::string shown(const Json& value) { return value.dump(-1, ' ', false, Json::e
 }  // namespace
 
 std::optional<std::size_t> Execution::find_frame(const std::string& client, const FrameExpectation& expectation,
-                                                 TimeNs deadline, bool after_previous) {
+                                                 TimeNs deadline, std::size_t& scanned, bool after_previous) {
+  // Observations only grow and nothing is consumed during one wait, so a frame that did not
+  // match stays unmatched: each frame is looked at once per wait, not once per wakeup (a
+  // server flooding thousands of frames would otherwise make the wait quadratic).
   const auto& frames = target_.frames(client);
   const auto& used = consumed_.frames[client];
-  std::size_t first = 0;
   if (auto latest = consumed_.latest.find(client); after_previous && latest != consumed_.latest.end()) {
-    first = latest->second + 1;
+    scanned = std::max(scanned, latest->second + 1);
   }
-  for (std::size_t i = first; i < frames.size(); ++i) {
+  for (; scanned < frames.size(); ++scanned) {
+    const std::size_t i = scanned;
     if (frames[i].at > deadline || used.count(i) != 0 || !frames[i].frame) continue;
     // Event and channel match exactly: checking them first spares decoding the data of
     // every other frame, which a wait does after each observation.
@@ -65,8 +70,9 @@ std::optional<std::string> Execution::expect(const ExpectStep& step, TimeNs star
   const FrameExpectation expectation = frame_expectation(resolved);
   const TimeNs deadline = start + step.within;
   std::optional<std::size_t> found;
+  std::size_t scanned = 0;
   target_.wait_until(capped(deadline), [&] {
-    found = find_frame(step.client, expectation, deadline, step.after_previous);
+    found = find_frame(step.client, expectation, deadline, scanned, step.after_previous);
     return found.has_value();
   });
   if (found) {
@@ -94,8 +100,9 @@ std::optional<std::string> Execution::expect_none(const ExpectNoneStep& step, Ti
   const FrameExpectation expectation = frame_expectation(resolved);
   const TimeNs deadline = start + step.span;
   std::optional<std::size_t> found;
+  std::size_t scanned = 0;
   target_.wait_until(capped(deadline), [&] {
-    found = find_frame(step.client, expectation, deadline, step.after_previous);
+    found = find_frame(step.client, expectation, deadline, scanned, step.after_previous);
     return found.has_value();
   });
   if (!found) return std::nullopt;
@@ -156,9 +163,11 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
   }
   const TimeNs deadline = start + step.within;
   std::optional<std::size_t> found;
+  std::size_t scanned = 0;  // incremental, as in find_frame
   target_.wait_until(capped(deadline), [&] {
     const auto& events = target_.webhooks();
-    for (std::size_t i = 0; i < events.size(); ++i) {
+    for (; scanned < events.size(); ++scanned) {
+      const std::size_t i = scanned;
       if (events[i].at > deadline || consumed_.webhooks.count(i) != 0) continue;
       if (!match_webhook(resolved, events[i].event)) {
         found = i;
@@ -204,9 +213,11 @@ std::optional<std::string> Execution::expect_no_webhook(const ExpectNoWebhookSte
   }
   const TimeNs deadline = start + step.span;
   std::optional<std::size_t> found;
+  std::size_t scanned = 0;  // incremental, as in find_frame
   target_.wait_until(capped(deadline), [&] {
     const auto& events = target_.webhooks();
-    for (std::size_t i = 0; i < events.size(); ++i) {
+    for (; scanned < events.size(); ++scanned) {
+      const std::size_t i = scanned;
       if (events[i].at > deadline || consumed_.webhooks.count(i) != 0) continue;
       if (!match_subset(expected, events[i].event)) {
         found = i;

@@ -116,6 +116,25 @@ void LiveTarget::note(std::string kind, std::string from, std::string to, std::s
   trace_.push_back(TraceLine{now(), std::move(kind), std::move(from), std::move(to), std::move(text)});
 }
 
+void LiveTarget::add_problem(std::string line) {
+  constexpr std::size_t kKeptMax = 100;
+  if (problems_.size() < kKeptMax) {
+    problems_.push_back(std::move(line));
+  } else {
+    ++problems_unkept_;
+  }
+}
+
+std::vector<std::string> LiveTarget::problems() const {
+  std::vector<std::string> out = problems_;
+  if (problems_unkept_ > 0) out.push_back("... " + std::to_string(problems_unkept_) + " more problems not kept");
+  const std::size_t rejected = hooks_rejected_ + (listener_ ? listener_->unrecorded_unverified() : 0);
+  if (rejected > 1) {
+    out.push_back("webhooks: " + std::to_string(rejected) + " deliveries rejected in all (they did not verify)");
+  }
+  return out;
+}
+
 LiveTarget::ClientState* LiveTarget::find(const std::string& client) {
   auto it = clients_.find(client);
   return it == clients_.end() ? nullptr : &it->second;
@@ -159,6 +178,8 @@ ActionError LiveTarget::connect(const std::string& client, const ConnectOptions&
   live.protocol = options.protocol_version.value_or(7);
   live.target_override = options.path;
   live.tls_verify = options_.tls_verify;
+  live.write_stall_max = options_.write_stall_max;
+  live.frames_max = options_.frames_max;
   state->connection = std::make_unique<LiveConnection>(*loop_, live);
   state->frames_seen = 0;
   state->errors_seen = 0;
@@ -273,6 +294,7 @@ void LiveTarget::refresh() {
     const auto& errors = state.connection->errors();
     for (; state.errors_seen < errors.size(); ++state.errors_seen) {
       note("error", "server", name, errors[state.errors_seen].message);
+      add_problem(name + ": " + errors[state.errors_seen].message);
     }
     if (!state.close && !state.closed_by_us && state.connection->close_code()) {
       state.close = ObservedClose{now(), *state.connection->close_code()};
@@ -284,6 +306,14 @@ void LiveTarget::refresh() {
   for (; hooks_seen_ < received.size(); ++hooks_seen_) {
     const auto& hook = received[hooks_seen_];
     note("http_request", "server", "webhooks", hook.body);
+    if (!hook.verified) {
+      // Only the first few are quoted; problems() adds the total (a flood is one problem).
+      constexpr std::size_t kQuotedMax = 3;
+      if (++hooks_rejected_ <= kQuotedMax) {
+        add_problem("webhooks: rejected a " + hook.method + " to " + hook.target + ": " +
+                    (hook.error ? hook.error->message : std::string("it did not verify")));
+      }
+    }
     const bool accepted = hook.verified && hook.app_id == options_.app.app_id && hook.answered_status >= 200 &&
                           hook.answered_status <= 299;
     if (!accepted || !hook.events.is_array()) continue;

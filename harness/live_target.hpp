@@ -17,6 +17,10 @@
 //   so that parallel scenarios never share channels.
 // - Everything (connections, requests, listener, server) is closed when the target is
 //   destroyed; past `run_deadline` every wait fails at once and every action is refused.
+// - A misbehaving server cannot hang or exhaust the run: writes that stall (it stopped
+//   reading) and frame floods end the connection; what went wrong below the protocol (its
+//   garbage, a REST call without an answer, webhooks that did not verify) is kept, bounded,
+//   as problems(), which a failed step quotes so that the report names the cause.
 // Boost stays out of this header: net/ is reached through Boost-free headers only.
 #include <chrono>
 #include <cstdint>
@@ -30,6 +34,8 @@
 
 #include "harness/suite_runner.hpp"
 #include "harness/target.hpp"
+#include "protocol/http.hpp"
+#include "protocol/result.hpp"
 #include "harness/target_requests.hpp"
 #include "protocol/signing.hpp"
 
@@ -63,6 +69,11 @@ struct LiveTargetOptions {
   std::chrono::milliseconds wait_max{5'000};
   std::chrono::milliseconds connect_max{2'000};   // WebSocket connect (TCP, TLS, upgrade, established)
   std::chrono::milliseconds request_max{10'000};  // one REST call
+  // Against misbehaving servers (LiveConnectionOptions has the details): a write that a server
+  // that stopped reading leaves pending this long, or a flood past this many frames on one
+  // connection, ends that connection with an error naming it.
+  std::chrono::milliseconds write_stall_max{5'000};
+  std::size_t frames_max = 20'000;
   std::optional<std::chrono::steady_clock::time_point> run_deadline;  // the whole run's
 };
 
@@ -104,6 +115,7 @@ class LiveTarget final : public Target {
   const std::vector<ObservedWebhook>& webhooks() override;
   const std::vector<ObservedResponse>& responses() override;
   std::vector<TraceLine> trace() const override;
+  std::vector<std::string> problems() const override;
 
   std::string ws_url() const { return options_.ws_url; }
 
@@ -130,6 +142,8 @@ class LiveTarget final : public Target {
   bool past_run_deadline() const;
   void refresh();
   void note(std::string kind, std::string from, std::string to, std::string text);
+  void add_problem(std::string line);
+  void note_rest_trouble(const std::string& what, const Result<HttpResponse>& answer);
 
   LiveTargetOptions options_;
   std::optional<std::string> start_error_;
@@ -147,6 +161,10 @@ class LiveTarget final : public Target {
   std::vector<ObservedWebhook> webhooks_;
   std::vector<ObservedResponse> responses_;
   std::vector<TraceLine> trace_;
+  // Bounded: a flood of bad frames or webhooks keeps the first problems and counts the rest.
+  std::vector<std::string> problems_;
+  std::size_t problems_unkept_ = 0;
+  std::size_t hooks_rejected_ = 0;
 };
 
 // A fresh live target per scenario; in serve mode its server is configured for the scenario

@@ -76,7 +76,9 @@ ActionError LiveTarget::rest(const RestCall& call) {
   ObservedResponse response;
   response.sent_at = now();
   // Synchronous: a real app server's SDK call blocks its caller too; bounded by request_max.
+  const std::string what = call.method + " " + request.target.substr(0, request.target.find('?'));
   auto answer = rest_->send(std::move(request), deadline_after(options_.request_max));
+  note_rest_trouble(what, answer);
   refresh();
   response.answered_at = now();
   if (answer) {
@@ -89,6 +91,20 @@ ActionError LiveTarget::rest(const RestCall& call) {
   }
   responses_.push_back(std::move(response));
   return std::nullopt;
+}
+
+// A call that got no answer, or a redirect (which Pusher's SDKs do not expect and the REST API
+// never sends), becomes a problem that a failing expect_response quotes.
+void LiveTarget::note_rest_trouble(const std::string& what, const Result<HttpResponse>& answer) {
+  if (!answer) {
+    add_problem("REST " + what + ": " + answer.error().message);
+    return;
+  }
+  if (answer->status < 300 || answer->status > 399) return;
+  const auto location = answer->header("Location");
+  add_problem("REST " + what + ": answered " + std::to_string(answer->status) + ", a redirect to " +
+              (location ? std::string(*location) : std::string("(no Location header)")) +
+              ", which is not followed: the REST API answers where it is asked");
 }
 
 }  // namespace pushsim::harness

@@ -151,6 +151,11 @@ class Target {
   virtual const std::vector<ObservedWebhook>& webhooks() = 0;
   virtual const std::vector<ObservedResponse>& responses() = 0;
   virtual std::vector<TraceLine> trace() const = 0;
+  // Trouble below the protocol that the observations cannot show (a peer that sent garbage,
+  // stopped reading or flooded; a REST call that got no answer; webhooks that did not
+  // verify), one "who: what" line each, in order. A failed step quotes them, since an
+  // expectation alone can only say that nothing arrived. The simulation has none.
+  virtual std::vector<std::string> problems() const { return {}; }
 };
 
 }  // namespace pushsim::harness

@@ -56,7 +56,8 @@ LiveConnection::Impl::Impl(IoLoop& loop_in, LiveConnectionOptions options_in, Au
       authorizer(std::move(authorizer_in)),
       client(options.client),
       resolver(loop_in.context()),
-      timer(loop_in.context()) {}
+      timer(loop_in.context()),
+      write_stall_timer(loop_in.context()) {}
 
 void LiveConnection::Impl::pump() {
   // Answering an auth request makes the client emit more outputs; loop until it is quiet.
@@ -86,6 +87,7 @@ void LiveConnection::Impl::record_error(std::string message) { errors.push_back(
 
 void LiveConnection::Impl::transport_ended(int code, const std::string& reason) {
   timer.cancel();
+  write_stall_timer.cancel();
   client.on_close(real_now(), code, reason);
   pump();
 }

@@ -40,6 +40,13 @@ struct LiveConnectionOptions {
   std::optional<std::string> target_override;
   bool tls_verify = true;  // false accepts self-signed certificates (test servers)
   std::size_t frame_max_bytes = 1024 * 1024;  // a larger message from the server is an error
+  // A server that stops reading leaves our writes pending forever once the socket buffers are
+  // full: a write that has not completed for this long ends the connection with an error
+  // saying so. Zero: no limit.
+  std::chrono::milliseconds write_stall_max{10'000};
+  // A server flooding frames would grow frames() (and the work of every wait) without bound:
+  // past this many frames received, the connection is dropped with an error. Zero: no limit.
+  std::size_t frames_max = 100'000;
   ClientOptions client;
 };
 

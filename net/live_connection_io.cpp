@@ -144,6 +144,10 @@ void LiveConnection::Impl::on_read(std::uint64_t /*gen*/, beast::error_code ec) 
   with_ws(ws, [&](auto& stream) { text = stream.got_text(); });
   std::string payload = beast::buffers_to_string(read_buffer.data());
   read_buffer.consume(read_buffer.size());
+  if (options.frames_max != 0 && frames.size() >= options.frames_max) {
+    return abort("server flooded the connection: more than " + std::to_string(options.frames_max) +
+                 " frames received; dropped it");
+  }
   if (text) {
     frames.push_back({now, payload});
     client.on_text(now, payload);
@@ -196,17 +200,34 @@ void LiveConnection::Impl::flush_writes() {
     return;
   }
   writing = true;
+  ++writes_started;
+  arm_write_stall_timer();
   with_ws(ws, [&](auto& stream) {
     stream.text(true);
     stream.async_write(asio::buffer(write_queue.front()),
                        [self = shared_from_this(), gen = generation](beast::error_code ec, std::size_t) {
                          if (gen != self->generation) return;
                          self->writing = false;
+                         self->write_stall_timer.cancel();
                          if (ec) return self->abort("writing to " + self->peer() + " failed: " + ec.message());
                          self->write_queue.pop_front();
                          self->flush_writes();
                        });
   });
+}
+
+void LiveConnection::Impl::arm_write_stall_timer() {
+  if (options.write_stall_max.count() <= 0) return;
+  write_stall_timer.expires_after(options.write_stall_max);
+  auto on_expiry = [self = shared_from_this(), gen = generation, write = writes_started](beast::error_code ec) {
+    if (ec || gen != self->generation || !self->writing || write != self->writes_started) return;
+    std::size_t queued = 0;
+    for (const auto& text : self->write_queue) queued += text.size();
+    self->abort("the server stopped reading: a write to " + self->peer() + " has not completed in " +
+                std::to_string(self->options.write_stall_max.count()) + " ms (" + std::to_string(queued) +
+                " bytes waiting to be sent)");
+  };
+  write_stall_timer.async_wait(std::move(on_expiry));
 }
 
 void LiveConnection::Impl::request_close(int code, std::string reason) {

@@ -58,12 +58,26 @@ struct WebhookListener::Impl : std::enable_shared_from_this<WebhookListener::Imp
   void accept() {
     acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // closed by stop(), or out of descriptors: stop accepting either way
-      self->start_session(std::move(socket));
+      std::erase_if(self->streams, [](const auto& weak) { return weak.expired(); });
+      if (self->streams.size() >= self->options.sessions_max) {
+        beast::error_code ignored;
+        socket.close(ignored);  // a flood of connections: refuse this one, keep serving the others
+      } else {
+        self->start_session(std::move(socket));
+      }
       self->accept();
     });
   }
 
   void start_session(tcp::socket socket);
+  void record(ReceivedWebhook hook) {
+    if (received.size() < options.received_max) {
+      received.push_back(std::move(hook));
+      return;
+    }
+    ++unrecorded;
+    if (!hook.verified) ++unrecorded_unverified;
+  }
   int next_status() {
     if (failures_left == 0) return 200;
     --failures_left;
@@ -77,6 +91,8 @@ struct WebhookListener::Impl : std::enable_shared_from_this<WebhookListener::Imp
   std::size_t failures_left = 0;
   int failure_status = 500;
   std::vector<ReceivedWebhook> received;
+  std::size_t unrecorded = 0;
+  std::size_t unrecorded_unverified = 0;
   std::vector<std::weak_ptr<beast::tcp_stream>> streams;  // to close them on stop()
 };
 
@@ -113,7 +129,7 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
     inspect(hook, owner_->options.apps);
     hook.answered_status = owner_->next_status();
     HttpResponse answer{hook.answered_status, {{"Content-Type", "application/json"}}, "{}"};
-    owner_->received.push_back(std::move(hook));
+    owner_->record(std::move(hook));
 
     response_ = detail::to_beast(answer, request);
     http::async_write(*stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -139,7 +155,6 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
 
 void WebhookListener::Impl::start_session(tcp::socket socket) {
   auto session = std::make_shared<ListenerSession>(shared_from_this(), std::move(socket));
-  std::erase_if(streams, [](const auto& weak) { return weak.expired(); });
   streams.push_back(session->stream());
   session->read();
 }
@@ -189,6 +204,8 @@ void WebhookListener::fail_next(std::size_t count, int status) {
 }
 
 const std::vector<ReceivedWebhook>& WebhookListener::received() const { return impl_->received; }
+std::size_t WebhookListener::unrecorded() const { return impl_->unrecorded; }
+std::size_t WebhookListener::unrecorded_unverified() const { return impl_->unrecorded_unverified; }
 
 std::vector<Json> WebhookListener::verified_events() const {
   std::vector<Json> out;

@@ -28,6 +28,10 @@ struct WebhookListenerOptions {
   std::vector<AppCredentials> apps;  // X-Pusher-Key picks the app whose secret verifies
   std::size_t body_max_bytes = 1024 * 1024;
   std::chrono::milliseconds read_timeout{10'000};
+  // Limits against a flood of deliveries: requests beyond received_max are answered but only
+  // counted (see unrecorded()); connections beyond sessions_max at once are closed on accept.
+  std::size_t received_max = 10'000;
+  std::size_t sessions_max = 256;
 };
 
 struct ReceivedWebhook {
@@ -61,6 +65,9 @@ class WebhookListener {
   // The next `count` requests are answered with `status` instead of 200.
   void fail_next(std::size_t count, int status);
   const std::vector<ReceivedWebhook>& received() const;
+  // Requests answered after received_max were recorded, and how many of them did not verify.
+  std::size_t unrecorded() const;
+  std::size_t unrecorded_unverified() const;
   // Every event of every verified POST, in arrival order.
   std::vector<Json> verified_events() const;
 

@@ -96,12 +96,14 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
 
   void read() {
     beast::get_lowest_layer(stream_).expires_at(deadline_);
-    http::async_read(stream_, buffer_, parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->fail("read", ec);
+    auto on_read = [self = this->shared_from_this()](beast::error_code ec, std::size_t parsed_bytes) {
+      // Parsed bytes leave the buffer; what is left there arrived but did not parse yet.
+      if (ec) return self->fail("read", ec, parsed_bytes + self->buffer_.size());
       beast::error_code ignored;
       beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
       self->finish(from_beast(self->parser_.get()));
-    });
+    };
+    http::async_read(stream_, buffer_, parser_, std::move(on_read));
   }
 
   std::string describe() const {
@@ -109,9 +111,12 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
            std::string(request_.target());
   }
 
-  void fail(std::string_view step, beast::error_code ec) {
+  // `received`: bytes of the response that had arrived, which tells a server that trickles
+  // its answer from one that never answers.
+  void fail(std::string_view step, beast::error_code ec, std::size_t received = 0) {
     std::string why = ec == beast::error::timeout ? "timed out after " + std::to_string(options_.timeout.count()) + " ms"
                                                   : ec.message();
+    if (received > 0) why += " (" + std::to_string(received) + " bytes of the response had arrived)";
     finish(make_error(describe() + ": " + std::string(step) + ": " + why));
   }
 

@@ -42,6 +42,7 @@ struct LiveConnection::Impl : std::enable_shared_from_this<LiveConnection::Impl>
   // Drops the socket now; `why` (when set) is recorded as an error and reported to the client.
   void abort(std::optional<std::string> why);
   void arm_timer();
+  void arm_write_stall_timer();
   boost::beast::tcp_stream& tcp();
   std::string peer() const;
 
@@ -63,12 +64,14 @@ struct LiveConnection::Impl : std::enable_shared_from_this<LiveConnection::Impl>
   std::uint64_t generation = 0;  // bumped per transport, so handlers of an old one do nothing
   boost::asio::ip::tcp::resolver resolver;
   boost::asio::steady_timer timer;
+  boost::asio::steady_timer write_stall_timer;
   std::variant<std::monostate, std::unique_ptr<PlainWs>, std::unique_ptr<TlsWs>> ws;
   boost::beast::flat_buffer read_buffer;
   boost::beast::websocket::response_type upgrade_response;
 
   std::deque<std::string> write_queue;
   bool writing = false;
+  std::uint64_t writes_started = 0;  // tells the stall timer whether its write is still the one in flight
   std::optional<std::pair<int, std::string>> pending_close;
   std::optional<int> close_code_override;  // set by close(deadline, code) while it pumps
 

@@ -1,16 +1,12 @@
-// The live target over real loopback sockets: against an in-process server (serve mode) and
-// against deliberately misbehaving servers, which must fail their scenario clearly and let
-// the run go on.
+// The live target over real loopback sockets, against an in-process server (serve mode).
+// Misbehaving servers are in live_target_abuse_test.cpp.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
-#include <thread>
 
 #include "executor_test_support.hpp"
 #include "harness/live_target.hpp"
 #include "harness/suite_runner.hpp"
-#include "net/rogue_server.hpp"
 
 namespace pushsim::harness {
 namespace {
@@ -36,31 +32,6 @@ std::string failures_of(const ScenarioResult& result) {
   for (const auto& failure : result.failures) out += failure + "\n";
   return out;
 }
-
-// A RogueServer on its own loop and thread, since the live target runs its own loop.
-class RogueThread {
- public:
-  explicit RogueThread(pushsim::test::Misbehaviour misbehaviour) : server_(loop_, misbehaviour) {
-    thread_ = std::thread([this] {
-      // Short slices: run_until checks stop_ only around handlers, and an idle loop has none.
-      const auto end = deadline_after(std::chrono::seconds(60));
-      while (!stop_ && std::chrono::steady_clock::now() < end) {
-        loop_.run_until([this] { return stop_.load(); }, deadline_after(std::chrono::milliseconds(20)));
-      }
-    });
-  }
-  ~RogueThread() {
-    stop_ = true;
-    thread_.join();
-  }
-  std::string url() const { return server_.url(); }
-
- private:
-  IoLoop loop_;
-  pushsim::test::RogueServer server_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 const char* const kConnectAndSubscribe = R"(clients:
   alice:
@@ -154,32 +125,6 @@ TEST_CASE("live target: simulation-only scenarios are skipped with their reason"
   const auto result = run_scenario(scenario, target, 7);
   CHECK(result.verdict == Verdict::kSkipped);
   CHECK(result.skip_reason == "simulation only: needs partitions");
-}
-
-TEST_CASE("live target: misbehaving servers fail their scenario clearly and the run goes on") {
-  const auto misbehaviour = GENERATE(pushsim::test::Misbehaviour::kSilentUpgrade, pushsim::test::Misbehaviour::kHttp404,
-                                     pushsim::test::Misbehaviour::kNoEstablished, pushsim::test::Misbehaviour::kGarbage,
-                                     pushsim::test::Misbehaviour::kGarbageLater, pushsim::test::Misbehaviour::kCloseMidFrame,
-                                     pushsim::test::Misbehaviour::kHugeFrame);
-  RogueThread rogue(misbehaviour);
-  LiveTargetOptions options;
-  options.name = rogue.url();
-  options.ws_url = rogue.url();
-  options.wait_max = std::chrono::milliseconds(1'000);
-  options.connect_max = std::chrono::milliseconds(1'000);
-  // Two scenarios: the first fails, the second still runs (and fails on its own).
-  Scenario first = load(scenario_text("must", kConnectAndSubscribe));
-  Scenario second = first;
-  second.id = "test.2";
-  const auto wall_start = std::chrono::steady_clock::now();
-  const auto run = run_suite({first, second}, live_target_factory(options), rogue.url(), SuiteOptions{});
-  CHECK(std::chrono::steady_clock::now() - wall_start < std::chrono::seconds(20));
-  REQUIRE(run.scenarios.size() == 2);
-  for (const auto& result : run.scenarios) {
-    INFO(failures_of(result));
-    CHECK(result.verdict == Verdict::kFail);
-    REQUIRE_FALSE(result.failures.empty());
-  }
 }
 
 TEST_CASE("live target: past the run's deadline every action is refused and waits fail at once") {

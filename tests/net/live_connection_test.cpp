@@ -12,8 +12,7 @@ using namespace std::chrono_literals;
 namespace {
 
 struct RogueFixture {
-  explicit RogueFixture(Misbehaviour misbehaviour) : server(loop, misbehaviour) {
-    LiveConnectionOptions options;
+  explicit RogueFixture(Misbehaviour misbehaviour, LiveConnectionOptions options = {}) : server(loop, misbehaviour) {
     options.url = server.url();
     connection = std::make_unique<LiveConnection>(loop, options);
   }
@@ -101,6 +100,57 @@ TEST_CASE("live client: a 10 MB frame exceeds the 1 MiB limit and ends the conne
   REQUIRE(error.has_value());
   CHECK(error->message == "connect failed: server sent a message larger than the 1048576-byte limit");
   CHECK(fixture.connection->frames().empty());
+}
+
+TEST_CASE("live client: connection_established with data of the wrong type fails the connect", "[net][live]") {
+  RogueFixture fixture(Misbehaviour::kWrongDataType);
+  auto error = fixture.connect();
+  REQUIRE(error.has_value());
+  CHECK_THAT(error->message, Catch::Contains("invalid handshake: connection_established data is not an object"));
+  CHECK_THAT(error->message, Catch::EndsWith(R"({"event":"pusher:connection_established","data":42})"));
+}
+
+TEST_CASE("live client: a server that stops reading ends the connection once a write stalls", "[net][live]") {
+  LiveConnectionOptions options;
+  options.write_stall_max = 300ms;
+  RogueFixture fixture(Misbehaviour::kStopReading, options);
+  REQUIRE_FALSE(fixture.connect().has_value());
+  auto& connection = *fixture.connection;
+  // 8 MB: more than the loopback socket buffers hold while nobody reads.
+  const std::string megabyte(1024 * 1024, 'x');
+  for (int i = 0; i < 8; ++i) connection.send_raw(megabyte);
+  const auto started = std::chrono::steady_clock::now();
+  auto error = connection.wait_for([] { return false; }, deadline_after(3s), "nothing");
+  CHECK(std::chrono::steady_clock::now() - started < 2s);
+  REQUIRE(error.has_value());
+  CHECK_THAT(error->message, Catch::Contains("the server stopped reading: a write to 127.0.0.1:"));
+  CHECK_THAT(error->message, Catch::Contains(" has not completed in 300 ms ("));
+  CHECK(connection.stage() == LiveStage::kClosed);
+}
+
+TEST_CASE("live client: a server that writes nothing stalls no write, whatever the wait", "[net][live]") {
+  // The stall limit is about writes in flight, not about silence: an idle open connection stays.
+  LiveConnectionOptions options;
+  options.write_stall_max = 100ms;
+  RogueFixture fixture(Misbehaviour::kStopReading, options);
+  REQUIRE_FALSE(fixture.connect().has_value());
+  fixture.connection->send_raw("{\"event\":\"pusher:ping\",\"data\":{}}");
+  fixture.loop.run_for(400ms);
+  CHECK(fixture.connection->stage() == LiveStage::kOpen);
+  CHECK(fixture.connection->errors().empty());
+}
+
+TEST_CASE("live client: a flooding server is dropped past frames_max, which bounds memory", "[net][live]") {
+  LiveConnectionOptions options;
+  options.frames_max = 500;
+  RogueFixture fixture(Misbehaviour::kFlood, options);
+  REQUIRE_FALSE(fixture.connect().has_value());
+  auto& connection = *fixture.connection;
+  auto error = connection.wait_for([] { return false; }, deadline_after(3s), "nothing");
+  REQUIRE(error.has_value());
+  CHECK_THAT(error->message,
+             Catch::EndsWith("server flooded the connection: more than 500 frames received; dropped it"));
+  CHECK(connection.frames().size() == 500);
 }
 
 TEST_CASE("live client: nothing listening is a refused TCP connection", "[net][live]") {

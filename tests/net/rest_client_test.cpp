@@ -1,6 +1,7 @@
 // The REST client's own behaviour: the SDK's body encoding, and failures as error values.
 #include <boost/asio/ip/tcp.hpp>
 
+#include "rogue_server.hpp"
 #include "serve_fixture.hpp"
 
 namespace pushsim::test {
@@ -37,6 +38,28 @@ TEST_CASE("rest client: a server that never answers times out at the deadline", 
   CHECK(std::chrono::steady_clock::now() - started < 1s);
   REQUIRE_FALSE(response.ok());
   CHECK_THAT(response.error().message, Catch::Contains(": read: timed out after "));
+}
+
+TEST_CASE("rest client: a server that trickles its answer times out, saying how much had arrived", "[net][rest]") {
+  IoLoop loop;
+  RogueServer trickle(loop, Misbehaviour::kRestTrickle);  // one byte every 200 ms
+  RestClient client(loop, RestClientOptions{trickle.http_url(), serve_test_app()});
+  auto started = std::chrono::steady_clock::now();
+  auto response = client.get("/channels", {}, deadline_after(700ms));
+  CHECK(std::chrono::steady_clock::now() - started < 1500ms);
+  REQUIRE_FALSE(response.ok());
+  CHECK_THAT(response.error().message, Catch::Contains(": read: timed out after "));
+  CHECK_THAT(response.error().message, Catch::Contains(" bytes of the response had arrived)"));
+}
+
+TEST_CASE("rest client: garbage instead of HTTP is an error naming the read", "[net][rest]") {
+  IoLoop loop;
+  RogueServer garbage(loop, Misbehaviour::kRestGarbage);
+  RestClient client(loop, RestClientOptions{garbage.http_url(), serve_test_app()});
+  auto response = client.get("/channels", {}, soon());
+  REQUIRE_FALSE(response.ok());
+  CHECK_THAT(response.error().message, Catch::Contains("/apps/app-id/channels?"));
+  CHECK_THAT(response.error().message, Catch::Contains(": read: "));
 }
 
 TEST_CASE("rest client: a base URL with a path prefix signs and sends the prefixed path", "[net][rest]") {

@@ -1,13 +1,19 @@
 #pragma once
-// Test helper: a deliberately misbehaving WebSocket server on the test's IoLoop, one
-// misbehaviour per instance, for checking that the live client reports each one as a clear
-// error within its deadline instead of crashing or hanging.
+// Test helper: a deliberately misbehaving server on the test's IoLoop, one misbehaviour per
+// instance, for checking that pushsim reports each one as a clear error within its deadline
+// instead of crashing, hanging or leaking. WebSocket misbehaviours answer upgrade requests;
+// REST misbehaviours (kRest*) answer every other HTTP request. RogueThread runs one on a
+// thread of its own, for code under test that runs its own loop (the live target).
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -27,6 +33,13 @@ enum class Misbehaviour {
   kBinaryLater,         // sends connection_established, then a binary frame
   kCloseMidFrame,       // announces a 100-byte text frame, sends 10 bytes, closes TCP
   kHugeFrame,           // sends one 10 MB text frame
+  kWrongDataType,       // sends connection_established whose data is a number
+  kStopReading,         // sends connection_established, then never reads: the client's writes block
+  kFlood,               // sends connection_established, then event frames as fast as it can
+  kRestGarbage,         // answers a REST request with bytes that are not HTTP
+  kRest500,             // answers a REST request with 500 Internal Server Error
+  kRestTrickle,         // answers a REST request one byte every 200 ms
+  kRestRedirect,        // answers a REST request with 307 to another address
 };
 
 inline const std::string kEstablished =
@@ -40,21 +53,32 @@ class RogueServer {
     accept();
   }
 
-  std::string url() const { return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port()); }
+  std::string http_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
  private:
   using tcp = boost::asio::ip::tcp;
   using Ws = boost::beast::websocket::stream<boost::beast::tcp_stream>;
 
   struct Peer {
-    explicit Peer(tcp::socket socket) : ws(std::move(socket)) {}
+    explicit Peer(tcp::socket socket) : ws(std::move(socket)), timer(ws.get_executor()) {}
     Ws ws;
+    boost::asio::steady_timer timer;
     boost::beast::flat_buffer buffer;
     boost::beast::http::request<boost::beast::http::string_body> request;
     boost::beast::http::response<boost::beast::http::string_body> response;
     std::string payload;
     std::string raw;
+    std::size_t sent = 0;
   };
+
+  static void ignore(boost::beast::error_code, std::size_t) {}
+
+  bool rest_misbehaviour() const {
+    return misbehaviour_ == Misbehaviour::kRestGarbage || misbehaviour_ == Misbehaviour::kRest500 ||
+           misbehaviour_ == Misbehaviour::kRestTrickle || misbehaviour_ == Misbehaviour::kRestRedirect;
+  }
 
   void accept() {
     acceptor_.async_accept([this](boost::beast::error_code ec, tcp::socket socket) {
@@ -71,11 +95,12 @@ class RogueServer {
     auto& stream = peer->ws.next_layer();
     http::async_read(stream, peer->buffer, peer->request, [this, peer](boost::beast::error_code ec, std::size_t) {
       if (ec) return;
+      if (!boost::beast::websocket::is_upgrade(peer->request) && rest_misbehaviour()) return answer_rest(peer);
       if (misbehaviour_ == Misbehaviour::kSilentUpgrade) return;
       if (misbehaviour_ == Misbehaviour::kHttp404) {
         peer->response = {http::status::not_found, 11};
         peer->response.prepare_payload();
-        http::async_write(peer->ws.next_layer(), peer->response, [](boost::beast::error_code, std::size_t) {});
+        http::async_write(peer->ws.next_layer(), peer->response, ignore);
         return;
       }
       peer->ws.async_accept(peer->request, [this, peer](boost::beast::error_code accept_ec) {
@@ -84,8 +109,60 @@ class RogueServer {
     });
   }
 
+  void write_raw(const std::shared_ptr<Peer>& peer, std::string bytes) {
+    peer->raw = std::move(bytes);
+    boost::asio::async_write(peer->ws.next_layer().socket(), boost::asio::buffer(peer->raw),
+                             [peer](boost::beast::error_code, std::size_t) {});
+  }
+
+  void answer_rest(const std::shared_ptr<Peer>& peer) {
+    switch (misbehaviour_) {
+      case Misbehaviour::kRestGarbage:
+        return write_raw(peer, "this is not HTTP at all\r\n\r\n");
+      case Misbehaviour::kRest500:
+        return write_raw(peer, "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: "
+                               "15\r\nConnection: close\r\n\r\nsomething broke");
+      case Misbehaviour::kRestRedirect:
+        return write_raw(peer, "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:9/elsewhere\r\n"
+                               "Content-Length: 0\r\nConnection: close\r\n\r\n");
+      default:
+        peer->raw = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{}";
+        return trickle(peer);
+    }
+  }
+
+  // One byte of peer->raw every 200 ms: a response that is always coming and never complete.
+  void trickle(const std::shared_ptr<Peer>& peer) {
+    if (peer->sent >= peer->raw.size()) return;
+    boost::asio::async_write(peer->ws.next_layer().socket(), boost::asio::buffer(peer->raw.data() + peer->sent, 1),
+                             [this, peer](boost::beast::error_code ec, std::size_t) {
+                               if (ec) return;
+                               ++peer->sent;
+                               peer->timer.expires_after(std::chrono::milliseconds(200));
+                               peer->timer.async_wait([this, peer](boost::beast::error_code wait_ec) {
+                                 if (!wait_ec) trickle(peer);
+                               });
+                             });
+  }
+
+  // Sends connection_established, then `then` once it is written.
+  template <class Then>
+  void establish(const std::shared_ptr<Peer>& peer, Then then) {
+    peer->payload = kEstablished;
+    peer->ws.async_write(boost::asio::buffer(peer->payload), [peer, then](boost::beast::error_code ec, std::size_t) {
+      if (!ec) then();
+    });
+  }
+
+  // Writes the same event frame again and again until the client goes away.
+  void flood(const std::shared_ptr<Peer>& peer) {
+    peer->raw = R"({"event":"flood","channel":"news","data":"{\"n\":1}"})";
+    peer->ws.async_write(boost::asio::buffer(peer->raw), [this, peer](boost::beast::error_code ec, std::size_t) {
+      if (!ec) flood(peer);
+    });
+  }
+
   void misbehave(const std::shared_ptr<Peer>& peer) {
-    auto ignore = [peer](boost::beast::error_code, std::size_t) {};
     switch (misbehaviour_) {
       case Misbehaviour::kGarbage:
         peer->payload = "this is not json{";
@@ -93,13 +170,11 @@ class RogueServer {
         break;
       case Misbehaviour::kGarbageLater:
       case Misbehaviour::kBinaryLater:
-        peer->payload = kEstablished;
-        peer->ws.async_write(boost::asio::buffer(peer->payload), [this, peer](boost::beast::error_code ec, std::size_t) {
-          if (ec) return;
+        establish(peer, [this, peer] {
           bool binary = misbehaviour_ == Misbehaviour::kBinaryLater;
           peer->raw = binary ? std::string("\x01\x02\x03", 3) : "{\"event\":";
           peer->ws.binary(binary);
-          peer->ws.async_write(boost::asio::buffer(peer->raw), [peer](boost::beast::error_code, std::size_t) {});
+          peer->ws.async_write(boost::asio::buffer(peer->raw), ignore);
         });
         break;
       case Misbehaviour::kCloseMidFrame:
@@ -115,6 +190,16 @@ class RogueServer {
         peer->payload.assign(10 * 1024 * 1024, 'x');
         peer->ws.async_write(boost::asio::buffer(peer->payload), ignore);
         break;
+      case Misbehaviour::kWrongDataType:
+        peer->payload = R"({"event":"pusher:connection_established","data":42})";
+        peer->ws.async_write(boost::asio::buffer(peer->payload), ignore);
+        break;
+      case Misbehaviour::kStopReading:
+        establish(peer, [] {});  // and no read is ever started: the kernel buffers fill up
+        break;
+      case Misbehaviour::kFlood:
+        establish(peer, [this, peer] { flood(peer); });
+        break;
       default:
         break;  // kNoEstablished: silence
     }
@@ -123,6 +208,35 @@ class RogueServer {
   Misbehaviour misbehaviour_;
   tcp::acceptor acceptor_;
   std::vector<std::shared_ptr<Peer>> peers_;
+};
+
+// A RogueServer on its own loop and thread; everything it opened is closed when it goes.
+class RogueThread {
+ public:
+  explicit RogueThread(Misbehaviour misbehaviour) : server_(loop_, misbehaviour) {
+    thread_ = std::thread([this] {
+      // Short slices: run_until checks stop_ only around handlers, and an idle loop has none.
+      const auto end = deadline_after(std::chrono::seconds(60));
+      while (!stop_ && std::chrono::steady_clock::now() < end) {
+        loop_.run_until([this] { return stop_.load(); }, deadline_after(std::chrono::milliseconds(20)));
+      }
+    });
+  }
+  ~RogueThread() {
+    stop_ = true;
+    thread_.join();
+  }
+  RogueThread(const RogueThread&) = delete;
+  RogueThread& operator=(const RogueThread&) = delete;
+
+  std::string url() const { return server_.url(); }
+  std::string http_url() const { return server_.http_url(); }
+
+ private:
+  IoLoop loop_;
+  RogueServer server_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
 };
 
 }  // namespace pushsim::test
