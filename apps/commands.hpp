@@ -17,5 +17,6 @@ std::filesystem::path bundled_scenarios();
 void add_run_command(CLI::App& app, int& exit_code);       // cmd_run.cpp
 void add_lint_command(CLI::App& app, int& exit_code);      // cmd_lint.cpp
 void add_selftest_command(CLI::App& app, int& exit_code);  // cmd_selftest.cpp
+void add_bench_command(CLI::App& app, int& exit_code);     // cmd_bench.cpp
 
 }  // namespace pushsim::apps

@@ -73,7 +73,6 @@ constexpr Subcommand kSubcommands[] = {
     {"explore", "run a scenario over many seeds with faults, looking for invariant violations"},
     {"replay", "reproduce one seed of a scenario exactly"},
     {"serve", "the reference engine behind a real WebSocket + HTTP front"},
-    {"bench", "fan-out benchmarks"},
 };
 
 }  // namespace
@@ -87,6 +86,7 @@ int main(int argc, char** argv) {
   pushsim::apps::add_run_command(app, exit_code);
   pushsim::apps::add_lint_command(app, exit_code);
   pushsim::apps::add_selftest_command(app, exit_code);
+  pushsim::apps::add_bench_command(app, exit_code);
   ServeFlags serve_flags;
   for (const auto& sub : kSubcommands) {
     CLI::App* command = app.add_subcommand(sub.name, sub.summary);
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   }
   const auto* chosen = app.get_subcommands().front();
   if (chosen->get_name() == "serve") return run_serve(*chosen, serve_flags);
-  for (const char* built : {"run", "lint", "selftest"}) {
+  for (const char* built : {"run", "lint", "selftest", "bench"}) {
     if (chosen->get_name() == built) return exit_code;
   }
   std::cerr << "pushsim " << chosen->get_name() << ": not available in this build yet\n";
