@@ -51,9 +51,11 @@ double LatencyHistogram::mean_ns() const { return count_ == 0 ? 0.0 : sum_ / sta
 std::int64_t LatencyHistogram::percentile_ns(double p) const {
   if (count_ == 0) return 0;
   if (p >= 100.0) return max_;
-  // The rank of the sample asked for, 1-based: p = 50 of 10 samples is the 5th.
+  // The rank of the sample asked for, 1-based: p = 50 of 10 samples is the 5th. The small
+  // slack keeps rounding from pushing an exact rank up by one (0.999 * 1000 is 999.0000000000001).
   const double share = std::clamp(p, 0.0, 100.0) / 100.0;
-  const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(share * static_cast<double>(count_))));
+  const double exact = share * static_cast<double>(count_);
+  const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(exact - 1e-9 * exact)));
   std::uint64_t seen = 0;
   for (std::size_t bucket = 0; bucket < counts_.size(); ++bucket) {
     seen += counts_[bucket];
