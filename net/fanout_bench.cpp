@@ -239,7 +239,7 @@ void FanoutBench::run_rates() {
       report_.stopped_early = "the --deadline left no time for another rate";
       break;
     }
-    report_.runs.push_back(run_rate(std::round(*rate), run++));
+    report_.runs.push_back(run_rate(*rate, run++));
     search.report(report_.runs.back().rate_per_s, report_.runs.back().passed);
   }
   report_.max_sustained_per_s = search.best_per_s();

@@ -8,6 +8,18 @@ namespace pushsim {
 RateSearch::RateSearch(RateSearchOptions options) : options_(options) {}
 
 std::optional<double> RateSearch::next() const {
+  const std::optional<double> rate = next_unrounded();
+  if (!rate) return std::nullopt;
+  const double step = options_.resolution_per_s > 0 ? options_.resolution_per_s : 1;
+  const double rounded = std::max(step, std::round(*rate / step) * step);
+  // A rate already tried would only repeat its verdict: the search has converged.
+  for (const auto& trial : trials_) {
+    if (trial.rate_per_s == rounded) return std::nullopt;
+  }
+  return rounded;
+}
+
+std::optional<double> RateSearch::next_unrounded() const {
   if (static_cast<int>(trials_.size()) >= options_.max_runs) return std::nullopt;
   if (!best_passed_ && !lowest_failed_) return std::min(options_.start_per_s, options_.ceiling_per_s);
   if (!lowest_failed_) {

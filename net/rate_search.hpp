@@ -19,6 +19,7 @@ struct RateSearchOptions {
   double floor_per_s = 1;         // below this the search gives up: nothing passes
   double ceiling_per_s = 1e6;     // never proposes more
   double precision = 0.10;        // stop when (failed - passed) / passed is below this
+  double resolution_per_s = 1;    // rates are run rounded to this: stop when the gap is no wider
   int max_runs = 16;
 };
 
@@ -31,7 +32,8 @@ class RateSearch {
  public:
   explicit RateSearch(RateSearchOptions options);
 
-  // The rate to run next; nullopt once the search is over.
+  // The rate to run next (a multiple of resolution_per_s, at least one resolution); nullopt
+  // once the search is over.
   std::optional<double> next() const;
   void report(double rate_per_s, bool passed);
 
@@ -40,6 +42,8 @@ class RateSearch {
   const std::vector<RateTrial>& trials() const { return trials_; }
 
  private:
+  std::optional<double> next_unrounded() const;
+
   RateSearchOptions options_;
   std::optional<double> best_passed_;
   std::optional<double> lowest_failed_;

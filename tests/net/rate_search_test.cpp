@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "net/rate_search.hpp"
 
 namespace pushsim {
@@ -68,6 +70,23 @@ TEST_CASE("rate search: stops at the ceiling and within the run budget", "[net][
   RateSearch budget = search_against(1e9, options);
   CHECK(budget.trials().size() == 3);
   CHECK(budget.best_per_s() == 400);
+}
+
+}  // namespace pushsim
+
+namespace pushsim {
+
+TEST_CASE("rate search: whole rates, and no rate run twice when the gap is one step", "[net][rate-search]") {
+  RateSearchOptions options;
+  options.start_per_s = 4;
+  RateSearch search = search_against(7.5, options);  // 4, 8 fail, 6, 7 pass: nothing left between 7 and 8
+  for (std::size_t i = 0; i < search.trials().size(); ++i) {
+    const double rate = search.trials()[i].rate_per_s;
+    CHECK(rate == std::round(rate));
+    for (std::size_t j = 0; j < i; ++j) CHECK(search.trials()[j].rate_per_s != rate);
+  }
+  CHECK(search.best_per_s() == 7);
+  CHECK(search.trials().size() <= 5);
 }
 
 }  // namespace pushsim
