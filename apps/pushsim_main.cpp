@@ -71,7 +71,6 @@ int run_serve(const CLI::App& serve, const ServeFlags& flags) {
 
 constexpr Subcommand kSubcommands[] = {
     {"serve", "the reference engine behind a real WebSocket + HTTP front"},
-    {"bench", "fan-out benchmarks"},
 };
 
 }  // namespace
@@ -88,6 +87,7 @@ int main(int argc, char** argv) {
   pushsim::apps::add_profiles_command(app, exit_code);
   pushsim::apps::add_explore_command(app, exit_code);
   pushsim::apps::add_replay_command(app, exit_code);
+  pushsim::apps::add_bench_command(app, exit_code);
   ServeFlags serve_flags;
   for (const auto& sub : kSubcommands) {
     CLI::App* command = app.add_subcommand(sub.name, sub.summary);
@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
   }
   const auto* chosen = app.get_subcommands().front();
   if (chosen->get_name() == "serve") return run_serve(*chosen, serve_flags);
-  for (const char* built : {"run", "lint", "selftest", "profiles", "explore", "replay"}) {
+  for (const char* built : {"run", "lint", "selftest", "profiles", "explore", "replay", "bench"}) {
     if (chosen->get_name() == built) return exit_code;
   }
   std::cerr << "pushsim " << chosen->get_name() << ": not available in this build yet\n";

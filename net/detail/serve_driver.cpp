@@ -1,5 +1,7 @@
 #include "net/detail/serve_driver.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "net/detail/http_exchange.hpp"
@@ -18,13 +20,25 @@ ServeDriver::ServeDriver(asio::io_context& context, const ServeOptions& options,
       webhook_timeout_(std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::nanoseconds(options.engine.webhooks.response_timeout))),
       rng_(seed),
-      engine_(options.engine, std::move(apps), rng_) {}
+      engine_(options.engine, std::move(apps), rng_) {
+  for (int i = 0; i < std::max(1, options.io_threads); ++i) shards_.push_back(asio::make_strand(context));
+  batches_.resize(shards_.size());
+}
+
+std::size_t ServeDriver::shard_of(WsSession& session) const {
+  const auto executor = session.executor();
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    if (executor == asio::any_io_executor(shards_[i])) return i;
+  }
+  return shards_.size();  // not one of ours: frames go to it one post at a time
+}
 
 void ServeDriver::opened(std::shared_ptr<WsSession> session, std::string target) {
   ++live_sessions_;
   asio::post(strand_, [this, session = std::move(session), target = std::move(target)]() mutable {
     ConnectionId id = session->id();
-    auto& kept = sessions_.emplace(id, std::move(session)).first->second;
+    const std::size_t shard = shard_of(*session);
+    auto& kept = sessions_.emplace(id, Session{std::move(session), shard}).first->second.session;
     // Kept until it reports its end, so that session_count() falls to zero only then.
     if (shutdown_close_) return kept->close(shutdown_close_->first, shutdown_close_->second);
     engine_.on_open(real_now(), id, target);
@@ -68,23 +82,43 @@ void ServeDriver::shutdown(int code, std::string reason) {
   asio::post(strand_, [this, code, reason = std::move(reason)] {
     shutdown_close_ = std::make_pair(code, reason);
     timer_.cancel();
-    for (auto& [id, session] : sessions_) session->close(code, reason);
+    for (auto& [id, entry] : sessions_) entry.session->close(code, reason);
   });
 }
 
 void ServeDriver::flush() {
-  for (auto& output : engine_.take_outputs()) {
+  engine_.take_outputs(outputs_);
+  for (auto& output : outputs_) {
     if (auto* frame = std::get_if<SendFrame>(&output)) {
       auto it = sessions_.find(frame->connection);
-      if (it != sessions_.end()) it->second->send(std::move(frame->text));
+      if (it == sessions_.end()) continue;
+      const Session& entry = it->second;
+      if (entry.shard < batches_.size()) {
+        batches_[entry.shard].emplace_back(entry.session, std::move(frame->text));
+      } else {
+        entry.session->send(std::move(frame->text));
+      }
     } else if (auto* close = std::get_if<CloseConnection>(&output)) {
       auto it = sessions_.find(close->connection);
-      if (it != sessions_.end()) it->second->close(close->code, std::move(close->reason));
+      if (it == sessions_.end()) continue;
+      send_batches();  // the frames before the close go first
+      it->second.session->close(close->code, std::move(close->reason));
     } else if (auto* post = std::get_if<WebhookPost>(&output)) {
       post_webhook(std::move(*post));
     }
   }
+  send_batches();
   arm_timer();
+}
+
+void ServeDriver::send_batches() {
+  for (std::size_t shard = 0; shard < batches_.size(); ++shard) {
+    if (batches_[shard].empty()) continue;
+    asio::post(shards_[shard], [batch = std::exchange(batches_[shard], {})]() mutable {
+      // On the shard's strand, which is every one of these sessions' strand.
+      for (auto& [session, frame] : batch) session->enqueue(std::move(frame));
+    });
+  }
 }
 
 void ServeDriver::arm_timer() {

@@ -5,11 +5,19 @@
 // outputs: frames go to the sessions (each frame one shared buffer, whatever the fan-out),
 // closes to the sessions, webhook POSTs to an HTTP client. One steady timer is armed at
 // engine.next_deadline(). The real clock is read here and handed to the engine as TimeNs.
+//
+// Connections are spread over a few shard strands, one per I/O thread, rather than each
+// having its own: a fan-out to N sessions is then one posted batch per shard, which the shard
+// hands to its sessions in a loop, instead of N posts each taking the scheduler's lock and
+// perhaps waking a thread. Order per session is kept: batches and closes are posted in the
+// order the engine produced them.
 #include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,8 +36,12 @@ class ServeDriver {
   ServeDriver(boost::asio::io_context& context, const ServeOptions& options, std::vector<AppConfig> apps,
               std::uint64_t seed);
 
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
   // Thread-safe: each posts onto the engine's strand.
   ConnectionId new_connection_id() { return next_id_++; }
+  // The strand a newly accepted connection runs on, round-robin over the shards.
+  Strand next_shard() { return shards_[next_shard_++ % shards_.size()]; }
   void opened(std::shared_ptr<WsSession> session, std::string target);
   void text(ConnectionId id, std::string text);
   void binary(ConnectionId id, std::size_t size);
@@ -44,9 +56,17 @@ class ServeDriver {
   void release_sessions() { sessions_.clear(); }
 
  private:
+  struct Session {
+    std::shared_ptr<WsSession> session;
+    std::size_t shard = 0;  // index into shards_; shards_.size() when it runs elsewhere
+  };
+  using Batch = std::vector<std::pair<std::shared_ptr<WsSession>, std::shared_ptr<const std::string>>>;
+
   void flush();
+  void send_batches();
   void arm_timer();
   void post_webhook(WebhookPost post);
+  std::size_t shard_of(WsSession& session) const;
 
   boost::asio::io_context& context_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
@@ -54,7 +74,11 @@ class ServeDriver {
   std::chrono::milliseconds webhook_timeout_;
   Rng rng_;
   Engine engine_;
-  std::map<ConnectionId, std::shared_ptr<WsSession>> sessions_;
+  std::vector<Strand> shards_;
+  std::atomic<std::size_t> next_shard_{0};
+  std::map<ConnectionId, Session> sessions_;
+  std::vector<EngineOutput> outputs_;  // kept between flushes: its capacity is reused
+  std::vector<Batch> batches_;         // per shard, filled and posted by flush()
   std::atomic<ConnectionId> next_id_{1};
   std::atomic<std::size_t> live_sessions_{0};
   std::optional<std::pair<int, std::string>> shutdown_close_;

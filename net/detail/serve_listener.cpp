@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "net/detail/serve_driver.hpp"
 #include "net/detail/serve_http_session.hpp"
 
 namespace pushsim::detail {
@@ -37,7 +38,7 @@ std::optional<Error> ServeListener::listen() {
 void ServeListener::start() { accept(); }
 
 void ServeListener::accept() {
-  acceptor_.async_accept(asio::make_strand(context_), [self = shared_from_this()](boost::system::error_code ec,
+  acceptor_.async_accept(driver_.next_shard(), [self = shared_from_this()](boost::system::error_code ec,
                                                                                    tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (!ec) {

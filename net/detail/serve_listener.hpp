@@ -1,6 +1,7 @@
 #pragma once
-// The listening socket of `pushsim serve`: each accepted connection gets its own strand and an
-// HttpSession, which tells WebSocket upgrades from REST requests.
+// The listening socket of `pushsim serve`: each accepted connection goes to one of the driver's
+// shard strands (round-robin) with an HttpSession, which tells WebSocket upgrades from REST
+// requests.
 #include <memory>
 
 #include <boost/asio/io_context.hpp>

@@ -31,12 +31,15 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void send(std::shared_ptr<const std::string> frame);
   void close(int code, std::string reason);
   ConnectionId id() const { return id_; }
+  // The strand this session runs on (one of the driver's shards).
+  boost::asio::any_io_executor executor() { return ws_.get_executor(); }
+  // send() for a caller already on executor(): queues the frame without a post.
+  void enqueue(std::shared_ptr<const std::string> frame);
 
  private:
   void on_accept(boost::beast::error_code ec);
   void read();
   void on_read(boost::beast::error_code ec);
-  void enqueue(std::shared_ptr<const std::string> frame);
   void write_next();
   void start_close(int code, std::string reason);
   void ended();

@@ -44,6 +44,14 @@ class ChannelRegistry {
   bool is_subscribed(std::string_view app_id, std::string_view channel, ConnectionId connection) const;
   // Ordered by connection id.
   std::vector<ConnectionId> subscribers(std::string_view app_id, std::string_view channel) const;
+  // Calls visit(connection) for each subscriber, ordered by connection id, without copying the
+  // list: the fan-out path. visit must not change the registry.
+  template <class Visit>
+  void for_each_subscriber(std::string_view app_id, std::string_view channel, Visit&& visit) const {
+    if (const Channel* entry = find(app_id, channel)) {
+      for (const auto& subscriber : entry->subscribers) visit(subscriber.first);
+    }
+  }
   std::size_t subscription_count(std::string_view app_id, std::string_view channel) const;
   // Occupied channel names of an app, sorted.
   std::vector<std::string> occupied_channels(std::string_view app_id) const;

@@ -1,6 +1,7 @@
 // Engine: the public surface, output helpers and the dispatch of received frames.
 #include "protocol/server/engine.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "protocol/server/engine_state.hpp"
@@ -43,14 +44,21 @@ void Engine::State::send_shared(ConnectionId connection, const std::shared_ptr<c
 
 std::size_t Engine::State::broadcast(const AppConfig& app, std::string_view channel, std::string text,
                                      std::optional<ConnectionId> except) {
-  std::shared_ptr<const std::string> shared;
+  const std::size_t count = registry.subscription_count(app.id, channel);
+  if (count == 0) return 0;
+  // One allocation for the whole fan-out: a growing vector would move every output each time
+  // it doubles, which for 100,000 subscribers costs more than the fan-out itself.
+  // Grown geometrically all the same, so that many small fan-outs in a row stay linear.
+  if (const std::size_t needed = outputs.size() + count; outputs.capacity() < needed) {
+    outputs.reserve(std::max(needed, 2 * outputs.capacity()));
+  }
+  const auto shared = std::make_shared<const std::string>(std::move(text));
   std::size_t delivered = 0;
-  for (ConnectionId subscriber : registry.subscribers(app.id, channel)) {
-    if (except && *except == subscriber) continue;
-    if (!shared) shared = std::make_shared<const std::string>(std::move(text));
+  registry.for_each_subscriber(app.id, channel, [&](ConnectionId subscriber) {
+    if (except && *except == subscriber) return;
     send_shared(subscriber, shared);
     ++delivered;
-  }
+  });
   return delivered;
 }
 
@@ -148,6 +156,11 @@ std::vector<EngineOutput> Engine::take_outputs() {
   std::vector<EngineOutput> out;
   out.swap(state_->outputs);
   return out;
+}
+
+void Engine::take_outputs(std::vector<EngineOutput>& into) {
+  into.clear();
+  into.swap(state_->outputs);  // the engine keeps the caller's old buffer and its capacity
 }
 
 // --- observation -----------------------------------------------------------------------------

@@ -120,6 +120,10 @@ class Engine {
   void on_tick(TimeNs now);
   std::optional<TimeNs> next_deadline() const;
   std::vector<EngineOutput> take_outputs();
+  // The same outputs, into a vector the caller keeps from call to call: its previous contents
+  // are dropped and its capacity goes back to the engine, so that a steady stream of large
+  // fan-outs allocates nothing.
+  void take_outputs(std::vector<EngineOutput>& into);
 
   // --- observation (REST API, tests, invariant checkers) ------------------------------------
   const EngineOptions& options() const;

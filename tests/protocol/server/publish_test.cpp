@@ -134,3 +134,27 @@ TEST_CASE("publish never throws on data that is not valid UTF-8; bad bytes becom
   CHECK(outcome.delivered == 3);
   CHECK(s.f.take(s.a) == std::vector<std::string>{"{\"event\":\"news\",\"channel\":\"my-channel\",\"data\":\"a\xef\xbf\xbd" "b\"}"});
 }
+
+TEST_CASE("take_outputs into a kept vector: the same outputs, the old ones dropped, capacity recycled",
+          "[engine][publish]") {
+  Audience s;
+  std::vector<EngineOutput> kept;
+  s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":1})", std::nullopt);
+  s.f.engine.take_outputs(kept);
+  REQUIRE(kept.size() == 3);
+  CHECK(std::get<SendFrame>(kept[0]).connection == s.a);
+  CHECK(*std::get<SendFrame>(kept[2]).text == kEvent);
+
+  // The next take replaces the contents; the engine filled the buffer it got back last time.
+  const EngineOutput* first_buffer = kept.data();
+  s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":2})", s.f.socket_id(s.b));
+  s.f.engine.take_outputs(kept);
+  REQUIRE(kept.size() == 2);
+  CHECK(std::get<SendFrame>(kept[0]).connection == s.a);
+  CHECK(std::get<SendFrame>(kept[1]).connection == s.c);
+  s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":3})", std::nullopt);
+  s.f.engine.take_outputs(kept);
+  CHECK(kept.data() == first_buffer);
+  s.f.engine.take_outputs(kept);
+  CHECK(kept.empty());
+}

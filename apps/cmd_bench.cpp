@@ -1,0 +1,104 @@
+// `pushsim bench fanout`: the live fan-out load generator (net/fanout_bench.hpp) with a table
+// on stdout, a progress bar on a terminal (stderr) and an optional JSON report.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "apps/commands.hpp"
+#include "harness/fanout_args.hpp"
+#include "net/fanout_bench.hpp"
+
+namespace pushsim::apps {
+namespace {
+
+struct BenchArgs {
+  harness::FanoutArgs fanout;
+  std::string json;
+  bool no_progress = false;
+};
+
+void draw_progress(const FanoutProgress& progress) {
+  constexpr int kWidth = 30;
+  const int filled = static_cast<int>(progress.fraction * kWidth);
+  std::string bar(static_cast<std::size_t>(filled), '#');
+  bar.append(static_cast<std::size_t>(kWidth - filled), '.');
+  std::fprintf(stderr, "\r\x1b[2K%-22s [%s] %3.0f%%  %s", progress.phase.c_str(), bar.c_str(), 100 * progress.fraction,
+               progress.detail.c_str());
+  std::fflush(stderr);
+}
+
+int run_fanout(const BenchArgs& args) {
+  auto options = harness::fanout_options_from_args(args.fanout, [](const char* name) { return std::getenv(name); });
+  if (!options) {
+    std::cerr << "pushsim bench fanout: " << options.error().message << "\n";
+    return kExitUsage;
+  }
+  const bool progress = !args.no_progress && isatty(STDERR_FILENO) != 0;
+  FanoutProgressFn on_progress;
+  if (progress) on_progress = draw_progress;
+  auto report = run_fanout_bench(*options, on_progress);
+  if (progress) std::fprintf(stderr, "\r\x1b[2K");
+  if (!report) {
+    std::cerr << report.error().message << "\n";
+    return 1;
+  }
+  write_fanout_table(std::cout, *report);
+  if (!args.json.empty()) {
+    std::ofstream out(args.json, std::ios::binary);
+    out << fanout_report_json(*report).dump(2) << "\n";
+    out.close();
+    if (!out) {
+      std::cerr << "pushsim bench fanout: cannot write " << args.json << "\n";
+      return kExitUsage;
+    }
+  }
+  return report->ok() ? 0 : 1;
+}
+
+void add_fanout_options(CLI::App& cmd, BenchArgs& args) {
+  harness::FanoutArgs& f = args.fanout;
+  cmd.add_option("--target", f.target,
+                 "serve (an in-process pushsim serve on its own threads), ws://HOST:PORT, or live "
+                 "(PUSHER_HOST:PUSHER_PORT)")
+      ->capture_default_str();
+  cmd.add_option("--app-id", f.app_id, "the app id (else PUSHER_APP_ID)");
+  cmd.add_option("--key", f.key, "the app key (else PUSHER_APP_KEY)");
+  cmd.add_option("--secret", f.secret, "the app secret (else PUSHER_APP_SECRET)");
+  cmd.add_option("--subscribers", f.subscribers, "subscriber connections")->capture_default_str();
+  cmd.add_option("--channels", f.channels, "channels the subscribers are spread over")->capture_default_str();
+  cmd.add_option("--rate", f.rate, "events per second over all channels (e.g. 500 or 500/s), or max")
+      ->capture_default_str();
+  cmd.add_option("--via", f.via, "rest (REST triggers) or client-events (publisher connections)")
+      ->capture_default_str();
+  cmd.add_option("--payload-bytes", f.payload_bytes, "event data size, timestamp included")->capture_default_str();
+  cmd.add_option("--duration", f.duration, "measured time per rate")->capture_default_str();
+  cmd.add_option("--warmup", f.warmup, "unmeasured publishing before each rate's measurement")->capture_default_str();
+  cmd.add_option("--p99-bound", f.p99_bound, "--rate max: highest p99 latency a sustained rate may have")
+      ->capture_default_str();
+  cmd.add_option("--connect-timeout", f.connect_timeout, "for every subscriber to be subscribed")
+      ->capture_default_str();
+  cmd.add_option("--deadline", f.deadline, "the whole benchmark; it stops by itself then")->capture_default_str();
+  cmd.add_option("--rest-connections", f.rest_connections, "keep-alive REST connections")->capture_default_str();
+  cmd.add_option("--serve-io-threads", f.serve_io_threads, "--target serve: the server's I/O threads")
+      ->capture_default_str();
+  cmd.add_option("--json", args.json, "write the report as JSON here");
+  cmd.add_flag("--no-progress", args.no_progress, "no progress bar, even on a terminal");
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+  auto* bench = app.add_subcommand("bench", "fan-out benchmarks against a live server");
+  bench->require_subcommand(1);
+  auto args = std::make_shared<BenchArgs>();
+  auto* fanout = bench->add_subcommand(
+      "fanout", "N subscribers over C channels, events published at a fixed rate (or the highest sustained one)");
+  add_fanout_options(*fanout, *args);
+  fanout->callback([args, &exit_code] { exit_code = run_fanout(*args); });
+}
+
+}  // namespace pushsim::apps

@@ -1,0 +1,94 @@
+#include "harness/fanout_args.hpp"
+
+#include <charconv>
+
+#include "harness/duration.hpp"
+
+namespace pushsim::harness {
+namespace {
+
+std::string from_env(const EnvLookup& env, const char* name) {
+  const char* value = env ? env(name) : nullptr;
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+Result<std::chrono::milliseconds> read_ms(const std::string& flag, const std::string& text) {
+  auto parsed = parse_duration(text);
+  if (!parsed) return make_error(flag + ": " + parsed.error().message);
+  if (*parsed % kNsPerMs != 0) return make_error(flag + ": '" + text + "' is finer than a millisecond");
+  return std::chrono::milliseconds(*parsed / kNsPerMs);
+}
+
+Result<std::optional<double>> read_rate(const std::string& text) {
+  if (text == "max") return std::optional<double>();
+  std::string_view digits = text;
+  if (digits.ends_with("/s")) digits.remove_suffix(2);
+  double rate = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), rate);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
+    return make_error("--rate: '" + text + "' is neither a number of events per second (e.g. 500 or 500/s) nor max");
+  }
+  return std::optional<double>(rate);
+}
+
+// serve -> "" (in-process), ws://... as given, live -> ws://PUSHER_HOST[:PUSHER_PORT].
+Result<std::string> read_target(const std::string& target, const EnvLookup& env) {
+  if (target == "serve") return std::string();
+  if (target.starts_with("ws://") || target.starts_with("wss://")) return target;
+  if (target == "live") {
+    const std::string host = from_env(env, "PUSHER_HOST");
+    if (host.empty()) return make_error("--target live needs PUSHER_HOST (and PUSHER_PORT)");
+    const std::string port = from_env(env, "PUSHER_PORT");
+    return "ws://" + host + (port.empty() ? "" : ":" + port);
+  }
+  return make_error("--target: '" + target + "' is not one of serve, ws://HOST:PORT, live (PUSHER_HOST)");
+}
+
+}  // namespace
+
+Result<FanoutOptions> fanout_options_from_args(const FanoutArgs& args, const EnvLookup& env) {
+  FanoutOptions options;
+  auto target = read_target(args.target, env);
+  if (!target) return target.error();
+  options.ws_url = *target;
+  // The in-process server serves whatever credentials are asked for; a live one needs its own.
+  auto credential = [&](const std::string& given, const char* name, const std::string& fallback) {
+    if (!given.empty()) return given;
+    std::string value = from_env(env, name);
+    return value.empty() && options.ws_url.empty() ? fallback : value;
+  };
+  options.app = AppCredentials{credential(args.app_id, "PUSHER_APP_ID", "app-id"),
+                               credential(args.key, "PUSHER_APP_KEY", "app-key"),
+                               credential(args.secret, "PUSHER_APP_SECRET", "app-secret")};
+  options.subscribers = args.subscribers;
+  options.channels = args.channels;
+  auto rate = read_rate(args.rate);
+  if (!rate) return rate.error();
+  options.rate_per_s = *rate;
+  if (args.via == "rest") {
+    options.via = PublishVia::kRest;
+  } else if (args.via == "client-events") {
+    options.via = PublishVia::kClientEvents;
+  } else {
+    return make_error("--via: '" + args.via + "' is not rest or client-events");
+  }
+  options.payload_bytes = args.payload_bytes;
+  const std::pair<const char*, std::pair<const std::string*, std::chrono::milliseconds*>> durations[] = {
+      {"--duration", {&args.duration, &options.duration}},
+      {"--warmup", {&args.warmup, &options.warmup}},
+      {"--p99-bound", {&args.p99_bound, &options.p99_bound}},
+      {"--connect-timeout", {&args.connect_timeout, &options.connect_timeout}},
+      {"--deadline", {&args.deadline, &options.deadline}},
+  };
+  for (const auto& [flag, slot] : durations) {
+    auto value = read_ms(flag, *slot.first);
+    if (!value) return value.error();
+    *slot.second = *value;
+  }
+  options.rest_connections = args.rest_connections;
+  options.serve_io_threads = args.serve_io_threads;
+  if (auto error = check_fanout_options(options)) return *error;
+  return options;
+}
+
+}  // namespace pushsim::harness

@@ -1,0 +1,69 @@
+#pragma once
+// What the peers of one `bench fanout` rate count: deliveries inside the measured window and
+// their latencies, deliveries of earlier rates still arriving, and errors (the first few kept
+// as text). The generator is single-threaded, so peers write here without locks.
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "net/fanout_options.hpp"
+#include "net/latency_histogram.hpp"
+
+namespace pushsim::detail {
+
+// Stamps and receipts use the steady clock: the generator and its peers share one process,
+// and a wall-clock step must not show up as latency.
+inline std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+class FanoutTally {
+ public:
+  static constexpr std::size_t kErrorTextsMax = 20;
+
+  // A new rate: counts start from zero; stamps of other runs are ignored from now on.
+  void reset(int run, std::int64_t measure_from_ns, std::int64_t measure_to_ns) {
+    run_ = run;
+    measure_from_ns_ = measure_from_ns;
+    measure_to_ns_ = measure_to_ns;
+    latency_.clear();
+    delivered_ = 0;
+    stale_ = 0;
+  }
+
+  void delivery(const FanoutStamp& stamp, std::int64_t received_ns) {
+    if (stamp.run != run_) {
+      ++stale_;
+      return;
+    }
+    if (stamp.scheduled_ns < measure_from_ns_ || stamp.scheduled_ns >= measure_to_ns_) return;  // warm-up
+    ++delivered_;
+    latency_.record(received_ns - stamp.scheduled_ns);
+  }
+
+  void error(std::string text) {
+    ++error_count_;
+    if (errors_.size() < kErrorTextsMax) errors_.push_back(std::move(text));
+  }
+
+  const LatencyHistogram& latency() const { return latency_; }
+  std::uint64_t delivered() const { return delivered_; }
+  std::uint64_t stale() const { return stale_; }
+  std::uint64_t error_count() const { return error_count_; }
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  int run_ = -1;
+  std::int64_t measure_from_ns_ = 0;
+  std::int64_t measure_to_ns_ = std::numeric_limits<std::int64_t>::max();
+  LatencyHistogram latency_;
+  std::uint64_t delivered_ = 0;
+  std::uint64_t stale_ = 0;
+  std::uint64_t error_count_ = 0;  // over the whole benchmark
+  std::vector<std::string> errors_;
+};
+
+}  // namespace pushsim::detail

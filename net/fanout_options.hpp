@@ -1,0 +1,65 @@
+#pragma once
+// What `pushsim bench fanout` runs: the target, the subscriber population, how events are
+// published and for how long, and the bounds that decide whether a rate was sustained.
+// Plain values; harness/fanout_args.hpp reads them from the command line, and
+// check_fanout_options() rejects combinations that cannot run before any socket opens.
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "protocol/result.hpp"
+#include "protocol/signing.hpp"
+
+namespace pushsim {
+
+enum class PublishVia {
+  kRest,          // POST /apps/{id}/events, over keep-alive connections
+  kClientEvents,  // client-bench events from one publisher connection per private channel
+};
+
+struct FanoutOptions {
+  // Empty: an in-process `pushsim serve` on an ephemeral loopback port, on its own threads.
+  std::string ws_url;
+  AppCredentials app{"app-id", "app-key", "app-secret"};
+  std::size_t subscribers = 1000;
+  std::size_t channels = 1;  // subscriber i listens on channel i % channels
+  std::optional<double> rate_per_s;  // events per second over all channels; nullopt: search (--rate max)
+  PublishVia via = PublishVia::kRest;
+  std::size_t payload_bytes = 100;  // the event's data string, timestamp included
+  std::chrono::milliseconds duration{10'000};  // measured, per rate
+  std::chrono::milliseconds warmup{2'000};     // published but not measured, before each rate
+  std::chrono::milliseconds p99_bound{50};     // a rate is sustained when p99 stays under this
+  std::chrono::milliseconds connect_timeout{60'000};  // for all subscribers to be subscribed
+  std::chrono::milliseconds deadline{600'000};        // the whole benchmark, set-up to close
+  std::size_t connect_parallel = 256;   // connection handshakes in flight at once
+  std::size_t rest_connections = 8;     // keep-alive REST connections, one request each in flight
+  int max_search_runs = 12;             // --rate max: at most this many rates tried
+  int serve_io_threads = 2;             // in-process serve only
+};
+
+inline constexpr std::size_t kFanoutSubscribersMax = 100'000;
+inline constexpr std::size_t kFanoutPayloadMin = 64;  // room for the marker and the timestamp
+inline constexpr std::size_t kFanoutPayloadMax = 10 * 1024;  // the official event data limit
+inline constexpr double kFanoutRateMax = 1'000'000;
+
+// An error naming the option at fault and its allowed range.
+std::optional<Error> check_fanout_options(const FanoutOptions& options);
+
+// The channel subscriber i listens on, and channel c's name for this way of publishing.
+std::size_t fanout_channel_of(std::size_t subscriber, std::size_t channels);
+std::string fanout_channel_name(PublishVia via, std::size_t channel);
+
+// The event data: "pushsim-bench r=RUN t=SCHEDULED_NS s=SEQ " padded with 'x' to
+// payload_bytes. t is the steady-clock time the event was due to be sent, so that latency
+// includes any lag of the publisher behind its schedule (no coordinated omission).
+std::string fanout_payload(int run, std::int64_t scheduled_ns, std::uint64_t seq, std::size_t payload_bytes);
+struct FanoutStamp {
+  int run = 0;
+  std::int64_t scheduled_ns = 0;
+  std::uint64_t seq = 0;
+};
+// Finds the stamp anywhere in a received frame's text; nullopt when there is none.
+std::optional<FanoutStamp> find_fanout_stamp(std::string_view frame_text);
+
+}  // namespace pushsim

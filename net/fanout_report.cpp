@@ -1,0 +1,121 @@
+#include "net/fanout_report.hpp"
+
+#include <cstdio>
+
+namespace pushsim {
+namespace {
+
+double ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+std::string fixed(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+Json latency_json(const LatencyHistogram& latency) {
+  return Json{{"samples", latency.count()},
+              {"p50_ms", ms(latency.percentile_ns(50))},
+              {"p90_ms", ms(latency.percentile_ns(90))},
+              {"p99_ms", ms(latency.percentile_ns(99))},
+              {"p999_ms", ms(latency.percentile_ns(99.9))},
+              {"max_ms", ms(latency.max_ns())},
+              {"mean_ms", latency.mean_ns() / 1e6}};
+}
+
+Json run_json(const FanoutRun& run) {
+  Json out = {{"rate_per_s", run.rate_per_s},
+              {"measured_s", run.measured_s},
+              {"published", run.published},
+              {"publish_failures", run.publish_failures},
+              {"expected_deliveries", run.expected},
+              {"delivered", run.delivered},
+              {"lost", run.lost},
+              {"errors", run.errors},
+              {"deliveries_per_s", run.deliveries_per_s()},
+              {"latency", latency_json(run.latency)},
+              {"generator_cpu_s", run.generator_cpu_s},
+              {"generator_cpu_share", run.generator_cpu_share()},
+              {"process_cpu_s", run.process_cpu_s},
+              {"process_cpu_share", run.process_cpu_share()},
+              {"passed", run.passed}};
+  if (!run.why.empty()) out["why"] = run.why;
+  return out;
+}
+
+const char* via_name(PublishVia via) { return via == PublishVia::kRest ? "rest" : "client-events"; }
+
+}  // namespace
+
+bool FanoutReport::ok() const {
+  if (runs.empty() || !stopped_early.empty()) return false;
+  if (!options.rate_per_s) return max_sustained_per_s.has_value();
+  for (const auto& run : runs) {
+    if (!run.passed) return false;
+  }
+  return true;
+}
+
+Json fanout_report_json(const FanoutReport& report) {
+  const FanoutOptions& o = report.options;
+  Json runs = Json::array();
+  for (const auto& run : report.runs) runs.push_back(run_json(run));
+  Json out = {{"target", report.target},
+              {"in_process", report.in_process},
+              {"subscribers", o.subscribers},
+              {"channels", o.channels},
+              {"via", via_name(o.via)},
+              {"rate", o.rate_per_s ? Json(*o.rate_per_s) : Json("max")},
+              {"payload_bytes", o.payload_bytes},
+              {"warmup_s", static_cast<double>(o.warmup.count()) / 1000},
+              {"duration_s", static_cast<double>(o.duration.count()) / 1000},
+              {"p99_bound_ms", o.p99_bound.count()},
+              {"fd_limit", report.fd_limit_note},
+              {"connect", {{"connections", report.connected},
+                           {"seconds", report.connect_s},
+                           {"per_s", report.connect_per_s()}}},
+              {"runs", runs},
+              {"error_count", report.error_count},
+              {"errors", report.errors},
+              {"ok", report.ok()}};
+  if (report.max_sustained_per_s) out["max_sustained_rate_per_s"] = *report.max_sustained_per_s;
+  if (!report.stopped_early.empty()) out["stopped_early"] = report.stopped_early;
+  return out;
+}
+
+void write_fanout_table(std::ostream& out, const FanoutReport& report) {
+  const FanoutOptions& o = report.options;
+  out << "target      " << report.target << "\n"
+      << "load        " << o.subscribers << " subscribers on " << o.channels << " channel(s), " << o.payload_bytes
+      << " B payload via " << via_name(o.via) << ", warm-up " << fixed(static_cast<double>(o.warmup.count()) / 1000, 1)
+      << " s, measured " << fixed(static_cast<double>(o.duration.count()) / 1000, 1) << " s per rate\n"
+      << "fd limit    " << report.fd_limit_note << "\n"
+      << "connect     " << report.connected << " subscribed in " << fixed(report.connect_s, 2) << " s ("
+      << fixed(report.connect_per_s(), 0) << " connections/s)\n\n";
+  out << "    rate/s  deliveries/s   p50 ms   p90 ms   p99 ms  p99.9 ms   max ms   lost  errors  gen CPU  proc CPU  verdict\n";
+  for (const auto& run : report.runs) {
+    char line[256];
+    std::snprintf(line, sizeof line, "%10.0f  %12.0f %8.2f %8.2f %8.2f %9.2f %8.2f %6llu %7llu %7.0f%% %8.0f%%  %s\n",
+                  run.rate_per_s, run.deliveries_per_s(), ms(run.latency.percentile_ns(50)),
+                  ms(run.latency.percentile_ns(90)), ms(run.latency.percentile_ns(99)),
+                  ms(run.latency.percentile_ns(99.9)), ms(run.latency.max_ns()),
+                  static_cast<unsigned long long>(run.lost), static_cast<unsigned long long>(run.errors),
+                  100 * run.generator_cpu_share(), 100 * run.process_cpu_share(),
+                  run.passed ? "ok" : ("FAIL: " + run.why).c_str());
+    out << line;
+  }
+  if (!o.rate_per_s) {
+    out << "\nmax sustained rate (p99 <= " << o.p99_bound.count() << " ms, no loss): "
+        << (report.max_sustained_per_s ? fixed(*report.max_sustained_per_s, 0) + " events/s" : "none passed") << "\n";
+  }
+  out << "\ngen CPU: the generator thread's CPU time over the window (100% = one core saturated: the\n"
+         "numbers then measure pushsim, not the server). proc CPU: the whole process"
+      << (report.in_process ? ", serve included" : "") << ".\n";
+  if (report.error_count > 0) {
+    out << "\n" << report.error_count << " error(s); the first:\n";
+    for (const auto& error : report.errors) out << "  " << error << "\n";
+  }
+  if (!report.stopped_early.empty()) out << "\nstopped early: " << report.stopped_early << "\n";
+}
+
+}  // namespace pushsim

@@ -1,0 +1,87 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+
+#include "harness/fanout_args.hpp"
+
+using namespace pushsim;
+using namespace pushsim::harness;
+
+namespace {
+
+EnvLookup env_of(std::map<std::string, std::string> values) {
+  auto shared = std::make_shared<std::map<std::string, std::string>>(std::move(values));
+  return [shared](const char* name) -> const char* {
+    auto it = shared->find(name);
+    return it == shared->end() ? nullptr : it->second.c_str();
+  };
+}
+
+std::string error_of(const FanoutArgs& args, const EnvLookup& env = env_of({})) {
+  auto options = fanout_options_from_args(args, env);
+  return options ? std::string("no error") : options.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("bench fanout args: serve with the defaults runs in-process with the default app", "[fanout-args]") {
+  auto options = fanout_options_from_args(FanoutArgs{}, env_of({}));
+  REQUIRE(options.ok());
+  CHECK(options->ws_url.empty());
+  CHECK(options->app.key == "app-key");
+  CHECK(options->rate_per_s == 100);
+  CHECK(options->duration == std::chrono::seconds(10));
+  CHECK(options->p99_bound == std::chrono::milliseconds(50));
+}
+
+TEST_CASE("bench fanout args: rates, durations and publishing modes as typed", "[fanout-args]") {
+  FanoutArgs args;
+  args.rate = "max";
+  args.duration = "1.5s";
+  args.warmup = "500ms";
+  args.p99_bound = "20ms";
+  args.via = "client-events";
+  auto options = fanout_options_from_args(args, env_of({}));
+  REQUIRE(options.ok());
+  CHECK_FALSE(options->rate_per_s.has_value());
+  CHECK(options->duration == std::chrono::milliseconds(1500));
+  CHECK(options->warmup == std::chrono::milliseconds(500));
+  CHECK(options->via == PublishVia::kClientEvents);
+  args.rate = "250/s";
+  CHECK(fanout_options_from_args(args, env_of({}))->rate_per_s == 250);
+}
+
+TEST_CASE("bench fanout args: a live target takes credentials from flags, else PUSHER_*", "[fanout-args]") {
+  FanoutArgs args;
+  args.target = "live";
+  auto env = env_of({{"PUSHER_HOST", "10.0.0.5"}, {"PUSHER_PORT", "6001"}, {"PUSHER_APP_ID", "7"},
+                     {"PUSHER_APP_KEY", "k"}, {"PUSHER_APP_SECRET", "s"}});
+  auto options = fanout_options_from_args(args, env);
+  REQUIRE(options.ok());
+  CHECK(options->ws_url == "ws://10.0.0.5:6001");
+  CHECK(options->app.app_id == "7");
+  args.key = "flag-key";
+  CHECK(fanout_options_from_args(args, env)->app.key == "flag-key");
+
+  FanoutArgs bare;
+  bare.target = "ws://127.0.0.1:6001";
+  CHECK_THAT(error_of(bare), Catch::Contains("--secret"));
+}
+
+TEST_CASE("bench fanout args: each mistake names its flag", "[fanout-args]") {
+  auto with = [](auto change) {
+    FanoutArgs args;
+    change(args);
+    return error_of(args);
+  };
+  CHECK_THAT(with([](auto& a) { a.rate = "fast"; }), Catch::Contains("--rate"));
+  CHECK_THAT(with([](auto& a) { a.rate = "0"; }), Catch::Contains("--rate"));
+  CHECK_THAT(with([](auto& a) { a.duration = "ten"; }), Catch::Contains("--duration"));
+  CHECK_THAT(with([](auto& a) { a.warmup = "1.0000001s"; }), Catch::Contains("--warmup"));
+  CHECK_THAT(with([](auto& a) { a.via = "carrier-pigeon"; }), Catch::Contains("--via"));
+  CHECK_THAT(with([](auto& a) { a.target = "sim"; }), Catch::Contains("--target"));
+  CHECK_THAT(with([](auto& a) { a.target = "live"; }), Catch::Contains("PUSHER_HOST"));
+  CHECK_THAT(with([](auto& a) { a.subscribers = 10; a.channels = 11; }), Catch::Contains("--channels"));
+  CHECK_THAT(with([](auto& a) { a.payload_bytes = 20000; }), Catch::Contains("--payload-bytes"));
+}

@@ -1,0 +1,84 @@
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "net/fanout_report.hpp"
+
+namespace pushsim {
+namespace {
+
+FanoutRun run_at(double rate, bool passed) {
+  FanoutRun run;
+  run.rate_per_s = rate;
+  run.measured_s = 2;
+  run.published = static_cast<std::uint64_t>(rate * 2);
+  run.expected = run.published * 10;
+  run.delivered = run.expected;
+  for (int i = 1; i <= 100; ++i) run.latency.record(i * 100'000);  // 0.1 .. 10 ms
+  run.generator_cpu_s = 0.5;
+  run.process_cpu_s = 3;
+  run.passed = passed;
+  if (!passed) run.why = "p99 over 5 ms";
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("fanout report: rates, shares and latencies in the JSON", "[net][fanout]") {
+  FanoutReport report;
+  report.target = "serve";
+  report.options.rate_per_s = std::nullopt;
+  report.connected = 1000;
+  report.connect_s = 0.5;
+  report.runs = {run_at(100, true), run_at(200, false)};
+  report.max_sustained_per_s = 100;
+  const Json json = fanout_report_json(report);
+  CHECK(json["rate"] == "max");
+  CHECK(json["connect"]["per_s"] == 2000.0);
+  CHECK(json["max_sustained_rate_per_s"] == 100.0);
+  REQUIRE(json["runs"].size() == 2);
+  const Json& first = json["runs"][0];
+  CHECK(first["deliveries_per_s"] == 1000.0);
+  CHECK(first["generator_cpu_share"] == 0.25);
+  CHECK(first["process_cpu_share"] == 1.5);
+  CHECK(first["latency"]["samples"] == 100);
+  CHECK(first["latency"]["max_ms"] == 10.0);
+  CHECK(first["latency"]["p50_ms"].get<double>() == Approx(5.0).epsilon(0.02));
+  CHECK(json["runs"][1]["why"] == "p99 over 5 ms");
+  CHECK(json["ok"] == true);
+}
+
+TEST_CASE("fanout report: ok only when every fixed-rate run passed and nothing stopped it", "[net][fanout]") {
+  FanoutReport report;
+  report.options.rate_per_s = 100;
+  CHECK_FALSE(report.ok());  // nothing ran
+  report.runs = {run_at(100, true)};
+  CHECK(report.ok());
+  report.runs.push_back(run_at(100, false));
+  CHECK_FALSE(report.ok());
+  report.runs.pop_back();
+  report.stopped_early = "subscriber 3: connect: refused";
+  CHECK_FALSE(report.ok());
+
+  FanoutReport search;
+  search.options.rate_per_s = std::nullopt;
+  search.runs = {run_at(100, false)};
+  CHECK_FALSE(search.ok());  // no rate passed
+}
+
+TEST_CASE("fanout report: the table names each rate's verdict and the generator's share", "[net][fanout]") {
+  FanoutReport report;
+  report.target = "ws://127.0.0.1:6001";
+  report.options.rate_per_s = std::nullopt;
+  report.runs = {run_at(100, true), run_at(200, false)};
+  report.max_sustained_per_s = 100;
+  std::ostringstream out;
+  write_fanout_table(out, report);
+  const std::string text = out.str();
+  CHECK_THAT(text, Catch::Contains("ws://127.0.0.1:6001"));
+  CHECK_THAT(text, Catch::Contains("FAIL: p99 over 5 ms"));
+  CHECK_THAT(text, Catch::Contains("25%"));
+  CHECK_THAT(text, Catch::Contains("max sustained rate (p99 <= 50 ms, no loss): 100 events/s"));
+}
+
+}  // namespace pushsim
