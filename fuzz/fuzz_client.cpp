@@ -1,7 +1,7 @@
 // Fuzz target: the protocol client (protocol/client/) handling whatever a server sends,
 // interleaved with the application's commands, driven as net/live_connection drives it:
-// every output is carried out at once, auth requests answered in-process (LocalAuthorizer)
-// unless the input holds them back.
+// every output is carried out at once, auth requests answered in-process (signed with the app
+// secret, as net/local_authorizer does) unless the input holds them back.
 //
 // Input: one record per line, "<op><payload>":
 //   o  the transport opened                  t  a text frame from the server (payload)
@@ -19,25 +19,37 @@
 #include <deque>
 
 #include "fuzz/fuzz_support.hpp"
-#include "net/local_authorizer.hpp"
 #include "protocol/channel_name.hpp"
 #include "protocol/client/protocol_client.hpp"
+#include "protocol/signing.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fuzz;
 
 namespace {
 
+const AppCredentials kApp{"1", "key1", "secret-one-3f9c2a7d1b6e4058"};
+constexpr const char* kMasterKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+// The endpoint's JSON body an app server using the official SDK would answer with.
+Json sign_request(const AuthRequest& request) {
+  if (request.kind == AuthKind::kUser) {
+    const std::string user_data = R"({"id":"u1","name":"Ann"})";
+    return Json{{"auth", sign_user(kApp, request.socket_id, user_data)}, {"user_data", user_data}};
+  }
+  Json body;
+  std::optional<std::string> channel_data;
+  if (request.channel.rfind("presence-", 0) == 0) channel_data = R"({"user_id":"u1","user_info":{"name":"Ann"}})";
+  body["auth"] = sign_channel(kApp, request.socket_id, request.channel, channel_data);
+  if (channel_data) body["channel_data"] = *channel_data;
+  if (request.channel.rfind("private-encrypted-", 0) == 0) {
+    body["shared_secret"] = encrypted_channel_shared_secret(request.channel, kMasterKey).value();
+  }
+  return body;
+}
+
 class ClientDriver {
  public:
-  ClientDriver() {
-    LocalAuthorizerOptions options;
-    options.app = {"1", "key1", "secret-one-3f9c2a7d1b6e4058"};
-    options.presence_user = Json{{"user_id", "u1"}, {"user_info", {{"name", "Ann"}}}};
-    options.user_data = Json{{"id", "u1"}, {"name", "Ann"}};
-    options.encryption_master_key_base64 = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-    authorizer_ = make_local_authorizer(std::move(options));
-  }
 
   void apply(std::string_view record) {
     if (record.empty()) return;
@@ -93,7 +105,7 @@ class ClientDriver {
     held_.pop_front();
     AuthResult result = AuthFailure{403, "forbidden"};
     if (payload.empty()) {
-      result = authorizer_(request);
+      result = sign_request(request);
     } else if (payload != "!") {
       Json body = Json::parse(payload, nullptr, false);
       if (!body.is_discarded()) result = body;
@@ -112,7 +124,7 @@ class ClientDriver {
           if (hold_auth_) {
             held_.push_back(*auth);
           } else {
-            client_.on_auth_response(now_, auth->request_id, authorizer_(*auth));
+            client_.on_auth_response(now_, auth->request_id, sign_request(*auth));
           }
         } else if (std::holds_alternative<CloseTransport>(output)) {
           check(transport_open, "a close asked for with no open transport");
@@ -141,7 +153,6 @@ class ClientDriver {
   }
 
   ProtocolClient client_;
-  Authorizer authorizer_;
   TimeNs now_ = kSimulationEpoch;
   std::deque<AuthRequest> held_;
   bool hold_auth_ = false;

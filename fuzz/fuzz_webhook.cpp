@@ -52,6 +52,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto verdict = verify_webhook(app, request.headers, request.body);
   check(verdict.has_value() != batch.valid, "verify_webhook and the receiver disagree");
-  if (verdict) check(verdict->message.find(app.secret) == std::string::npos, "the secret in an error message");
+  // The secret must not leak into a message, unless the request itself carried it (a message
+  // may quote what was sent; the fuzzer learns the secret from this very comparison).
+  if (verdict && text.find(app.secret) == std::string_view::npos) {
+    check(verdict->message.find(app.secret) == std::string::npos, "the secret in an error message");
+  }
   return 0;
 }
