@@ -2,12 +2,11 @@
 """Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/ (committed; rerun
 after changing the input formats). Seeds come from tests/data/vectors.json (frames, signed
 REST requests, the webhook vector) and from hand-written sessions in each target's record
-format. The scenario loader's seeds are the bundled scenarios and the malformed corpus,
-which scripts/fuzz.sh passes as extra corpus directories, so nothing is copied for it."""
+format. The scenario loader's seeds are a few small scenarios here, and the bundled scenarios and
+the malformed corpus, which scripts/fuzz.sh passes as extra corpus directories."""
 import hashlib
 import json
 import pathlib
-import shutil
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
@@ -16,8 +15,11 @@ VECTORS = json.loads((ROOT / "tests" / "data" / "vectors.json").read_text())["ve
 
 def write(target, seeds):
     out = CORPUS / target
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    # Reproducers of fixed findings (regress-*) are kept; the generated seeds are rewritten.
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.iterdir():
+        if not old.name.startswith("regress-"):
+            old.unlink()
     for seed in seeds:
         data = seed.encode() if isinstance(seed, str) else seed
         (out / hashlib.sha1(data).hexdigest()[:16]).write_bytes(data)
@@ -142,12 +144,16 @@ CLIENT_SESSIONS = [
 ]
 
 
+SCENARIO_SEEDS = sorted((ROOT / "scenarios").rglob("*.yaml"), key=lambda p: p.stat().st_size)[:4]
+
+
 def main():
     write("fuzz_frame", frame_seeds())
     write("fuzz_rest", rest_seeds())
     write("fuzz_webhook", webhook_seeds())
     write("fuzz_engine", ["\n".join(session) for session in ENGINE_SESSIONS])
     write("fuzz_client", ["\n".join(session) for session in CLIENT_SESSIONS])
+    write("fuzz_scenario", [path.read_text() for path in SCENARIO_SEEDS])
     for target in sorted(p.name for p in CORPUS.iterdir()):
         print(f"{target}: {len(list((CORPUS / target).iterdir()))} seeds")
 

@@ -20,7 +20,8 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 cmake --build "$build_dir" -j "$jobs"
 
 # The unit tests and the simulated suite again, built with AddressSanitizer and
-# UndefinedBehaviorSanitizer. Only what those tests need is built (no benchmarks); the tests
+# UndefinedBehaviorSanitizer, plus a replay of the fuzz targets' committed corpora
+# (fuzz/CMakeLists.txt). Only what those tests need is built (no benchmarks); the tests
 # over real time or external programs (the live suite, Chromium, the SDK interop) are left to
 # the plain pass above, for they would only be slower here. The first report stops the
 # process with a failure: halt_on_error for ASan, -fno-sanitize-recover for UBSan.
@@ -28,7 +29,8 @@ sanitizer_pass() {
   local dir=${SANITIZE_BUILD_DIR:-build-sanitize}
   local started=$SECONDS
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPUSHSIM_SANITIZE=ON -DPUSHSIM_BENCH=OFF >/dev/null
-  cmake --build "$dir" -j "$jobs" --target pushsim protocol_tests fakes_tests harness_tests reports_tests net_tests
+  cmake --build "$dir" -j "$jobs" --target pushsim protocol_tests fakes_tests harness_tests reports_tests net_tests \
+    fuzz_frame fuzz_rest fuzz_webhook fuzz_engine fuzz_client fuzz_scenario
   echo "sanitize: built in $((SECONDS - started)) s"
   export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
