@@ -246,7 +246,10 @@ class EngineDriver {
     check(response.status >= 200 && response.status < 600, "an HTTP status out of range",
           std::to_string(response.status));
     for (const auto& app : fuzz_apps()) {
-      bool sent = request.target.find(app.secret) != std::string::npos || request.body.find(app.secret) != std::string::npos;
+      bool sent = false;
+      for (const std::string* part : {&request.method, &request.target, &request.body}) {
+        sent = sent || part->find(app.secret) != std::string::npos;
+      }
       check(sent || response.body.find(app.secret) == std::string::npos, "an app secret in a REST response",
             response.body);
     }
