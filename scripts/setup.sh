@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine (the README's two commands):
 #   bash scripts/setup.sh        install what is missing, build, run the main job
-#   bash scripts/setup.sh test   install what is missing, build, run every test
-# Environment: BUILD_DIR (default build), JOBS (default 2), PUSHSIM_SANITIZE=ON for ASan+UBSan.
+#   bash scripts/setup.sh test   install what is missing, build, run every test; then build
+#                                again with ASan+UBSan and run the unit tests and the simulated
+#                                suite under them (any sanitizer report fails the run)
+# Environment: BUILD_DIR (default build), JOBS (default 2), PUSHSIM_SANITIZE=ON for ASan+UBSan,
+# SANITIZE_BUILD_DIR (default build-sanitize), SANITIZE=0 to skip the sanitizer pass of `test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +19,26 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPUSHSIM_SANITIZE="${PUSHSIM_SANITIZE:-OFF}" >/dev/null
 cmake --build "$build_dir" -j "$jobs"
 
+# The unit tests and the simulated suite again, built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, plus a replay of the fuzz targets' committed corpora
+# (fuzz/CMakeLists.txt). Only what those tests need is built (no benchmarks); the tests
+# over real time or external programs (the live suite, Chromium, the SDK interop) are left to
+# the plain pass above, for they would only be slower here. The first report stops the
+# process with a failure: halt_on_error for ASan, -fno-sanitize-recover for UBSan.
+sanitizer_pass() {
+  local dir=${SANITIZE_BUILD_DIR:-build-sanitize}
+  local started=$SECONDS
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPUSHSIM_SANITIZE=ON -DPUSHSIM_BENCH=OFF >/dev/null
+  cmake --build "$dir" -j "$jobs" --target pushsim protocol_tests fakes_tests harness_tests reports_tests net_tests \
+    fuzz_frame fuzz_rest fuzz_webhook fuzz_engine fuzz_client fuzz_scenario
+  echo "sanitize: built in $((SECONDS - started)) s"
+  export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  ctest --test-dir "$dir" -j "$jobs" --output-on-failure --timeout 600 \
+    -E '^(live/run_target_serve|reports/html_in_chromium|interop/sdk)$'
+  echo "sanitize: built and tested in $((SECONDS - started)) s"
+}
+
 case "$mode" in
   main)
     "$build_dir/pushsim" --version
@@ -24,6 +47,7 @@ case "$mode" in
     ;;
   test)
     ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure --timeout 300
+    [ "${SANITIZE:-1}" = 0 ] || sanitizer_pass
     ;;
   *)
     echo "usage: scripts/setup.sh [main|test]" >&2

@@ -38,7 +38,13 @@ std::optional<Error> PresenceMembers::on_subscription(const Json& data) {
   }
   auto count = presence->find("count");
   if (count != presence->end() && count->is_number_integer()) {
-    count_ = count->get<std::int64_t>();
+    count_ = count->get<std::int64_t>();  // a count above INT64_MAX comes out negative here
+    // A negative count is no count a server could mean; starting from it, or from a count
+    // at the top of the range, member events would overflow the counter (found by fuzzing).
+    if (count_ < 0 || count_ > kCountMax) {
+      if (!error) error = make_error("presence \"count\" " + dump_json(*count) + " is out of range");
+      count_ = static_cast<std::int64_t>(hash_.size());
+    }
   } else {
     count_ = static_cast<std::int64_t>(hash_.size());
     if (!error) error = make_error("presence data has no integer \"count\"");
@@ -50,7 +56,8 @@ std::optional<Error> PresenceMembers::on_subscription(const Json& data) {
 Result<MemberInfo> PresenceMembers::add(const Json& data) {
   auto id = read_user_id(data, "member_added");
   if (!id) return id.error();
-  if (hash_.find(*id) == hash_.end()) ++count_;
+  // Saturates: a server may send member_added without end.
+  if (hash_.find(*id) == hash_.end() && count_ < kCountMax) ++count_;
   auto info = data.find("user_info");
   Json value = info == data.end() ? Json(nullptr) : *info;
   hash_[*id] = value;

@@ -29,6 +29,10 @@ struct MemberInfo {
 
 class PresenceMembers {
  public:
+  // The largest count accepted from a server, and where member_added stops counting: far
+  // above any real presence channel, and far from overflowing the counter.
+  static constexpr std::int64_t kCountMax = 1'000'000'000'000;
+
   // From our own channel_data, before subscribing.
   void set_my_id(std::optional<std::string> id) { my_id_ = std::move(id); }
 

@@ -139,6 +139,11 @@ class Engine {
   std::vector<ChannelSnapshot> channels(std::string_view app_id, TimeNs now) const;
   // One channel; an unknown channel gives an unoccupied snapshot.
   ChannelSnapshot channel(std::string_view app_id, std::string_view name, TimeNs now) const;
+  // Consistency of the engine's own bookkeeping, one message per broken rule (empty when all
+  // hold): subscribers are live connections of the app and agree with their connections'
+  // channel sets, presence members are exactly the users of the subscribers, socket ids and
+  // deadlines index live connections. For the fuzz targets and tests; linear in the state.
+  std::vector<std::string> invariant_violations() const;
 
   // --- operations (the REST API drives these) ------------------------------------------------
   // Delivers event/data to every subscriber of the channel except the connection whose

@@ -139,6 +139,10 @@ struct Engine::State {
   PublishOutcome publish(TimeNs now, const AppConfig& app, std::string_view channel, std::string_view event,
                          std::string_view data, std::optional<std::string_view> exclude_socket_id);
   std::size_t terminate_user(TimeNs now, const AppConfig& app, std::string_view user_id);
+
+  // --- invariants (engine_invariants.cpp) ----------------------------------------------------
+  void check_connections(std::vector<std::string>& violations) const;
+  void check_channels(const AppConfig& app, std::vector<std::string>& violations) const;
 };
 
 }  // namespace pushsim

@@ -70,3 +70,27 @@ TEST_CASE("malformed presence data gives errors, never a throw", "[client][prese
         "member_added user_id must be a string or a number");
   CHECK(members.remove(Json("u1")).error().message == "member_removed data must be an object");
 }
+
+// Found by fuzz/fuzz_client: a count at the top of the int64 range made the next member_added
+// overflow the counter (undefined behaviour); a negative one is meaningless.
+TEST_CASE("a presence count out of range is refused and the hash size used", "[client][presence]") {
+  PresenceMembers members;
+  CHECK(members.on_subscription(Json::parse(R"({"presence":{"hash":{"a":1},"count":9223372036854775807}})")) ==
+        make_error("presence \"count\" 9223372036854775807 is out of range"));
+  CHECK(members.count() == 1);
+  REQUIRE(members.add(Json::parse(R"({"user_id":"b"})")).ok());
+  CHECK(members.count() == 2);
+  CHECK(members.on_subscription(Json::parse(R"({"presence":{"hash":{},"count":-1}})")) ==
+        make_error("presence \"count\" -1 is out of range"));
+  CHECK(members.count() == 0);
+  CHECK(members.on_subscription(Json::parse(R"({"presence":{"hash":{},"count":18446744073709551615}})")) ==
+        make_error("presence \"count\" 18446744073709551615 is out of range"));
+}
+
+TEST_CASE("member_added stops counting at the largest count", "[client][presence]") {
+  PresenceMembers members;
+  const auto top = std::to_string(PresenceMembers::kCountMax);
+  REQUIRE_FALSE(members.on_subscription(Json::parse(R"({"presence":{"hash":{},"count":)" + top + "}}")));
+  REQUIRE(members.add(Json::parse(R"({"user_id":"b"})")).ok());
+  CHECK(members.count() == PresenceMembers::kCountMax);
+}
