@@ -40,7 +40,7 @@ std::optional<Error> PresenceMembers::on_subscription(const Json& data) {
   if (count != presence->end() && count->is_number_integer()) {
     count_ = count->get<std::int64_t>();  // a count above INT64_MAX comes out negative here
     // A negative count is no count a server could mean; starting from it, or from a count
-    // at the top of the range, member events would overflow the counter (found by fuzzing).
+    // at the top of the range, member events would overflow the counter.
     if (count_ < 0 || count_ > kCountMax) {
       if (!error) error = make_error("presence \"count\" " + dump_json(*count) + " is out of range");
       count_ = static_cast<std::int64_t>(hash_.size());

@@ -71,7 +71,7 @@ TEST_CASE("malformed presence data gives errors, never a throw", "[client][prese
   CHECK(members.remove(Json("u1")).error().message == "member_removed data must be an object");
 }
 
-// Found by fuzz/fuzz_client: a count at the top of the int64 range made the next member_added
+// Reproduced with fuzz/fuzz_client under UBSan: a count at the top of the int64 range made the next member_added
 // overflow the counter (undefined behaviour); a negative one is meaningless.
 TEST_CASE("a presence count out of range is refused and the hash size used", "[client][presence]") {
   PresenceMembers members;
