@@ -427,7 +427,14 @@ class Checker {
       }
       if (accepted && batch.valid && batch.status >= 200 && batch.status <= 299) seen_bodies.insert(batch.body);
     }
-    std::stable_sort(hooks.begin(), hooks.end(), [](const Hook& a, const Hook& b) { return a.time_ms < b.time_ms; });
+    // By time_ms; within one millisecond a removal (vacated, member_removed) counts as the later
+    // event, as expect_webhook_state does: a re-add that quick would have cancelled the delayed
+    // removal, so when both went out, the removal was the later one. Arrival breaks other ties.
+    const auto removal = [](const Hook& hook) { return hook.name == "channel_vacated" || hook.name == "member_removed"; };
+    std::stable_sort(hooks.begin(), hooks.end(), [&](const Hook& a, const Hook& b) {
+      if (a.time_ms != b.time_ms) return a.time_ms < b.time_ms;
+      return !removal(a) && removal(b);
+    });
     std::map<std::string, bool> occupied;            // by channel
     std::map<std::string, bool> member;              // by channel + user
     for (const auto& hook : hooks) {

@@ -244,6 +244,14 @@ TEST_CASE("webhooks alternate per channel by time_ms and end as the channel does
     c.hook(4, "member_removed", "presence-r", 200, "u1");
     CHECK(c.names() == Names{"member-webhooks-alternate"});
   }
+  SECTION("within one millisecond a removal counts as later than an add, whatever the arrival order") {
+    Crafted c;
+    c.hook(2, "member_removed", "presence-r", 200, "u1");  // the add failed, was retried, arrived last
+    c.hook(2, "member_added", "presence-r", 200, "u1");
+    CHECK(c.names().empty());  // by arrival it would be a removal without an add
+    c.hook(3, "member_removed", "presence-r", 200, "u1");
+    CHECK(c.names() == Names{"member-webhooks-alternate"});  // two removals for one add
+  }
   SECTION("a delivery the server gave up on exempts its channel") {
     Crafted c;
     c.hook(1, "channel_occupied", "room");
