@@ -4,6 +4,7 @@
 #   scripts/fuzz.sh                 60 s per target
 #   scripts/fuzz.sh 600             600 s per target
 #   scripts/fuzz.sh --runs 100000   100000 executions per target
+#   scripts/fuzz.sh 1800 --runs 10000000   whichever comes first (the issue's bar)
 #   scripts/fuzz.sh 60 fuzz_engine  only the named targets
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), JOBS (build parallelism, default 2).
 # Builds with clang (-DPUSHSIM_FUZZ=ON) when needed. New inputs the fuzzer finds go to
@@ -12,14 +13,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-limit=(-max_total_time=60)
-if [ "${1:-}" = "--runs" ]; then
-  limit=(-runs="${2:?--runs needs a number}")
-  shift 2
-elif [[ "${1:-}" =~ ^[0-9]+$ ]]; then
-  limit=(-max_total_time="$1")
-  shift
-fi
+seconds=60
+runs=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--runs" ]; then
+    runs=(-runs="${2:?--runs needs a number}")
+    shift 2
+  elif [[ "$1" =~ ^[0-9]+$ ]]; then
+    seconds=$1
+    shift
+  else
+    break
+  fi
+done
+# With both, libFuzzer stops at whichever comes first; with --runs alone, the time is unbounded.
+if [ ${#runs[@]} -gt 0 ] && [ "$seconds" = 60 ]; then seconds=0; fi
+limit=(-max_total_time="$seconds" "${runs[@]}")
 all_targets=(fuzz_frame fuzz_rest fuzz_webhook fuzz_scenario fuzz_engine fuzz_client)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
