@@ -23,9 +23,11 @@ LinkId RawClient::connect(std::string target) {
   return link_;
 }
 
-void RawClient::send(std::string text) {
-  if (crashed_ || link_ == 0 || closed_) return;
-  world_.send_to_server(link_, std::make_shared<const std::string>(std::move(text)));
+std::shared_ptr<const std::string> RawClient::send(std::string text) {
+  if (crashed_ || link_ == 0 || closed_) return nullptr;
+  auto shared = std::make_shared<const std::string>(std::move(text));
+  world_.send_to_server(link_, shared);
+  return shared;
 }
 
 void RawClient::subscribe(const std::string& channel, const std::string& auth,

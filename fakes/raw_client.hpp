@@ -24,8 +24,9 @@ class RawClient final : public ClientEndpoint {
   // Opens a new connection (the previous one, if any, is abandoned as it is).
   LinkId connect();
   LinkId connect(std::string target);
-  void send(std::string text);
-  void send(const Frame& frame) { send(encode_frame(frame)); }
+  // The text as it went to the server, or null when there was no open connection to send on.
+  std::shared_ptr<const std::string> send(std::string text);
+  std::shared_ptr<const std::string> send(const Frame& frame) { return send(encode_frame(frame)); }
   void subscribe(const std::string& channel, const std::string& auth = "",
                  const std::optional<std::string>& channel_data = std::nullopt);
   void close(TimeNs now, int code) override;

@@ -118,6 +118,7 @@ class SimTarget final : public Target {
   // Takes in what the world observed since; true when anything was new.
   bool refresh();
   const std::optional<Frame>& decoded(const std::shared_ptr<const std::string>& text);
+  void sent(ClientState& state, Frame frame);
 
   SimTargetOptions options_;
   std::unique_ptr<fakes::World> world_;
