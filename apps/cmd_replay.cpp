@@ -1,7 +1,6 @@
 // `pushsim replay SCENARIO --seed N`: one run of exploration again, byte for byte: the same
 // trace (its digest is printed), the failure if any, and optionally the HTML page with its
 // sequence diagram or the whole trace as JSON lines.
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -52,19 +51,6 @@ std::optional<std::vector<std::size_t>> parse_fault_indices(const std::string& t
 bool valid_step_path(const std::string& path) {
   if (path.empty() || path.front() == '.' || path.back() == '.' || path.find("..") != std::string::npos) return false;
   return path.find_first_not_of("0123456789.") == std::string::npos;
-}
-
-// The page's generation time in UTC; SOURCE_DATE_EPOCH (seconds) fixes it.
-std::string generation_time() {
-  std::time_t now = std::time(nullptr);
-  if (const char* fixed = std::getenv("SOURCE_DATE_EPOCH"); fixed != nullptr) {
-    now = static_cast<std::time_t>(std::strtoll(fixed, nullptr, 10));
-  }
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return text;
 }
 
 std::optional<std::string> build_spec(const ReplayArgs& args, harness::RunSpec& spec) {

@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -133,19 +132,6 @@ bool write_file(const std::string& path, const std::string& text) {
   out.close();
   if (!out) std::cerr << "pushsim run: cannot write " << path << "\n";
   return static_cast<bool>(out);
-}
-
-// The page's generation time in UTC; SOURCE_DATE_EPOCH (seconds) fixes it for reproducible pages.
-std::string generation_time() {
-  std::time_t now = std::time(nullptr);
-  if (const char* fixed = std::getenv("SOURCE_DATE_EPOCH"); fixed != nullptr) {
-    now = static_cast<std::time_t>(std::strtoll(fixed, nullptr, 10));
-  }
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return text;
 }
 
 // With a profile, each line also says what the profile makes of the scenario.

@@ -62,9 +62,10 @@ bool race_found(const std::vector<harness::Scenario>& suite, const DefectInfo& i
               << " seeds (jitter)\n";
     return false;
   }
+  // The failure itself, first line: the signature is the same text with its numbers taken out.
   const auto& first = result.failures.front();
   std::cout << padded("race", 8) << "explore " << info.race_scenario << ": seed " << first.seed << " (" << first.seed
-            << " seeds, jitter), " << first.signature << "\n";
+            << " seeds, jitter), " << first.failure.substr(0, first.failure.find('\n')) << "\n";
   return true;
 }
 

@@ -30,6 +30,10 @@ std::variant<harness::TargetProfile, std::string> load_profile(const std::string
 // (explore_support.cpp). An error message for the user otherwise.
 std::variant<harness::Scenario, std::string> scenario_argument(const std::string& argument);
 
+// An HTML report's generation time in UTC; SOURCE_DATE_EPOCH (seconds) fixes it for
+// reproducible pages (explore_support.cpp).
+std::string generation_time();
+
 void add_run_command(CLI::App& app, int& exit_code);       // cmd_run.cpp
 void add_lint_command(CLI::App& app, int& exit_code);      // cmd_lint.cpp
 void add_selftest_command(CLI::App& app, int& exit_code);  // cmd_selftest.cpp

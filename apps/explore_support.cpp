@@ -1,4 +1,7 @@
-// What explore, replay and selftest share: finding the scenario a command line names.
+// What the commands share: finding the scenario a command line names, and the time an HTML
+// report says it was made.
+#include <cstdlib>
+#include <ctime>
 #include <system_error>
 
 #include "apps/commands.hpp"
@@ -18,6 +21,18 @@ std::variant<harness::Scenario, std::string> scenario_argument(const std::string
     if (scenario.id == argument) return scenario;
   }
   return "no scenario file or bundled scenario id '" + argument + "'";
+}
+
+std::string generation_time() {
+  std::time_t now = std::time(nullptr);
+  if (const char* fixed = std::getenv("SOURCE_DATE_EPOCH"); fixed != nullptr) {
+    now = static_cast<std::time_t>(std::strtoll(fixed, nullptr, 10));
+  }
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
 }
 
 }  // namespace pushsim::apps
