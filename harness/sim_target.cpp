@@ -299,14 +299,14 @@ bool SimTarget::refresh() {
   return changed;
 }
 
-// A fan-out hands every recipient the same text: it is decoded once. The cache holds the
-// text itself, so an address is never reused for another text while it is cached.
 // A frame we build and send is known already: the invariant checker, which reads it back from
 // the trace, need not parse what we encoded (decode_frame(encode_frame(f)) == f, frame_test).
 void SimTarget::sent(ClientState& state, Frame frame) {
   if (auto text = state.raw->send(frame)) decoded_.emplace(text.get(), std::make_pair(text, std::move(frame)));
 }
 
+// A fan-out hands every recipient the same text: it is decoded once. The cache holds the
+// text itself, so an address is never reused for another text while it is cached.
 const std::optional<Frame>& SimTarget::decoded(const std::shared_ptr<const std::string>& text) {
   auto it = decoded_.find(text.get());
   if (it == decoded_.end()) {
