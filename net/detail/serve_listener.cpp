@@ -12,8 +12,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 ServeListener::ServeListener(asio::io_context& context, ServeDriver& driver, const ServeOptions& options)
-    : context_(context),
-      driver_(driver),
+    : driver_(driver),
       options_(options),
       acceptor_(asio::make_strand(context)),
       retry_timer_(acceptor_.get_executor()) {}

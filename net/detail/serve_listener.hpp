@@ -27,7 +27,6 @@ class ServeListener : public std::enable_shared_from_this<ServeListener> {
  private:
   void accept();
 
-  boost::asio::io_context& context_;
   ServeDriver& driver_;
   const ServeOptions& options_;
   boost::asio::ip::tcp::acceptor acceptor_;
