@@ -34,6 +34,9 @@ std::variant<harness::Scenario, std::string> scenario_argument(const std::string
 // reproducible pages (explore_support.cpp).
 std::string generation_time();
 
+// The malloc in use: "mimalloc X.Y.Z" or the C library's (allocator.cpp).
+std::string allocator_description();
+
 void add_run_command(CLI::App& app, int& exit_code);       // cmd_run.cpp
 void add_lint_command(CLI::App& app, int& exit_code);      // cmd_lint.cpp
 void add_selftest_command(CLI::App& app, int& exit_code);  // cmd_selftest.cpp

@@ -78,7 +78,9 @@ constexpr Subcommand kSubcommands[] = {
 int main(int argc, char** argv) {
   CLI::App app{"pushsim " PUSHSIM_VERSION
                " - deterministic simulation and conformance harness for Pusher Channels servers"};
-  app.set_version_flag("--version", "pushsim " PUSHSIM_VERSION);
+  app.set_version_flag("--version", [] {
+    return "pushsim " PUSHSIM_VERSION " (allocator: " + pushsim::apps::allocator_description() + ")";
+  });
   app.require_subcommand(0, 1);
   int exit_code = 0;
   pushsim::apps::add_run_command(app, exit_code);

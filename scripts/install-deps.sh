@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libssl-dev catch2 libyaml-cpp-dev
-  libbenchmark-dev libcli11-dev
+  libbenchmark-dev libcli11-dev libmimalloc-dev
   chromium
 )
 
