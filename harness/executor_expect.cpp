@@ -109,7 +109,7 @@ std::optional<std::string> Execution::expect_none(const ExpectNoneStep& step, Ti
   const auto& frame = target_.frames(step.client)[*found];
   return "expected no frame matching " + shown(expectation_view(expectation)) + " at " + step.client +
          (step.after_previous ? " after the previous one" : "") + " for " +
-         format_duration(step.span) + ", but at " + format_offset(frame.at - origin_) + " got " + frame.text;
+         format_duration(step.span) + ", but at " + format_offset(frame.at - origin_) + " got " + *frame.text;
 }
 
 std::optional<std::string> Execution::expect_close(const ExpectCloseStep& step, TimeNs start) {

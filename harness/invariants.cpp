@@ -100,7 +100,7 @@ class Checker {
   // A frame as the checker needs it, parsed once per distinct text: a fan-out shares one
   // text between all its recipients. The trace keeps every text alive while we look.
   struct Parsed {
-    std::optional<Frame> frame;
+    std::shared_ptr<const Frame> frame;  // shared with the caller's decoding, when it had one
     Json data;        // decoded as pusher-js decodes it
     std::string key;  // publication_key, when it has a channel
   };
@@ -108,11 +108,11 @@ class Checker {
     auto [it, inserted] = parsed_.try_emplace(record.text.get());
     if (!inserted) return it->second;
     Parsed& p = it->second;
-    const std::optional<Frame>* known = in_.known_frame ? in_.known_frame(record.text.get()) : nullptr;
+    const std::shared_ptr<const Frame>* known = in_.known_frame ? in_.known_frame(record.text.get()) : nullptr;
     if (known != nullptr) {
       p.frame = *known;
     } else if (auto frame = decode_frame(*record.text)) {
-      p.frame = std::move(*frame);
+      p.frame = std::make_shared<const Frame>(std::move(*frame));
     }
     if (!p.frame) return p;
     p.data = decoded(p.frame->data.value_or(Json()));

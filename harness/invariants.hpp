@@ -42,6 +42,7 @@
 // end states are judged only when the run settled (no traffic, no webhook outstanding).
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -70,8 +71,9 @@ struct InvariantInput {
   std::string webhook_app_id;                     // the app whose webhooks the receiver verifies
   ServerEndState end;
   // Frames the caller has decoded already, by text (the trace shares its texts): spares the
-  // checker decoding them again. Null, or nullptr from it: the checker decodes.
-  std::function<const std::optional<Frame>*(const std::string* text)> known_frame;
+  // checker decoding them again. Null, or nullptr from it: the checker decodes. It may point
+  // to a null frame: known not to decode.
+  std::function<const std::shared_ptr<const Frame>*(const std::string* text)> known_frame;
 };
 
 // Every violation found, in trace order, at most one per invariant and subject (connection

@@ -286,9 +286,7 @@ void LiveTarget::refresh() {
     const auto& received = state.connection->frames();
     for (; state.frames_seen < received.size(); ++state.frames_seen) {
       const auto& r = received[state.frames_seen];
-      auto decoded = decode_frame(r.text);
-      state.frames.push_back(
-          ObservedFrame{from_real(r.at), r.text, decoded ? std::optional<Frame>(*decoded) : std::nullopt});
+      state.frames.push_back(observed_text(from_real(r.at), r.text));
       trace_.push_back(TraceLine{from_real(r.at), "deliver", "server", name, r.text});
     }
     const auto& errors = state.connection->errors();

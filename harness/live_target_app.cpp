@@ -28,7 +28,7 @@ ActionError LiveTarget::subscribe(const std::string& client, const std::string& 
   if (auth.kind == AuthChoice::Kind::kValid && signed_channel && refused(client, channel)) {
     // pusher-js: the auth endpoint answered 403, so nothing is sent and the app is told.
     Frame error = auth_refused_frame(channel);
-    state->frames.push_back(ObservedFrame{now(), encode_frame(error), error});
+    state->frames.push_back(observed_frame(now(), std::move(error)));
     return std::nullopt;
   }
   if (auth.kind != AuthChoice::Kind::kNone && (signed_channel || auth.kind == AuthChoice::Kind::kLiteral)) {

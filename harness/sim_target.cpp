@@ -63,7 +63,7 @@ std::vector<InvariantViolation> SimTarget::finish() {
   const bool settled = settle(*world_, options_.settle_max);
   refresh();
   InvariantInput input = invariant_input(*world_, settled);
-  input.known_frame = [this](const std::string* text) -> const std::optional<Frame>* {
+  input.known_frame = [this](const std::string* text) -> const std::shared_ptr<const Frame>* {
     auto it = decoded_.find(text);
     return it == decoded_.end() ? nullptr : &it->second.second;
   };
@@ -147,7 +147,7 @@ ActionError SimTarget::subscribe(const std::string& client, const std::string& c
   if (auth.kind == AuthChoice::Kind::kValid && signed_channel && refused(client, channel)) {
     // pusher-js: the auth endpoint answered 403, so nothing is sent and the app is told.
     Frame error = auth_refused_frame(channel);
-    state->frames.push_back(ObservedFrame{world_->now(), encode_frame(error), error});
+    state->frames.push_back(observed_frame(world_->now(), std::move(error)));
     return std::nullopt;
   }
   if (auth.kind != AuthChoice::Kind::kNone && (signed_channel || auth.kind == AuthChoice::Kind::kLiteral)) {
@@ -267,7 +267,7 @@ bool SimTarget::refresh() {
     changed = changed || state.frames_seen < received.size();
     for (; state.frames_seen < received.size(); ++state.frames_seen) {
       const auto& r = received[state.frames_seen];
-      state.frames.push_back(ObservedFrame{r.at, *r.text, decoded(r.text)});
+      state.frames.push_back(ObservedFrame{r.at, r.text, decoded(r.text)});
     }
     if (!state.close && !state.closed_by_us && state.raw->close_code()) {
       state.close = ObservedClose{world_->now(), *state.raw->close_code()};
@@ -287,8 +287,8 @@ bool SimTarget::refresh() {
   for (std::size_t i = 0; i < log.size(); ++i) {
     ObservedResponse& out = responses_[i];
     out.sent_at = log[i].sent_at;
-    if (log[i].answered_at == 0) continue;
-    changed = changed || !out.answered_at;
+    if (log[i].answered_at == 0 || out.answered_at) continue;  // unanswered, or taken in already
+    changed = true;
     out.answered_at = log[i].answered_at;
     out.lost = !log[i].response.has_value();
     if (log[i].response) {
@@ -302,16 +302,19 @@ bool SimTarget::refresh() {
 // A frame we build and send is known already: the invariant checker, which reads it back from
 // the trace, need not parse what we encoded (decode_frame(encode_frame(f)) == f, frame_test).
 void SimTarget::sent(ClientState& state, Frame frame) {
-  if (auto text = state.raw->send(frame)) decoded_.emplace(text.get(), std::make_pair(text, std::move(frame)));
+  if (auto text = state.raw->send(frame)) {
+    decoded_.emplace(text.get(), std::make_pair(text, std::make_shared<const Frame>(std::move(frame))));
+  }
 }
 
 // A fan-out hands every recipient the same text: it is decoded once. The cache holds the
 // text itself, so an address is never reused for another text while it is cached.
-const std::optional<Frame>& SimTarget::decoded(const std::shared_ptr<const std::string>& text) {
+const std::shared_ptr<const Frame>& SimTarget::decoded(const std::shared_ptr<const std::string>& text) {
   auto it = decoded_.find(text.get());
   if (it == decoded_.end()) {
     auto frame = decode_frame(*text);
-    it = decoded_.emplace(text.get(), std::make_pair(text, frame ? std::optional<Frame>(*frame) : std::nullopt)).first;
+    it = decoded_.emplace(text.get(), std::make_pair(text, frame ? std::make_shared<const Frame>(std::move(*frame)) : nullptr))
+             .first;
   }
   return it->second.second;
 }

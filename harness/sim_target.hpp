@@ -117,7 +117,7 @@ class SimTarget final : public Target {
   void cut(ClientState& client);
   // Takes in what the world observed since; true when anything was new.
   bool refresh();
-  const std::optional<Frame>& decoded(const std::shared_ptr<const std::string>& text);
+  const std::shared_ptr<const Frame>& decoded(const std::shared_ptr<const std::string>& text);
   void sent(ClientState& state, Frame frame);
 
   SimTargetOptions options_;
@@ -128,7 +128,7 @@ class SimTarget final : public Target {
   std::vector<ObservedWebhook> webhooks_;
   std::vector<ObservedResponse> responses_;
   // Looked up by address, never iterated.
-  std::unordered_map<const std::string*, std::pair<std::shared_ptr<const std::string>, std::optional<Frame>>> decoded_;
+  std::unordered_map<const std::string*, std::pair<std::shared_ptr<const std::string>, std::shared_ptr<const Frame>>> decoded_;
   std::vector<fakes::PlannedFault> planned_;
   std::vector<fakes::PlannedFault> applied_;
   TimeNs began_at_ = 0;

@@ -14,6 +14,7 @@
 // start; nothing here assumes virtual time, and nothing here may pull in Boost.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -54,12 +55,26 @@ struct RestCall {
 
 // ---- Observations ---------------------------------------------------------------------------
 
-// One text frame a client received. `frame` is nullopt when the text did not decode.
+// One text frame a client received. Text and decoding are shared, not copied: a fan-out hands
+// every recipient the same text. `frame` is null when the text did not decode.
 struct ObservedFrame {
   TimeNs at = 0;
-  std::string text;
-  std::optional<Frame> frame;
+  std::shared_ptr<const std::string> text;
+  std::shared_ptr<const Frame> frame;
 };
+
+// A text as received, decoded here.
+inline ObservedFrame observed_text(TimeNs at, std::string text) {
+  auto decoded = decode_frame(text);
+  return ObservedFrame{at, std::make_shared<const std::string>(std::move(text)),
+                       decoded ? std::make_shared<const Frame>(std::move(*decoded)) : nullptr};
+}
+
+// A frame the client library makes up itself (pusher-js's error when the auth endpoint refuses).
+inline ObservedFrame observed_frame(TimeNs at, Frame frame) {
+  return ObservedFrame{at, std::make_shared<const std::string>(encode_frame(frame)),
+                       std::make_shared<const Frame>(std::move(frame))};
+}
 
 struct ObservedClose {
   TimeNs at = 0;
