@@ -58,6 +58,25 @@ void check_no_secret_in(const Error& error, std::string_view expected_signature)
 
 }  // namespace
 
+// The per-thread context keeps its key between calls (signing.cpp): a call must never sign
+// with the key of the call before it.
+TEST_CASE("HMAC answers do not depend on the key used before, an empty or null one included", "[signing]") {
+  const std::string jefe = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";  // RFC 4231 #2
+  const std::string hi = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";    // RFC 4231 #1
+  const std::string empty = "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad";
+  const std::string key1(20, '\x0b');
+  CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") == jefe);
+  CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") == jefe);
+  CHECK(hmac_sha256_hex(key1, "Hi There") == hi);
+  CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") == jefe);
+  CHECK(hmac_sha256_hex(std::string_view(), "") == empty);  // null data: not "the previous key"
+  CHECK(hmac_sha256_hex("", "") == empty);
+  CHECK(hmac_sha256_hex(key1, "Hi There") == hi);
+  CHECK(hmac_sha256_hex("Jef", "what do ya want for nothing?") != jefe);   // a prefix of the held key
+  CHECK(hmac_sha256_hex("Jefe!", "what do ya want for nothing?") != jefe); // an extension of it
+  CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") == jefe);
+}
+
 TEST_CASE("hash primitives give the published known answers", "[signing]") {
   // RFC 4231 test case 2, and HMAC with an empty key and message.
   CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") ==
