@@ -86,7 +86,11 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
   if (target == "sim") return harness::sim_target_factory();
   harness::LiveTargetOptions live;
   live.tls_verify = !args.insecure;
-  if (profile) live.features = profile->features;
+  if (profile) {
+    live.features = profile->features;
+  } else if (target == "serve") {
+    live.features = harness::builtin_reference_profile().features;  // serve is the reference engine
+  }
   const double deadline_s = args.deadline_s > 0 ? args.deadline_s : kDefaultDeadline_s;
   live.run_deadline = std::chrono::steady_clock::now() +
                       std::chrono::milliseconds(static_cast<std::int64_t>(deadline_s * 1000));

@@ -6,6 +6,7 @@
 #include "fakes/world.hpp"
 #include "harness/invariants.hpp"
 #include "harness/scenario_vocabulary.hpp"
+#include "harness/target_profile.hpp"
 #include "protocol/channel_name.hpp"
 #include "harness/target_requests.hpp"
 
@@ -72,9 +73,7 @@ std::vector<InvariantViolation> SimTarget::finish() {
 
 std::set<std::string> SimTarget::features() const {
   if (options_.features) return *options_.features;
-  std::set<std::string> out;
-  for (auto feature : kKnownFeatures) out.emplace(feature);
-  return out;
+  return builtin_reference_profile().features;
 }
 
 TimeNs SimTarget::now() const { return world_->now(); }
