@@ -133,10 +133,10 @@ int explore_command(const ExploreArgs& args) {
   ExploreReport report{args.scenario, args.profile, std::cout};
   report.header(chosen, base, options);
   const bool tty = isatty(STDOUT_FILENO) != 0;
-  Progress progress(tty, options.time_budget_s ? std::nullopt
-                                                : std::optional<std::uint64_t>((options.seeds + options.shard_count -
-                                                                                options.shard_index) /
-                                                                               options.shard_count));
+  Progress progress(tty, options.time_budget_s
+                             ? std::nullopt
+                             : std::optional<std::uint64_t>(
+                                   (options.seeds + options.shard_count - options.shard_index) / options.shard_count));
   options.on_progress = [&](std::uint64_t done, std::uint64_t failed) { progress.update(done, failed); };
   const auto result = harness::explore(chosen, base, options);
   progress.clear();
@@ -147,7 +147,8 @@ int explore_command(const ExploreArgs& args) {
 }  // namespace
 
 void add_explore_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("explore", "run a scenario over many seeds with faults, looking for invariant violations");
+  auto* cmd =
+      app.add_subcommand("explore", "run a scenario over many seeds with faults, looking for invariant violations");
   auto args = std::make_shared<ExploreArgs>();
   cmd->add_option("scenario", args->scenario, "a scenario file, or the id of a bundled scenario")->required();
   cmd->add_option("--seeds", args->seeds, "explore seeds 1..N (split between shards)")->capture_default_str();

@@ -34,8 +34,8 @@ void print_listing() {
   for (const auto& file : shipped_profile_files()) {
     auto outcome = harness::check_profile_file(file);
     if (!outcome.profile) {
-      std::cout << padded(file.stem().string(), 20) << "does not load: " << harness::join_diagnostics(outcome.diagnostics)
-                << "\n";
+      std::cout << padded(file.stem().string(), 20)
+                << "does not load: " << harness::join_diagnostics(outcome.diagnostics) << "\n";
       continue;
     }
     const auto& p = *outcome.profile;

@@ -147,7 +147,8 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 62));
   cmd->add_option("--skip-steps", args->skip_steps, "leave out these steps: paths like 4,5.2 (1-based)");
   cmd->add_option("--html", args->html, "write the HTML report with the sequence diagram here");
-  cmd->add_option("--trace", args->trace, "write the whole trace here as JSON lines (header first, then one record a line)");
+  cmd->add_option("--trace", args->trace,
+                  "write the whole trace here as JSON lines (header first, then one record a line)");
   cmd->callback([args, &exit_code] { exit_code = replay_command(*args); });
 }
 

@@ -92,8 +92,8 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
     live.features = harness::builtin_reference_profile().features;  // serve is the reference engine
   }
   const double deadline_s = args.deadline_s > 0 ? args.deadline_s : kDefaultDeadline_s;
-  live.run_deadline = std::chrono::steady_clock::now() +
-                      std::chrono::milliseconds(static_cast<std::int64_t>(deadline_s * 1000));
+  live.run_deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(deadline_s * 1000));
   if (!args.webhook_listen.empty()) {
     const auto colon = args.webhook_listen.rfind(':');
     if (colon == std::string::npos) return std::string("--webhook-listen wants HOST:PORT");
@@ -116,7 +116,8 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
   }
   const auto url = live_url(target, profile);
   if (!url) {
-    return "target '" + target + "' is not one of sim, serve, ws://HOST:PORT, wss://HOST:PORT, live (PUSHER_HOST, or "
+    return "target '" + target +
+           "' is not one of sim, serve, ws://HOST:PORT, wss://HOST:PORT, live (PUSHER_HOST, or "
            "a profile's connection; PUSHER_PORT a number)";
   }
   live.name = *url;
@@ -124,8 +125,9 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
   live.app = AppCredentials{env_or(args.app_id, "PUSHER_APP_ID"), env_or(args.key, "PUSHER_APP_KEY"),
                             env_or(args.secret, "PUSHER_APP_SECRET")};
   if (live.app.app_id.empty() || live.app.key.empty() || live.app.secret.empty()) {
-    return std::string("a live target needs --app-id, --key and --secret (or PUSHER_APP_ID, PUSHER_APP_KEY, "
-                       "PUSHER_APP_SECRET)");
+    return std::string(
+        "a live target needs --app-id, --key and --secret (or PUSHER_APP_ID, PUSHER_APP_KEY, "
+        "PUSHER_APP_SECRET)");
   }
   return harness::live_target_factory(live);
 }

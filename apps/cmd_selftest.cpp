@@ -112,8 +112,8 @@ int selftest(const SelftestArgs& args) {
     ok = ok && !by.empty();
     std::cout << padded(std::string(info.name), 38) << padded(std::to_string(by.size()), 8) << names << "\n";
   }
-  std::cout << caught_count << " of " << all_defects().size() << " defects caught"
-            << (ok ? "" : "; selftest FAILED") << "\n";
+  std::cout << caught_count << " of " << all_defects().size() << " defects caught" << (ok ? "" : "; selftest FAILED")
+            << "\n";
   return ok ? 0 : 1;
 }
 

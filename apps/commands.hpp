@@ -8,8 +8,8 @@
 #include <variant>
 #include <vector>
 
-#include "harness/target_profile.hpp"
 #include "harness/scenario.hpp"
+#include "harness/target_profile.hpp"
 
 namespace pushsim::apps {
 

@@ -9,7 +9,8 @@ namespace {
 
 std::string rate_text(std::uint64_t seeds, double wall_s) {
   char text[64];
-  std::snprintf(text, sizeof text, "%.2f s, %.0f seeds/s", wall_s, wall_s > 0 ? static_cast<double>(seeds) / wall_s : 0.0);
+  std::snprintf(text, sizeof text, "%.2f s, %.0f seeds/s", wall_s,
+                wall_s > 0 ? static_cast<double>(seeds) / wall_s : 0.0);
   return text;
 }
 

@@ -35,7 +35,9 @@ struct ServeFlags {
 
 void add_serve_flags(CLI::App& serve, ServeFlags& flags) {
   serve.add_option("--host", flags.host, "address to listen on")->capture_default_str();
-  serve.add_option("--port", flags.port, "port to listen on; 0 picks a free one")->capture_default_str()->check(CLI::Range(0, 65535));
+  serve.add_option("--port", flags.port, "port to listen on; 0 picks a free one")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
   serve.add_option("--app", flags.apps, "an app as ID:KEY:SECRET (repeatable; default app-id:app-key:app-secret)");
   serve.add_option("--config", flags.config, "JSON config file with apps (incl. webhooks) and engine knobs");
   serve.add_option("--webhook", flags.webhooks, "webhook URL added to every app (repeatable)");

@@ -46,8 +46,7 @@ EngineOptions bench_options(std::size_t presence_members) {
 // One engine with its connections; the outputs of setting them up are thrown away.
 class Bench {
  public:
-  explicit Bench(std::size_t presence_members = 100)
-      : engine_(bench_options(presence_members), {bench_app()}, rng_) {}
+  explicit Bench(std::size_t presence_members = 100) : engine_(bench_options(presence_members), {bench_app()}, rng_) {}
 
   Engine& engine() { return engine_; }
   const AppConfig& app() const { return *engine_.app_by_id("bench"); }
@@ -107,8 +106,8 @@ std::string payload(std::size_t bytes) {
 
 void set_counters(benchmark::State& state, std::size_t frames, std::size_t bytes) {
   state.counters["deliveries_per_s"] = benchmark::Counter(static_cast<double>(frames), benchmark::Counter::kIsRate);
-  state.counters["bytes_per_s"] = benchmark::Counter(static_cast<double>(bytes), benchmark::Counter::kIsRate,
-                                                     benchmark::Counter::kIs1024);
+  state.counters["bytes_per_s"] =
+      benchmark::Counter(static_cast<double>(bytes), benchmark::Counter::kIsRate, benchmark::Counter::kIs1024);
 }
 
 // One publish to N subscribers of one channel; with an excluded socket (the REST socket_id

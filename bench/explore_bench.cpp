@@ -29,10 +29,10 @@ std::string presence_race_text() {
                ", event: pusher_internal:subscription_succeeded, channel: presence-bench, within: 30s }\n";
   }
   return "id: bench.1\nname: ten members join a presence channel at once\nlevel: must\nsection: \"3.4\"\n"
-         "clients:\n" + clients + "steps:\n  - concurrently:\n" + connects + "  - advance: 1s\n  - concurrently:\n" +
-         subscribes + "      - trigger: { channel: presence-bench, event: news }\n" +
-         "      - disconnect: c9\n" + expects.substr(0, expects.rfind("      - expect: { client: c9")) +
-         "  - advance: 30s\n";
+         "clients:\n" +
+         clients + "steps:\n  - concurrently:\n" + connects + "  - advance: 1s\n  - concurrently:\n" + subscribes +
+         "      - trigger: { channel: presence-bench, event: news }\n" + "      - disconnect: c9\n" +
+         expects.substr(0, expects.rfind("      - expect: { client: c9")) + "  - advance: 30s\n";
 }
 
 const Scenario& race_scenario() {

@@ -42,17 +42,19 @@ AuthServer::AuthServer(AppCredentials app, std::optional<std::string> encryption
 
 HttpRequest AuthServer::channel_auth_request(std::string_view session, std::string_view socket_id,
                                              std::string_view channel) {
-  return HttpRequest{"POST",
-                     kChannelAuthPath,
-                     {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", "session=" + std::string(session)}},
-                     "socket_id=" + percent_encode(socket_id) + "&channel_name=" + percent_encode(channel)};
+  return HttpRequest{
+      "POST",
+      kChannelAuthPath,
+      {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", "session=" + std::string(session)}},
+      "socket_id=" + percent_encode(socket_id) + "&channel_name=" + percent_encode(channel)};
 }
 
 HttpRequest AuthServer::user_auth_request(std::string_view session, std::string_view socket_id) {
-  return HttpRequest{"POST",
-                     kUserAuthPath,
-                     {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", "session=" + std::string(session)}},
-                     "socket_id=" + percent_encode(socket_id)};
+  return HttpRequest{
+      "POST",
+      kUserAuthPath,
+      {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", "session=" + std::string(session)}},
+      "socket_id=" + percent_encode(socket_id)};
 }
 
 const UserProfile* AuthServer::session_user(const HttpRequest& request) const {
@@ -64,7 +66,8 @@ const UserProfile* AuthServer::session_user(const HttpRequest& request) const {
 
 HttpReply AuthServer::handle(TimeNs now, const HttpRequest& request) {
   if (auto forced = faults_.intercept()) {
-    log_.push_back(AuthLogEntry{now, std::string(request.path()), "", "", forced->response ? forced->response->status : 0});
+    log_.push_back(
+        AuthLogEntry{now, std::string(request.path()), "", "", forced->response ? forced->response->status : 0});
     return *forced;
   }
   HttpResponse response;

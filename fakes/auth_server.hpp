@@ -24,7 +24,7 @@ inline constexpr const char* kUserAuthPath = "/pusher/user-auth";
 
 struct UserProfile {
   std::string id;
-  Json info;                                       // null: none given
+  Json info;                                          // null: none given
   std::optional<std::vector<std::string>> watchlist;  // user auth only
 };
 
@@ -58,7 +58,8 @@ class AuthServer {
   HttpResponse authenticate_user(std::string_view socket_id, const UserProfile* user) const;
 
   // A request as pusher-js makes it: form-encoded body, session cookie.
-  static HttpRequest channel_auth_request(std::string_view session, std::string_view socket_id, std::string_view channel);
+  static HttpRequest channel_auth_request(std::string_view session, std::string_view socket_id,
+                                          std::string_view channel);
   static HttpRequest user_auth_request(std::string_view session, std::string_view socket_id);
 
  private:

@@ -148,8 +148,8 @@ void plan_client(const FaultProfile& p, const std::string& client, Rng rng, Time
   if (close) out.push_back({close_at, PlannedFault::Kind::kClose, client, {}, 0, 1000});
 }
 
-void plan_service(const FaultProfile& p, PlannedFault::Kind kind, Ratio chance, std::size_t max, Rng rng,
-                  TimeNs start, std::vector<PlannedFault>& out) {
+void plan_service(const FaultProfile& p, PlannedFault::Kind kind, Ratio chance, std::size_t max, Rng rng, TimeNs start,
+                  std::vector<PlannedFault>& out) {
   const bool chosen = draw(rng, chance);
   const TimeNs at = draw_time(rng, start, p.horizon);
   const std::size_t count = 1 + static_cast<std::size_t>(rng.below(std::max<std::size_t>(max, 1)));
@@ -161,7 +161,8 @@ void plan_service(const FaultProfile& p, PlannedFault::Kind kind, Ratio chance, 
 std::vector<PlannedFault> plan_faults(const FaultProfile& profile, const std::vector<std::string>& clients,
                                       const Rng& root, TimeNs start) {
   std::vector<PlannedFault> out;
-  for (const std::string& client : clients) plan_client(profile, client, root.derive("faults:client:" + client), start, out);
+  for (const std::string& client : clients)
+    plan_client(profile, client, root.derive("faults:client:" + client), start, out);
   plan_service(profile, PlannedFault::Kind::kFailWebhooks, profile.webhook_failure_chance, profile.webhook_failures_max,
                root.derive("faults:webhooks"), start, out);
   plan_service(profile, PlannedFault::Kind::kFailAuth, profile.auth_failure_chance, profile.auth_failures_max,

@@ -78,8 +78,8 @@ struct PlannedFault {
   };
   TimeNs at = 0;
   Kind kind = Kind::kPartition;
-  std::string client;  // empty for service faults
-  Latency latency;     // kExtraLatency
+  std::string client;     // empty for service faults
+  Latency latency;        // kExtraLatency
   std::size_t count = 0;  // kFail*
   int code = 0;           // kClose
 

@@ -20,10 +20,8 @@ DurationNs draw_tail(const Latency& latency, RandomSource& rng) {
 
 DurationNs Latency::draw(RandomSource& rng) const {
   switch (kind) {
-    case Kind::kFixed:
-      return min;
-    case Kind::kUniform:
-      return rng.between(min, max);
+    case Kind::kFixed: return min;
+    case Kind::kUniform: return rng.between(min, max);
     case Kind::kLongTail:
       if (!tail_chance.never() && rng.chance(tail_chance.numerator, tail_chance.denominator)) {
         return draw_tail(*this, rng);

@@ -40,7 +40,9 @@ struct Latency {
     return {Kind::kLongTail, lo, hi, chance, cap, retransmit};
   }
   // The largest delay a draw can give.
-  DurationNs bound() const { return kind == Kind::kLongTail && !tail_chance.never() ? std::max({max, tail_max, tail_min}) : max; }
+  DurationNs bound() const {
+    return kind == Kind::kLongTail && !tail_chance.never() ? std::max({max, tail_max, tail_min}) : max;
+  }
   bool operator==(const Latency&) const = default;
 
   DurationNs draw(RandomSource& rng) const;

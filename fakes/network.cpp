@@ -88,7 +88,8 @@ void Network::send_close(LinkId id, Direction direction, int code, std::string r
   const Direction back = direction == Direction::kToServer ? Direction::kToClient : Direction::kToServer;
   // A side that has sent its close frame has closed: nothing more reaches it.
   const bool sender_was_open = link(id).lanes[static_cast<int>(back)].receiver_open;
-  enqueue(id, direction, Packet{Packet::Kind::kClose, code, std::make_shared<const std::string>(std::move(reason)), {}});
+  enqueue(id, direction,
+          Packet{Packet::Kind::kClose, code, std::make_shared<const std::string>(std::move(reason)), {}});
   if (sender_was_open) {
     Link& l = link(id);
     l.lanes[static_cast<int>(back)].receiver_open = false;
@@ -124,9 +125,7 @@ void Network::file(LinkId id, Direction direction, Packet& packet, ClientNet& ne
   lane.last_due = due;
   // The key fits std::function's small buffer next to `this`: no allocation per packet.
   const std::uint64_t key = (id << 1) | static_cast<std::uint64_t>(direction);
-  packet.event = scheduler_.schedule_at(due, [this, key] {
-    deliver(key >> 1, static_cast<Direction>(key & 1));
-  });
+  packet.event = scheduler_.schedule_at(due, [this, key] { deliver(key >> 1, static_cast<Direction>(key & 1)); });
 }
 
 void Network::deliver(LinkId id, Direction direction) {
@@ -142,8 +141,8 @@ void Network::deliver(LinkId id, Direction direction) {
   }
   const bool control = packet.kind == Packet::Kind::kOpen || packet.kind == Packet::Kind::kAccept;
   const TraceKind kind = packet.kind == Packet::Kind::kClose ? TraceKind::kClose
-                         : control                          ? TraceKind::kOpen
-                                                            : TraceKind::kDeliver;
+                         : control                           ? TraceKind::kOpen
+                                                             : TraceKind::kDeliver;
   trace_packet(kind, id, direction, packet);
   if (packet.kind == Packet::Kind::kClose) {
     lane.receiver_open = false;
@@ -225,12 +224,14 @@ bool Network::partitioned(EndpointId client_id) const {
 
 void Network::set_extra_latency(EndpointId client_id, std::optional<Latency> extra) {
   client(client_id).extra = extra;
-  trace_.record(scheduler_.now(), TraceKind::kFault, client_id, server_, 0, extra ? "extra_latency" : "extra_latency off");
+  trace_.record(scheduler_.now(), TraceKind::kFault, client_id, server_, 0,
+                extra ? "extra_latency" : "extra_latency off");
 }
 
 void Network::set_extra_latency_all(std::optional<Latency> extra) {
   extra_all_ = extra;
-  trace_.record(scheduler_.now(), TraceKind::kFault, 0, server_, 0, extra ? "extra_latency all" : "extra_latency all off");
+  trace_.record(scheduler_.now(), TraceKind::kFault, 0, server_, 0,
+                extra ? "extra_latency all" : "extra_latency all off");
 }
 
 void Network::set_client_latency(EndpointId client_id, Latency latency) { client(client_id).latency = latency; }
@@ -241,8 +242,8 @@ void Network::set_http_route_latency(EndpointId from, EndpointId to, Latency lat
 
 // --- HTTP ----------------------------------------------------------------------------------
 
-std::uint64_t Network::http(EndpointId from, EndpointId to, HttpRequest request, HttpService service,
-                            HttpCallback done, std::optional<DurationNs> timeout) {
+std::uint64_t Network::http(EndpointId from, EndpointId to, HttpRequest request, HttpService service, HttpCallback done,
+                            std::optional<DurationNs> timeout) {
   const std::uint64_t id = next_http_id_++;
   trace_.record(scheduler_.now(), TraceKind::kHttpRequest, from, to, id,
                 request.method + " " + request.target + " " + request.body);

@@ -14,10 +14,10 @@
 // the packets (traced as held); new sends queue behind them; heal() files them again with
 // fresh delays, in order. A partition cuts a client off the Pusher server only: its HTTP
 // calls to the app server go on (the app server is another host), which keeps "the server
-// timed out first" and "the auth endpoint failed" separate faults. cut() loses every queued packet and every later one, telling
-// neither side (an abrupt drop: each side notices only by its own timeouts). A close packet
-// closes its sending side at once and the receiving side when it arrives; packets that reach
-// a closed side are dropped. Every one of these steps is written to the trace.
+// timed out first" and "the auth endpoint failed" separate faults. cut() loses every queued packet and every later one,
+// telling neither side (an abrupt drop: each side notices only by its own timeouts). A close packet closes its sending
+// side at once and the receiving side when it arrives; packets that reach a closed side are dropped. Every one of these
+// steps is written to the trace.
 //
 // Randomness: each client's links draw from a stream derived from the client's name, each
 // HTTP route (from, to) from one derived from both names, so adding a client or a route
@@ -67,8 +67,8 @@ class NetworkSink {
 struct NetworkConfig {
   Latency websocket = Latency::uniform(ms(1), ms(20));  // one way, per packet
   Latency http = Latency::uniform(ms(1), ms(20));       // one way, per request or response
-  Ratio http_loss;  // a lost HTTP request is never answered
-  std::size_t max_queued_packets = 10'000'000;  // over it: dropped and counted as overflow
+  Ratio http_loss;                                      // a lost HTTP request is never answered
+  std::size_t max_queued_packets = 10'000'000;          // over it: dropped and counted as overflow
 };
 
 // The answer an HTTP service gives: nullopt never answers (the caller times out).

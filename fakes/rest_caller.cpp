@@ -19,8 +19,8 @@ std::string sdk_event_data(const Json& data) { return data.is_string() ? data.ge
 HttpRequest RestCaller::post(TimeNs now, std::string path, std::string body) const {
   const SignedRestRequest signed_request =
       sign_rest_request(app_, "POST", "/apps/" + app_.app_id + path, {}, body, to_unix_seconds(now));
-  return HttpRequest{"POST", signed_request.target(), {{"Content-Type", "application/json"}, kLibraryHeader},
-                     signed_request.body};
+  return HttpRequest{
+      "POST", signed_request.target(), {{"Content-Type", "application/json"}, kLibraryHeader}, signed_request.body};
 }
 
 HttpRequest RestCaller::trigger(TimeNs now, const std::vector<std::string>& channels, std::string_view event,

@@ -74,9 +74,7 @@ class Scheduler {
     std::uint64_t seq = 0;  // 0: free, or its task ran or was cancelled
     Task task;
   };
-  static bool later(const Entry& a, const Entry& b) {
-    return a.at != b.at ? a.at > b.at : a.seq > b.seq;
-  }
+  static bool later(const Entry& a, const Entry& b) { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
   void drop_dead_top();
 
   TimeNs now_;

@@ -6,7 +6,11 @@
 namespace pushsim::fakes {
 
 SimClient::SimClient(World& world, std::string name, EndpointId endpoint, SimClientOptions options)
-    : world_(world), name_(std::move(name)), endpoint_(endpoint), options_(std::move(options)), client_(options_.protocol) {
+    : world_(world),
+      name_(std::move(name)),
+      endpoint_(endpoint),
+      options_(std::move(options)),
+      client_(options_.protocol) {
   if (options_.user) world_.auth().add_session(name_, *options_.user);
 }
 
@@ -163,7 +167,8 @@ void SimClient::request_auth(const AuthRequest& request) {
   world_.call_auth(*this, std::move(http), [this, id, endpoint, path](TimeNs at, std::optional<HttpResponse> response) {
     if (crashed_) return;
     // The messages pusher-js puts in its AuthError.
-    AuthResult result = AuthFailure{0, "Unable to retrieve auth string from " + endpoint + " endpoint - no response from " + path};
+    AuthResult result =
+        AuthFailure{0, "Unable to retrieve auth string from " + endpoint + " endpoint - no response from " + path};
     if (response && response->status == 200) {
       result = Json::parse(response->body, nullptr, false);
     } else if (response) {

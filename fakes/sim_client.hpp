@@ -18,9 +18,9 @@ class World;
 
 struct SimClientOptions {
   ClientOptions protocol;
-  std::optional<UserProfile> user;  // who the app's session says this browser belongs to
-  bool reconnect = true;            // follow the protocol client's reconnect advice
-  bool record_events = true;        // keep every ClientEvent (benchmarks may not want to)
+  std::optional<UserProfile> user;    // who the app's session says this browser belongs to
+  bool reconnect = true;              // follow the protocol client's reconnect advice
+  bool record_events = true;          // keep every ClientEvent (benchmarks may not want to)
   std::optional<std::string> target;  // default: what pusher-js opens for the world's app
 };
 

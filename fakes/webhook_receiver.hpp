@@ -19,11 +19,11 @@ namespace pushsim::fakes {
 struct WebhookBatch {
   TimeNs arrived_at = 0;
   std::string body;
-  bool valid = false;                  // signature, key and content type all checked out
-  std::string error;                   // why not, when not
-  int status = 0;                      // what we answered; 0 for no answer
+  bool valid = false;                   // signature, key and content type all checked out
+  std::string error;                    // why not, when not
+  int status = 0;                       // what we answered; 0 for no answer
   std::optional<std::int64_t> time_ms;  // from the body, when it parses
-  std::vector<Json> events;            // from the body, when it parses
+  std::vector<Json> events;             // from the body, when it parses
 };
 
 class WebhookReceiver {

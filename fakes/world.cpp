@@ -47,7 +47,8 @@ World::World(WorldConfig config)
       webhooks_(config_.app().credentials()),
       rest_caller_(config_.app().credentials()) {
   trace_.set_enabled(config_.trace);
-  network_ = std::make_unique<Network>(config_.network, scheduler_, trace_, root_.derive("network"), static_cast<NetworkSink&>(*this), server_);
+  network_ = std::make_unique<Network>(config_.network, scheduler_, trace_, root_.derive("network"),
+                                       static_cast<NetworkSink&>(*this), server_);
   engine_ = std::make_unique<Engine>(config_.engine, config_.apps, engine_rng_);
 }
 
@@ -145,14 +146,9 @@ void World::on_server_packet(TimeNs now, LinkId link, const Packet& packet) {
       network_->send_accept(link);
       engine_->on_open(now, link, *packet.text);
       break;
-    case Packet::Kind::kText:
-      engine_->on_text(now, link, *packet.text);
-      break;
-    case Packet::Kind::kClose:
-      engine_->on_closed(now, link);
-      break;
-    case Packet::Kind::kAccept:
-      return;
+    case Packet::Kind::kText: engine_->on_text(now, link, *packet.text); break;
+    case Packet::Kind::kClose: engine_->on_closed(now, link); break;
+    case Packet::Kind::kAccept: return;
   }
   pump_engine();
 }
@@ -305,7 +301,8 @@ void World::slow_webhooks(DurationNs delay) {
   webhooks_.faults().slow(delay);
 }
 void World::silence_webhooks(std::size_t count) {
-  trace_.record(now(), TraceKind::kFault, webhook_endpoint_, webhook_endpoint_, 0, "silence next " + std::to_string(count));
+  trace_.record(now(), TraceKind::kFault, webhook_endpoint_, webhook_endpoint_, 0,
+                "silence next " + std::to_string(count));
   webhooks_.faults().silence_next(count);
 }
 void World::fail_auth(std::size_t count, int status) {

@@ -90,8 +90,7 @@ class World final : private NetworkSink {
   // idle until it fires or is cancelled with cancel_client_timer(); liveness timers are not
   // activity (see run_until_idle). The client traces what a timer does
   // with trace_timer(), so that a timer that finds nothing due leaves no record.
-  EventId set_client_timer(ClientEndpoint& client, TimeNs at, std::function<void(TimeNs)> fire,
-                           bool activity = false);
+  EventId set_client_timer(ClientEndpoint& client, TimeNs at, std::function<void(TimeNs)> fire, bool activity = false);
   void cancel_client_timer(EventId id, bool activity = false);
   void trace_timer(const ClientEndpoint& client, std::string what);
 
@@ -163,7 +162,7 @@ class World final : private NetworkSink {
   RestCaller rest_caller_;
   std::vector<std::unique_ptr<ClientEndpoint>> owned_clients_;  // in order of creation
   std::map<std::string, ClientEndpoint*> clients_;              // by name; the first wins
-  std::vector<ClientEndpoint*> link_owner_;  // by LinkId - 1
+  std::vector<ClientEndpoint*> link_owner_;                     // by LinkId - 1
   std::vector<RestExchange> rest_log_;
   std::uint64_t rest_handled_ = 0;
   std::vector<EngineOutput> outputs_;  // reused between pumps

@@ -50,7 +50,6 @@ Json sign_request(const AuthRequest& request) {
 
 class ClientDriver {
  public:
-
   void apply(std::string_view record) {
     if (record.empty()) return;
     std::string_view payload = record.substr(1);
@@ -119,7 +118,8 @@ class ClientDriver {
     for (auto outputs = client_.take_outputs(); !outputs.empty(); outputs = client_.take_outputs()) {
       for (auto& output : outputs) {
         if (auto* send = std::get_if<SendText>(&output)) {
-          if (!raw_send_) check(decode_frame(send->text).ok(), "the client sent a frame that does not decode", send->text);
+          if (!raw_send_)
+            check(decode_frame(send->text).ok(), "the client sent a frame that does not decode", send->text);
         } else if (auto* auth = std::get_if<AuthRequest>(&output)) {
           if (hold_auth_) {
             held_.push_back(*auth);

@@ -19,9 +19,7 @@ using namespace pushsim::fuzz;
 namespace {
 
 // Characters that a query value cannot carry unencoded through parse_query.
-bool survives_unencoded(std::string_view text) {
-  return text.find_first_of("&=%+#") == std::string_view::npos;
-}
+bool survives_unencoded(std::string_view text) { return text.find_first_of("&=%+#") == std::string_view::npos; }
 
 bool has_duplicate_keys(QueryParams params) {
   std::sort(params.begin(), params.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -38,8 +36,7 @@ void check_verification(const AppConfig& app, const HttpRequest& request, TimeNs
   auto error = verify_rest_request(app.credentials(), request.method, request.path(), *params, request.body,
                                    to_unix_seconds(now));
   if (!error) return;
-  check(error->code == 400 || error->code == 401, "a verification error that is neither 400 nor 401",
-        error->message);
+  check(error->code == 400 || error->code == 401, "a verification error that is neither 400 nor 401", error->message);
   check(!error->message.empty(), "a verification error without message");
 }
 
@@ -47,8 +44,8 @@ void check_verification(const AppConfig& app, const HttpRequest& request, TimeNs
 void sign(const AppConfig& app, HttpRequest& request, TimeNs now) {
   auto params = parse_query(request.raw_query());
   if (!params) return;
-  auto signed_request = sign_rest_request(app.credentials(), request.method, request.path(), *params, request.body,
-                                          to_unix_seconds(now));
+  auto signed_request =
+      sign_rest_request(app.credentials(), request.method, request.path(), *params, request.body, to_unix_seconds(now));
   request.method = signed_request.method;
   request.target = signed_request.target();
   bool plain = survives_unencoded(request.path()) && !has_duplicate_keys(*params);
@@ -69,8 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (re_sign) text.remove_prefix(1);
   auto [method, rest] = cut(text, '\n');
   auto [target, body] = cut(rest, '\n');
-  HttpRequest request{std::string(method), std::string(target), {{"Content-Type", "application/json"}},
-                      std::string(body)};
+  HttpRequest request{
+      std::string(method), std::string(target), {{"Content-Type", "application/json"}}, std::string(body)};
 
   EngineDriver driver;
   driver.open(0, "");

@@ -47,8 +47,10 @@ Result<DurationNs> parse_duration(std::string_view text) {
   if (whole.empty() || (has_dot && fraction.empty())) return bad_duration(text, kExpected);
   if (whole.size() > kDigitsMax) return bad_duration(text, "at most 1440m");
   if (fraction.size() > kDigitsMax) return bad_duration(text, "a whole number of nanoseconds");
-  for (char c : whole) if (!is_digit(c)) return bad_duration(text, kExpected);
-  for (char c : fraction) if (!is_digit(c)) return bad_duration(text, kExpected);
+  for (char c : whole)
+    if (!is_digit(c)) return bad_duration(text, kExpected);
+  for (char c : fraction)
+    if (!is_digit(c)) return bad_duration(text, kExpected);
 
   // Exact integer arithmetic: whole * unit + fraction * unit / 10^digits, which must divide.
   std::int64_t whole_value = 0;
@@ -65,7 +67,11 @@ Result<DurationNs> parse_duration(std::string_view text) {
     // fraction * unit / scale must be whole. With g = gcd(scale, unit) it is whole exactly
     // when scale / g divides fraction; computed in that order it stays below unit, no overflow.
     std::int64_t a = scale, b = unit_ns;
-    while (b != 0) { const std::int64_t t = a % b; a = b; b = t; }
+    while (b != 0) {
+      const std::int64_t t = a % b;
+      a = b;
+      b = t;
+    }
     const std::int64_t gcd = a;
     if (fraction_value % (scale / gcd) != 0) return bad_duration(text, "a whole number of nanoseconds");
     total += fraction_value / (scale / gcd) * (unit_ns / gcd);

@@ -52,8 +52,8 @@ class Execution {
   // The first unconsumed frame matching by the deadline, from index `scanned` on; advances
   // `scanned` past the frames that did not match. With after_previous, only frames after the
   // one the client's latest passing expect consumed.
-  std::optional<std::size_t> find_frame(const std::string& client, const FrameExpectation& expectation,
-                                        TimeNs deadline, std::size_t& scanned, bool after_previous = false);
+  std::optional<std::size_t> find_frame(const std::string& client, const FrameExpectation& expectation, TimeNs deadline,
+                                        std::size_t& scanned, bool after_previous = false);
   std::string received_around(const std::string& client, const FrameExpectation& expectation, TimeNs start,
                               TimeNs deadline);
   TimeNs capped(TimeNs deadline) const { return deadline < cap_at_ ? deadline : cap_at_; }

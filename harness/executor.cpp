@@ -126,8 +126,8 @@ ScenarioResult run_scenario(const Scenario& scenario, Target& target, std::uint6
                                         std::move(line.to), std::move(line.text)});
     }
   }
-  result.wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall_start)
-                       .count();
+  result.wall_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall_start).count();
   return result;
 }
 
@@ -141,7 +141,8 @@ Execution::Execution(const Scenario& scenario, Target& target, const ExecutorOpt
       cap_at_(target.now() + options.time_max) {}
 
 std::string Execution::cap_note(TimeNs deadline) const {
-  return deadline > cap_at_ ? " (cut short by the scenario's time cap of " + format_duration(options_.time_max) + ")" : "";
+  return deadline > cap_at_ ? " (cut short by the scenario's time cap of " + format_duration(options_.time_max) + ")"
+                            : "";
 }
 
 StepResult Execution::run(const Step& step, TimeNs start, bool in_block) {
@@ -220,8 +221,8 @@ StepResult Execution::run_one_of(const OneOfStep& step, TimeNs start) {
       StepResult child_result = run(child, start, true);
       if (child_result.outcome == StepOutcome::kFailed) {
         branch.outcome = StepOutcome::kFailed;
-        branch.message = child_result.where.line_column() + " " + child_result.description + ": " +
-                         child_result.message;
+        branch.message =
+            child_result.where.line_column() + " " + child_result.description + ": " + child_result.message;
       }
       branch.children.push_back(std::move(child_result));
     }

@@ -25,7 +25,7 @@ namespace pushsim::harness {
 struct ExecutorOptions {
   DurationNs time_max = 10 * 60 * kNsPerSecond;  // target time per scenario
   std::size_t steps_max = 10'000;                // steps executed per scenario, nested counted
-  DurationNs connect_wait = kNsPerSecond;         // connect waits this long for established
+  DurationNs connect_wait = kNsPerSecond;        // connect waits this long for established
   DurationNs response_wait = 35 * kNsPerSecond;  // expect_response waits this long for an answer
   bool keep_trace = true;
 };

@@ -2,8 +2,8 @@
 // failure messages that show what was expected next to what did arrive.
 #include <algorithm>
 
-#include "harness/execution.hpp"
 #include "harness/duration.hpp"
+#include "harness/execution.hpp"
 #include "harness/matcher.hpp"
 
 namespace pushsim::harness {
@@ -80,8 +80,8 @@ std::optional<std::string> Execution::expect(const ExpectStep& step, TimeNs star
     consumed_.latest[step.client] = *found;
     return std::nullopt;
   }
-  return "no matching frame at " + step.client + (step.after_previous ? " after the previous one" : "") +
-         " within " + format_duration(step.within) + cap_note(deadline) + "\n" +
+  return "no matching frame at " + step.client + (step.after_previous ? " after the previous one" : "") + " within " +
+         format_duration(step.within) + cap_note(deadline) + "\n" +
          received_around(step.client, expectation, start, target_.now());
 }
 
@@ -108,8 +108,8 @@ std::optional<std::string> Execution::expect_none(const ExpectNoneStep& step, Ti
   if (!found) return std::nullopt;
   const auto& frame = target_.frames(step.client)[*found];
   return "expected no frame matching " + shown(expectation_view(expectation)) + " at " + step.client +
-         (step.after_previous ? " after the previous one" : "") + " for " +
-         format_duration(step.span) + ", but at " + format_offset(frame.at - origin_) + " got " + *frame.text;
+         (step.after_previous ? " after the previous one" : "") + " for " + format_duration(step.span) + ", but at " +
+         format_offset(frame.at - origin_) + " got " + *frame.text;
 }
 
 std::optional<std::string> Execution::expect_close(const ExpectCloseStep& step, TimeNs start) {

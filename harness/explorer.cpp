@@ -139,9 +139,9 @@ SpecRun run_spec(const Scenario& scenario, const RunSpec& spec, const SpecRunOpt
   ExecutorOptions executor = exploration_executor_options();
   executor.keep_trace = options.keep_trace;
   SpecRun run;
-  run.result = spec.skip_steps.empty() ? run_scenario(scenario, *target, world_seed, executor)
-                                       : run_scenario(without_steps(scenario, spec.skip_steps), *target, world_seed,
-                                                      executor);
+  run.result = spec.skip_steps.empty()
+                   ? run_scenario(scenario, *target, world_seed, executor)
+                   : run_scenario(without_steps(scenario, spec.skip_steps), *target, world_seed, executor);
   run.planned = target->planned_faults();
   run.applied = target->applied_faults();
   run.began_at = target->began_at();
@@ -176,7 +176,7 @@ ExploreResult explore(const Scenario& scenario, const RunSpec& base, const Explo
   const bool timed = options.time_budget_s.has_value();
   const auto budget = std::chrono::duration<double>(options.time_budget_s.value_or(0));
 
-  std::atomic<std::uint64_t> next{0};     // k-th seed of this shard
+  std::atomic<std::uint64_t> next{0};              // k-th seed of this shard
   std::atomic<std::uint64_t> stop_at{UINT64_MAX};  // no seed from this k on is started
   std::atomic<std::uint64_t> done{0};
   std::mutex mutex;
@@ -198,8 +198,7 @@ ExploreResult explore(const Scenario& scenario, const RunSpec& base, const Explo
         result.failures.push_back(ExploreFailure{seed, run.signature, run.failure});
         if (!options.keep_going) {
           std::uint64_t current = stop_at.load();
-          while (k < current && !stop_at.compare_exchange_weak(current, k)) {
-          }
+          while (k < current && !stop_at.compare_exchange_weak(current, k)) {}
         }
       }
       if (reporter && options.on_progress) options.on_progress(finished, result.failures.size());

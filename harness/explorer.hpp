@@ -57,8 +57,8 @@ struct SpecRun {
 };
 
 struct SpecRunOptions {
-  bool keep_trace = false;       // fill result.trace (reports, HTML)
-  bool excerpt = false;          // fill excerpt and trace_digest
+  bool keep_trace = false;        // fill result.trace (reports, HTML)
+  bool excerpt = false;           // fill excerpt and trace_digest
   std::size_t excerpt_lines = 6;  // each side of the failure
   bool trace_json_lines = false;  // fill trace_json_lines
 };
@@ -72,7 +72,7 @@ Scenario without_steps(const Scenario& scenario, const std::set<std::string>& pa
 SpecRun run_spec(const Scenario& scenario, const RunSpec& spec, const SpecRunOptions& options = {});
 
 struct ExploreOptions {
-  std::uint64_t seeds = 1000;  // the seed space is 1..seeds (unbounded with a time budget)
+  std::uint64_t seeds = 1000;           // the seed space is 1..seeds (unbounded with a time budget)
   std::optional<double> time_budget_s;  // wall time; the simulation never sees it
   unsigned shard_index = 1;             // this shard takes seeds s with (s - 1) % count == index - 1
   unsigned shard_count = 1;

@@ -27,8 +27,7 @@ std::optional<fakes::Ratio> read_ratio(YamlContext& context, const Field& field)
     } else if (*text == "0" || *text == "1") {
       return fakes::Ratio{*text == "1" ? 1u : 0u, 1};
     }
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   context.error(field.where, "expected a chance like 1/3 for '" + field.key + "' in " + field.owner + ", found " +
                                  describe_found(field.value));
   return std::nullopt;
@@ -83,12 +82,13 @@ void read_webhook_failures(YamlContext& context, const Field& field, fakes::Faul
 }
 
 void read_profile(YamlContext& context, const YAML::Node& root, fakes::FaultProfile& p) {
-  static constexpr std::array<std::string_view, 6> kKeys{"name", "horizon", "jitter", "loss", "partitions",
-                                                         "webhook_failures"};
+  static constexpr std::array<std::string_view, 6> kKeys{"name", "horizon",    "jitter",
+                                                         "loss", "partitions", "webhook_failures"};
   MapReader map(context, root, SourceLocation{context.file(), 1, 1}, "fault profile", kKeys);
   if (auto f = map.get("name")) p.name = read_string(context, *f).value_or(p.name);
   if (auto f = map.get("horizon")) p.horizon = std::max<DurationNs>(1, read_duration(context, *f).value_or(p.horizon));
-  if (map.get("jitter") && map.get("loss")) context.error(map.get("loss")->where, "give either jitter or loss, not both");
+  if (map.get("jitter") && map.get("loss"))
+    context.error(map.get("loss")->where, "give either jitter or loss, not both");
   if (auto f = map.get("jitter")) read_jitter(context, *f, p);
   if (auto f = map.get("loss")) read_loss(context, *f, p);
   if (auto f = map.get("partitions")) read_partitions(context, *f, p);

@@ -10,8 +10,8 @@
 namespace pushsim::harness {
 
 struct InvariantViolation {
-  std::string name;     // kebab-case, stable: "no-duplicate-delivery", "members-converge", ...
-  std::string message;  // what was seen, with the clients and channels involved
+  std::string name;          // kebab-case, stable: "no-duplicate-delivery", "members-converge", ...
+  std::string message;       // what was seen, with the clients and channels involved
   std::size_t position = 0;  // index of the trace record where it shows (the last one for end states)
   TimeNs at = 0;             // that record's time (target clock)
 

@@ -13,7 +13,7 @@ namespace {
 using fakes::TraceKind;
 using fakes::TraceRecord;
 
-constexpr std::string_view kApp = "app";  // the REST publisher's name
+constexpr std::string_view kApp = "app";               // the REST publisher's name
 constexpr std::uint64_t kSettleEventsMax = 5'000'000;  // a livelock while settling is reported, not run
 
 // (channel, event, data as pusher-js decodes it): what identifies a publication.
@@ -65,9 +65,9 @@ struct LinkState {
   std::string client;
   std::string app_id;
   bool open = true;
-  std::map<std::string, bool> server_subscribed;  // by channel: last subscribe (true) or unsubscribe
+  std::map<std::string, bool> server_subscribed;         // by channel: last subscribe (true) or unsubscribe
   std::map<std::string, std::set<std::string>> members;  // presence channels the client joined
-  std::map<std::string, std::size_t> cursor;              // "publisher\x1fchannel" -> matched index + 1
+  std::map<std::string, std::size_t> cursor;             // "publisher\x1fchannel" -> matched index + 1
 };
 
 class Checker {
@@ -101,8 +101,8 @@ class Checker {
   // text between all its recipients. The trace keeps every text alive while we look.
   struct Parsed {
     std::shared_ptr<const Frame> frame;  // shared with the caller's decoding, when it had one
-    Json data;        // decoded as pusher-js decodes it
-    std::string key;  // publication_key, when it has a channel
+    Json data;                           // decoded as pusher-js decodes it
+    std::string key;                     // publication_key, when it has a channel
   };
   const Parsed& parsed(const TraceRecord& record) {
     auto [it, inserted] = parsed_.try_emplace(record.text.get());
@@ -309,15 +309,16 @@ class Checker {
       for (const auto& id : list) {
         if (!id.is_string()) continue;
         if (!ids.insert(id.get<std::string>()).second) {
-          report("one-member-per-user", subject, who + " got a member list for " + channel + " with " +
-                                                     id.get<std::string>() + " twice", i);
+          report("one-member-per-user", subject,
+                 who + " got a member list for " + channel + " with " + id.get<std::string>() + " twice", i);
         }
       }
       const bool counted = presence.is_object() && presence.contains("count") && presence["count"].is_number();
       if (counted && presence["count"].get<std::size_t>() != ids.size()) {
-        report("one-member-per-user", subject, who + " got a member list for " + channel + " of " +
-                                                   std::to_string(ids.size()) + " users with count " +
-                                                   presence["count"].dump(), i);
+        report("one-member-per-user", subject,
+               who + " got a member list for " + channel + " of " + std::to_string(ids.size()) + " users with count " +
+                   presence["count"].dump(),
+               i);
       }
       state.members[channel] = std::move(ids);
       return;
@@ -421,7 +422,8 @@ class Checker {
         Hook hook{batch.time_ms.value_or(0), string_at(event, "name"), string_at(event, "channel"),
                   string_at(event, "user_id")};
         if (!accepted) abandoned_channels.insert(hook.channel);
-        if (accepted && batch.valid && batch.status >= 200 && batch.status <= 299 && seen_bodies.count(batch.body) == 0) {
+        if (accepted && batch.valid && batch.status >= 200 && batch.status <= 299 &&
+            seen_bodies.count(batch.body) == 0) {
           hooks.push_back(std::move(hook));
         }
       }
@@ -430,13 +432,15 @@ class Checker {
     // By time_ms; within one millisecond a removal (vacated, member_removed) counts as the later
     // event, as expect_webhook_state does: a re-add that quick would have cancelled the delayed
     // removal, so when both went out, the removal was the later one. Arrival breaks other ties.
-    const auto removal = [](const Hook& hook) { return hook.name == "channel_vacated" || hook.name == "member_removed"; };
+    const auto removal = [](const Hook& hook) {
+      return hook.name == "channel_vacated" || hook.name == "member_removed";
+    };
     std::stable_sort(hooks.begin(), hooks.end(), [&](const Hook& a, const Hook& b) {
       if (a.time_ms != b.time_ms) return a.time_ms < b.time_ms;
       return !removal(a) && removal(b);
     });
-    std::map<std::string, bool> occupied;            // by channel
-    std::map<std::string, bool> member;              // by channel + user
+    std::map<std::string, bool> occupied;  // by channel
+    std::map<std::string, bool> member;    // by channel + user
     for (const auto& hook : hooks) {
       if (abandoned_channels.count(hook.channel) != 0) continue;
       if (hook.name == "channel_occupied" || hook.name == "channel_vacated") {

@@ -58,7 +58,7 @@ namespace pushsim::harness {
 
 // The server's state once the world is quiet. Channels are keyed "app_id/channel".
 struct ServerEndState {
-  bool settled = false;  // false: end states are not judged
+  bool settled = false;                                  // false: end states are not judged
   std::map<std::string, std::set<std::string>> members;  // presence channels: user ids
   std::set<std::string> occupied;
 };

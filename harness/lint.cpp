@@ -61,9 +61,9 @@ LintReport lint_paths(const std::vector<fs::path>& paths, const LintOptions& opt
   if (report.files == 0) {
     std::string names;
     for (const auto& path : paths) names += (names.empty() ? "" : ", ") + path.string();
-    report.diagnostics.push_back(Diagnostic{SourceLocation{"lint", 0, 0},
-                                            "no scenario files (*.yaml, *.yml) found in: " +
-                                                (names.empty() ? std::string("(no paths given)") : names)});
+    report.diagnostics.push_back(Diagnostic{
+        SourceLocation{"lint", 0, 0},
+        "no scenario files (*.yaml, *.yml) found in: " + (names.empty() ? std::string("(no paths given)") : names)});
   }
   return report;
 }

@@ -34,9 +34,9 @@
 
 #include "harness/suite_runner.hpp"
 #include "harness/target.hpp"
+#include "harness/target_requests.hpp"
 #include "protocol/http.hpp"
 #include "protocol/result.hpp"
-#include "harness/target_requests.hpp"
 #include "protocol/signing.hpp"
 
 namespace pushsim {

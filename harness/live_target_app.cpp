@@ -2,16 +2,15 @@
 // app secret (including the deliberately wrong signatures scenarios ask for), and REST calls
 // signed with the real time and sent over real HTTP.
 #include "harness/live_target.hpp"
+#include "harness/target_requests.hpp"
 #include "net/live_connection.hpp"
 #include "net/real_clock.hpp"
 #include "net/rest_client.hpp"
 #include "protocol/channel_name.hpp"
-#include "harness/target_requests.hpp"
 
 namespace pushsim::harness {
 
-Result<std::string> LiveTarget::sign_for(const ClientState& client, const AuthChoice& auth,
-                                         const Signer& sign) const {
+Result<std::string> LiveTarget::sign_for(const ClientState& client, const AuthChoice& auth, const Signer& sign) const {
   const auto socket = client.connection ? client.connection->socket_id() : std::nullopt;
   return harness::sign_for(client.spec.name, app_of(client), socket, auth, sign);
 }

@@ -50,8 +50,8 @@ std::optional<std::string> match_subset(const Json& expected, const Json& actual
   }
   if (expected.is_array()) {
     if (!actual.is_array() || actual.size() != expected.size()) {
-      return at_path(path) + "expected " + std::to_string(expected.size()) + " elements " + shown(expected) +
-             ", got " + shown(actual);
+      return at_path(path) + "expected " + std::to_string(expected.size()) + " elements " + shown(expected) + ", got " +
+             shown(actual);
     }
     for (std::size_t i = 0; i < expected.size(); ++i) {
       if (auto difference = match_subset(expected[i], actual[i], path + "[" + std::to_string(i) + "]")) {
@@ -178,8 +178,8 @@ std::string describe_frame_mismatch(const FrameExpectation& expectation, std::sp
   } else {
     out += "closest:  nothing was received\n";
   }
-  out += "received from " + format_offset(window_start - origin) + " to " + format_offset(window_end - origin) +
-         " (" + std::to_string(window.size()) + (window.size() == 1 ? " frame" : " frames") + ")";
+  out += "received from " + format_offset(window_start - origin) + " to " + format_offset(window_end - origin) + " (" +
+         std::to_string(window.size()) + (window.size() == 1 ? " frame" : " frames") + ")";
   for (std::size_t i = 0; i < window.size() && i < kReportedFramesMax; ++i) {
     out += "\n  " + format_offset(window[i]->at - origin) + " " + one_line(window[i]->frame);
   }
@@ -215,11 +215,11 @@ std::optional<std::string> match_webhook(const ExpectWebhookStep& step, const Js
 }
 
 std::optional<std::string> match_response(const ExpectResponseStep& step, int status, std::string_view body) {
-  const std::string body_shown = body.size() > kShownTextMax ? std::string(body.substr(0, kShownTextMax)) + "..."
-                                                             : std::string(body);
+  const std::string body_shown =
+      body.size() > kShownTextMax ? std::string(body.substr(0, kShownTextMax)) + "..." : std::string(body);
   if (status != step.status) {
-    return "status: expected " + std::to_string(step.status) + ", got " + std::to_string(status) + " (body: " +
-           body_shown + ")";
+    return "status: expected " + std::to_string(step.status) + ", got " + std::to_string(status) +
+           " (body: " + body_shown + ")";
   }
   if (!step.body) return std::nullopt;
   Json parsed = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);

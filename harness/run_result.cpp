@@ -27,8 +27,8 @@ std::string_view to_string(StepOutcome outcome) {
 }
 
 std::size_t RunResult::count(Verdict verdict) const {
-  return static_cast<std::size_t>(std::count_if(scenarios.begin(), scenarios.end(),
-                                                [&](const ScenarioResult& s) { return s.verdict == verdict; }));
+  return static_cast<std::size_t>(
+      std::count_if(scenarios.begin(), scenarios.end(), [&](const ScenarioResult& s) { return s.verdict == verdict; }));
 }
 
 int RunResult::exit_code() const { return count(Verdict::kFail) == 0 ? 0 : 1; }

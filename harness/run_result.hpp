@@ -26,7 +26,7 @@ namespace pushsim::harness {
 // unexpected-pass (the profile lists it as a deviation, yet it passed: the server was fixed
 // or the profile entry is stale). Neither of the last two fails the run.
 enum class Verdict { kPass, kFail, kNonStrict, kInformational, kSkipped, kKnownDeviation, kUnexpectedPass };
-inline constexpr Verdict kAllVerdicts[] = {Verdict::kPass,    Verdict::kFail,           Verdict::kNonStrict,
+inline constexpr Verdict kAllVerdicts[] = {Verdict::kPass,          Verdict::kFail,    Verdict::kNonStrict,
                                            Verdict::kInformational, Verdict::kSkipped, Verdict::kKnownDeviation,
                                            Verdict::kUnexpectedPass};
 std::string_view to_string(Verdict verdict);
@@ -41,7 +41,7 @@ struct StepResult {
   StepOutcome outcome = StepOutcome::kNotRun;
   DurationNs started_at = 0;  // offsets from the scenario's start, target time
   DurationNs ended_at = 0;
-  std::string message;             // why it failed; empty otherwise
+  std::string message;               // why it failed; empty otherwise
   std::vector<StepResult> children;  // concurrently's steps; one_of's branches' steps
 
   bool operator==(const StepResult&) const = default;
@@ -76,11 +76,11 @@ struct ScenarioResult {
   std::vector<std::string> tags;
   Verdict verdict = Verdict::kPass;
   std::uint64_t seed = 0;
-  DurationNs duration = 0;    // target time from start to end
-  std::int64_t wall_ns = 0;   // wall time the run took; not deterministic
-  std::string skip_reason;    // when skipped
-  std::optional<DeviationNote> deviation;  // when the target profile lists the scenario
-  std::vector<std::string> failures;  // "file:line:col: message", one per failed step, then invariants
+  DurationNs duration = 0;                     // target time from start to end
+  std::int64_t wall_ns = 0;                    // wall time the run took; not deterministic
+  std::string skip_reason;                     // when skipped
+  std::optional<DeviationNote> deviation;      // when the target profile lists the scenario
+  std::vector<std::string> failures;           // "file:line:col: message", one per failed step, then invariants
   std::vector<InvariantViolation> violations;  // invariants broken (simulation); each also in failures
   std::vector<StepResult> steps;
   std::vector<TraceEntry> trace;

@@ -159,9 +159,7 @@ bool ConcurrentlyStep::operator==(const ConcurrentlyStep& other) const {
   return where == other.where && steps == other.steps;
 }
 
-bool OneOfStep::operator==(const OneOfStep& other) const {
-  return where == other.where && branches == other.branches;
-}
+bool OneOfStep::operator==(const OneOfStep& other) const { return where == other.where && branches == other.branches; }
 
 std::string_view step_kind(const Step& step) {
   static_assert(std::size(kStepKinds) == std::variant_size_v<StepAction>);

@@ -41,9 +41,9 @@ struct Client {
 struct ConnectStep {
   SourceLocation where;
   std::string client;
-  std::optional<std::string> app_key;       // connect with this key instead (error cases)
-  std::optional<int> protocol_version;      // ?protocol=N instead of 7
-  std::optional<std::string> path;          // raw path and query, replacing the whole URL path
+  std::optional<std::string> app_key;   // connect with this key instead (error cases)
+  std::optional<int> protocol_version;  // ?protocol=N instead of 7
+  std::optional<std::string> path;      // raw path and query, replacing the whole URL path
 
   bool operator==(const ConnectStep&) const = default;
 };
@@ -213,7 +213,7 @@ struct ExpectNoneStep {
   std::optional<std::string> event;
   std::optional<std::string> channel;
   std::optional<Json> data;
-  DurationNs span = 0;  // `for:` in YAML
+  DurationNs span = 0;          // `for:` in YAML
   bool after_previous = false;  // as in ExpectStep
 
   bool operator==(const ExpectNoneStep&) const = default;
@@ -357,11 +357,11 @@ struct OneOfStep {
 };
 
 using StepAction =
-    std::variant<ConnectStep, DisconnectStep, SubscribeStep, UnsubscribeStep, SigninStep, ClientEventStep,
-                 SendStep, TriggerStep, BatchTriggerStep, QueryStep, RequestStep, ExpectStep, ExpectNoneStep,
-                 ExpectCloseStep, ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep,
-                 AdvanceStep, PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
-                 ConcurrentlyStep, OneOfStep>;
+    std::variant<ConnectStep, DisconnectStep, SubscribeStep, UnsubscribeStep, SigninStep, ClientEventStep, SendStep,
+                 TriggerStep, BatchTriggerStep, QueryStep, RequestStep, ExpectStep, ExpectNoneStep, ExpectCloseStep,
+                 ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep, AdvanceStep,
+                 PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep, ConcurrentlyStep,
+                 OneOfStep>;
 
 // A step: one of the structs above. Wrapped in a struct (rather than a bare alias) because
 // concurrently and one_of hold steps themselves, and a variant cannot name itself.
@@ -382,7 +382,7 @@ struct Scenario {
   std::string id;        // area.N, e.g. presence.12: stable across renames
   std::string name;
   Level level = Level::kMust;
-  std::string section;   // PROTOCOL.md section checked, e.g. "3.4"
+  std::string section;  // PROTOCOL.md section checked, e.g. "3.4"
   std::vector<std::string> tags;
   std::vector<std::string> requires_features;  // `requires:`; targets lacking one skip it
   // Set when the scenario can only run in simulation (partitions, exact timing), with why.

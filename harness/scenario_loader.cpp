@@ -12,8 +12,8 @@ namespace pushsim::harness {
 namespace {
 
 Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
-  static constexpr std::string_view kKeys[] = {"id",       "name",            "level",   "section", "tags",
-                                               "requires", "simulation_only", "clients", "steps"};
+  static constexpr std::string_view kKeys[] = {
+      "id", "name", "level", "section", "tags", "requires", "simulation_only", "clients", "steps"};
   Scenario scenario;
   scenario.where = root.Mark().is_null() ? SourceLocation{context.file(), 1, 1} : context.at(root.Mark());
   MapReader map(context, root, scenario.where, "scenario", kKeys);
@@ -50,9 +50,9 @@ LoadOutcome check_scenario_text(std::string_view text, const std::string& displa
   YamlContext context(display_name);
   std::optional<Scenario> scenario;
   if (text.size() > kScenarioFileBytesMax) {
-    context.error(SourceLocation{display_name, 1, 1},
-                  "expected a scenario file of at most " + std::to_string(kScenarioFileBytesMax) + " bytes, found " +
-                      std::to_string(text.size()));
+    context.error(SourceLocation{display_name, 1, 1}, "expected a scenario file of at most " +
+                                                          std::to_string(kScenarioFileBytesMax) + " bytes, found " +
+                                                          std::to_string(text.size()));
   } else {
     try {
       parse_documents(context, text, scenario);

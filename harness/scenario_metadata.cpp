@@ -32,8 +32,8 @@ void read_requires(YamlContext& context, const Field& field, Scenario& scenario)
   if (!features) return;
   for (const auto& feature : *features) {
     if (!is_known(kKnownFeatures, feature)) {
-      context.error(field.where, "unknown feature '" + feature + "' in 'requires' (expected one of: " +
-                                     join_words(kKnownFeatures) + ")");
+      context.error(field.where, "unknown feature '" + feature +
+                                     "' in 'requires' (expected one of: " + join_words(kKnownFeatures) + ")");
     } else if (std::find(scenario.requires_features.begin(), scenario.requires_features.end(), feature) ==
                scenario.requires_features.end()) {
       scenario.requires_features.push_back(feature);
@@ -45,8 +45,10 @@ void read_simulation_only(YamlContext& context, const Field& field, Scenario& sc
   // A reason, not a flag: whoever meets a skipped scenario on a live target should learn why.
   const Json value = field.value.IsScalar() ? scalar_to_json(field.value) : Json();
   if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
-    context.error(field.where, "expected a reason (why the scenario can run only in simulation) for "
-                               "'simulation_only' in scenario, found " + describe_found(field.value));
+    context.error(field.where,
+                  "expected a reason (why the scenario can run only in simulation) for "
+                  "'simulation_only' in scenario, found " +
+                      describe_found(field.value));
     return;
   }
   scenario.simulation_only = value.get<std::string>();
@@ -80,8 +82,8 @@ bool is_scenario_id(std::string_view id) {
   const std::size_t dot = id.find('.');
   if (dot == std::string_view::npos || dot == 0 || !is_lower(id[0])) return false;
   const std::string_view area = id.substr(0, dot);
-  const bool area_ok = std::all_of(area.begin(), area.end(),
-                                   [](char c) { return is_lower(c) || is_digit(c) || c == '_' || c == '-'; });
+  const bool area_ok =
+      std::all_of(area.begin(), area.end(), [](char c) { return is_lower(c) || is_digit(c) || c == '_' || c == '-'; });
   return area_ok && (all_digits(id.substr(dot + 1)) || is_kebab_name(id.substr(dot + 1)));
 }
 
@@ -108,8 +110,8 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
     scenario.id = read_string(context, *id).value_or("");
     scenario.where = id->where;
     if (id->value.IsScalar() && !is_scenario_id(scenario.id)) {
-      context.error(id->where, "bad scenario id '" + scenario.id +
-                                    "' (expected area.N, like presence.12, or area.kebab-name)");
+      context.error(id->where,
+                    "bad scenario id '" + scenario.id + "' (expected area.N, like presence.12, or area.kebab-name)");
     }
   }
   if (auto name = map.require("name")) {
@@ -122,11 +124,12 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
   if (auto section = map.require("section")) {
     scenario.section = read_string(context, *section).value_or("");
     if (section->value.IsScalar() && !is_section_number(scenario.section)) {
-      context.error(section->where, "bad section '" + scenario.section +
-                                        "' (expected a PROTOCOL.md section number, like 3.4)");
+      context.error(section->where,
+                    "bad section '" + scenario.section + "' (expected a PROTOCOL.md section number, like 3.4)");
     }
   }
-  if (auto tags = map.get("tags")) scenario.tags = read_string_list(context, *tags).value_or(std::vector<std::string>{});
+  if (auto tags = map.get("tags"))
+    scenario.tags = read_string_list(context, *tags).value_or(std::vector<std::string>{});
   if (auto features = map.get("requires")) read_requires(context, *features, scenario);
   if (auto reason = map.get("simulation_only")) read_simulation_only(context, *reason, scenario);
 }
@@ -134,8 +137,10 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
 std::vector<Client> read_clients(YamlContext& context, const Field& field) {
   std::vector<Client> clients;
   if (!field.value.IsMap()) {
-    context.error(field.where, "expected a map of clients (name: { user_id, user_info, app }) for 'clients' in "
-                               "scenario, found " + describe_found(field.value));
+    context.error(field.where,
+                  "expected a map of clients (name: { user_id, user_info, app }) for 'clients' in "
+                  "scenario, found " +
+                      describe_found(field.value));
     return clients;
   }
   for (const auto& pair : field.value) {
@@ -148,16 +153,15 @@ std::vector<Client> read_clients(YamlContext& context, const Field& field) {
     const std::string& name = pair.first.Scalar();
     auto same = std::find_if(clients.begin(), clients.end(), [&](const Client& c) { return c.name == name; });
     if (same != clients.end()) {
-      context.error(where, "duplicate client '" + name + "' (first declared at " +
-                               same->where.line_column() + ")");
+      context.error(where, "duplicate client '" + name + "' (first declared at " + same->where.line_column() + ")");
       continue;
     }
     if (clients.size() == kClientsMax) {
       context.error(where, "more than " + std::to_string(kClientsMax) + " clients");
       break;
     }
-    clients.push_back(
-        read_client(context, name, where, Field{name, "clients", pair.second, value_place(context, pair.second, where)}));
+    clients.push_back(read_client(context, name, where,
+                                  Field{name, "clients", pair.second, value_place(context, pair.second, where)}));
   }
   return clients;
 }

@@ -10,9 +10,9 @@ namespace pushsim::harness {
 // Server features a scenario may require; a target profile says which ones it has.
 // Sorted, so that messages listing them are stable.
 inline constexpr std::string_view kKnownFeatures[] = {
-    "batch_webhooks",   "cache_channels", "client_events",         "encrypted_channels",
-    "publish_info",     "server_to_user", "subscription_count",    "terminate_connections",
-    "user_authentication", "watchlist",   "webhooks",
+    "batch_webhooks",      "cache_channels", "client_events",      "encrypted_channels",
+    "publish_info",        "server_to_user", "subscription_count", "terminate_connections",
+    "user_authentication", "watchlist",      "webhooks",
 };
 
 // Known features the reference engine does not have: watchlists (protocol/server/signin_handler.cpp).
@@ -27,12 +27,33 @@ inline constexpr std::string_view kWebhookNames[] = {
 
 // Step kinds as written in YAML, in the order of the StepAction variant (scenario.hpp).
 inline constexpr std::string_view kStepKinds[] = {
-    "connect",        "disconnect",       "subscribe",        "unsubscribe",     "signin",
-    "client_event",   "send",             "trigger",          "batch_trigger",   "query",
-    "request",        "expect",           "expect_none",      "expect_close",    "expect_response",
-    "expect_webhook", "expect_no_webhook", "expect_webhook_state", "advance",     "partition",
-    "heal",           "drop",             "latency",          "webhook_failures", "auth_refuse",
-    "concurrently",   "one_of",
+    "connect",
+    "disconnect",
+    "subscribe",
+    "unsubscribe",
+    "signin",
+    "client_event",
+    "send",
+    "trigger",
+    "batch_trigger",
+    "query",
+    "request",
+    "expect",
+    "expect_none",
+    "expect_close",
+    "expect_response",
+    "expect_webhook",
+    "expect_no_webhook",
+    "expect_webhook_state",
+    "advance",
+    "partition",
+    "heal",
+    "drop",
+    "latency",
+    "webhook_failures",
+    "auth_refuse",
+    "concurrently",
+    "one_of",
 };
 
 // expect_webhook_state's states, in the order of ExpectWebhookStateStep::State.

@@ -7,8 +7,8 @@
 #include "harness/invariants.hpp"
 #include "harness/scenario_vocabulary.hpp"
 #include "harness/target_profile.hpp"
-#include "protocol/channel_name.hpp"
 #include "harness/target_requests.hpp"
+#include "protocol/channel_name.hpp"
 
 namespace pushsim::harness {
 namespace {
@@ -23,8 +23,7 @@ AppConfig named_app(const std::string& name) {
 }
 
 std::string pusher_js_path(std::string_view key, int protocol) {
-  return "/app/" + std::string(key) + "?protocol=" + std::to_string(protocol) +
-         "&client=js&version=8.4.0&flash=false";
+  return "/app/" + std::string(key) + "?protocol=" + std::to_string(protocol) + "&client=js&version=8.4.0&flash=false";
 }
 
 }  // namespace
@@ -129,8 +128,8 @@ ActionError SimTarget::disconnect(const std::string& client, std::optional<int> 
 }
 
 void SimTarget::cut(ClientState& client) {
-  world_->trace().record(world_->now(), fakes::TraceKind::kFault, client.raw->endpoint(), world_->server_endpoint(),
-                         0, std::string("drop"));
+  world_->trace().record(world_->now(), fakes::TraceKind::kFault, client.raw->endpoint(), world_->server_endpoint(), 0,
+                         std::string("drop"));
   for (auto link : world_->network().links_of(client.raw->endpoint())) world_->network().cut(link);
 }
 
@@ -312,7 +311,9 @@ const std::shared_ptr<const Frame>& SimTarget::decoded(const std::shared_ptr<con
   auto it = decoded_.find(text.get());
   if (it == decoded_.end()) {
     auto frame = decode_frame(*text);
-    it = decoded_.emplace(text.get(), std::make_pair(text, frame ? std::make_shared<const Frame>(std::move(*frame)) : nullptr))
+    it = decoded_
+             .emplace(text.get(),
+                      std::make_pair(text, frame ? std::make_shared<const Frame>(std::move(*frame)) : nullptr))
              .first;
   }
   return it->second.second;

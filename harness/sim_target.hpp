@@ -35,11 +35,11 @@ class RawClient;
 namespace pushsim::harness {
 
 struct SimTargetOptions {
-  std::string scenario = "adhoc";     // goes into the world's run id
+  std::string scenario = "adhoc";  // goes into the world's run id
   std::uint64_t seed = 1;
-  Defects defects;                    // empty: the reference engine
-  std::set<std::string> app_names;    // apps besides "default" the clients name
-  std::set<std::string> enable;       // features to switch on: subscription_count, batch_webhooks
+  Defects defects;                                // empty: the reference engine
+  std::set<std::string> app_names;                // apps besides "default" the clients name
+  std::set<std::string> enable;                   // features to switch on: subscription_count, batch_webhooks
   std::uint64_t events_per_wait_max = 2'000'000;  // a bound on one wait_until's work
   // The target profile: which optional features to claim (none: every known feature).
   // Tests use it to play a server that lacks some.
@@ -50,7 +50,7 @@ struct SimTargetOptions {
   fakes::FaultProfile faults;
   std::optional<std::vector<std::size_t>> keep_faults;
   int shorten = 0;
-  bool invariants = true;  // check them in finish()
+  bool invariants = true;                // check them in finish()
   DurationNs settle_max = seconds(600);  // how long finish() lets the world run to get quiet
 };
 
@@ -128,7 +128,8 @@ class SimTarget final : public Target {
   std::vector<ObservedWebhook> webhooks_;
   std::vector<ObservedResponse> responses_;
   // Looked up by address, never iterated.
-  std::unordered_map<const std::string*, std::pair<std::shared_ptr<const std::string>, std::shared_ptr<const Frame>>> decoded_;
+  std::unordered_map<const std::string*, std::pair<std::shared_ptr<const std::string>, std::shared_ptr<const Frame>>>
+      decoded_;
   std::vector<fakes::PlannedFault> planned_;
   std::vector<fakes::PlannedFault> applied_;
   TimeNs began_at_ = 0;

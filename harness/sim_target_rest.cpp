@@ -3,8 +3,8 @@
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
 #include "harness/sim_target.hpp"
-#include "protocol/signing.hpp"
 #include "harness/target_requests.hpp"
+#include "protocol/signing.hpp"
 
 namespace pushsim::harness {
 namespace {
@@ -26,10 +26,9 @@ Result<std::string> SimTarget::channel_auth(const ClientState& client, const std
 
 Result<std::string> SimTarget::user_auth(const ClientState& client, const std::string& user_data,
                                          const AuthChoice& auth) const {
-  return sign_for(client.spec.name, app_of(client).credentials(), socket_of(client.raw), auth,
-                  [&](const AppCredentials& app, const std::string& socket) {
-                    return sign_user(app, socket, user_data);
-                  });
+  return sign_for(
+      client.spec.name, app_of(client).credentials(), socket_of(client.raw), auth,
+      [&](const AppCredentials& app, const std::string& socket) { return sign_user(app, socket, user_data); });
 }
 
 ActionError SimTarget::rest(const RestCall& call) {

@@ -139,8 +139,9 @@ StepAction StepParser::parse_one_of(const Field& field, const SourceLocation& at
     return step;
   }
   if (!field.value.IsSequence() || field.value.size() < 2) {
-    context_.error(field.where, "expected a list of at least two branches (each a list of steps) for one_of step, found " +
-                                    (field.value.IsSequence() ? "one" : describe_found(field.value)));
+    context_.error(field.where,
+                   "expected a list of at least two branches (each a list of steps) for one_of step, found " +
+                       (field.value.IsSequence() ? "one" : describe_found(field.value)));
     return step;
   }
   // After the one_of, only what every branch did is known to have happened.
@@ -287,9 +288,8 @@ std::optional<std::string> StepParser::text(const MapReader& map, std::string_vi
 }
 
 std::optional<Json> StepParser::json(const Field& field) {
-  return read_json(context_, field, [this](const std::string& value, const SourceLocation& where) {
-    check_variables(value, where);
-  });
+  return read_json(context_, field,
+                   [this](const std::string& value, const SourceLocation& where) { check_variables(value, where); });
 }
 
 std::optional<std::string> StepParser::payload(const Field& field) {
@@ -340,8 +340,8 @@ void StepParser::check_variables(const std::string& value, const SourceLocation&
     } else if (ref.attribute == VariableAttribute::kSocketId) {
       check_socket_known(ref.client, where, "'" + written + "'");
     } else if (!client->user_id) {
-      context_.error(where, "'" + written + "' names a client without a user_id (declare one under clients: " +
-                                ref.client + ")");
+      context_.error(
+          where, "'" + written + "' names a client without a user_id (declare one under clients: " + ref.client + ")");
     }
   }
 }

@@ -26,13 +26,12 @@ class StepParser {
   std::vector<Step> parse_list(const YAML::Node& node, const SourceLocation& where, std::string_view owner,
                                int depth = 0);
 
-  static constexpr int kNestingMax = 8;          // concurrently / one_of inside each other
+  static constexpr int kNestingMax = 8;  // concurrently / one_of inside each other
   static constexpr std::size_t kStepsMax = 10'000;
 
  private:
   std::optional<Step> parse_step(const YAML::Node& node, const SourceLocation& where, int depth);
-  std::optional<StepAction> dispatch(const std::string& kind, const Field& field, const SourceLocation& at,
-                                     int depth);
+  std::optional<StepAction> dispatch(const std::string& kind, const Field& field, const SourceLocation& at, int depth);
 
   // step_parser.cpp: connection steps and composition.
   StepAction parse_connect(const Field& field, const SourceLocation& at);
@@ -76,7 +75,7 @@ class StepParser {
   std::optional<std::string> client_name(const Field& field, bool must_be_connected);
   std::optional<std::string> text(const Field& field);  // a string, variables checked
   std::optional<std::string> text(const MapReader& map, std::string_view key, bool required);
-  std::optional<Json> json(const Field& field);          // any value, variables checked
+  std::optional<Json> json(const Field& field);            // any value, variables checked
   std::optional<std::string> payload(const Field& field);  // a string as is, else JSON text
   std::optional<AuthChoice> auth_choice(const Field& field);
   void check_variables(const std::string& value, const SourceLocation& where);
@@ -86,8 +85,8 @@ class StepParser {
 
   YamlContext& context_;
   const std::vector<Client>& clients_;
-  std::set<std::string> connected_;     // a connect step came before, in step order
-  std::set<std::string> socket_known_;  // that connect has completed: its socket_id is usable
+  std::set<std::string> connected_;       // a connect step came before, in step order
+  std::set<std::string> socket_known_;    // that connect has completed: its socket_id is usable
   std::set<std::string> deferred_known_;  // connects inside the open concurrently blocks
   int concurrent_depth_ = 0;
   bool rest_step_seen_ = false;

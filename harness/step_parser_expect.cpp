@@ -6,8 +6,8 @@
 namespace pushsim::harness {
 
 StepAction StepParser::parse_expect(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"client", "event", "channel", "data", "user_id", "within",
-                                               "after_previous"};
+  static constexpr std::string_view kKeys[] = {"client",  "event",  "channel",       "data",
+                                               "user_id", "within", "after_previous"};
   ExpectStep step{at, {}, {}, {}, {}, {}, kExpectWithinDefault};
   MapReader map(context_, field.value, field.where, "expect step", kKeys);
   if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");

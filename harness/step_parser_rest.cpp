@@ -38,7 +38,8 @@ StepAction StepParser::parse_trigger(const Field& field, const SourceLocation& a
     step.channels = read_string_list(context_, *channels).value_or(std::vector<std::string>{});
     for (const auto& name : step.channels) check_variables(name, channels->where);
     if (channels->value.IsSequence() && channels->value.size() == 0) {
-      context_.error(channels->where, "expected at least one channel in 'channels' of trigger step, found an empty list");
+      context_.error(channels->where,
+                     "expected at least one channel in 'channels' of trigger step, found an empty list");
     }
   } else if (map.is_map()) {
     context_.error(map.where(), "missing key 'channels' (or 'channel') in trigger step");
@@ -92,7 +93,8 @@ StepAction StepParser::parse_query(const Field& field, const SourceLocation& at)
   if (auto path = map.require("path")) {
     step.path = text(*path).value_or("");
     if (path->value.IsScalar() && step.path.rfind('/', 0) != 0) {
-      context_.error(path->where, "expected a path starting with '/' for 'path' in query step, found '" + step.path + "'");
+      context_.error(path->where,
+                     "expected a path starting with '/' for 'path' in query step, found '" + step.path + "'");
     }
   }
   if (auto list = map.get("params")) step.params = params(*list);
@@ -107,14 +109,17 @@ StepAction StepParser::parse_request(const Field& field, const SourceLocation& a
   if (auto method = map.get("method")) {
     step.method = read_string(context_, *method).value_or("GET");
     if (method->value.IsScalar() && !is_method(step.method)) {
-      context_.error(method->where, "expected an HTTP method in capitals (GET, POST, ...) for 'method' in request "
-                                    "step, found '" + step.method + "'");
+      context_.error(method->where,
+                     "expected an HTTP method in capitals (GET, POST, ...) for 'method' in request "
+                     "step, found '" +
+                         step.method + "'");
     }
   }
   if (auto path = map.require("path")) {
     step.path = text(*path).value_or("");
     if (path->value.IsScalar() && step.path.rfind('/', 0) != 0) {
-      context_.error(path->where, "expected a path starting with '/' for 'path' in request step, found '" + step.path + "'");
+      context_.error(path->where,
+                     "expected a path starting with '/' for 'path' in request step, found '" + step.path + "'");
     }
   }
   if (auto list = map.get("params")) step.params = params(*list);
@@ -124,8 +129,9 @@ StepAction StepParser::parse_request(const Field& field, const SourceLocation& a
     auto value = name ? signing_of(*name) : std::nullopt;
     if (value) step.signing = *value;
     if (name && !value) {
-      context_.error(signing->where, "unknown signing '" + *name + "' (expected one of: valid, bad_signature, "
-                                     "stale_timestamp, wrong_body_md5, wrong_key, unsigned)");
+      context_.error(signing->where, "unknown signing '" + *name +
+                                         "' (expected one of: valid, bad_signature, "
+                                         "stale_timestamp, wrong_body_md5, wrong_key, unsigned)");
     }
   }
   return step;
@@ -172,8 +178,8 @@ ParamList StepParser::params(const Field& field) {
   for (const auto& pair : field.value) {
     const SourceLocation where = pair.first.Mark().is_null() ? field.where : context_.at(pair.first.Mark());
     if (!pair.first.IsScalar() || !pair.second.IsScalar()) {
-      context_.error(where, "expected 'name: value' strings in 'params', found " + describe_found(pair.first) +
-                                ": " + describe_found(pair.second));
+      context_.error(where, "expected 'name: value' strings in 'params', found " + describe_found(pair.first) + ": " +
+                                describe_found(pair.second));
       continue;
     }
     check_variables(pair.second.Scalar(), where);

@@ -22,9 +22,8 @@ void add_directory(const fs::path& directory, std::vector<fs::path>& out, std::v
   }
   if (ec) diagnostics.push_back(Diagnostic{SourceLocation{directory.string(), 0, 0}, "cannot list: " + ec.message()});
   // Sorted by the path's text, so the order is the same on every file system.
-  std::sort(found.begin(), found.end(), [](const fs::path& a, const fs::path& b) {
-    return a.generic_string() < b.generic_string();
-  });
+  std::sort(found.begin(), found.end(),
+            [](const fs::path& a, const fs::path& b) { return a.generic_string() < b.generic_string(); });
   out.insert(out.end(), found.begin(), found.end());
 }
 
@@ -61,8 +60,9 @@ SuiteOutcome check_suite(const std::vector<fs::path>& paths) {
     if (!loaded.scenario) continue;
     auto [it, inserted] = first_use.emplace(loaded.scenario->id, loaded.scenario->where);
     if (!inserted) {
-      outcome.diagnostics.push_back(Diagnostic{loaded.scenario->where, "duplicate scenario id '" + loaded.scenario->id +
-                                                                           "' (also used by " + it->second.to_string() + ")"});
+      outcome.diagnostics.push_back(Diagnostic{
+          loaded.scenario->where,
+          "duplicate scenario id '" + loaded.scenario->id + "' (also used by " + it->second.to_string() + ")"});
       continue;
     }
     outcome.scenarios.push_back(std::move(*loaded.scenario));

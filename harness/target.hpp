@@ -157,7 +157,9 @@ class Target {
   // passes; true when done() held. On false the clock stands at the deadline. A target
   // bounds the work it does here itself and answers false when a bound is hit.
   virtual bool wait_until(TimeNs deadline, const std::function<bool()>& done) = 0;
-  void advance_to(TimeNs deadline) { wait_until(deadline, [] { return false; }); }
+  void advance_to(TimeNs deadline) {
+    wait_until(deadline, [] { return false; });
+  }
 
   // ---- observations ----------------------------------------------------------------------
   virtual std::optional<std::string> socket_id(const std::string& client) const = 0;

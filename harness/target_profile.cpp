@@ -11,8 +11,8 @@
 namespace pushsim::harness {
 namespace {
 
-constexpr std::string_view kProfileKeys[] = {"profile", "description", "server", "connection", "features",
-                                             "deviations"};
+constexpr std::string_view kProfileKeys[] = {"profile",    "description", "server",
+                                             "connection", "features",    "deviations"};
 constexpr std::string_view kConnectionKeys[] = {"host", "port", "tls", "path"};
 constexpr std::string_view kDeviationKeys[] = {"scenario", "reason", "link"};
 
@@ -25,8 +25,7 @@ bool is_profile_name(std::string_view name) {
 // Scenario ids are area.N; a pattern may also hold the glob characters * and ?.
 bool is_scenario_pattern(std::string_view pattern) {
   return !pattern.empty() && std::all_of(pattern.begin(), pattern.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '*' ||
-           c == '?';
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '*' || c == '?';
   });
 }
 
@@ -65,8 +64,10 @@ ProfileConnection read_connection(YamlContext& context, const Field& field) {
   if (auto path = map.get("path")) {
     connection.path = read_string(context, *path);
     if (connection.path && !connection.path->empty() && !connection.path->starts_with("/")) {
-      context.error(path->where, "expected a path prefix starting with '/' for 'path' in 'connection' of profile, "
-                                 "found '" + *connection.path + "'");
+      context.error(path->where,
+                    "expected a path prefix starting with '/' for 'path' in 'connection' of profile, "
+                    "found '" +
+                        *connection.path + "'");
     }
   }
   return connection;
@@ -85,8 +86,8 @@ std::set<std::string> read_features(YamlContext& context, const Field& field) {
     if (!item.IsScalar()) {
       context.error(where, "expected a feature name in 'features' of profile, found " + describe_found(item));
     } else if (!is_known(kKnownFeatures, item.Scalar())) {
-      context.error(where, "unknown feature '" + item.Scalar() + "' in 'features' (expected one of: " +
-                               join_words(kKnownFeatures) + ")");
+      context.error(where, "unknown feature '" + item.Scalar() +
+                               "' in 'features' (expected one of: " + join_words(kKnownFeatures) + ")");
     } else if (!features.insert(item.Scalar()).second) {
       context.error(where, "feature '" + item.Scalar() + "' is listed twice in 'features'");
     }
@@ -122,8 +123,10 @@ std::optional<ProfileDeviation> read_deviation(YamlContext& context, const YAML:
 std::vector<ProfileDeviation> read_deviations(YamlContext& context, const Field& field) {
   std::vector<ProfileDeviation> deviations;
   if (!field.value.IsSequence()) {
-    context.error(field.where, "expected a list of deviations ({scenario, reason, link}) for 'deviations' in "
-                               "profile, found " + describe_found(field.value));
+    context.error(field.where,
+                  "expected a list of deviations ({scenario, reason, link}) for 'deviations' in "
+                  "profile, found " +
+                      describe_found(field.value));
     return deviations;
   }
   for (const auto& item : field.value) {
@@ -134,9 +137,8 @@ std::vector<ProfileDeviation> read_deviations(YamlContext& context, const Field&
     }
     auto deviation = read_deviation(context, item, where);
     if (!deviation) continue;
-    auto same = std::find_if(deviations.begin(), deviations.end(), [&](const ProfileDeviation& d) {
-      return d.note.scenario == deviation->note.scenario;
-    });
+    auto same = std::find_if(deviations.begin(), deviations.end(),
+                             [&](const ProfileDeviation& d) { return d.note.scenario == deviation->note.scenario; });
     if (same != deviations.end() && !deviation->note.scenario.empty()) {
       context.error(deviation->where, "scenario '" + deviation->note.scenario + "' has two deviations (first at " +
                                           same->where.line_column() + ")");
@@ -232,8 +234,7 @@ bool looks_like_profile(std::string_view text) {
       if (document.IsNull()) continue;
       return document.IsMap() && document["profile"].IsDefined();
     }
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   return false;
 }
 
@@ -289,7 +290,8 @@ std::vector<Diagnostic> inapplicable_deviations(const TargetProfile& profile, co
     } else if (!applicable) {
       out.push_back(Diagnostic{deviation.where, "deviation '" + deviation.note.scenario +
                                                     "' only matches scenarios that are never run against this "
-                                                    "profile (" + why_skipped + ")"});
+                                                    "profile (" +
+                                                    why_skipped + ")"});
     }
   }
   return out;

@@ -38,16 +38,16 @@ struct ProfileConnection {
 };
 
 struct ProfileDeviation {
-  DeviationNote note;   // scenario (id or glob), reason, link
-  SourceLocation where; // of the scenario pattern, for "matches no scenario" errors
+  DeviationNote note;    // scenario (id or glob), reason, link
+  SourceLocation where;  // of the scenario pattern, for "matches no scenario" errors
 
   bool operator==(const ProfileDeviation&) const = default;
 };
 
 struct TargetProfile {
-  std::string name;         // lower-case letters, digits, '-' and '_': `--profile NAME`
+  std::string name;  // lower-case letters, digits, '-' and '_': `--profile NAME`
   std::string description;
-  std::string server;       // the implementation and version the profile was written against
+  std::string server;  // the implementation and version the profile was written against
   ProfileConnection connection;
   std::set<std::string> features;
   std::vector<ProfileDeviation> deviations;  // in file order; the first match wins
@@ -57,8 +57,8 @@ struct TargetProfile {
 };
 
 // The profile the sim and `--target serve` use when none is given: the reference engine has
-// every known feature but those of kReferenceLacks (watchlists), and no deviation. profiles/reference.yaml says the same (a test keeps
-// them equal), but the default does not depend on finding that file.
+// every known feature but those of kReferenceLacks (watchlists), and no deviation. profiles/reference.yaml says the
+// same (a test keeps them equal), but the default does not depend on finding that file.
 TargetProfile builtin_reference_profile();
 
 struct ProfileOutcome {

@@ -25,8 +25,8 @@ HttpRequest build_rest_request(const RestCall& call, const AppCredentials& app, 
   return request;
 }
 
-Result<std::string> sign_for(const std::string& client, AppCredentials app,
-                             const std::optional<std::string>& socket_id, const AuthChoice& auth, const Signer& sign) {
+Result<std::string> sign_for(const std::string& client, AppCredentials app, const std::optional<std::string>& socket_id,
+                             const AuthChoice& auth, const Signer& sign) {
   if (auth.kind == AuthChoice::Kind::kLiteral) return auth.literal;
   if (auth.kind == AuthChoice::Kind::kOtherSocket) return sign(app, kOtherSocketId);
   if (!socket_id) return make_error("cannot sign for '" + client + "': it has no socket_id (not connected yet?)");

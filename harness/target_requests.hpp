@@ -30,8 +30,8 @@ using Signer = std::function<std::string(const AppCredentials& app, const std::s
 // as is; a valid signature for kOtherSocketId; else a signature for the client's own socket
 // (an error naming the client when it has none yet), made with a wrong secret for
 // wrong_signature. AuthChoice::kNone (no auth field at all) is the caller's to handle.
-Result<std::string> sign_for(const std::string& client, AppCredentials app,
-                             const std::optional<std::string>& socket_id, const AuthChoice& auth, const Signer& sign);
+Result<std::string> sign_for(const std::string& client, AppCredentials app, const std::optional<std::string>& socket_id,
+                             const AuthChoice& auth, const Signer& sign);
 
 // The channel_data a presence subscribe signs and sends: the step's own (a string kept as is,
 // anything else JSON-encoded), else {"user_id":..,"user_info":..} from the client's spec.

@@ -19,8 +19,7 @@ Result<VariableRef> parse_one(std::string_view text, std::size_t start) {
   if (attribute == "user_id") {
     ref.attribute = VariableAttribute::kUserId;
   } else if (attribute != "socket_id" || client.empty()) {
-    return make_error("bad variable '" + std::string(whole) +
-                      "' (expected ${client.socket_id} or ${client.user_id})");
+    return make_error("bad variable '" + std::string(whole) + "' (expected ${client.socket_id} or ${client.user_id})");
   }
   return ref;
 }

@@ -48,13 +48,13 @@ struct JsonBuilder {
     if (failed) return nullptr;
     if (depth > kJsonDepthMax || ++nodes > kJsonNodesMax) {
       context.error(root, "value nested deeper than " + std::to_string(kJsonDepthMax) + " levels or larger than " +
-                               std::to_string(kJsonNodesMax) + " nodes (a recursive alias?)");
+                              std::to_string(kJsonNodesMax) + " nodes (a recursive alias?)");
       failed = true;
       return nullptr;
     }
     if (!context.take_json_node()) {
-      context.error(root, "values of this file hold more than " +
-                               std::to_string(YamlContext::kJsonNodesPerFileMax) + " nodes in all (aliases?)");
+      context.error(root, "values of this file hold more than " + std::to_string(YamlContext::kJsonNodesPerFileMax) +
+                              " nodes in all (aliases?)");
       failed = true;
       return nullptr;
     }
@@ -156,8 +156,8 @@ MapReader::MapReader(YamlContext& context, const YAML::Node& node, const SourceL
     }
     const std::string& key = pair.first.Scalar();
     if (std::find(allowed_keys.begin(), allowed_keys.end(), key) == allowed_keys.end()) {
-      context.error(key_at, "unknown key " + describe_found(pair.first) + " in " + owner_ + " (expected one of: " +
-                                join_words(allowed_keys) + ")");
+      context.error(key_at, "unknown key " + describe_found(pair.first) + " in " + owner_ +
+                                " (expected one of: " + join_words(allowed_keys) + ")");
       unknown_keys_.push_back(key);
       continue;
     }
@@ -182,9 +182,8 @@ std::optional<Field> MapReader::get(std::string_view key) const {
 
 std::optional<Field> MapReader::require(std::string_view key) const {
   auto field = get(key);
-  const bool misspelt = std::any_of(unknown_keys_.begin(), unknown_keys_.end(), [&](const std::string& unknown) {
-    return edit_distance(unknown, key) <= 2;
-  });
+  const bool misspelt = std::any_of(unknown_keys_.begin(), unknown_keys_.end(),
+                                    [&](const std::string& unknown) { return edit_distance(unknown, key) <= 2; });
   if (!field && is_map_ && !misspelt) context_->error(where_, "missing key '" + std::string(key) + "' in " + owner_);
   return field;
 }
@@ -210,15 +209,14 @@ std::optional<std::string> read_string(YamlContext& context, const Field& field)
   return std::nullopt;
 }
 
-std::optional<std::int64_t> read_integer(YamlContext& context, const Field& field, std::int64_t min,
-                                         std::int64_t max) {
+std::optional<std::int64_t> read_integer(YamlContext& context, const Field& field, std::int64_t min, std::int64_t max) {
   const Json value = field.value.IsScalar() ? scalar_to_json(field.value) : Json();
   if (value.is_number_integer()) {
     const auto number = value.get<std::int64_t>();
     if (number >= min && number <= max) return number;
   }
-  context.error(field.where, type_mismatch(field, "an integer from " + std::to_string(min) + " to " +
-                                                      std::to_string(max)));
+  context.error(field.where,
+                type_mismatch(field, "an integer from " + std::to_string(min) + " to " + std::to_string(max)));
   return std::nullopt;
 }
 
@@ -253,8 +251,8 @@ std::optional<std::vector<std::string>> read_string_list(YamlContext& context, c
       continue;
     }
     const SourceLocation where = item.Mark().is_null() ? field.where : context.at(item.Mark());
-    context.error(where, "expected a string in '" + field.key + "' of " + field.owner + ", found " +
-                             describe_found(item));
+    context.error(where,
+                  "expected a string in '" + field.key + "' of " + field.owner + ", found " + describe_found(item));
     ok = false;
   }
   if (!ok) return std::nullopt;

@@ -87,7 +87,7 @@ class MapReader {
   SourceLocation where_;
   std::string owner_;
   bool is_map_ = false;
-  std::vector<Field> fields_;  // in file order, first of each key only
+  std::vector<Field> fields_;               // in file order, first of each key only
   std::vector<SourceLocation> key_places_;  // of each field's key
   std::vector<std::string> unknown_keys_;
 };
@@ -98,8 +98,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // Typed readers. Each reports a mismatch as "expected <what> for '<key>' in <owner>, found
 // <found>" and returns nullopt.
 std::optional<std::string> read_string(YamlContext& context, const Field& field);
-std::optional<std::int64_t> read_integer(YamlContext& context, const Field& field, std::int64_t min,
-                                         std::int64_t max);
+std::optional<std::int64_t> read_integer(YamlContext& context, const Field& field, std::int64_t min, std::int64_t max);
 std::optional<bool> read_bool(YamlContext& context, const Field& field);
 std::optional<DurationNs> read_duration(YamlContext& context, const Field& field);
 std::optional<std::vector<std::string>> read_string_list(YamlContext& context, const Field& field);

@@ -84,7 +84,8 @@ class FanoutBench {
                std::int64_t to_ns);
   void close_all();
   // Runs the generator until done() or the time `until_ns`, reporting progress on the way.
-  void run_until(const std::function<bool()>& done, std::int64_t until_ns, const std::function<FanoutProgress()>& status);
+  void run_until(const std::function<bool()>& done, std::int64_t until_ns,
+                 const std::function<FanoutProgress()>& status);
   std::int64_t time_left_ns() const { return deadline_ns_ - steady_ns(); }
 
   const FanoutOptions& options_;
@@ -104,7 +105,8 @@ class FanoutBench {
 
 std::optional<Error> FanoutBench::prepare() {
   if (auto error = check_fanout_options(options_)) return error;
-  const std::size_t publishers = options_.via == PublishVia::kClientEvents ? options_.channels : options_.rest_connections;
+  const std::size_t publishers =
+      options_.via == PublishVia::kClientEvents ? options_.channels : options_.rest_connections;
   const std::uint64_t per_connection = report_.in_process ? 2 : 1;
   FdLimitOutcome limit = ensure_fd_limit((options_.subscribers + publishers) * per_connection + 64);
   report_.fd_limit_note = limit.note;
@@ -121,7 +123,8 @@ std::optional<Error> FanoutBench::prepare() {
   if (auto error = resolve(*url)) return error;
   host_header_ = url->host_header();
   channel_subscribers_.assign(options_.channels, 0);
-  for (std::size_t i = 0; i < options_.subscribers; ++i) ++channel_subscribers_[fanout_channel_of(i, options_.channels)];
+  for (std::size_t i = 0; i < options_.subscribers; ++i)
+    ++channel_subscribers_[fanout_channel_of(i, options_.channels)];
   return std::nullopt;
 }
 
@@ -203,10 +206,11 @@ bool FanoutBench::connect_peers(std::size_t count, const std::function<std::stri
   };
   launch();
   const std::int64_t until = std::min(deadline_ns_, steady_ns() + ns(options_.connect_timeout));
-  run_until([&] { return failure.has_value() || ready == count; }, until, [&] {
-    return FanoutProgress{phase, static_cast<double>(ready) / static_cast<double>(count),
-                          std::to_string(ready) + "/" + std::to_string(count) + " subscribed"};
-  });
+  run_until([&] { return failure.has_value() || ready == count; }, until,
+            [&] {
+              return FanoutProgress{phase, static_cast<double>(ready) / static_cast<double>(count),
+                                    std::to_string(ready) + "/" + std::to_string(count) + " subscribed"};
+            });
   if (phase == "connecting") report_.connected = ready;
   if (ready == count) return true;
   // The stragglers' handlers refer to this frame: drop them, and let the aborts run now.
@@ -258,7 +262,9 @@ FanoutRun FanoutBench::run_rate(double rate_per_s, int run) {
   // The schedule: event i is due at start + i / rate. The timer sends whatever is due, then
   // sleeps until the next one.
   const double interval_ns = 1e9 / rate_per_s;
-  auto due = [&](std::uint64_t seq) { return start + static_cast<std::int64_t>(static_cast<double>(seq) * interval_ns); };
+  auto due = [&](std::uint64_t seq) {
+    return start + static_cast<std::int64_t>(static_cast<double>(seq) * interval_ns);
+  };
   std::uint64_t seq = 0;
   asio::steady_timer timer(loop_.context());
   std::function<void()> tick = [&] {
@@ -347,7 +353,8 @@ void FanoutBench::close_all() {
   // half-open on the server is worse than overrunning by a few seconds.
   run_until(all_ended, steady_ns() + kCloseGraceNs, [&] {
     const auto open = std::count_if(peers.begin(), peers.end(), [](const auto& peer) { return !peer->ended(); });
-    return FanoutProgress{"closing", 1.0 - static_cast<double>(open) / static_cast<double>(std::max<std::size_t>(1, peers.size())),
+    return FanoutProgress{"closing",
+                          1.0 - static_cast<double>(open) / static_cast<double>(std::max<std::size_t>(1, peers.size())),
                           std::to_string(open) + " open"};
   });
   for (auto& peer : peers) peer->drop();

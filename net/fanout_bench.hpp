@@ -22,9 +22,9 @@
 namespace pushsim {
 
 struct FanoutProgress {
-  std::string phase;   // "connecting", "rate 400/s", "closing"
+  std::string phase;    // "connecting", "rate 400/s", "closing"
   double fraction = 0;  // of the phase, 0..1
-  std::string detail;  // e.g. "2400/5000 subscribed" or "312000 deliveries"
+  std::string detail;   // e.g. "2400/5000 subscribed" or "312000 deliveries"
 };
 using FanoutProgressFn = std::function<void(const FanoutProgress&)>;
 

@@ -44,7 +44,8 @@ std::optional<Error> check_fanout_options(const FanoutOptions& options) {
     return out_of_range("--rate", "a number of events per second in (0, 1000000], or max");
   }
   if (options.payload_bytes < kFanoutPayloadMin || options.payload_bytes > kFanoutPayloadMax) {
-    return out_of_range("--payload-bytes", std::to_string(kFanoutPayloadMin) + ".." + std::to_string(kFanoutPayloadMax));
+    return out_of_range("--payload-bytes",
+                        std::to_string(kFanoutPayloadMin) + ".." + std::to_string(kFanoutPayloadMax));
   }
   if (options.duration < milliseconds(100) || options.duration > milliseconds(3'600'000)) {
     return out_of_range("--duration", "100ms..1h");

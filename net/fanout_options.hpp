@@ -23,23 +23,23 @@ struct FanoutOptions {
   std::string ws_url;
   AppCredentials app{"app-id", "app-key", "app-secret"};
   std::size_t subscribers = 1000;
-  std::size_t channels = 1;  // subscriber i listens on channel i % channels
+  std::size_t channels = 1;          // subscriber i listens on channel i % channels
   std::optional<double> rate_per_s;  // events per second over all channels; nullopt: search (--rate max)
   PublishVia via = PublishVia::kRest;
-  std::size_t payload_bytes = 100;  // the event's data string, timestamp included
-  std::chrono::milliseconds duration{10'000};  // measured, per rate
-  std::chrono::milliseconds warmup{2'000};     // published but not measured, before each rate
-  std::chrono::milliseconds p99_bound{50};     // a rate is sustained when p99 stays under this
+  std::size_t payload_bytes = 100;                    // the event's data string, timestamp included
+  std::chrono::milliseconds duration{10'000};         // measured, per rate
+  std::chrono::milliseconds warmup{2'000};            // published but not measured, before each rate
+  std::chrono::milliseconds p99_bound{50};            // a rate is sustained when p99 stays under this
   std::chrono::milliseconds connect_timeout{60'000};  // for all subscribers to be subscribed
   std::chrono::milliseconds deadline{600'000};        // the whole benchmark, set-up to close
-  std::size_t connect_parallel = 256;   // connection handshakes in flight at once
-  std::size_t rest_connections = 8;     // keep-alive REST connections, one request each in flight
-  int max_search_runs = 12;             // --rate max: at most this many rates tried
-  int serve_io_threads = 2;             // in-process serve only
+  std::size_t connect_parallel = 256;                 // connection handshakes in flight at once
+  std::size_t rest_connections = 8;                   // keep-alive REST connections, one request each in flight
+  int max_search_runs = 12;                           // --rate max: at most this many rates tried
+  int serve_io_threads = 2;                           // in-process serve only
 };
 
 inline constexpr std::size_t kFanoutSubscribersMax = 100'000;
-inline constexpr std::size_t kFanoutPayloadMin = 64;  // room for the marker and the timestamp
+inline constexpr std::size_t kFanoutPayloadMin = 64;         // room for the marker and the timestamp
 inline constexpr std::size_t kFanoutPayloadMax = 10 * 1024;  // the official event data limit
 inline constexpr double kFanoutRateMax = 1'000'000;
 

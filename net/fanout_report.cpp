@@ -71,9 +71,8 @@ Json fanout_report_json(const FanoutReport& report) {
               {"duration_s", static_cast<double>(o.duration.count()) / 1000},
               {"p99_bound_ms", o.p99_bound.count()},
               {"fd_limit", report.fd_limit_note},
-              {"connect", {{"connections", report.connected},
-                           {"seconds", report.connect_s},
-                           {"per_s", report.connect_per_s()}}},
+              {"connect",
+               {{"connections", report.connected}, {"seconds", report.connect_s}, {"per_s", report.connect_per_s()}}},
               {"runs", runs},
               {"error_count", report.error_count},
               {"errors", report.errors},
@@ -92,7 +91,8 @@ void write_fanout_table(std::ostream& out, const FanoutReport& report) {
       << "fd limit    " << report.fd_limit_note << "\n"
       << "connect     " << report.connected << " subscribed in " << fixed(report.connect_s, 2) << " s ("
       << fixed(report.connect_per_s(), 0) << " connections/s)\n\n";
-  out << "    rate/s  deliveries/s   p50 ms   p90 ms   p99 ms  p99.9 ms   max ms   lost  errors  gen CPU  proc CPU  verdict\n";
+  out << "    rate/s  deliveries/s   p50 ms   p90 ms   p99 ms  p99.9 ms   max ms   lost  errors  gen CPU  proc CPU  "
+         "verdict\n";
   for (const auto& run : report.runs) {
     char line[256];
     std::snprintf(line, sizeof line, "%10.0f  %12.0f %8.2f %8.2f %8.2f %9.2f %8.2f %6llu %7llu %7.0f%% %8.0f%%  %s\n",

@@ -16,18 +16,18 @@ namespace pushsim {
 // One fixed-rate run: warm-up, then the measured window, then a drain for late deliveries.
 struct FanoutRun {
   double rate_per_s = 0;
-  double measured_s = 0;           // the window's wall length
-  std::uint64_t published = 0;     // events due in the window (each to one channel)
+  double measured_s = 0;               // the window's wall length
+  std::uint64_t published = 0;         // events due in the window (each to one channel)
   std::uint64_t publish_failures = 0;  // REST errors or refused client events, whole run
-  std::uint64_t expected = 0;      // deliveries the window's events owe: sum of their channels' subscribers
-  std::uint64_t delivered = 0;     // of those, received by the end of the drain
-  std::uint64_t lost = 0;          // expected - delivered, when positive
-  std::uint64_t errors = 0;        // errors of any kind during the run
-  LatencyHistogram latency;        // scheduled send -> receipt, per delivery
-  double generator_cpu_s = 0;      // this process's generator thread, in the window
-  double process_cpu_s = 0;        // the whole process (includes an in-process serve)
-  bool passed = false;             // no loss, no errors, p99 within the bound
-  std::string why;                 // what failed, when it did
+  std::uint64_t expected = 0;          // deliveries the window's events owe: sum of their channels' subscribers
+  std::uint64_t delivered = 0;         // of those, received by the end of the drain
+  std::uint64_t lost = 0;              // expected - delivered, when positive
+  std::uint64_t errors = 0;            // errors of any kind during the run
+  LatencyHistogram latency;            // scheduled send -> receipt, per delivery
+  double generator_cpu_s = 0;          // this process's generator thread, in the window
+  double process_cpu_s = 0;            // the whole process (includes an in-process serve)
+  bool passed = false;                 // no loss, no errors, p99 within the bound
+  std::string why;                     // what failed, when it did
 
   double deliveries_per_s() const { return measured_s > 0 ? static_cast<double>(delivered) / measured_s : 0; }
   double generator_cpu_share() const { return measured_s > 0 ? generator_cpu_s / measured_s : 0; }
@@ -45,7 +45,7 @@ struct FanoutReport {
   std::optional<double> max_sustained_per_s;  // --rate max: the best rate that passed
   std::vector<std::string> errors;            // the first few, as text
   std::uint64_t error_count = 0;
-  std::string stopped_early;                  // why the benchmark ended before its plan, if it did
+  std::string stopped_early;  // why the benchmark ended before its plan, if it did
 
   double connect_per_s() const { return connect_s > 0 ? static_cast<double>(connected) / connect_s : 0; }
   // Exit status: every fixed-rate run passed; for a search, some rate passed.

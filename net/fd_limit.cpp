@@ -26,15 +26,15 @@ FdLimitOutcome ensure_fd_limit(std::uint64_t needed) {
   const rlim_t before = limit.rlim_cur;
   limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min<rlim_t>(limit.rlim_max, needed);
   if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    outcome.note = "could not raise RLIMIT_NOFILE from " + std::to_string(before) + " (" + std::strerror(errno) +
-                   "); " + wanted;
+    outcome.note =
+        "could not raise RLIMIT_NOFILE from " + std::to_string(before) + " (" + std::strerror(errno) + "); " + wanted;
     return outcome;
   }
   outcome.soft = limit.rlim_cur;
   outcome.enough = limit.rlim_cur >= needed;
-  outcome.note = "raised RLIMIT_NOFILE from " + std::to_string(before) + " to " + std::to_string(limit.rlim_cur) +
-                 (outcome.enough ? " (" + wanted + ")"
-                                 : ", the hard limit: " + wanted + " (raise it with `ulimit -Hn` as root)");
+  outcome.note =
+      "raised RLIMIT_NOFILE from " + std::to_string(before) + " to " + std::to_string(limit.rlim_cur) +
+      (outcome.enough ? " (" + wanted + ")" : ", the hard limit: " + wanted + " (raise it with `ulimit -Hn` as root)");
   return outcome;
 }
 

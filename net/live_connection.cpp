@@ -146,8 +146,8 @@ std::optional<Error> LiveConnection::connect(SteadyTime deadline) {
     if (impl.errors.size() > errors_before) return make_error("connect failed: " + impl.errors[errors_before].message);
     return make_error("connect failed: " + impl.server_errors_since(events_before) + impl.end_description());
   }
-  std::string message = "connect timed out after " + ms_between(started, deadline) + " waiting for " +
-                        awaited(impl.stage, impl.peer());
+  std::string message =
+      "connect timed out after " + ms_between(started, deadline) + " waiting for " + awaited(impl.stage, impl.peer());
   impl.abort(message);
   return make_error(message);
 }
@@ -181,7 +181,8 @@ void LiveConnection::unsubscribe(std::string_view channel) {
   impl_->pump();
 }
 
-std::optional<Error> LiveConnection::send_client_event(std::string_view channel, std::string_view event, const Json& data) {
+std::optional<Error> LiveConnection::send_client_event(std::string_view channel, std::string_view event,
+                                                       const Json& data) {
   auto error = impl_->client.send_client_event(real_now(), channel, event, data);
   impl_->pump();
   return error;
@@ -236,7 +237,8 @@ Result<Frame> LiveConnection::wait_for_frame(const std::function<bool(const Fram
 
 std::optional<Error> LiveConnection::wait_closed(SteadyTime deadline) {
   Impl& impl = *impl_;
-  if (impl.loop.run_until([&] { return impl.stage == LiveStage::kClosed || impl.stage == LiveStage::kIdle; }, deadline)) {
+  if (impl.loop.run_until([&] { return impl.stage == LiveStage::kClosed || impl.stage == LiveStage::kIdle; },
+                          deadline)) {
     return std::nullopt;
   }
   return make_error("timed out waiting for the connection to close");
@@ -251,7 +253,8 @@ const std::vector<Error>& LiveConnection::errors() const { return impl_->errors;
 std::optional<int> LiveConnection::close_code() const { return impl_->close_code; }
 std::string LiveConnection::close_reason() const { return impl_->close_reason; }
 
-std::vector<Frame> LiveConnection::frames_where(const std::function<bool(const Frame&)>& match, std::size_t from) const {
+std::vector<Frame> LiveConnection::frames_where(const std::function<bool(const Frame&)>& match,
+                                                std::size_t from) const {
   std::vector<Frame> out;
   const auto& frames = impl_->frames;
   for (std::size_t i = from; i < frames.size(); ++i) {

@@ -38,7 +38,7 @@ struct LiveConnectionOptions {
   // The whole request target (path and query) instead of /app/{key}?protocol=..., for tests
   // of how a server treats a malformed one.
   std::optional<std::string> target_override;
-  bool tls_verify = true;  // false accepts self-signed certificates (test servers)
+  bool tls_verify = true;                     // false accepts self-signed certificates (test servers)
   std::size_t frame_max_bytes = 1024 * 1024;  // a larger message from the server is an error
   // A server that stops reading leaves our writes pending forever once the socket buffers are
   // full: a write that has not completed for this long ends the connection with an error

@@ -58,13 +58,13 @@ std::optional<Error> LiveConnection::Impl::start_transport() {
     ws = std::make_unique<PlainWs>(loop.context());
   }
   stage = LiveStage::kResolving;
-  resolver.async_resolve(url.host, url.port,
-                         [self = shared_from_this(), gen = generation](beast::error_code ec,
-                                                                        tcp::resolver::results_type results) {
-                           if (gen != self->generation) return;
-                           if (ec) return self->abort("cannot resolve " + self->url.host + ": " + ec.message());
-                           self->on_resolved(gen, std::move(results));
-                         });
+  resolver.async_resolve(
+      url.host, url.port,
+      [self = shared_from_this(), gen = generation](beast::error_code ec, tcp::resolver::results_type results) {
+        if (gen != self->generation) return;
+        if (ec) return self->abort("cannot resolve " + self->url.host + ": " + ec.message());
+        self->on_resolved(gen, std::move(results));
+      });
   return std::nullopt;
 }
 
@@ -106,17 +106,17 @@ void LiveConnection::Impl::upgrade(std::uint64_t gen) {
     stream.set_option(websocket::stream_base::decorator([this](websocket::request_type& request) {
       request.set(beast::http::field::user_agent, options.client_name + "/" + options.client_version);
     }));
-    stream.async_handshake(upgrade_response, url.host_header(), target,
-                           [self = shared_from_this(), gen](beast::error_code ec) {
-                             if (gen != self->generation) return;
-                             if (ec == websocket::error::upgrade_declined) {
-                               return self->abort("WebSocket upgrade refused by " + self->peer() + ": HTTP " +
-                                                  std::to_string(self->upgrade_response.result_int()) + " " +
-                                                  std::string(self->upgrade_response.reason()));
-                             }
-                             if (ec) return self->abort("WebSocket upgrade with " + self->peer() + " failed: " + ec.message());
-                             self->on_upgraded(gen);
-                           });
+    stream.async_handshake(
+        upgrade_response, url.host_header(), target, [self = shared_from_this(), gen](beast::error_code ec) {
+          if (gen != self->generation) return;
+          if (ec == websocket::error::upgrade_declined) {
+            return self->abort("WebSocket upgrade refused by " + self->peer() + ": HTTP " +
+                               std::to_string(self->upgrade_response.result_int()) + " " +
+                               std::string(self->upgrade_response.reason()));
+          }
+          if (ec) return self->abort("WebSocket upgrade with " + self->peer() + " failed: " + ec.message());
+          self->on_upgraded(gen);
+        });
   });
 }
 
@@ -166,15 +166,15 @@ void LiveConnection::Impl::on_read_failed(beast::error_code ec) {
   if (stage == LiveStage::kClosing && ec == asio::error::operation_aborted) return;
   if (ec == websocket::error::closed) return closed_by_frame();
   if (ec == websocket::error::message_too_big || ec == websocket::error::buffer_overflow) {
-    return abort("server sent a message larger than the " + std::to_string(options.frame_max_bytes) +
-                 "-byte limit");
+    return abort("server sent a message larger than the " + std::to_string(options.frame_max_bytes) + "-byte limit");
   }
   if (ec == asio::error::eof || ec == asio::error::connection_reset || ec == beast::error::timeout ||
       ec == asio::ssl::error::stream_truncated) {
-    std::string where = read_buffer.size() > 0 ? " in the middle of a message (" +
-                                                     std::to_string(read_buffer.size()) + " payload bytes received)"
+    std::string where = read_buffer.size() > 0 ? " in the middle of a message (" + std::to_string(read_buffer.size()) +
+                                                     " payload bytes received)"
                                                : "";
-    return abort("server closed the TCP connection without a WebSocket close frame" + where + " (" + ec.message() + ")");
+    return abort("server closed the TCP connection without a WebSocket close frame" + where + " (" + ec.message() +
+                 ")");
   }
   abort("reading from " + peer() + " failed: " + ec.message());
 }

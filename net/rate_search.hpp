@@ -16,10 +16,10 @@ namespace pushsim {
 
 struct RateSearchOptions {
   double start_per_s = 100;
-  double floor_per_s = 1;         // below this the search gives up: nothing passes
-  double ceiling_per_s = 1e6;     // never proposes more
-  double precision = 0.10;        // stop when (failed - passed) / passed is below this
-  double resolution_per_s = 1;    // rates are run rounded to this: stop when the gap is no wider
+  double floor_per_s = 1;       // below this the search gives up: nothing passes
+  double ceiling_per_s = 1e6;   // never proposes more
+  double precision = 0.10;      // stop when (failed - passed) / passed is below this
+  double resolution_per_s = 1;  // rates are run rounded to this: stop when the gap is no wider
   int max_runs = 16;
 };
 

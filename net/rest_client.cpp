@@ -19,7 +19,9 @@ std::string path_prefix(const Url& base) {
 
 RestClient::RestClient(IoLoop& loop, RestClientOptions options) : loop_(loop), options_(std::move(options)) {}
 
-std::string RestClient::app_path(std::string_view suffix) const { return "/apps/" + options_.app.app_id + std::string(suffix); }
+std::string RestClient::app_path(std::string_view suffix) const {
+  return "/apps/" + options_.app.app_id + std::string(suffix);
+}
 
 Result<HttpResponse> RestClient::request(std::string_view method, std::string_view path, const QueryParams& params,
                                          std::string_view body, SteadyTime deadline) {

@@ -30,7 +30,7 @@ struct RestClientOptions {
 struct TriggerRequest {
   std::vector<std::string> channels;
   std::string event;
-  std::string data;  // sent verbatim as the "data" string
+  std::string data;                      // sent verbatim as the "data" string
   std::optional<std::string> socket_id;  // excluded recipient
   std::optional<std::string> info;
 };

@@ -27,12 +27,11 @@ int run_serve_command(ServeOptions options, std::ostream& out, std::ostream& err
   }
   out << "pushsim serve: listening on " << server.ws_url() << std::endl;
   for (const auto& app : server.apps()) {
-    out << "pushsim serve: app id=" << app.id << " key=" << app.key << " webhooks=" << app.webhooks.size()
-        << std::endl;
+    out << "pushsim serve: app id=" << app.id << " key=" << app.key << " webhooks=" << app.webhooks.size() << std::endl;
   }
   signals_context.run();
-  out << "pushsim serve: signal " << received << ", closing " << server.connection_count()
-      << " connection(s) with 4200" << std::endl;
+  out << "pushsim serve: signal " << received << ", closing " << server.connection_count() << " connection(s) with 4200"
+      << std::endl;
   server.stop();
   out << "pushsim serve: stopped" << std::endl;
   return 0;

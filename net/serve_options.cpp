@@ -30,7 +30,8 @@ std::optional<Error> read(const Json& object, std::string_view key, T& out, std:
   } else {
     fits = it->is_number_unsigned() && it->template get<std::uint64_t>() <= std::numeric_limits<T>::max();
   }
-  if (!fits) return make_error("config: \"" + std::string(key) + "\" in " + std::string(where) + " has the wrong type or range");
+  if (!fits)
+    return make_error("config: \"" + std::string(key) + "\" in " + std::string(where) + " has the wrong type or range");
   out = it->template get<T>();
   return std::nullopt;
 }
@@ -54,24 +55,33 @@ Result<WebhookConfig> parse_webhook(const Json& json, const std::string& where) 
 
 Result<AppConfig> parse_app(const Json& json, const std::string& where) {
   if (!json.is_object()) return make_error("config: " + where + " is not an object");
-  static const Keys kKnown = {"id", "key", "secret", "enabled", "client_events", "user_authentication_required",
-                              "authorization_timeout_ms", "subscription_count", "batch_webhooks", "max_connections",
+  static const Keys kKnown = {"id",
+                              "key",
+                              "secret",
+                              "enabled",
+                              "client_events",
+                              "user_authentication_required",
+                              "authorization_timeout_ms",
+                              "subscription_count",
+                              "batch_webhooks",
+                              "max_connections",
                               "webhooks"};
   if (auto error = check_keys(json, kKnown, where)) return *error;
   AppConfig app;
   std::uint64_t authorization_timeout_ms = static_cast<std::uint64_t>(app.authorization_timeout / kNsPerMs);
   std::uint64_t max_connections = 0;
-  for (auto error : {read(json, "id", app.id, where), read(json, "key", app.key, where),
-                     read(json, "secret", app.secret, where), read(json, "enabled", app.enabled, where),
-                     read(json, "client_events", app.client_events, where),
-                     read(json, "user_authentication_required", app.user_authentication_required, where),
-                     read(json, "authorization_timeout_ms", authorization_timeout_ms, where),
-                     read(json, "subscription_count", app.subscription_count, where),
-                     read(json, "batch_webhooks", app.batch_webhooks, where),
-                     read(json, "max_connections", max_connections, where)}) {
+  for (auto error :
+       {read(json, "id", app.id, where), read(json, "key", app.key, where), read(json, "secret", app.secret, where),
+        read(json, "enabled", app.enabled, where), read(json, "client_events", app.client_events, where),
+        read(json, "user_authentication_required", app.user_authentication_required, where),
+        read(json, "authorization_timeout_ms", authorization_timeout_ms, where),
+        read(json, "subscription_count", app.subscription_count, where),
+        read(json, "batch_webhooks", app.batch_webhooks, where),
+        read(json, "max_connections", max_connections, where)}) {
     if (error) return *error;
   }
-  if (app.id.empty() || app.key.empty() || app.secret.empty()) return make_error("config: " + where + " needs id, key and secret");
+  if (app.id.empty() || app.key.empty() || app.secret.empty())
+    return make_error("config: " + where + " needs id, key and secret");
   app.authorization_timeout = ms(static_cast<std::int64_t>(authorization_timeout_ms));
   if (json.contains("max_connections")) app.max_connections = max_connections;
   if (auto hooks = json.find("webhooks"); hooks != json.end()) {
@@ -90,15 +100,16 @@ std::optional<Error> parse_engine_knobs(const Json& json, ServeOptions& options)
   std::uint64_t removal_delay_ms = static_cast<std::uint64_t>(options.engine.webhooks.removal_delay / kNsPerMs);
   std::uint64_t retry_window_ms = static_cast<std::uint64_t>(options.engine.webhooks.retry_window / kNsPerMs);
   std::uint64_t seed = 0;
-  for (auto error : {read(json, "host", options.host, "the top level"), read(json, "port", options.port, "the top level"),
-                     read(json, "seed", seed, "the top level"),
+  for (auto error : {read(json, "host", options.host, "the top level"),
+                     read(json, "port", options.port, "the top level"), read(json, "seed", seed, "the top level"),
                      read(json, "activity_timeout_s", activity_timeout_s, "the top level"),
                      read(json, "webhook_removal_delay_ms", removal_delay_ms, "the top level"),
                      read(json, "webhook_retry_window_ms", retry_window_ms, "the top level")}) {
     if (error) return error;
   }
   if (json.contains("seed")) options.seed = seed;
-  if (activity_timeout_s == 0 || activity_timeout_s > 86'400) return make_error("config: activity_timeout_s must be 1..86400");
+  if (activity_timeout_s == 0 || activity_timeout_s > 86'400)
+    return make_error("config: activity_timeout_s must be 1..86400");
   options.engine.activity_timeout_s = static_cast<int>(activity_timeout_s);
   options.engine.webhooks.removal_delay = ms(static_cast<std::int64_t>(removal_delay_ms));
   options.engine.webhooks.retry_window = ms(static_cast<std::int64_t>(retry_window_ms));
@@ -137,8 +148,8 @@ Result<ServeOptions> parse_serve_config(std::string_view json_text) {
   Json json = Json::parse(json_text, nullptr, false);
   if (json.is_discarded()) return make_error("config: not valid JSON");
   if (!json.is_object()) return make_error("config: the top level is not an object");
-  static const Keys kKnown = {"host", "port", "seed", "activity_timeout_s", "webhook_removal_delay_ms",
-                              "webhook_retry_window_ms", "apps"};
+  static const Keys kKnown = {
+      "host", "port", "seed", "activity_timeout_s", "webhook_removal_delay_ms", "webhook_retry_window_ms", "apps"};
   if (auto error = check_keys(json, kKnown, "the top level")) return *error;
   ServeOptions options;
   if (auto error = parse_engine_knobs(json, options)) return *error;

@@ -17,7 +17,7 @@ namespace pushsim {
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 6001;  // 0: an ephemeral port (ServeServer::port() tells which)
+  std::uint16_t port = 6001;    // 0: an ephemeral port (ServeServer::port() tells which)
   std::vector<AppConfig> apps;  // empty: the one default app
   EngineOptions engine;
   std::optional<std::uint64_t> seed;  // for socket ids; drawn from the OS when unset

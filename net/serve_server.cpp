@@ -75,7 +75,8 @@ std::optional<Error> ServeServer::start(ServeOptions options) {
   if (auto error = impl.listener->listen()) return error;
   impl.listener->start();
   impl.work.emplace(asio::make_work_guard(*impl.context));
-  for (int i = 0; i < impl.options.io_threads; ++i) impl.threads.emplace_back([&context = *impl.context] { context.run(); });
+  for (int i = 0; i < impl.options.io_threads; ++i)
+    impl.threads.emplace_back([&context = *impl.context] { context.run(); });
   impl.running = true;
   return std::nullopt;
 }

@@ -13,9 +13,7 @@ std::string lowercase(std::string_view text) {
   return out;
 }
 
-std::string_view default_port(std::string_view scheme) {
-  return (scheme == "wss" || scheme == "https") ? "443" : "80";
-}
+std::string_view default_port(std::string_view scheme) { return (scheme == "wss" || scheme == "https") ? "443" : "80"; }
 
 bool valid_port(std::string_view port) {
   unsigned value = 0;

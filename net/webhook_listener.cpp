@@ -30,8 +30,8 @@ void inspect(ReceivedWebhook& hook, const std::vector<AppCredentials>& apps) {
     if (key && candidate.key == *key) app = &candidate;
   }
   if (app == nullptr) {
-    hook.error = make_error(key ? "X-Pusher-Key \"" + std::string(*key) + "\" names no known app"
-                                : "no X-Pusher-Key header");
+    hook.error =
+        make_error(key ? "X-Pusher-Key \"" + std::string(*key) + "\" names no known app" : "no X-Pusher-Key header");
   } else {
     hook.app_id = app->app_id;
     hook.error = verify_webhook(*app, hook.headers, hook.body);

@@ -24,7 +24,7 @@ namespace pushsim {
 
 struct WebhookListenerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 0;  // 0: an ephemeral port, see port()
+  std::uint16_t port = 0;            // 0: an ephemeral port, see port()
   std::vector<AppCredentials> apps;  // X-Pusher-Key picks the app whose secret verifies
   std::size_t body_max_bytes = 1024 * 1024;
   std::chrono::milliseconds read_timeout{10'000};
@@ -42,7 +42,7 @@ struct ReceivedWebhook {
   std::string body;
   std::optional<std::string> app_id;  // the app X-Pusher-Key named, when it names one
   bool verified = false;
-  std::optional<Error> error;          // why it did not verify, or why the body is unusable
+  std::optional<Error> error;           // why it did not verify, or why the body is unusable
   std::optional<std::int64_t> time_ms;  // from the envelope
   Json events = Json::array();          // the envelope's events, as received
   int answered_status = 200;

@@ -29,7 +29,13 @@ constexpr std::array<Prefix, 7> kPrefixes{{
 bool is_name_char(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '_': case '-': case '=': case '@': case ',': case '.': case ';': return true;
+    case '_':
+    case '-':
+    case '=':
+    case '@':
+    case ',':
+    case '.':
+    case ';': return true;
     default: return false;
   }
 }
@@ -78,9 +84,7 @@ bool requires_auth(ChannelKind kind) {
   return kind == ChannelKind::kPrivate || kind == ChannelKind::kPresence || kind == ChannelKind::kEncrypted;
 }
 
-bool allows_client_events(ChannelKind kind) {
-  return kind == ChannelKind::kPrivate || kind == ChannelKind::kPresence;
-}
+bool allows_client_events(ChannelKind kind) { return kind == ChannelKind::kPrivate || kind == ChannelKind::kPresence; }
 
 std::optional<std::string> server_to_user_id(std::string_view name) {
   if (!starts_with(name, kServerToUserPrefix)) return std::nullopt;

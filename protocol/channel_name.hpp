@@ -13,8 +13,8 @@ enum class ChannelKind {
   kPublic,
   kPrivate,
   kPresence,
-  kEncrypted,      // private-encrypted-*
-  kServerToUser,   // #server-to-user-{user_id}
+  kEncrypted,         // private-encrypted-*
+  kServerToUser,      // #server-to-user-{user_id}
   kReservedInternal,  // any other #-name: reserved, never subscribable
 };
 

@@ -78,9 +78,7 @@ std::string_view HttpRequest::raw_query() const {
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const { return find_header(headers, name); }
 
-std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
-  return find_header(headers, name);
-}
+std::optional<std::string_view> HttpResponse::header(std::string_view name) const { return find_header(headers, name); }
 
 Result<QueryParams> parse_query(std::string_view raw_query) {
   QueryParams params;

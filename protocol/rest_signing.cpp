@@ -92,7 +92,8 @@ std::optional<Error> check_duplicates_and_presence(const QueryParams& params, bo
     return make_error("query parameter '" + std::string(*dup) + "' appears more than once", 400);
   }
   for (auto required : {"auth_key", "auth_timestamp", "auth_version", "auth_signature"}) {
-    if (!find_param(params, required)) return make_error(std::string("missing query parameter '") + required + "'", 401);
+    if (!find_param(params, required))
+      return make_error(std::string("missing query parameter '") + required + "'", 401);
   }
   if (has_body && !find_param(params, "body_md5")) {
     return make_error("missing query parameter 'body_md5' (required when the request has a body)", 401);
@@ -103,7 +104,8 @@ std::optional<Error> check_duplicates_and_presence(const QueryParams& params, bo
 Result<std::int64_t> parse_timestamp(std::string_view text) {
   std::int64_t value = 0;
   const char* end = text.data() + text.size();
-  bool digits_only = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  bool digits_only =
+      !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (!digits_only || ec != std::errc() || ptr != end) {
     return make_error("auth_timestamp '" + std::string(text) + "' is not a whole number of Unix seconds", 400);

@@ -61,7 +61,8 @@ MacContext& hmac_sha256_context() {
     EVP_MAC_free(mac);  // the context holds its own reference
     require_crypto(made.ctx != nullptr);
     char digest_name[] = "SHA256";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0), OSSL_PARAM_construct_end()};
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0),
+                                 OSSL_PARAM_construct_end()};
     require_crypto(EVP_MAC_CTX_set_params(made.ctx.get(), params) == 1);
     return made;
   }();
@@ -129,7 +130,8 @@ std::string base64_encode(std::string_view bytes) {
 
 // Standard alphabet, padding required, no whitespace: configuration values are exact.
 Result<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return make_error("base64 text length " + std::to_string(text.size()) + " is not a multiple of 4");
+  if (text.size() % 4 != 0)
+    return make_error("base64 text length " + std::to_string(text.size()) + " is not a multiple of 4");
   std::size_t padding = 0;
   while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
   std::string out;

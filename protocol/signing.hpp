@@ -57,7 +57,8 @@ struct SignedRestRequest {
 // body is non-empty, body_md5; sorts by key; HMACs "METHOD\npath\nk=v&...".
 SignedRestRequest sign_rest_request(const AppCredentials& app, std::string_view method, std::string_view path,
                                     const QueryParams& params, std::string_view body, std::int64_t auth_timestamp);
-std::string rest_string_to_sign(std::string_view method, std::string_view path, const QueryParams& params_without_signature);
+std::string rest_string_to_sign(std::string_view method, std::string_view path,
+                                const QueryParams& params_without_signature);
 
 struct RestVerifyOptions {
   bool check_timestamp = true;
@@ -79,6 +80,7 @@ std::optional<Error> verify_rest_request(const AppCredentials& app, std::string_
 std::string sign_webhook(std::string_view secret, std::string_view body);
 // As the Node SDK's validator: content-type exactly application/json, X-Pusher-Key equal to
 // the key, X-Pusher-Signature equal (case-sensitive) to the HMAC of the raw body.
-std::optional<Error> verify_webhook(const AppCredentials& app, const std::vector<Header>& headers, std::string_view body);
+std::optional<Error> verify_webhook(const AppCredentials& app, const std::vector<Header>& headers,
+                                    std::string_view body);
 
 }  // namespace pushsim

@@ -87,9 +87,8 @@ std::string console_scenario(const harness::ScenarioResult& result, const Consol
 }
 
 std::string console_summary(const harness::RunResult& run, const ConsoleStyle& style) {
-  std::string out = std::to_string(run.scenarios.size()) + " scenarios: " +
-                    std::to_string(run.count(Verdict::kPass)) + " passed, " +
-                    std::to_string(run.count(Verdict::kFail)) + " failed, " +
+  std::string out = std::to_string(run.scenarios.size()) + " scenarios: " + std::to_string(run.count(Verdict::kPass)) +
+                    " passed, " + std::to_string(run.count(Verdict::kFail)) + " failed, " +
                     std::to_string(run.count(Verdict::kNonStrict)) + " non-strict, " +
                     std::to_string(run.count(Verdict::kInformational)) + " informational, " +
                     std::to_string(run.count(Verdict::kSkipped)) + " skipped";

@@ -37,8 +37,8 @@ std::string esc(std::string_view text) { return html_escape(text); }
 std::string anchor(const std::string& id) {
   std::string out = "s-";
   for (char c : id) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '-' || c == '_';
+    const bool keep =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
     out += keep ? c : '_';
   }
   return out;
@@ -55,8 +55,8 @@ bool counted(const harness::RunResult& run, Verdict v) {
 
 std::string deviation_note(const ScenarioResult& r) {
   if (!r.deviation) return "";
-  const std::string what = r.verdict == Verdict::kUnexpectedPass ? "listed as a known deviation, yet passed: "
-                                                                  : "known deviation: ";
+  const std::string what =
+      r.verdict == Verdict::kUnexpectedPass ? "listed as a known deviation, yet passed: " : "known deviation: ";
   // Only web links become links: the page stays inert whatever a profile file held.
   const std::string& link = r.deviation->link;
   const bool web = link.starts_with("https://") || link.starts_with("http://");
@@ -67,11 +67,11 @@ std::string deviation_note(const ScenarioResult& r) {
 std::string verdict_class(Verdict v) { return "v-" + std::string(harness::to_string(v)); }
 
 std::string header(const harness::RunResult& run, const HtmlOptions& options) {
-  std::string out = "<h1>pushsim report</h1>\n<p class=\"meta\">target <b>" + esc(run.target) + "</b> \xC2\xB7 seed <b>" +
-                    std::to_string(run.root_seed) + "</b>" +
+  std::string out = "<h1>pushsim report</h1>\n<p class=\"meta\">target <b>" + esc(run.target) +
+                    "</b> \xC2\xB7 seed <b>" + std::to_string(run.root_seed) + "</b>" +
                     (run.profile.empty() ? "" : " \xC2\xB7 profile <b>" + esc(run.profile) + "</b>") +
-                    " \xC2\xB7 pushsim " + esc(options.version) +
-                    " \xC2\xB7 generated " + esc(options.generated_at) + "</p>\n";
+                    " \xC2\xB7 pushsim " + esc(options.version) + " \xC2\xB7 generated " + esc(options.generated_at) +
+                    "</p>\n";
   out += "<p class=\"summary\"><span>" + std::to_string(run.scenarios.size()) + " scenarios</span>";
   for (Verdict v : harness::kAllVerdicts) {
     if (!counted(run, v)) continue;
@@ -88,9 +88,9 @@ std::string table(const harness::RunResult& run) {
       "<th>name</th></tr></thead>\n<tbody>\n";
   for (const auto& r : run.scenarios) {
     const std::string id = detailed(r) ? "<a href=\"#" + anchor(r.id) + "\">" + esc(r.id) + "</a>" : esc(r.id);
-    out += "<tr class=\"" + verdict_class(r.verdict) + "\"><td>" + id + "</td><td>" +
-           esc(harness::to_string(r.level)) + "</td><td class=\"verdict\">" + esc(harness::to_string(r.verdict)) +
-           "</td><td class=\"time\">" + ms_text(r.duration) + "</td><td>" + esc(r.name) +
+    out += "<tr class=\"" + verdict_class(r.verdict) + "\"><td>" + id + "</td><td>" + esc(harness::to_string(r.level)) +
+           "</td><td class=\"verdict\">" + esc(harness::to_string(r.verdict)) + "</td><td class=\"time\">" +
+           ms_text(r.duration) + "</td><td>" + esc(r.name) +
            (r.skip_reason.empty() ? "" : " <span class=\"note\">(" + esc(r.skip_reason) + ")</span>") +
            deviation_note(r) + "</td></tr>\n";
   }

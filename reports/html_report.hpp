@@ -15,8 +15,8 @@
 namespace pushsim::reports {
 
 struct HtmlOptions {
-  std::string version;       // pushsim's version, shown in the header
-  std::string generated_at;  // e.g. "2026-11-28 22:45:00 UTC"; the caller's clock, injected
+  std::string version;                         // pushsim's version, shown in the header
+  std::string generated_at;                    // e.g. "2026-11-28 22:45:00 UTC"; the caller's clock, injected
   std::size_t max_arrows = kDefaultMaxArrows;  // per diagram
 };
 

@@ -41,16 +41,16 @@ std::string testcase(const ScenarioResult& r) {
   const harness::DeviationNote note = r.deviation.value_or(harness::DeviationNote{});
   if (r.verdict == Verdict::kKnownDeviation) {
     // JUnit has no expected failure; like pytest's xfail it is a skip that says why.
-    out += "      <skipped message=\"" + xml_escape("known deviation: " + note.reason + " (" + note.link + ")") +
-           "\"/>\n";
+    out +=
+        "      <skipped message=\"" + xml_escape("known deviation: " + note.reason + " (" + note.link + ")") + "\"/>\n";
     if (!findings.empty()) out += "      <system-out>" + xml_escape(findings) + "</system-out>\n";
   } else if (r.verdict == Verdict::kUnexpectedPass) {
     out += "      <system-out>" +
            xml_escape("unexpected pass: the profile lists a deviation here (" + note.reason + "; " + note.link + ")") +
            "</system-out>\n";
   } else if (r.verdict == Verdict::kFail) {
-    out += "      <failure type=\"fail\" message=\"" + xml_escape(first_line(findings)) + "\">" +
-           xml_escape(findings) + "</failure>\n";
+    out += "      <failure type=\"fail\" message=\"" + xml_escape(first_line(findings)) + "\">" + xml_escape(findings) +
+           "</failure>\n";
   } else if (r.verdict == Verdict::kSkipped) {
     out += "      <skipped message=\"" + xml_escape(r.skip_reason) + "\"/>\n";
   } else if (!findings.empty()) {

@@ -66,9 +66,9 @@ Stroke stroke_for(const std::string& kind) {
 }
 
 const std::vector<Stroke>& all_strokes() {
-  static const std::vector<Stroke> strokes{stroke_for("deliver"), stroke_for("http_request"), stroke_for("webhook"),
-                                           stroke_for("open"),    stroke_for("close"),        stroke_for("hold"),
-                                           stroke_for("drop"),    stroke_for("")};
+  static const std::vector<Stroke> strokes{
+      stroke_for("deliver"), stroke_for("http_request"), stroke_for("webhook"), stroke_for("open"),
+      stroke_for("close"),   stroke_for("hold"),         stroke_for("drop"),    stroke_for("")};
   return strokes;
 }
 
@@ -109,7 +109,7 @@ void collect_failed(const std::vector<StepResult>& steps, std::vector<const Step
 
 struct Row {
   DurationNs at = 0;
-  const TraceEntry* entry = nullptr;  // an arrow, or
+  const TraceEntry* entry = nullptr;   // an arrow, or
   const StepResult* failed = nullptr;  // a failure marker, or
   std::size_t omitted = 0;             // the "N more not shown" line
 };
@@ -159,7 +159,8 @@ std::string defs(const std::string& prefix) {
 
 class Canvas {
  public:
-  Canvas(std::vector<std::string> parties, std::string prefix) : parties_(std::move(parties)), prefix_(std::move(prefix)) {}
+  Canvas(std::vector<std::string> parties, std::string prefix)
+      : parties_(std::move(parties)), prefix_(std::move(prefix)) {}
 
   int width() const { return kTimeColumnPx + static_cast<int>(parties_.size()) * kColumnPx + kSelfLoopPx; }
   // What fits on a marker line at about 7 px a character (its full text is in the tooltip).
@@ -177,7 +178,8 @@ class Canvas {
       const int x = x_of(party);
       out += "<line x1=\"" + num(x) + "\" y1=\"34\" x2=\"" + num(x) + "\" y2=\"" + num(height - 8) +
              "\" stroke=\"#bbbbbb\" stroke-dasharray=\"4 3\"/>";
-      out += "<rect x=\"" + num(x - 70) + "\" y=\"8\" width=\"140\" height=\"26\" rx=\"4\" fill=\"#eef2f7\" "
+      out += "<rect x=\"" + num(x - 70) +
+             "\" y=\"8\" width=\"140\" height=\"26\" rx=\"4\" fill=\"#eef2f7\" "
              "stroke=\"#8899aa\"/>";
       out += text_element(x, 26, "middle", " font-weight=\"bold\"", clip(party, 20)) + "\n";
     }
@@ -191,9 +193,10 @@ class Canvas {
     std::string line_attrs = " fill=\"none\" stroke=\"" + std::string(s.colour) + "\" stroke-width=\"1.5\"" +
                              (s.dashed ? " stroke-dasharray=\"5 3\"" : "") + " marker-end=\"url(#" + prefix_ + "-" +
                              s.name + ")\"";
-    std::string out = "<g class=\"arrow k-" + xml_escape(e.kind) + "\"><title>" +
-                      xml_escape(ms_text(e.at) + " ms " + e.kind + " " + e.from + " \xE2\x86\x92 " + e.to + "\n" + e.text) +
-                      "</title>";
+    std::string out =
+        "<g class=\"arrow k-" + xml_escape(e.kind) + "\"><title>" +
+        xml_escape(ms_text(e.at) + " ms " + e.kind + " " + e.from + " \xE2\x86\x92 " + e.to + "\n" + e.text) +
+        "</title>";
     const std::string label = e.kind == "deliver" || e.kind == "send" ? short_label(e) : e.kind + ": " + short_label(e);
     if (x1 == x2) {
       out += "<path d=\"M" + num(x1) + "," + num(y - 8) + " h" + num(kSelfLoopPx) + " v10 h-" + num(kSelfLoopPx) +
@@ -208,13 +211,14 @@ class Canvas {
   }
 
   std::string failure(const StepResult& step, int y) const {
-    std::string out = "<g class=\"failed-step\"><title>" + xml_escape(step.where.to_string() + ": " + step.message) +
-                      "</title>";
+    std::string out =
+        "<g class=\"failed-step\"><title>" + xml_escape(step.where.to_string() + ": " + step.message) + "</title>";
     out += "<line x1=\"4\" y1=\"" + num(y + 4) + "\" x2=\"" + num(width() - 4) + "\" y2=\"" + num(y + 4) +
            "\" stroke=\"#c62828\" stroke-width=\"2\" stroke-dasharray=\"8 4\"/>";
-    out += text_element(kTimeColumnPx + 4, y - 5, "start", " font-size=\"12\" font-weight=\"bold\" fill=\"#c62828\"",
-                        clip("\xE2\x9C\x97 failed: " + step.description + " (line " + std::to_string(step.where.line) + ")",
-                             marker_bytes()));
+    out += text_element(
+        kTimeColumnPx + 4, y - 5, "start", " font-size=\"12\" font-weight=\"bold\" fill=\"#c62828\"",
+        clip("\xE2\x9C\x97 failed: " + step.description + " (line " + std::to_string(step.where.line) + ")",
+             marker_bytes()));
     return out + "</g>\n";
   }
 
@@ -253,7 +257,8 @@ std::string short_label(const TraceEntry& entry) {
   std::string label;
   if (frame.is_object() && frame.contains("event") && frame["event"].is_string()) {
     label = frame["event"].get<std::string>();
-    if (frame.contains("channel") && frame["channel"].is_string()) label += " (" + frame["channel"].get<std::string>() + ")";
+    if (frame.contains("channel") && frame["channel"].is_string())
+      label += " (" + frame["channel"].get<std::string>() + ")";
   } else {
     label = entry.text.substr(0, entry.text.find('\n'));
   }
@@ -295,7 +300,8 @@ std::string sequence_diagram_svg(const ScenarioResult& result, const DiagramOpti
       continue;
     }
     const bool failed = row.failed != nullptr;
-    out += text_element(kTimeColumnPx - 8, y, "end", failed ? " fill=\"#c62828\"" : " fill=\"#666666\"", ms_text(row.at));
+    out +=
+        text_element(kTimeColumnPx - 8, y, "end", failed ? " fill=\"#c62828\"" : " fill=\"#666666\"", ms_text(row.at));
     out += failed ? canvas.failure(*row.failed, y) : canvas.arrow(*row.entry, y);
   }
   return out + "</svg>\n";

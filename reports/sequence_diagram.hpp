@@ -19,7 +19,7 @@ inline constexpr std::size_t kDefaultMaxArrows = 400;
 
 struct DiagramOptions {
   std::size_t max_arrows = kDefaultMaxArrows;  // later lines are left out, and the SVG says so
-  std::string id_prefix = "d";                  // makes marker ids unique when a page has many SVGs
+  std::string id_prefix = "d";                 // makes marker ids unique when a page has many SVGs
 };
 
 // The lifelines, left to right: clients in order of first appearance, then server, auth,

@@ -28,7 +28,7 @@ struct FanoutPeerSetup {
   std::string host_header;  // "HOST:PORT"
   std::string target;       // "/app/KEY?protocol=7&client=pushsim-bench&version=..."
   std::string channel;
-  AppCredentials app;       // signs private channel auth
+  AppCredentials app;  // signs private channel auth
   std::chrono::milliseconds handshake_timeout{10'000};
 };
 

@@ -45,16 +45,15 @@ class FanoutRestPublisher::Connection : public std::enable_shared_from_this<Conn
     http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->done("REST write: " + ec.message());
       self->response_ = {};
-      http::async_read(self->stream_, self->buffer_, self->response_,
-                       [self](beast::error_code read_ec, std::size_t) {
-                         if (read_ec) return self->done("REST read: " + read_ec.message());
-                         if (self->response_.result_int() != 200) {
-                           return self->done("REST trigger answered " + std::to_string(self->response_.result_int()) +
-                                             ": " + self->response_.body().substr(0, 200));
-                         }
-                         if (!self->response_.keep_alive()) self->reset();
-                         self->done(std::nullopt);
-                       });
+      http::async_read(self->stream_, self->buffer_, self->response_, [self](beast::error_code read_ec, std::size_t) {
+        if (read_ec) return self->done("REST read: " + read_ec.message());
+        if (self->response_.result_int() != 200) {
+          return self->done("REST trigger answered " + std::to_string(self->response_.result_int()) + ": " +
+                            self->response_.body().substr(0, 200));
+        }
+        if (!self->response_.keep_alive()) self->reset();
+        self->done(std::nullopt);
+      });
     });
   }
 
@@ -86,7 +85,8 @@ class FanoutRestPublisher::Connection : public std::enable_shared_from_this<Conn
 
 FanoutRestPublisher::FanoutRestPublisher(asio::io_context& context, FanoutTally& tally, FanoutRestSetup setup)
     : context_(context), tally_(tally), setup_(std::move(setup)) {
-  for (std::size_t i = 0; i < setup_.connections; ++i) connections_.push_back(std::make_shared<Connection>(context_, *this));
+  for (std::size_t i = 0; i < setup_.connections; ++i)
+    connections_.push_back(std::make_shared<Connection>(context_, *this));
 }
 
 FanoutRestPublisher::~FanoutRestPublisher() { shutdown(); }

@@ -45,10 +45,11 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   }
 
   void start() {
-    resolver_.async_resolve(url_.host, url_.port,
-                            [self = this->shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
-                              self->on_resolve(ec, std::move(results));
-                            });
+    resolver_.async_resolve(
+        url_.host, url_.port,
+        [self = this->shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
+          self->on_resolve(ec, std::move(results));
+        });
   }
 
  private:
@@ -64,8 +65,9 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
     if (ec) return fail("resolve", ec);
     auto& layer = beast::get_lowest_layer(stream_);
     layer.expires_at(deadline_);
-    layer.async_connect(results, [self = this->shared_from_this()](beast::error_code connect_ec,
-                                                                   const tcp::endpoint&) { self->on_connect(connect_ec); });
+    layer.async_connect(results, [self = this->shared_from_this()](beast::error_code connect_ec, const tcp::endpoint&) {
+      self->on_connect(connect_ec);
+    });
   }
 
   void on_connect(beast::error_code ec) {
@@ -114,8 +116,9 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   // `received`: bytes of the response that had arrived, which tells a server that trickles
   // its answer from one that never answers.
   void fail(std::string_view step, beast::error_code ec, std::size_t received = 0) {
-    std::string why = ec == beast::error::timeout ? "timed out after " + std::to_string(options_.timeout.count()) + " ms"
-                                                  : ec.message();
+    std::string why = ec == beast::error::timeout
+                          ? "timed out after " + std::to_string(options_.timeout.count()) + " ms"
+                          : ec.message();
     if (received > 0) why += " (" + std::to_string(received) + " bytes of the response had arrived)";
     finish(make_error(describe() + ": " + std::string(step) + ": " + why));
   }

@@ -78,7 +78,7 @@ struct LiveConnection::Impl : std::enable_shared_from_this<LiveConnection::Impl>
   std::vector<ReceivedFrame> frames;
   std::vector<TimedClientEvent> events;
   std::vector<Error> errors;
-  std::optional<std::string> end_reason;  // why the transport ended, when it was a failure
+  std::optional<std::string> end_reason;        // why the transport ended, when it was a failure
   std::optional<std::string> our_close_reason;  // set when the client started the close
   std::optional<int> close_code;
   std::string close_reason;

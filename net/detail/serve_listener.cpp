@@ -37,19 +37,19 @@ std::optional<Error> ServeListener::listen() {
 void ServeListener::start() { accept(); }
 
 void ServeListener::accept() {
-  acceptor_.async_accept(driver_.next_shard(), [self = shared_from_this()](boost::system::error_code ec,
-                                                                                   tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-    if (!ec) {
-      std::make_shared<HttpSession>(std::move(socket), self->driver_, self->options_)->run();
-      return self->accept();
-    }
-    // Out of descriptors, say: retrying at once would spin, so pause before accepting again.
-    self->retry_timer_.expires_after(std::chrono::milliseconds(50));
-    self->retry_timer_.async_wait([self](boost::system::error_code wait_ec) {
-      if (!wait_ec) self->accept();
-    });
-  });
+  acceptor_.async_accept(driver_.next_shard(),
+                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+                           if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+                           if (!ec) {
+                             std::make_shared<HttpSession>(std::move(socket), self->driver_, self->options_)->run();
+                             return self->accept();
+                           }
+                           // Out of descriptors, say: retrying at once would spin, so pause before accepting again.
+                           self->retry_timer_.expires_after(std::chrono::milliseconds(50));
+                           self->retry_timer_.async_wait([self](boost::system::error_code wait_ec) {
+                             if (!wait_ec) self->accept();
+                           });
+                         });
 }
 
 void ServeListener::stop() {

@@ -61,9 +61,8 @@ void WsSession::ended() {
 }
 
 void WsSession::send(std::shared_ptr<const std::string> frame) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    self->enqueue(std::move(frame));
-  });
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), frame = std::move(frame)]() mutable { self->enqueue(std::move(frame)); });
 }
 
 void WsSession::enqueue(std::shared_ptr<const std::string> frame) {

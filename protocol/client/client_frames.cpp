@@ -46,7 +46,8 @@ std::string encode_signin(const std::optional<Json>& auth, const std::optional<J
 }
 
 std::string encode_client_event(std::string_view event, const Json& data, std::string_view channel) {
-  return "{\"event\":" + json_quoted(event) + ",\"data\":" + dump_json(data) + ",\"channel\":" + json_quoted(channel) + "}";
+  return "{\"event\":" + json_quoted(event) + ",\"data\":" + dump_json(data) + ",\"channel\":" + json_quoted(channel) +
+         "}";
 }
 
 std::string encode_ping() { return envelope("pusher:ping", "{}"); }

@@ -58,8 +58,8 @@ std::string describe(const ClientEvent& event) {
             return "connected " + e.socket_id + " activity_timeout=" + std::to_string(e.activity_timeout_s) + "s";
           },
           [](const ClientDisconnected& e) {
-            return "disconnected " + std::to_string(e.code) + " \"" + e.reason + "\" action=" +
-                   std::string(to_string(e.action)) + " reconnect=" + describe_delay(e.reconnect_delay);
+            return "disconnected " + std::to_string(e.code) + " \"" + e.reason +
+                   "\" action=" + std::string(to_string(e.action)) + " reconnect=" + describe_delay(e.reconnect_delay);
           },
           [](const SubscriptionSucceeded& e) {
             return "subscription_succeeded #" + e.channel + " " + dump_json(e.data) + describe_members(e.members);
@@ -84,19 +84,17 @@ std::string describe(const ClientEvent& event) {
 }
 
 std::string describe(const ClientOutput& output) {
-  return std::visit(Overloaded{
-                        [](const SendText& o) { return "send " + o.text; },
-                        [](const AuthRequest& o) {
-                          return "auth-request #" + std::to_string(o.request_id) + " " +
-                                 std::string(to_string(o.kind)) + " channel=" + o.channel +
-                                 " socket_id=" + o.socket_id;
-                        },
-                        [](const CloseTransport& o) {
-                          return "close " + std::to_string(o.code) + " \"" + o.reason + "\"";
-                        },
-                        [](const ClientEvent& o) { return "event " + describe(o); },
-                    },
-                    output);
+  return std::visit(
+      Overloaded{
+          [](const SendText& o) { return "send " + o.text; },
+          [](const AuthRequest& o) {
+            return "auth-request #" + std::to_string(o.request_id) + " " + std::string(to_string(o.kind)) +
+                   " channel=" + o.channel + " socket_id=" + o.socket_id;
+          },
+          [](const CloseTransport& o) { return "close " + std::to_string(o.code) + " \"" + o.reason + "\""; },
+          [](const ClientEvent& o) { return "event " + describe(o); },
+      },
+      output);
 }
 
 }  // namespace pushsim

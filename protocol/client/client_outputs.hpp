@@ -56,7 +56,7 @@ struct ClientConnected {
 };
 
 struct ClientDisconnected {
-  int code = 1000;     // the close code (ours when the client closed)
+  int code = 1000;  // the close code (ours when the client closed)
   std::string reason;
   CloseAction action = CloseAction::kNone;
   std::optional<DurationNs> reconnect_delay;  // when pusher-js would reconnect; nullopt: never
@@ -109,7 +109,7 @@ struct ClientError {
   ClientErrorKind kind = ClientErrorKind::kServer;
   std::optional<int> code;  // pusher:error's code; null or absent there gives nullopt
   std::string message;
-  std::string frame_text;   // the received frame, verbatim
+  std::string frame_text;  // the received frame, verbatim
   bool operator==(const ClientError&) const = default;
 };
 
@@ -125,9 +125,9 @@ struct SigninFailed {
   bool operator==(const SigninFailed&) const = default;
 };
 
-using ClientEvent = std::variant<StateChanged, ClientConnected, ClientDisconnected, SubscriptionSucceeded,
-                                 SubscriptionError, PresenceMemberAdded, PresenceMemberRemoved, ClientMessage,
-                                 ClientError, SigninSucceeded, SigninFailed>;
+using ClientEvent =
+    std::variant<StateChanged, ClientConnected, ClientDisconnected, SubscriptionSucceeded, SubscriptionError,
+                 PresenceMemberAdded, PresenceMemberRemoved, ClientMessage, ClientError, SigninSucceeded, SigninFailed>;
 
 using ClientOutput = std::variant<SendText, AuthRequest, CloseTransport, ClientEvent>;
 

@@ -6,14 +6,10 @@ const std::vector<ConnectionTransition>& connection_transitions() {
   using S = ConnectionState;
   using I = ConnectionInput;
   static const std::vector<ConnectionTransition> table{
-      {S::kInitialized, I::kOpen, S::kConnecting},
-      {S::kConnecting, I::kEstablished, S::kConnected},
-      {S::kConnecting, I::kClosed, S::kDisconnected},
-      {S::kConnecting, I::kRefused, S::kFailed},
-      {S::kConnected, I::kClosed, S::kDisconnected},
-      {S::kConnected, I::kRefused, S::kFailed},
-      {S::kDisconnected, I::kOpen, S::kConnecting},
-      {S::kFailed, I::kOpen, S::kConnecting},
+      {S::kInitialized, I::kOpen, S::kConnecting},    {S::kConnecting, I::kEstablished, S::kConnected},
+      {S::kConnecting, I::kClosed, S::kDisconnected}, {S::kConnecting, I::kRefused, S::kFailed},
+      {S::kConnected, I::kClosed, S::kDisconnected},  {S::kConnected, I::kRefused, S::kFailed},
+      {S::kDisconnected, I::kOpen, S::kConnecting},   {S::kFailed, I::kOpen, S::kConnecting},
   };
   return table;
 }

@@ -16,7 +16,8 @@ namespace {
 // or fractional values are clamped and truncated rather than overflowing.
 std::int64_t whole_seconds(const Json& value) {
   constexpr std::int64_t kMax = 1'000'000'000'000'000;
-  if (value.is_number_unsigned()) return static_cast<std::int64_t>(std::min<std::uint64_t>(value.get<std::uint64_t>(), kMax));
+  if (value.is_number_unsigned())
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(value.get<std::uint64_t>(), kMax));
   if (value.is_number_integer()) return value.get<std::int64_t>();
   return static_cast<std::int64_t>(std::min(value.get<double>(), static_cast<double>(kMax)));
 }
@@ -179,7 +180,8 @@ void ProtocolClient::on_established(TimeNs now, const Frame& frame, std::string_
   pong_deadline_.reset();
   emit(ClientConnected{socket_id, whole_seconds(*timeout)});
   // pusher-js takes any socket_id; we go on too, but say so, for it breaks exclusion (§1.5).
-  if (!is_valid_socket_id(socket_id)) protocol_error("socket_id \"" + socket_id + "\" is not of the form \\d+.\\d+", text);
+  if (!is_valid_socket_id(socket_id))
+    protocol_error("socket_id \"" + socket_id + "\" is not of the form \\d+.\\d+", text);
   after_connected();
 }
 
@@ -194,14 +196,15 @@ void ProtocolClient::after_connected() {
   if (signin_requested_) request_signin();
   std::vector<std::pair<std::uint64_t, std::string>> order;
   for (const auto& [name, channel] : channels_) {
-    if (!channel.user_channel && channel.state == SubscriptionState::kUnsubscribed) order.emplace_back(channel.order, name);
+    if (!channel.user_channel && channel.state == SubscriptionState::kUnsubscribed)
+      order.emplace_back(channel.order, name);
   }
   std::sort(order.begin(), order.end());
   for (const auto& [rank, name] : order) start_subscription(name, channels_.find(name)->second);
 }
 
-void ProtocolClient::drop_connection(int code, std::string reason, CloseAction action,
-                                     std::optional<DurationNs> delay, ConnectionInput input) {
+void ProtocolClient::drop_connection(int code, std::string reason, CloseAction action, std::optional<DurationNs> delay,
+                                     ConnectionInput input) {
   transition(input);
   socket_id_.reset();
   activity_timeout_.reset();

@@ -41,8 +41,7 @@ std::optional<Error> ProtocolClient::subscribe(TimeNs /*now*/, std::string_view 
       channel.cancelled = false;  // reinstated: sub-unsub-sub = sub, with a single frame
       break;
     case SubscriptionState::kPendingAuth:
-    case SubscriptionState::kSubscribed:
-      break;  // sub-sub = sub
+    case SubscriptionState::kSubscribed: break;  // sub-sub = sub
     case SubscriptionState::kUnsubscribed:
       if (state_ == ConnectionState::kConnected) start_subscription(it->first, channel);
       break;
@@ -61,11 +60,8 @@ void ProtocolClient::unsubscribe(TimeNs /*now*/, std::string_view name) {
     case SubscriptionState::kPendingAuth:
       pending_auth_.erase(channel.auth_request_id);  // its answer is now stale
       break;
-    case SubscriptionState::kSubscribed:
-      send(encode_unsubscribe(it->first));
-      break;
-    case SubscriptionState::kUnsubscribed:
-      break;  // nothing was sent for it on this connection
+    case SubscriptionState::kSubscribed: send(encode_unsubscribe(it->first)); break;
+    case SubscriptionState::kUnsubscribed: break;  // nothing was sent for it on this connection
   }
   channels_.erase(it);
 }
@@ -156,7 +152,8 @@ void ProtocolClient::apply_channel_auth(const std::string& name, Channel& channe
     auto secret = member(body, "shared_secret");
     if (!secret || !secret->is_string()) {
       return fail_channel_auth(
-          name, channel, auth_error("No shared_secret key in auth payload for encrypted channel: " + name, std::nullopt));
+          name, channel,
+          auth_error("No shared_secret key in auth payload for encrypted channel: " + name, std::nullopt));
     }
     channel.shared_secret = secret->get<std::string>();
     channel_data.reset();

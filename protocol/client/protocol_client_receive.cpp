@@ -91,8 +91,8 @@ void ProtocolClient::handle_subscription_error(const Frame& frame) {
 
 void ProtocolClient::handle_member_event(const Frame& frame, std::string_view text) {
   Channel* channel = find_channel(frame.channel);
-  bool live = channel != nullptr && (channel->state == SubscriptionState::kSubscribing ||
-                                     channel->state == SubscriptionState::kSubscribed);
+  bool live = channel != nullptr &&
+              (channel->state == SubscriptionState::kSubscribing || channel->state == SubscriptionState::kSubscribed);
   if (!live || !channel->members) {
     emit(ClientMessage{frame});
     return;
@@ -113,7 +113,8 @@ void ProtocolClient::handle_member_event(const Frame& frame, std::string_view te
 void ProtocolClient::handle_signin_success(const Frame& frame, std::string_view text) {
   Json data = frame.decoded_data();
   const Json* user_data = nullptr;
-  if (data.is_object() && data.contains("user_data") && data.at("user_data").is_string()) user_data = &data.at("user_data");
+  if (data.is_object() && data.contains("user_data") && data.at("user_data").is_string())
+    user_data = &data.at("user_data");
   Json parsed = user_data ? Json::parse(user_data->get<std::string>(), nullptr, /*allow_exceptions=*/false)
                           : Json(Json::value_t::discarded);
   // pusher-js forgets the user on a success it cannot read, as on a failed sign-in.

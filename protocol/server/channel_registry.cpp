@@ -50,8 +50,7 @@ JoinOutcome ChannelRegistry::subscribe(std::string_view app_id, std::string_view
   return outcome;
 }
 
-void ChannelRegistry::add_member(Channel& entry, ConnectionId connection, PresenceMember member,
-                                 JoinOutcome& outcome) {
+void ChannelRegistry::add_member(Channel& entry, ConnectionId connection, PresenceMember member, JoinOutcome& outcome) {
   auto it = entry.members.find(member.user_id);
   if (it == entry.members.end()) {
     // A user's info is the one its first connection joined with; later connections of the
@@ -63,8 +62,7 @@ void ChannelRegistry::add_member(Channel& entry, ConnectionId connection, Presen
   it->second.connections.insert(connection);
 }
 
-LeaveOutcome ChannelRegistry::unsubscribe(std::string_view app_id, std::string_view channel,
-                                          ConnectionId connection) {
+LeaveOutcome ChannelRegistry::unsubscribe(std::string_view app_id, std::string_view channel, ConnectionId connection) {
   LeaveOutcome outcome;
   auto app = channels_.find(app_id);
   if (app == channels_.end()) return outcome;
@@ -95,8 +93,7 @@ LeaveOutcome ChannelRegistry::unsubscribe(std::string_view app_id, std::string_v
   return outcome;
 }
 
-bool ChannelRegistry::is_subscribed(std::string_view app_id, std::string_view channel,
-                                    ConnectionId connection) const {
+bool ChannelRegistry::is_subscribed(std::string_view app_id, std::string_view channel, ConnectionId connection) const {
   const Channel* entry = find(app_id, channel);
   return entry != nullptr && entry->subscribers.count(connection) != 0;
 }
@@ -141,8 +138,7 @@ std::size_t ChannelRegistry::member_count(std::string_view app_id, std::string_v
   return entry == nullptr ? 0 : entry->members.size();
 }
 
-bool ChannelRegistry::has_member(std::string_view app_id, std::string_view channel,
-                                 std::string_view user_id) const {
+bool ChannelRegistry::has_member(std::string_view app_id, std::string_view channel, std::string_view user_id) const {
   const Channel* entry = find(app_id, channel);
   return entry != nullptr && entry->members.find(user_id) != entry->members.end();
 }

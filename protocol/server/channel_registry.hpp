@@ -29,7 +29,7 @@ struct JoinOutcome {
 
 struct LeaveOutcome {
   bool was_subscribed = false;
-  bool channel_vacated = false;           // that was the last subscriber
+  bool channel_vacated = false;               // that was the last subscriber
   std::optional<std::string> member_removed;  // presence: the user's last connection left
   std::size_t subscription_count = 0;
 };

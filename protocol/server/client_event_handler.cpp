@@ -28,7 +28,8 @@ void Engine::State::on_client_event(TimeNs now, Connection& connection, const Fr
   const AppConfig& app = *connection.app;
   auto refuse = [&](std::optional<int> code, const std::string& message) { send_error(connection.id, code, message); };
   if (!starts_with(frame.event, events::kClientEventPrefix)) {
-    return refuse(server_codes::kNonFatal, "Unsupported event " + frame.event + ": client event names must start with client-");
+    return refuse(server_codes::kNonFatal,
+                  "Unsupported event " + frame.event + ": client event names must start with client-");
   }
   if (auto invalid = validate_event_name(frame.event, options.limits.event_name_max)) {
     return refuse(server_codes::kNonFatal, "Client event rejected - " + invalid->message);

@@ -48,15 +48,15 @@ const std::vector<DefectInfo>& all_defects() {
        "gets neither",
        true, "races.cache-subscribe-racing-trigger"},
       {Defect::kStaleSubscriptionCount, "stale-subscription-count",
-       "the subscription_count of a join is sent a round trip late, and can overwrite a newer count",
-       true, "races.subscription-count-join-and-leave"},
+       "the subscription_count of a join is sent a round trip late, and can overwrite a newer count", true,
+       "races.subscription-count-join-and-leave"},
       {Defect::kRelayToUnsubscribed, "relay-to-unsubscribed",
        "client events are relayed a round trip after they arrive, to the subscribers listed on arrival, even "
        "those that unsubscribed meanwhile",
        true, "races.client-event-during-unsubscribe"},
       {Defect::kRestampedWebhookRetry, "restamped-webhook-retry",
-       "a retried webhook carries the retry's time in time_ms, so it reads as newer than events created after it",
-       true, "races.webhook-retry-reorders-member-events"},
+       "a retried webhook carries the retry's time in time_ms, so it reads as newer than events created after it", true,
+       "races.webhook-retry-reorders-member-events"},
   };
   return kAll;
 }

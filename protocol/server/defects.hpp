@@ -16,37 +16,37 @@
 namespace pushsim {
 
 enum class Defect {
-  kEchoClientEvents,           // client events also go back to the sender (pusher-fake PR #11)
-  kClientEventsOnPublic,       // client events relayed on public channels (REPORTED-BUGS 16)
-  kIgnoreSocketExclusion,      // socket_id on POST /events excludes nobody
-  kIgnoreBatchExclusion,       // socket_id dropped from batch items (pusher-http-php #365)
-  kMemberAddedPerConnection,   // member_added for a user's every connection (reverb #213)
-  kMemberRemovedOnAnyLeave,    // member_removed when any of a user's connections leaves (reverb #213)
-  kNoChannelVacated,           // channel_vacated webhook never sent
-  kNoVacatedOnDisconnect,      // channel_vacated only on unsubscribe, not on disconnect (sockudo #98)
-  kWrongWebhookSignature,      // X-Pusher-Signature made with the wrong secret
-  kAcceptBadChannelAuth,       // any non-empty auth accepted on private and presence channels
-  kMiscountSubscriptionCount,  // subscription_count off by one
-  kDropCacheOnSubscribe,       // cache channels forget their event when someone subscribes
-  kObjectMemberData,           // member_added data as an object, not a JSON string (sockudo #72)
-  kNoUserIdOnClientEvent,      // presence client events relayed without user_id
+  kEchoClientEvents,              // client events also go back to the sender (pusher-fake PR #11)
+  kClientEventsOnPublic,          // client events relayed on public channels (REPORTED-BUGS 16)
+  kIgnoreSocketExclusion,         // socket_id on POST /events excludes nobody
+  kIgnoreBatchExclusion,          // socket_id dropped from batch items (pusher-http-php #365)
+  kMemberAddedPerConnection,      // member_added for a user's every connection (reverb #213)
+  kMemberRemovedOnAnyLeave,       // member_removed when any of a user's connections leaves (reverb #213)
+  kNoChannelVacated,              // channel_vacated webhook never sent
+  kNoVacatedOnDisconnect,         // channel_vacated only on unsubscribe, not on disconnect (sockudo #98)
+  kWrongWebhookSignature,         // X-Pusher-Signature made with the wrong secret
+  kAcceptBadChannelAuth,          // any non-empty auth accepted on private and presence channels
+  kMiscountSubscriptionCount,     // subscription_count off by one
+  kDropCacheOnSubscribe,          // cache channels forget their event when someone subscribes
+  kObjectMemberData,              // member_added data as an object, not a JSON string (sockudo #72)
+  kNoUserIdOnClientEvent,         // presence client events relayed without user_id
   kNoUserIdInClientEventWebhook,  // client_event webhook without user_id on presence (poxa #135)
-  kNoPong,                     // pusher:ping goes unanswered
-  kUnsubscribeIgnored,         // pusher:unsubscribe does nothing; events keep coming
-  kNoRemovalDelay,             // vacated/member_removed webhooks sent at once (soketi #830)
-  kStaleTimestampAccepted,     // REST auth_timestamp not checked (soketi, reverb)
+  kNoPong,                        // pusher:ping goes unanswered
+  kUnsubscribeIgnored,            // pusher:unsubscribe does nothing; events keep coming
+  kNoRemovalDelay,                // vacated/member_removed webhooks sent at once (soketi #830)
+  kStaleTimestampAccepted,        // REST auth_timestamp not checked (soketi, reverb)
   // Race-only: a new presence member is recorded a moment after its member_added broadcast,
   // so a subscriber arriving in between gets a member list without it, and never a
   // member_added for it either (the count was still the old one when it joined).
   kMemberCountAfterBroadcast,
   // Race-only: each shows only when another input lands inside kRaceWindow (see below).
-  kStaleVacatedCount,          // channel_vacated decided from a count read before a join (soketi #616)
-  kLateMemberRemoved,          // member_removed sent after the user rejoined elsewhere (reverb #213)
-  kRecycledSocketIds,          // a closed connection's socket_id goes to the next one (REPORTED-BUGS 3)
-  kCacheWrittenAfterFanout,    // a joiner between fan-out and cache write gets neither
-  kStaleSubscriptionCount,     // a join's subscription_count sent late, over a newer count
-  kRelayToUnsubscribed,        // client events reach a connection that unsubscribed meanwhile
-  kRestampedWebhookRetry,      // a retried webhook's time_ms is the retry's (REPORTED-BUGS 6)
+  kStaleVacatedCount,        // channel_vacated decided from a count read before a join (soketi #616)
+  kLateMemberRemoved,        // member_removed sent after the user rejoined elsewhere (reverb #213)
+  kRecycledSocketIds,        // a closed connection's socket_id goes to the next one (REPORTED-BUGS 3)
+  kCacheWrittenAfterFanout,  // a joiner between fan-out and cache write gets neither
+  kStaleSubscriptionCount,   // a join's subscription_count sent late, over a newer count
+  kRelayToUnsubscribed,      // client events reach a connection that unsubscribed meanwhile
+  kRestampedWebhookRetry,    // a retried webhook's time_ms is the retry's (REPORTED-BUGS 6)
 };
 
 // The race-only variants model a server that awaits a round trip to its adapter (Redis, a

@@ -82,8 +82,7 @@ void Engine::State::receive_text(TimeNs now, ConnectionId id, std::string_view t
   const std::size_t max_bytes = options.limits.client_frame_max_bytes;
   if (text.size() > max_bytes) {
     send_error(id, server_codes::kNonFatal,
-               "Frame too large: " + std::to_string(text.size()) + " bytes, the limit is " +
-                   std::to_string(max_bytes));
+               "Frame too large: " + std::to_string(text.size()) + " bytes, the limit is " + std::to_string(max_bytes));
     return;
   }
   auto frame = decode_frame(text);
@@ -187,8 +186,7 @@ std::optional<std::string> Engine::socket_id(ConnectionId connection) const {
   return it->second.socket_id;
 }
 
-std::optional<ConnectionId> Engine::connection_by_socket_id(std::string_view app_id,
-                                                            std::string_view socket_id) const {
+std::optional<ConnectionId> Engine::connection_by_socket_id(std::string_view app_id, std::string_view socket_id) const {
   auto it = state_->by_socket_id.find(socket_id);
   if (it == state_->by_socket_id.end()) return std::nullopt;
   const Connection& connection = state_->connections.at(it->second);

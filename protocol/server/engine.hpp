@@ -49,7 +49,7 @@ struct AppConfig {
 
 struct EngineOptions {
   Limits limits;
-  int activity_timeout_s = 120;       // advertised in connection_established; also when we ping
+  int activity_timeout_s = 120;           // advertised in connection_established; also when we ping
   DurationNs pong_timeout = seconds(30);  // after our pusher:ping, silence this long -> close 4201
   DurationNs cache_ttl = seconds(1800);
   RestVerifyOptions rest;

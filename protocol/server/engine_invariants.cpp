@@ -33,8 +33,8 @@ void Engine::State::check_channels(const AppConfig& app, std::vector<std::string
     }
     auto members = registry.members(app.id, channel);
     if (members.size() != users.size() || registry.member_count(app.id, channel) != users.size()) {
-      out.push_back(where + std::to_string(members.size()) + " presence members for " +
-                    std::to_string(users.size()) + " distinct subscribed users");
+      out.push_back(where + std::to_string(members.size()) + " presence members for " + std::to_string(users.size()) +
+                    " distinct subscribed users");
     }
     for (const auto& member : members) {
       if (users.count(member.user_id) == 0) {
@@ -71,8 +71,8 @@ void Engine::State::check_connections(std::vector<std::string>& out) const {
                   std::to_string(connections.size()) + " live connections");
   }
   if (deadlines.size() != connections.size()) {
-    out.push_back(std::to_string(deadlines.size()) + " connection deadlines for " +
-                  std::to_string(connections.size()) + " live connections");
+    out.push_back(std::to_string(deadlines.size()) + " connection deadlines for " + std::to_string(connections.size()) +
+                  " live connections");
   }
 }
 

@@ -31,8 +31,8 @@ std::optional<Error> verify_signature(const Engine& engine, TimeNs now, const Ap
                                       const HttpRequest& request, const QueryParams& params) {
   std::string_view path = request.path();
   auto now_s = to_unix_seconds(now);
-  auto error = verify_rest_request(app.credentials(), request.method, path, params, request.body, now_s,
-                                   engine.options().rest);
+  auto error =
+      verify_rest_request(app.credentials(), request.method, path, params, request.body, now_s, engine.options().rest);
   if (!error) return std::nullopt;
   std::string decoded = percent_decode_or_keep(path);
   if (decoded == path) return error;

@@ -42,8 +42,8 @@ Result<std::string> parse_data(const Json& object, std::string_view prefix, cons
   auto data = required_string(object, prefix, "data");
   if (!data) return data;
   if (data->size() > limits.event_data_max_bytes) {
-    return make_error(field_path(prefix, "data") + " is " + std::to_string(data->size()) +
-                          " bytes; the limit is " + std::to_string(limits.event_data_max_bytes),
+    return make_error(field_path(prefix, "data") + " is " + std::to_string(data->size()) + " bytes; the limit is " +
+                          std::to_string(limits.event_data_max_bytes),
                       413);
   }
   return data;

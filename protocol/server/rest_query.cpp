@@ -62,7 +62,8 @@ HttpResponse handle_channels_query(const Engine& engine, TimeNs now, const AppCo
 
 HttpResponse handle_channel_query(const Engine& engine, TimeNs now, const AppConfig& app, std::string_view channel,
                                   const QueryParams& params) {
-  if (auto error = validate_publish_channel(channel, engine.options().limits)) return rest_error_response(400, error->message);
+  if (auto error = validate_publish_channel(channel, engine.options().limits))
+    return rest_error_response(400, error->message);
   auto info = info_param(params, /*allow_cache=*/true);
   if (!info) return rest_error_response(info.error());
   if (auto error = check_applicable(channel, *info)) return rest_error_response(*error);
@@ -73,11 +74,12 @@ HttpResponse handle_channel_query(const Engine& engine, TimeNs now, const AppCon
 }
 
 HttpResponse handle_users_query(const Engine& engine, TimeNs now, const AppConfig& app, std::string_view channel) {
-  if (auto error = validate_publish_channel(channel, engine.options().limits)) return rest_error_response(400, error->message);
+  if (auto error = validate_publish_channel(channel, engine.options().limits))
+    return rest_error_response(400, error->message);
   ChannelType type = classify_channel(channel);
   if (type.kind != ChannelKind::kPresence) {
-    return rest_error_response(400, "users can only be listed for presence channels; " + std::string(channel) +
-                                        " is " + std::string(to_string(type.kind)));
+    return rest_error_response(400, "users can only be listed for presence channels; " + std::string(channel) + " is " +
+                                        std::string(to_string(type.kind)));
   }
   Json users = Json::array();
   for (const auto& member : engine.channel(app.id, channel, now).members) users.push_back(Json{{"id", member.user_id}});

@@ -139,8 +139,8 @@ std::vector<PresenceMember> Engine::State::members_seen_by_joiner(TimeNs now, co
   auto& lagging = lagging_members[app.id + "/" + channel];
   std::erase_if(lagging, [&](const auto& entry) { return entry.second + kMemberRecordLag <= now; });
   std::erase_if(members, [&](const PresenceMember& m) {
-    return m.user_id != joiner && std::any_of(lagging.begin(), lagging.end(),
-                                              [&](const auto& entry) { return entry.first == m.user_id; });
+    return m.user_id != joiner &&
+           std::any_of(lagging.begin(), lagging.end(), [&](const auto& entry) { return entry.first == m.user_id; });
   });
   lagging.emplace_back(joiner, now);
   return members;
@@ -178,7 +178,8 @@ void Engine::State::leave(TimeNs now, Connection& connection, const std::string&
     if (suppressed) return;
     if (options.defects.has(Defect::kStaleVacatedCount)) {
       // The count of zero was read before a round trip and is trusted after it.
-      defer(now, [this, &app, channel](TimeNs at) { emit_webhook(at, app, webhook_event("channel_vacated", channel)); });
+      defer(now,
+            [this, &app, channel](TimeNs at) { emit_webhook(at, app, webhook_event("channel_vacated", channel)); });
     } else {
       emit_webhook(now, app, webhook_event("channel_vacated", channel));
     }

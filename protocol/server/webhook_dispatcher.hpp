@@ -80,8 +80,8 @@ class WebhookDispatcher {
   WebhookPolicy policy_;
   std::uint64_t next_pending_id_ = 1;
   std::uint64_t next_delivery_id_ = 1;
-  std::map<std::uint64_t, Pending> pending_;     // by insertion id: ordered, deterministic
-  std::map<std::uint64_t, Delivery> deliveries_; // by delivery id
+  std::map<std::uint64_t, Pending> pending_;      // by insertion id: ordered, deterministic
+  std::map<std::uint64_t, Delivery> deliveries_;  // by delivery id
 };
 
 }  // namespace pushsim

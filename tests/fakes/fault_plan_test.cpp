@@ -140,9 +140,9 @@ TEST_CASE("fault groups pair a partition with its heal and latency with its end"
     if (first.kind == PlannedFault::Kind::kPartition || first.kind == PlannedFault::Kind::kExtraLatency) {
       REQUIRE(group.size() == 2);
       CHECK(plan[group.back()].client == first.client);
-      CHECK(plan[group.back()].kind ==
-            (first.kind == PlannedFault::Kind::kPartition ? PlannedFault::Kind::kHeal
-                                                          : PlannedFault::Kind::kExtraLatencyOff));
+      CHECK(plan[group.back()].kind == (first.kind == PlannedFault::Kind::kPartition
+                                            ? PlannedFault::Kind::kHeal
+                                            : PlannedFault::Kind::kExtraLatencyOff));
     }
   }
   CHECK(covered == plan.size());

@@ -66,7 +66,8 @@ TEST_CASE("frames of one connection arrive in send order even when drawn delays 
   f.run();
   CHECK(f.sink.texts(Direction::kToClient) == sent);
   for (std::size_t i = 1; i < f.sink.arrivals.size(); ++i) {
-    if (f.sink.arrivals[i].direction == Direction::kToClient && f.sink.arrivals[i - 1].direction == Direction::kToClient) {
+    if (f.sink.arrivals[i].direction == Direction::kToClient &&
+        f.sink.arrivals[i - 1].direction == Direction::kToClient) {
       CHECK(f.sink.arrivals[i].at >= f.sink.arrivals[i - 1].at);
     }
   }
@@ -222,7 +223,8 @@ TEST_CASE("an HTTP service that never answers times the caller out, and a slow o
     ++calls;
     answered = response.has_value();
   };
-  f.network.http(f.trace.endpoint("a"), f.trace.endpoint("b"), HttpRequest{"GET", "/", {}, ""}, silent, done, seconds(5));
+  f.network.http(f.trace.endpoint("a"), f.trace.endpoint("b"), HttpRequest{"GET", "/", {}, ""}, silent, done,
+                 seconds(5));
   f.run();
   CHECK(calls == 1);
   CHECK_FALSE(answered);
@@ -231,7 +233,8 @@ TEST_CASE("an HTTP service that never answers times the caller out, and a slow o
   CHECK(calls == 2);
   CHECK_FALSE(answered);
   CHECK(f.trace.to_json_lines().find("late response 200") != std::string::npos);
-  f.network.http(f.trace.endpoint("a"), f.trace.endpoint("b"), HttpRequest{"GET", "/", {}, ""}, silent, done, std::nullopt);
+  f.network.http(f.trace.endpoint("a"), f.trace.endpoint("b"), HttpRequest{"GET", "/", {}, ""}, silent, done,
+                 std::nullopt);
   f.run();
   CHECK(calls == 2);  // no timeout asked for: nobody hears of it
   CHECK(f.network.http_in_flight() == 0);

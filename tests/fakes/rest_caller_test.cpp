@@ -35,19 +35,21 @@ TEST_CASE("REST caller triggers exactly as the Node SDK does", "[rest_caller]") 
 }
 
 TEST_CASE("REST caller batches, sends to users and terminates as the Node SDK does", "[rest_caller]") {
-  check_matches_sdk(kCaller.trigger_batch(kSimulationEpoch,
-                                          {BatchItem{"ch-a", "e1", Json{{"n", 1}}, {}},
-                                           BatchItem{"presence-b", "e2", "two", TriggerParams{"123.456", "user_count"}}}),
+  check_matches_sdk(kCaller.trigger_batch(kSimulationEpoch, {BatchItem{"ch-a", "e1", Json{{"n", 1}}, {}},
+                                                             BatchItem{"presence-b", "e2", "two",
+                                                                       TriggerParams{"123.456", "user_count"}}}),
                     "trigger_batch");
   check_matches_sdk(kCaller.send_to_user(kSimulationEpoch, "u1", "my-event", Json{{"a", 1}}), "send_to_user");
   check_matches_sdk(kCaller.terminate_user_connections(kSimulationEpoch, "u1"), "terminate_user_connections");
 }
 
 TEST_CASE("REST caller queries channels as the Node SDK does", "[rest_caller]") {
-  check_matches_sdk(kCaller.get(kSimulationEpoch, "/channels", {{"filter_by_prefix", "presence-"}, {"info", "user_count"}}),
-                    "get_channels");
-  check_matches_sdk(kCaller.get(kSimulationEpoch, "/channels/presence-foo", {{"info", "user_count,subscription_count"}}),
-                    "get_channel");
+  check_matches_sdk(
+      kCaller.get(kSimulationEpoch, "/channels", {{"filter_by_prefix", "presence-"}, {"info", "user_count"}}),
+      "get_channels");
+  check_matches_sdk(
+      kCaller.get(kSimulationEpoch, "/channels/presence-foo", {{"info", "user_count,subscription_count"}}),
+      "get_channel");
   check_matches_sdk(kCaller.get(kSimulationEpoch, "/channels/presence-foo/users"), "get_channel_users");
 }
 

@@ -15,8 +15,7 @@ TEST_CASE("scheduler runs tasks in time order and ties in filing order", "[sched
   s.schedule_at(kSimulationEpoch + 10, [&] { order.push_back("a@10"); });
   s.schedule_at(kSimulationEpoch + 20, [&] { order.push_back("c@20"); });
   s.schedule_at(kSimulationEpoch + 20, [&] { order.push_back("d@20"); });
-  while (s.step()) {
-  }
+  while (s.step()) {}
   CHECK(order == std::vector<std::string>{"a@10", "b@20", "c@20", "d@20"});
   CHECK(s.now() == kSimulationEpoch + 20);
   CHECK(s.events_run() == 4);
@@ -41,8 +40,7 @@ TEST_CASE("a task scheduled from a task at the same instant runs after the ones 
     s.schedule_at(s.now(), [&] { order.push_back(3); });
   });
   s.schedule_at(kSimulationEpoch, [&] { order.push_back(2); });
-  while (s.step()) {
-  }
+  while (s.step()) {}
   CHECK(order == std::vector<int>{1, 2, 3});
 }
 

@@ -13,7 +13,10 @@ const AppCredentials kApp{"1", "app-key", "app-secret"};
 
 HttpRequest webhook_post(const std::string& body, const std::string& key, const std::string& signature,
                          const std::string& content_type = "application/json") {
-  return HttpRequest{"POST", "/webhooks", {{"Content-Type", content_type}, {"X-Pusher-Key", key}, {"X-Pusher-Signature", signature}}, body};
+  return HttpRequest{"POST",
+                     "/webhooks",
+                     {{"Content-Type", content_type}, {"X-Pusher-Key", key}, {"X-Pusher-Signature", signature}},
+                     body};
 }
 
 }  // namespace
@@ -22,8 +25,8 @@ TEST_CASE("webhook receiver accepts a correctly signed batch and records its eve
   const Json v = vector_named("webhook_signature");
   const std::string body = v["inputs"]["body"];
   WebhookReceiver receiver(kApp);
-  const HttpReply reply =
-      receiver.handle(kSimulationEpoch + ms(7), webhook_post(body, "app-key", v["expected"]["headers"]["X-Pusher-Signature"]));
+  const HttpReply reply = receiver.handle(
+      kSimulationEpoch + ms(7), webhook_post(body, "app-key", v["expected"]["headers"]["X-Pusher-Signature"]));
   REQUIRE(reply.response);
   CHECK(reply.response->status == 200);
   REQUIRE(receiver.batches().size() == 1);
@@ -65,7 +68,9 @@ TEST_CASE("webhook receiver told to fail N requests fails exactly those, then ac
   receiver.faults().fail_next(3, 500);
   std::vector<int> statuses;
   for (int i = 0; i < 5; ++i) {
-    statuses.push_back(receiver.handle(kSimulationEpoch, webhook_post(body, "app-key", sign_webhook("app-secret", body))).response->status);
+    statuses.push_back(
+        receiver.handle(kSimulationEpoch, webhook_post(body, "app-key", sign_webhook("app-secret", body)))
+            .response->status);
   }
   CHECK(statuses == std::vector<int>{500, 500, 500, 200, 200});
   CHECK(receiver.batches().size() == 5);

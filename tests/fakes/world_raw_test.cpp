@@ -198,7 +198,8 @@ TEST_CASE("a clean close from the client removes its connection from the engine"
   CHECK_FALSE(world->engine().channel("1", "news", world->now()).occupied());
 }
 
-TEST_CASE("a slow webhook receiver is retried only when slower than the engine's timeout", "[world][faults][webhooks]") {
+TEST_CASE("a slow webhook receiver is retried only when slower than the engine's timeout",
+          "[world][faults][webhooks]") {
   auto world = calm_world();
   RawClient& alice = world->add_raw_client("alice");
   alice.connect();

@@ -15,7 +15,8 @@ TEST_CASE("a world starts at the simulation epoch and is identified by scenario,
   auto world = builder.build();
   CHECK(world->now() == kSimulationEpoch);
   CHECK(world->run_id() == RunId{"join", 77, "flaky"});
-  CHECK(world->trace().header_line().find(R"("run":{"scenario":"join","seed":77,"faults":"flaky"})") != std::string::npos);
+  CHECK(world->trace().header_line().find(R"("run":{"scenario":"join","seed":77,"faults":"flaky"})") !=
+        std::string::npos);
 }
 
 TEST_CASE("verbs scheduled with at() run at their virtual time", "[world]") {
@@ -100,7 +101,8 @@ TEST_CASE("a seed-drawn fault plan is played by the world and written to the tra
   for (const auto& f : plan) partitions += f.kind == PlannedFault::Kind::kPartition ? 1 : 0;
   CHECK(partitions == 3);
   std::size_t traced = 0;
-  for (const auto& r : world->trace().records()) traced += r.kind == TraceKind::kFault && *r.text == "partition" ? 1 : 0;
+  for (const auto& r : world->trace().records())
+    traced += r.kind == TraceKind::kFault && *r.text == "partition" ? 1 : 0;
   CHECK(traced == 3);
 }
 

@@ -176,11 +176,13 @@ steps:
 )";
 
 TEST_CASE("after_previous holds an expect to frames after the one the client's last expect took", "[executor]") {
-  const ScenarioResult in_order = run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: first }
+  const ScenarioResult in_order =
+      run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: first }
   - expect: { client: alice, event: second, after_previous: true }
 )");
   CHECK(in_order.verdict == Verdict::kPass);
-  const ScenarioResult reversed = run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: second }
+  const ScenarioResult reversed =
+      run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: second }
   - expect: { client: alice, event: first, after_previous: true, within: 300ms }
 )");
   REQUIRE(reversed.failures.size() == 1);
@@ -190,11 +192,13 @@ TEST_CASE("after_previous holds an expect to frames after the one the client's l
 }
 
 TEST_CASE("expect_none with after_previous ignores frames before the last expect's", "[executor]") {
-  const ScenarioResult ignored = run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: second }
+  const ScenarioResult ignored =
+      run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: second }
   - expect_none: { client: alice, channel: feed, after_previous: true, for: 300ms }
 )");
   CHECK(ignored.verdict == Verdict::kPass);
-  const ScenarioResult counted = run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: second }
+  const ScenarioResult counted =
+      run_must(std::string(kTwoEventsInOrder) + R"(  - expect: { client: alice, event: second }
   - expect_none: { client: alice, channel: feed, for: 300ms }
 )");
   REQUIRE(counted.failures.size() == 1);
@@ -216,19 +220,22 @@ steps:
 )";
 
 TEST_CASE("expect_webhook_state orders webhook events by time_ms, not by arrival", "[executor]") {
-  const ScenarioResult result = run_must(std::string(kRetriedJoin) + R"(  - expect_webhook_state: { channel: presence-room, state: vacated }
+  const ScenarioResult result =
+      run_must(std::string(kRetriedJoin) + R"(  - expect_webhook_state: { channel: presence-room, state: vacated }
   - expect_webhook_state: { channel: presence-room, user_id: u1, state: absent }
 )");
   CHECK(result.verdict == Verdict::kPass);
-  const ScenarioResult wrong = run_must(std::string(kRetriedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: member }
+  const ScenarioResult wrong = run_must(
+      std::string(kRetriedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: member }
 )");
   REQUIRE(wrong.failures.size() == 1);
-  CHECK(wrong.failures[0] ==
-        "t.yaml:14:5: expect_webhook_state presence-room user_id=u1 member within 1s: expected the webhooks to leave "
-        "presence-room user u1 member within 1s, but by time_ms it is absent\n"
-        "the events that decide it, in arrival order:\n"
-        "  +3.531s time_ms 1700000000526 {\"channel\":\"presence-room\",\"name\":\"member_removed\",\"user_id\":\"u1\"}\n"
-        "  +7.103s time_ms 1700000000035 {\"channel\":\"presence-room\",\"name\":\"member_added\",\"user_id\":\"u1\"}");
+  CHECK(
+      wrong.failures[0] ==
+      "t.yaml:14:5: expect_webhook_state presence-room user_id=u1 member within 1s: expected the webhooks to leave "
+      "presence-room user u1 member within 1s, but by time_ms it is absent\n"
+      "the events that decide it, in arrival order:\n"
+      "  +3.531s time_ms 1700000000526 {\"channel\":\"presence-room\",\"name\":\"member_removed\",\"user_id\":\"u1\"}\n"
+      "  +7.103s time_ms 1700000000035 {\"channel\":\"presence-room\",\"name\":\"member_added\",\"user_id\":\"u1\"}");
 }
 
 // alice's subscribe and unsubscribe reach the server at the same instant, so member_added and
@@ -249,19 +256,22 @@ steps:
 )";
 
 TEST_CASE("expect_webhook_state counts a removal as later than an add of the same millisecond", "[executor]") {
-  const ScenarioResult result = run_must(std::string(kTiedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: absent }
+  const ScenarioResult result = run_must(
+      std::string(kTiedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: absent }
 )");
   CHECK(result.verdict == Verdict::kPass);
-  const ScenarioResult wrong = run_must(std::string(kTiedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: member }
+  const ScenarioResult wrong = run_must(
+      std::string(kTiedJoin) + R"(  - expect_webhook_state: { channel: presence-room, user_id: u1, state: member }
 )");
   REQUIRE(wrong.failures.size() == 1);
   // Same time_ms, member_added arrived last: only the removal-is-later rule makes this absent.
-  CHECK(wrong.failures[0] ==
-        "t.yaml:18:5: expect_webhook_state presence-room user_id=u1 member within 1s: expected the webhooks to leave "
-        "presence-room user u1 member within 1s, but by time_ms it is absent\n"
-        "the events that decide it, in arrival order:\n"
-        "  +4.098s time_ms 1700000000081 {\"channel\":\"presence-room\",\"name\":\"member_removed\",\"user_id\":\"u1\"}\n"
-        "  +7.142s time_ms 1700000000081 {\"channel\":\"presence-room\",\"name\":\"member_added\",\"user_id\":\"u1\"}");
+  CHECK(
+      wrong.failures[0] ==
+      "t.yaml:18:5: expect_webhook_state presence-room user_id=u1 member within 1s: expected the webhooks to leave "
+      "presence-room user u1 member within 1s, but by time_ms it is absent\n"
+      "the events that decide it, in arrival order:\n"
+      "  +4.098s time_ms 1700000000081 {\"channel\":\"presence-room\",\"name\":\"member_removed\",\"user_id\":\"u1\"}\n"
+      "  +7.142s time_ms 1700000000081 {\"channel\":\"presence-room\",\"name\":\"member_added\",\"user_id\":\"u1\"}");
 }
 
 TEST_CASE("expect_webhook_state waits for the state, and counts no webhook as vacated", "[executor]") {
@@ -321,9 +331,10 @@ steps:
 TEST_CASE("An expect whose deadline passes the cap says it was cut short", "[executor]") {
   ExecutorOptions options;
   options.time_max = 2 * kNsPerSecond;
-  const ScenarioResult result = run_must("clients:\n  alice:\nsteps:\n  - connect: alice\n"
-                                         "  - expect: { client: alice, event: never, within: 10s }\n",
-                                         {}, options);
+  const ScenarioResult result = run_must(
+      "clients:\n  alice:\nsteps:\n  - connect: alice\n"
+      "  - expect: { client: alice, event: never, within: 10s }\n",
+      {}, options);
   REQUIRE(result.failures.size() == 1);
   CHECK_THAT(first_line(result.failures[0]),
              Catch::EndsWith("no matching frame at alice within 10s (cut short by the scenario's time cap of 2s)"));
@@ -332,9 +343,10 @@ TEST_CASE("An expect whose deadline passes the cap says it was cut short", "[exe
 TEST_CASE("A run over its step cap fails", "[executor]") {
   ExecutorOptions options;
   options.steps_max = 2;
-  const ScenarioResult result = run_must("clients:\n  alice:\nsteps:\n  - connect: alice\n  - advance: 1s\n"
-                                         "  - advance: 1s\n",
-                                         {}, options);
+  const ScenarioResult result = run_must(
+      "clients:\n  alice:\nsteps:\n  - connect: alice\n  - advance: 1s\n"
+      "  - advance: 1s\n",
+      {}, options);
   REQUIRE(result.failures.size() == 1);
   CHECK(result.failures[0] == "t.yaml:10:5: advance 1s: step cap reached: more than 2 steps run");
 }
@@ -368,7 +380,8 @@ steps:
     - - expect: { client: alice, event: b, within: 100ms }
 )");
   REQUIRE(result.failures.size() == 1);
-  CHECK_THAT(result.failures[0], Catch::StartsWith("t.yaml:9:5: one_of [expect alice a within 100ms] | [expect alice b within 100ms]: no branch held:\n-- branch 1: "
+  CHECK_THAT(result.failures[0], Catch::StartsWith("t.yaml:9:5: one_of [expect alice a within 100ms] | [expect alice b "
+                                                   "within 100ms]: no branch held:\n-- branch 1: "
                                                    "10:9 expect alice a within 100ms: no matching frame"));
   CHECK_THAT(result.failures[0], Catch::Contains("\n-- branch 2: 11:9 expect alice b within 100ms: no matching"));
 }
@@ -420,8 +433,9 @@ steps:
 }
 
 TEST_CASE("Verdicts follow the level: SHOULD is non-strict, INFO informational", "[executor]") {
-  const std::string failing = "clients:\n  alice:\nsteps:\n  - connect: alice\n"
-                              "  - expect: { client: alice, event: never, within: 10ms }\n";
+  const std::string failing =
+      "clients:\n  alice:\nsteps:\n  - connect: alice\n"
+      "  - expect: { client: alice, event: never, within: 10ms }\n";
   CHECK(run_text(scenario_text("should", failing)).verdict == Verdict::kNonStrict);
   CHECK(run_text(scenario_text("info", failing)).verdict == Verdict::kInformational);
   CHECK(run_text(scenario_text("must", failing)).verdict == Verdict::kFail);
@@ -442,9 +456,8 @@ TEST_CASE("The sim target, by default, skips a scenario that requires watchlists
 TEST_CASE("A scenario requiring a feature the target lacks is skipped with the reason", "[executor]") {
   SimTargetOptions options;
   options.features = std::set<std::string>{"webhooks"};
-  const ScenarioResult result =
-      run_text(scenario_text("must", "requires: [client_events]\nclients:\n  alice:\nsteps:\n  - connect: alice\n"),
-               options);
+  const ScenarioResult result = run_text(
+      scenario_text("must", "requires: [client_events]\nclients:\n  alice:\nsteps:\n  - connect: alice\n"), options);
   CHECK(result.verdict == Verdict::kSkipped);
   CHECK(result.skip_reason == "target 'sim' lacks feature 'client_events'");
   REQUIRE(result.steps.size() == 1);
@@ -513,8 +526,7 @@ steps:
   const RunResult c = without_wall_times(run_suite(suite, sim_target_factory(), "sim", other));
   CHECK(c.scenarios[2].trace != a.scenarios[2].trace);
   // Filtering keeps each scenario's seed.
-  const RunResult alone =
-      without_wall_times(run_suite({suite[2]}, sim_target_factory(), "sim", one));
+  const RunResult alone = without_wall_times(run_suite({suite[2]}, sim_target_factory(), "sim", one));
   CHECK(alone.scenarios[0] == a.scenarios[2]);
 }
 

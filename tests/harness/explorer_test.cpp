@@ -133,7 +133,8 @@ TEST_CASE("shrinking keeps the failure, makes the trace smaller and replays from
   CHECK(again.signature == before.signature);
   CHECK(again.trace_records == shrunk.run.trace_records);
   const std::string flags = shrunk.spec.replay_flags("jitter");
-  CHECK_THAT(flags, Catch::StartsWith("--seed " + std::to_string(seed) + " --profile jitter --defect "
+  CHECK_THAT(flags, Catch::StartsWith("--seed " + std::to_string(seed) +
+                                      " --profile jitter --defect "
                                       "member-count-after-broadcast"));
 }
 

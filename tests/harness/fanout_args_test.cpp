@@ -55,8 +55,11 @@ TEST_CASE("bench fanout args: rates, durations and publishing modes as typed", "
 TEST_CASE("bench fanout args: a live target takes credentials from flags, else PUSHER_*", "[fanout-args]") {
   FanoutArgs args;
   args.target = "live";
-  auto env = env_of({{"PUSHER_HOST", "10.0.0.5"}, {"PUSHER_PORT", "6001"}, {"PUSHER_APP_ID", "7"},
-                     {"PUSHER_APP_KEY", "k"}, {"PUSHER_APP_SECRET", "s"}});
+  auto env = env_of({{"PUSHER_HOST", "10.0.0.5"},
+                     {"PUSHER_PORT", "6001"},
+                     {"PUSHER_APP_ID", "7"},
+                     {"PUSHER_APP_KEY", "k"},
+                     {"PUSHER_APP_SECRET", "s"}});
   auto options = fanout_options_from_args(args, env);
   REQUIRE(options.ok());
   CHECK(options->ws_url == "ws://10.0.0.5:6001");
@@ -82,6 +85,10 @@ TEST_CASE("bench fanout args: each mistake names its flag", "[fanout-args]") {
   CHECK_THAT(with([](auto& a) { a.via = "carrier-pigeon"; }), Catch::Contains("--via"));
   CHECK_THAT(with([](auto& a) { a.target = "sim"; }), Catch::Contains("--target"));
   CHECK_THAT(with([](auto& a) { a.target = "live"; }), Catch::Contains("PUSHER_HOST"));
-  CHECK_THAT(with([](auto& a) { a.subscribers = 10; a.channels = 11; }), Catch::Contains("--channels"));
+  CHECK_THAT(with([](auto& a) {
+               a.subscribers = 10;
+               a.channels = 11;
+             }),
+             Catch::Contains("--channels"));
   CHECK_THAT(with([](auto& a) { a.payload_bytes = 20000; }), Catch::Contains("--payload-bytes"));
 }

@@ -56,7 +56,9 @@ struct Crafted {
                const std::string& socket_id = "") {
     fakes::RestExchange exchange;
     exchange.handled = handled;
-    exchange.request = HttpRequest{"POST", "/apps/1/events?auth_key=k", {},
+    exchange.request = HttpRequest{"POST",
+                                   "/apps/1/events?auth_key=k",
+                                   {},
                                    R"({"name":")" + event + R"(","channels":[")" + channel + R"("],"data":"{}")" +
                                        (socket_id.empty() ? "" : R"(,"socket_id":")" + socket_id + "\"") + "}"};
     exchange.response = HttpResponse{200, {}, "{}"};
@@ -362,7 +364,7 @@ steps:
   const auto run = run_spec(leave, spec);
   CHECK(run.result.verdict == Verdict::kFail);
   REQUIRE_FALSE(run.result.failures.empty());
-  CHECK_THAT(run.result.failures.front(), Catch::Contains("invariant no-event-after-unsubscribe") &&
-                                              Catch::Contains("trace record"));
+  CHECK_THAT(run.result.failures.front(),
+             Catch::Contains("invariant no-event-after-unsubscribe") && Catch::Contains("trace record"));
   CHECK(run.signature == "invariant no-event-after-unsubscribe");
 }

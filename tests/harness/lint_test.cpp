@@ -15,7 +15,8 @@ TEST_CASE("lint reports every file's errors and a summary", "[lint]") {
   CHECK(lint_exit_code(report) == 1);
   CHECK(format_lint_report(report) == (folder / "second.yaml").string() +
                                           ":1:5: duplicate scenario id 'dup.1' (also used by " +
-                                          (folder / "first.yaml").string() + ":1:5)\n"
+                                          (folder / "first.yaml").string() +
+                                          ":1:5)\n"
                                           "lint: 2 files, 1 scenario ok, 1 error\n");
 }
 
@@ -52,7 +53,8 @@ TEST_CASE("lint tells profiles from scenarios and checks deviations against the 
   CHECK(report.profiles_ok == 0);
   CHECK(report.scenarios_ok == 4);
   CHECK(format_lint_report(report) ==
-        (profiles / "bad_feature.yaml").string() + ":6:5: unknown feature 'clientevents' in 'features' (expected one of: "
+        (profiles / "bad_feature.yaml").string() +
+            ":6:5: unknown feature 'clientevents' in 'features' (expected one of: "
             "batch_webhooks, cache_channels, client_events, encrypted_channels, publish_info, server_to_user, "
             "subscription_count, terminate_connections, user_authentication, watchlist, webhooks)\n" +
             (profiles / "renamed_scenario.yaml").string() +

@@ -22,10 +22,10 @@ namespace pushsim::harness {
 namespace {
 
 using namespace std::chrono_literals;
-using test::load;
-using test::scenario_text;
 using pushsim::test::Misbehaviour;
 using pushsim::test::RogueThread;
+using test::load;
+using test::scenario_text;
 
 std::size_t entries_in(const char* directory) {
   std::size_t count = 0;
@@ -145,8 +145,7 @@ TEST_CASE("abuse: a misbehaving WebSocket server fails its scenario naming what 
       WsCase{Misbehaviour::kSilentUpgrade, "waiting for an answer to the WebSocket upgrade request"},
       WsCase{Misbehaviour::kHttp404, ": HTTP 404 Not Found"},
       WsCase{Misbehaviour::kNoEstablished, "waiting for pusher:connection_established"},
-      WsCase{Misbehaviour::kGarbage, "this is not json{"},
-      WsCase{Misbehaviour::kGarbageLater, "{\"event\":"},
+      WsCase{Misbehaviour::kGarbage, "this is not json{"}, WsCase{Misbehaviour::kGarbageLater, "{\"event\":"},
       WsCase{Misbehaviour::kBinaryLater, "binary frame of 3 bytes received: the protocol uses text frames only"},
       WsCase{Misbehaviour::kCloseMidFrame, "server closed the TCP connection without a WebSocket close frame"},
       WsCase{Misbehaviour::kHugeFrame, "server sent a message larger than the 1048576-byte limit"},
@@ -162,11 +161,13 @@ TEST_CASE("abuse: a misbehaving WebSocket server fails its scenario naming what 
 TEST_CASE("abuse: a server that stops reading fails the scenario once our writes stall, without a hang") {
   ResourceCheck resources;
   RogueThread rogue(Misbehaviour::kStopReading);
-  std::string body = "clients:\n  alice:\nsteps:\n  - connect: alice\n"
-                     "  - expect: { client: alice, event: \"pusher:connection_established\", within: 2s }\n";
+  std::string body =
+      "clients:\n  alice:\nsteps:\n  - connect: alice\n"
+      "  - expect: { client: alice, event: \"pusher:connection_established\", within: 2s }\n";
   for (int i = 0; i < 8; ++i) body += "  - send: { client: alice, text: big }\n";
-  body += "  - subscribe: { client: alice, channel: news }\n"
-          "  - expect: { client: alice, event: \"pusher_internal:subscription_succeeded\", within: 2s }\n";
+  body +=
+      "  - subscribe: { client: alice, channel: news }\n"
+      "  - expect: { client: alice, event: \"pusher_internal:subscription_succeeded\", within: 2s }\n";
   // 8 MB of frames, more than the loopback socket buffers take while the server does not read
   // (and more than a scenario file may hold, hence set here).
   Scenario scenario = load(scenario_text("must", body));

@@ -119,8 +119,8 @@ TEST_CASE("live target: partitions are refused with the reason") {
 }
 
 TEST_CASE("live target: simulation-only scenarios are skipped with their reason") {
-  const Scenario scenario = load(scenario_text("must", "simulation_only: needs partitions\n" +
-                                                           std::string(kConnectAndSubscribe)));
+  const Scenario scenario =
+      load(scenario_text("must", "simulation_only: needs partitions\n" + std::string(kConnectAndSubscribe)));
   LiveTarget target(served());
   const auto result = run_scenario(scenario, target, 7);
   CHECK(result.verdict == Verdict::kSkipped);

@@ -26,7 +26,8 @@ TEST_CASE("the first difference is reported with its path", "[matcher]") {
   CHECK(match_subset({{"presence", {{"count", 2}}}}, actual, "data") == "data.presence.count: expected 2, got 1");
   CHECK(match_subset({{"presence", {{"hash", Json::object()}}}}, actual, "data") ==
         "data.presence.hash: expected {}, got nothing (no such key)");
-  CHECK(match_subset({{"presence", {{"ids", {"u1", "u3"}}}}}, actual) == "presence.ids[1]: expected \"u3\", got \"u2\"");
+  CHECK(match_subset({{"presence", {{"ids", {"u1", "u3"}}}}}, actual) ==
+        "presence.ids[1]: expected \"u3\", got \"u2\"");
   CHECK(match_subset({{"a.b", 1}}, Json{{"a.b", 2}}, "body") == "body[\"a.b\"]: expected 1, got 2");
   CHECK(match_subset(Json{{"x", 1}}, Json("text")) == "expected {\"x\":1}, got \"text\"");
   CHECK(match_subset(nullptr, Json::object(), "data") == "data: expected null, got {}");
@@ -49,8 +50,8 @@ TEST_CASE("frame data is decoded from its string form before matching", "[matche
                                   Json{{"presence", {{"count", 1}}}}, std::nullopt};
   CHECK_FALSE(match_frame(expected, succeeded));
   // The same payload as an object matches too: the form is not what this checks.
-  CHECK_FALSE(match_frame(expected, frame("pusher_internal:subscription_succeeded", "presence-room",
-                                          Json{{"presence", {{"count", 1}}}})));
+  CHECK_FALSE(match_frame(
+      expected, frame("pusher_internal:subscription_succeeded", "presence-room", Json{{"presence", {{"count", 1}}}})));
   FrameExpectation two = expected;
   two.data = Json{{"presence", {{"count", 2}}}};
   CHECK(match_frame(two, succeeded) == "data.presence.count: expected 2, got 1");
@@ -124,8 +125,11 @@ TEST_CASE("expect steps become frame expectations", "[matcher]") {
 
 TEST_CASE("webhook events match by subset with string data decoded", "[matcher]") {
   ExpectWebhookStep step{{}, "client_event", "private-a", std::nullopt, "client-x", Json{{"n", 1}}, seconds(5)};
-  const Json event = {{"name", "client_event"}, {"channel", "private-a"}, {"event", "client-x"},
-                      {"data", R"({"n":1})"}, {"socket_id", "1.2"}};
+  const Json event = {{"name", "client_event"},
+                      {"channel", "private-a"},
+                      {"event", "client-x"},
+                      {"data", R"({"n":1})"},
+                      {"socket_id", "1.2"}};
   CHECK_FALSE(match_webhook(step, event));
   step.user_id = "u1";
   CHECK(match_webhook(step, event) == "user_id: expected \"u1\", got nothing (no such key)");

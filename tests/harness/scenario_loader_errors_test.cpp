@@ -112,10 +112,12 @@ TEST_CASE("a trailing document marker with nothing after it is not a second docu
 }
 
 TEST_CASE("string fields take any scalar; typed fields want their type", "[loader]") {
-  auto loaded = load_scenario_text(kHeader + "  - subscribe: { client: alice, channel: 123 }\n"
-                                             "  - client_event: { client: alice, channel: private-x, event: client-e,\n"
-                                             "                    data: { n: 1, f: 1.5, t: true, s: \"1\", z: ~, q: 'true' } }\n",
-                                   "typing.yaml");
+  auto loaded =
+      load_scenario_text(kHeader +
+                             "  - subscribe: { client: alice, channel: 123 }\n"
+                             "  - client_event: { client: alice, channel: private-x, event: client-e,\n"
+                             "                    data: { n: 1, f: 1.5, t: true, s: \"1\", z: ~, q: 'true' } }\n",
+                         "typing.yaml");
   REQUIRE(loaded.ok());
   CHECK(std::get<SubscribeStep>(loaded->steps[1].action).channel == "123");
   CHECK(std::get<ClientEventStep>(loaded->steps[2].action).data ==
@@ -131,18 +133,21 @@ TEST_CASE("socket_id variables are usable after the concurrently block that conn
 
 TEST_CASE("after one_of, only connects made in every branch count", "[loader]") {
   const std::string base = kHeader.substr(0, kHeader.find("steps:")) + "  bob:\nsteps:\n  - connect: alice\n";
-  const std::string both = base + "  - one_of:\n      - - connect: bob\n      - - connect: bob\n"
-                                  "  - send: { client: alice, text: \"${bob.socket_id}\" }\n";
+  const std::string both = base +
+                           "  - one_of:\n      - - connect: bob\n      - - connect: bob\n"
+                           "  - send: { client: alice, text: \"${bob.socket_id}\" }\n";
   CHECK(load_scenario_text(both, "both.yaml").ok());
-  const std::string one = base + "  - one_of:\n      - - connect: bob\n      - - advance: 1s\n"
-                                 "  - send: { client: alice, text: \"${bob.socket_id}\" }\n";
+  const std::string one = base +
+                          "  - one_of:\n      - - connect: bob\n      - - advance: 1s\n"
+                          "  - send: { client: alice, text: \"${bob.socket_id}\" }\n";
   CHECK(load_scenario_text(one, "one.yaml").error().message ==
         "one.yaml:13:34: '${bob.socket_id}' needs the socket_id of 'bob', known only after its connect step (and "
         "outside the concurrently block holding it)");
 }
 
 TEST_CASE("a misspelt required key is reported once, as unknown", "[loader]") {
-  auto outcome = check_scenario_text(kHeader + "  - unsubscribe: { client: alice, chanel: a, extra: 1 }\n", "typo.yaml");
+  auto outcome =
+      check_scenario_text(kHeader + "  - unsubscribe: { client: alice, chanel: a, extra: 1 }\n", "typo.yaml");
   CHECK(messages(outcome) == std::vector<std::string>{
                                  "typo.yaml:9:35: unknown key 'chanel' in unsubscribe step (expected one of: client, "
                                  "channel)",
@@ -172,7 +177,8 @@ TEST_CASE("aliases cannot blow a small file up into a huge one", "[loader]") {
     text += "],\n";
   }
   text += "      &big [*l3, *l3, *l3, *l3, *l3]] }\n";
-  for (int i = 0; i < 20; ++i) text += "  - client_event: { client: alice, channel: private-a, event: client-e, data: *big }\n";
+  for (int i = 0; i < 20; ++i)
+    text += "  - client_event: { client: alice, channel: private-a, event: client-e, data: *big }\n";
   const auto outcome = check_scenario_text(text, "aliases.yaml");
   REQUIRE_FALSE(outcome.diagnostics.empty());
   CHECK(outcome.diagnostics.front().to_string() ==
@@ -196,8 +202,8 @@ TEST_CASE("every prefix of a valid file loads or fails cleanly, byte by byte", "
 
 TEST_CASE("random mutations of a valid file never throw", "[loader][fuzz]") {
   const std::string text = read_text(fixtures() / "scenarios" / "every_step.yaml");
-  static constexpr char kBytes[] = {'{', '}', '[', ']', ':', '-', ' ', '\n', '&', '*', '!', '"', '\'', '#',
-                                    '|', '>', '$', '%', '\t', '\0', '\xff', 'a', '1', ','};
+  static constexpr char kBytes[] = {'{',  '}', '[', ']', ':', '-', ' ',  '\n', '&',    '*', '!', '"',
+                                    '\'', '#', '|', '>', '$', '%', '\t', '\0', '\xff', 'a', '1', ','};
   Rng rng(20240601);
   for (int round = 0; round < 1500; ++round) {
     std::string mutated = text;

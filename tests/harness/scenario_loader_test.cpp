@@ -55,15 +55,19 @@ TEST_CASE("connection steps load into typed structs", "[loader]") {
   CHECK(s[1] == Step{ConnectStep{at(15, 5), "bob", "other-key", 6, "/app/other-key?protocol=6"}});
   CHECK(s[2] == Step{ConnectStep{at(16, 5), "carol", {}, {}, {}}});
   CHECK(s[3] == Step{SubscribeStep{at(17, 5), "alice", "presence-room", {}, {}}});
-  CHECK(s[4] == Step{SubscribeStep{at(18, 5), "bob", "presence-room", {AuthChoice::Kind::kWrongSignature, ""},
+  CHECK(s[4] == Step{SubscribeStep{at(18, 5),
+                                   "bob",
+                                   "presence-room",
+                                   {AuthChoice::Kind::kWrongSignature, ""},
                                    Json{{"user_id", 2}, {"user_info", {{"n", 1}}}}}});
-  CHECK(s[5] == Step{SubscribeStep{at(23, 5), "carol", "private-a", {AuthChoice::Kind::kLiteral, "app-key:deadbeef"}, {}}});
+  CHECK(s[5] ==
+        Step{SubscribeStep{at(23, 5), "carol", "private-a", {AuthChoice::Kind::kLiteral, "app-key:deadbeef"}, {}}});
   CHECK(s[6] == Step{SubscribeStep{at(24, 5), "carol", "private-b", {AuthChoice::Kind::kLiteral, "garbage"}, {}}});
   CHECK(s[7] == Step{UnsubscribeStep{at(25, 5), "carol", "private-b"}});
   CHECK(s[8] == Step{SigninStep{at(26, 5), "alice", {}}});
   CHECK(s[9] == Step{SigninStep{at(27, 5), "bob", {AuthChoice::Kind::kOtherSocket, ""}}});
-  CHECK(s[10] == Step{ClientEventStep{at(28, 5), "alice", "presence-room", "client-typing",
-                                      Json{{"who", "${alice.user_id}"}}}});
+  CHECK(s[10] ==
+        Step{ClientEventStep{at(28, 5), "alice", "presence-room", "client-typing", Json{{"who", "${alice.user_id}"}}}});
   CHECK(s[11] == Step{SendStep{at(29, 5), "bob", "{\"event\":\"pusher:ping\""}});
 }
 
@@ -71,21 +75,36 @@ TEST_CASE("REST steps load with data encoded as it will be sent", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
   REQUIRE(s.size() == 45);
-  CHECK(s[12] == Step{TriggerStep{at(30, 5), {"presence-room", "other"}, false, "news", "{\"x\":1}",
-                                  Exclude{Exclude::Kind::kClient, "bob"}, "user_count"}});
-  CHECK(s[13] == Step{TriggerStep{at(31, 5), {"presence-room"}, true, "raw", "not json",
-                                  Exclude{Exclude::Kind::kSocketId, "${alice.socket_id}"}, {}}});
+  CHECK(s[12] == Step{TriggerStep{at(30, 5),
+                                  {"presence-room", "other"},
+                                  false,
+                                  "news",
+                                  "{\"x\":1}",
+                                  Exclude{Exclude::Kind::kClient, "bob"},
+                                  "user_count"}});
+  CHECK(s[13] == Step{TriggerStep{at(31, 5),
+                                  {"presence-room"},
+                                  true,
+                                  "raw",
+                                  "not json",
+                                  Exclude{Exclude::Kind::kSocketId, "${alice.socket_id}"},
+                                  {}}});
   CHECK(s[14] == Step{TriggerStep{at(32, 5), {"a"}, true, "e", "{}", Exclude{Exclude::Kind::kSocketId, "1.2.3"}, {}}});
-  CHECK(s[15] == Step{BatchTriggerStep{at(33, 5), {
-                          BatchItem{at(35, 11), "a", "e1", "d1", {}, {}},
-                          BatchItem{at(36, 11), "b", "e2", "[1,2]", Exclude{Exclude::Kind::kClient, "alice"},
-                                    "subscription_count"},
-                      }}});
+  CHECK(s[15] == Step{BatchTriggerStep{at(33, 5),
+                                       {
+                                           BatchItem{at(35, 11), "a", "e1", "d1", {}, {}},
+                                           BatchItem{at(36, 11), "b", "e2", "[1,2]",
+                                                     Exclude{Exclude::Kind::kClient, "alice"}, "subscription_count"},
+                                       }}});
   CHECK(s[16] == Step{BatchTriggerStep{at(37, 5), {BatchItem{at(37, 22), "c", "e3", "{}", {}, {}}}}});
   CHECK(s[17] == Step{QueryStep{at(38, 5), "/channels/presence-room", {{"info", "user_count"}}}});
   CHECK(s[18] == Step{ExpectResponseStep{at(39, 5), 200, Json{{"occupied", true}, {"user_count", 1}}}});
-  CHECK(s[19] == Step{RequestStep{at(40, 5), "POST", "/events", {{"a", "1"}, {"a", "2"}},
-                                  R"({"channels":["a"],"data":"{}","name":"e"})", Signing::kStaleTimestamp}});
+  CHECK(s[19] == Step{RequestStep{at(40, 5),
+                                  "POST",
+                                  "/events",
+                                  {{"a", "1"}, {"a", "2"}},
+                                  R"({"channels":["a"],"data":"{}","name":"e"})",
+                                  Signing::kStaleTimestamp}});
   CHECK(s[20] == Step{RequestStep{at(46, 5), "GET", "/channels", {}, {}, Signing::kValid}});
 }
 
@@ -99,8 +118,8 @@ TEST_CASE("expectations load with their deadlines and defaults", "[loader]") {
   CHECK(s[23] == Step{ExpectNoneStep{at(50, 5), "bob", "news", "presence-room", Json{{"x", 1}}, ms(500)}});
   CHECK(s[24] == Step{ExpectCloseStep{at(51, 5), "carol", 4009, seconds(2)}});
   CHECK(s[25] == Step{ExpectWebhookStep{at(52, 5), "member_added", "presence-room", "u2", {}, {}, seconds(5)}});
-  CHECK(s[26] == Step{ExpectWebhookStep{at(53, 5), "client_event", {}, {}, "client-typing", Json{{"who", "u1"}},
-                                        seconds(60)}});
+  CHECK(s[26] ==
+        Step{ExpectWebhookStep{at(53, 5), "client_event", {}, {}, "client-typing", Json{{"who", "u1"}}, seconds(60)}});
   CHECK(s[27] == Step{ExpectNoWebhookStep{at(54, 5), "channel_vacated", "presence-room", "u2", seconds(3)}});
   CHECK(s[28] == Step{ExpectNoWebhookStep{at(55, 5), {}, {}, {}, ms(250)}});
 }
@@ -130,15 +149,18 @@ TEST_CASE("concurrently and one_of hold nested steps", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
   REQUIRE(s.size() == 45);
-  CHECK(s[41] == Step{ConcurrentlyStep{at(68, 5), {
-                          Step{ConnectStep{at(69, 9), "alice", {}, {}, {}}},
-                          Step{SubscribeStep{at(70, 9), "alice", "c", {}, {}}},
-                      }}});
-  CHECK(s[42] == Step{OneOfStep{at(71, 5), {
-                          {Step{ExpectStep{at(72, 11), "alice", "a", {}, {}, {}, seconds(1)}}},
-                          {Step{ExpectStep{at(73, 11), "alice", "b", {}, {}, {}, seconds(1)}},
-                           Step{ExpectStep{at(74, 11), "alice", "c", {}, Json("${alice.socket_id}"), {}, seconds(1)}}},
-                      }}});
+  CHECK(s[41] == Step{ConcurrentlyStep{at(68, 5),
+                                       {
+                                           Step{ConnectStep{at(69, 9), "alice", {}, {}, {}}},
+                                           Step{SubscribeStep{at(70, 9), "alice", "c", {}, {}}},
+                                       }}});
+  CHECK(s[42] ==
+        Step{OneOfStep{at(71, 5),
+                       {
+                           {Step{ExpectStep{at(72, 11), "alice", "a", {}, {}, {}, seconds(1)}}},
+                           {Step{ExpectStep{at(73, 11), "alice", "b", {}, {}, {}, seconds(1)}},
+                            Step{ExpectStep{at(74, 11), "alice", "c", {}, Json("${alice.socket_id}"), {}, seconds(1)}}},
+                       }}});
 }
 
 TEST_CASE("every step kind appears in the every-step fixture", "[loader]") {
@@ -152,7 +174,8 @@ TEST_CASE("describe_step prints one line per step", "[loader]") {
   const Scenario scenario = load_every_step();
   CHECK(describe_step(scenario.steps[12]) ==
         "trigger presence-room,other news \"{\\\"x\\\":1}\" exclude=bob info=user_count");
-  CHECK(describe_step(scenario.steps[23]) == "expect_none bob event=news channel=presence-room data={\"x\":1} for 500ms");
+  CHECK(describe_step(scenario.steps[23]) ==
+        "expect_none bob event=news channel=presence-room data={\"x\":1} for 500ms");
   CHECK(describe_step(scenario.steps[41]) == "concurrently [connect alice; subscribe alice c]");
   CHECK(step_kind(scenario.steps[42]) == "one_of");
 }
@@ -171,7 +194,8 @@ TEST_CASE("race scenario steps load: kebab ids, after_previous, expect_webhook_s
   CHECK(s[3] == Step{ExpectNoneStep{where(12), "alice", {}, "room", {}, seconds(30), true}});
   using State = ExpectWebhookStateStep::State;
   CHECK(s[4] == Step{ExpectWebhookStateStep{where(13), "room", {}, State::kVacated, seconds(1)}});
-  CHECK(s[5] == Step{ExpectWebhookStateStep{where(14), "presence-room", "${alice.user_id}", State::kMember, seconds(5)}});
+  CHECK(s[5] ==
+        Step{ExpectWebhookStateStep{where(14), "presence-room", "${alice.user_id}", State::kMember, seconds(5)}});
   CHECK(describe_step(s[2]) == "expect alice second after_previous within 30s");
   CHECK(describe_step(s[5]) == "expect_webhook_state presence-room user_id=${alice.user_id} member within 5s");
 }
@@ -181,8 +205,8 @@ TEST_CASE("scenario ids are area.N or area.kebab-name", "[loader]") {
     CAPTURE(good);
     CHECK(is_scenario_id(good));
   }
-  for (const char* bad : {"races.Trigger", "races.-a", "races.a-", "races.a--b", "races.1a-b", "races.", "races.a_b",
-                          ".a", "Races.a"}) {
+  for (const char* bad :
+       {"races.Trigger", "races.-a", "races.a-", "races.a--b", "races.1a-b", "races.", "races.a_b", ".a", "Races.a"}) {
     CAPTURE(bad);
     CHECK_FALSE(is_scenario_id(bad));
   }

@@ -38,13 +38,15 @@ TargetFactory counting_sim(int& built) {
 }
 
 const std::string kPassing = "clients:\n  alice:\nsteps:\n  - connect: alice\n";
-const std::string kFailing = "clients:\n  alice:\nsteps:\n  - connect: alice\n"
-                             "  - expect: { client: alice, event: never, within: 10ms }\n";
+const std::string kFailing =
+    "clients:\n  alice:\nsteps:\n  - connect: alice\n"
+    "  - expect: { client: alice, event: never, within: 10ms }\n";
 
 }  // namespace
 
 TEST_CASE("a profile loads with its connection, features and deviations", "[profile]") {
-  const auto profile = profile_of(std::string(kHeader) + R"(connection: { host: ws.example, port: 443, tls: true, path: /pusher }
+  const auto profile =
+      profile_of(std::string(kHeader) + R"(connection: { host: ws.example, port: 443, tls: true, path: /pusher }
 features: [webhooks, client_events]
 deviations:
   - scenario: connection.51
@@ -59,7 +61,8 @@ deviations:
   CHECK(profile.server == "demo 1.0");
   CHECK(profile.features == std::set<std::string>{"client_events", "webhooks"});
   REQUIRE(profile.deviations.size() == 2);
-  CHECK(profile.deviations[0].note == DeviationNote{"connection.51", "activity_timeout is 30", "https://example.com/a"});
+  CHECK(profile.deviations[0].note ==
+        DeviationNote{"connection.51", "activity_timeout is 30", "https://example.com/a"});
   CHECK(profile.deviations[0].where.to_string() == "p.yaml:7:15");
   CHECK(profile.deviations[1].note.scenario == "rest.*");
   CHECK(profile_ws_url(profile.connection) == "wss://ws.example:443/pusher");
@@ -106,8 +109,9 @@ deviations:
 }
 
 TEST_CASE("bad YAML and empty files are diagnostics, not exceptions", "[profile]") {
-  CHECK(errors_of("") == "p.yaml:1:1: expected a profile (a map with profile, description, server and features), "
-                         "found an empty file");
+  CHECK(errors_of("") ==
+        "p.yaml:1:1: expected a profile (a map with profile, description, server and features), "
+        "found an empty file");
   CHECK(errors_of("profile: [unclosed\n").starts_with("p.yaml:2:1: YAML syntax error"));
   CHECK(errors_of("- a list\n") == "p.yaml:1:1: expected a map for profile, found a list");
 }

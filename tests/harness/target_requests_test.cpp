@@ -29,7 +29,8 @@ AuthChoice choice(AuthChoice::Kind kind, std::string literal = {}) { return Auth
 
 TEST_CASE("a valid auth is signed for the client's own socket with the app secret", "[target_requests]") {
   RecordingSigner recorder;
-  const auto auth = sign_for("alice", kApp, std::string("123.456"), choice(AuthChoice::Kind::kValid), recorder.signer());
+  const auto auth =
+      sign_for("alice", kApp, std::string("123.456"), choice(AuthChoice::Kind::kValid), recorder.signer());
   REQUIRE(auth.ok());
   CHECK(*auth == sign_channel(kApp, "123.456", "private-x", std::nullopt));
   CHECK(recorder.socket_seen == "123.456");

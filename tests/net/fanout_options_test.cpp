@@ -48,7 +48,11 @@ TEST_CASE("fanout options: the defaults pass; each bad value names its flag", "[
   CHECK_THAT(error_of([](auto& o) { o.subscribers = 0; }), Catch::Contains("--subscribers"));
   CHECK_THAT(error_of([](auto& o) { o.subscribers = kFanoutSubscribersMax + 1; }), Catch::Contains("--subscribers"));
   CHECK_THAT(error_of([](auto& o) { o.channels = 0; }), Catch::Contains("--channels"));
-  CHECK_THAT(error_of([](auto& o) { o.subscribers = 5; o.channels = 6; }), Catch::Contains("--channels"));
+  CHECK_THAT(error_of([](auto& o) {
+               o.subscribers = 5;
+               o.channels = 6;
+             }),
+             Catch::Contains("--channels"));
   CHECK_THAT(error_of([](auto& o) { o.rate_per_s = 0; }), Catch::Contains("--rate"));
   CHECK_THAT(error_of([](auto& o) { o.rate_per_s = -1; }), Catch::Contains("--rate"));
   CHECK_THAT(error_of([](auto& o) { o.payload_bytes = 10; }), Catch::Contains("--payload-bytes"));

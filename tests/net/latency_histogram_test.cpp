@@ -56,7 +56,7 @@ TEST_CASE("latency histogram: percentiles stay within 1/64 above the true value"
 TEST_CASE("latency histogram: one slow outlier shows in max and p99.9, not p50", "[net][histogram]") {
   LatencyHistogram h;
   for (int i = 0; i < 999; ++i) h.record(1'000'000);  // 1 ms
-  h.record(2'000'000'000);                             // 2 s
+  h.record(2'000'000'000);                            // 2 s
   CHECK(h.percentile_ns(50) <= 1'016'000);
   CHECK(h.percentile_ns(99.9) <= 1'016'000);  // the 999th of 1000 samples
   CHECK(h.percentile_ns(100) == 2'000'000'000);

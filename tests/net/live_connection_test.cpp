@@ -71,7 +71,8 @@ TEST_CASE("live client: garbage after the handshake is recorded and the connecti
   RogueFixture fixture(Misbehaviour::kGarbageLater);
   REQUIRE_FALSE(fixture.connect().has_value());
   auto& connection = *fixture.connection;
-  REQUIRE_FALSE(connection.wait_for([&] { return !connection.errors().empty(); }, deadline_after(1s), "an error").has_value());
+  REQUIRE_FALSE(
+      connection.wait_for([&] { return !connection.errors().empty(); }, deadline_after(1s), "an error").has_value());
   CHECK_THAT(connection.errors()[0].message, Catch::StartsWith("garbage frame: "));
   CHECK_THAT(connection.errors()[0].message, Catch::EndsWith(": {\"event\":"));
   CHECK(connection.stage() == LiveStage::kOpen);
@@ -82,7 +83,8 @@ TEST_CASE("live client: a binary frame is recorded as an error", "[net][live]") 
   RogueFixture fixture(Misbehaviour::kBinaryLater);
   REQUIRE_FALSE(fixture.connect().has_value());
   auto& connection = *fixture.connection;
-  REQUIRE_FALSE(connection.wait_for([&] { return !connection.errors().empty(); }, deadline_after(1s), "an error").has_value());
+  REQUIRE_FALSE(
+      connection.wait_for([&] { return !connection.errors().empty(); }, deadline_after(1s), "an error").has_value());
   CHECK(connection.errors()[0].message == "binary frame of 3 bytes received: the protocol uses text frames only");
 }
 

@@ -23,7 +23,8 @@ TEST_CASE("rest client: nothing listening is a connect error", "[net][rest]") {
   RestClient client(loop, RestClientOptions{"http://127.0.0.1:" + std::to_string(port), serve_test_app()});
   auto response = client.get("/channels", {}, soon());
   REQUIRE_FALSE(response.ok());
-  CHECK_THAT(response.error().message, Catch::StartsWith("GET http://127.0.0.1:" + std::to_string(port) + "/apps/app-id/channels?"));
+  CHECK_THAT(response.error().message,
+             Catch::StartsWith("GET http://127.0.0.1:" + std::to_string(port) + "/apps/app-id/channels?"));
   CHECK_THAT(response.error().message, Catch::Contains(": connect: "));
 }
 
@@ -31,8 +32,8 @@ TEST_CASE("rest client: a server that never answers times out at the deadline", 
   IoLoop loop;
   // Accepts connections (the kernel does, from the backlog) and never reads or answers.
   boost::asio::ip::tcp::acceptor silent(loop.context(), {boost::asio::ip::make_address("127.0.0.1"), 0});
-  RestClient client(loop, RestClientOptions{"http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()),
-                                            serve_test_app()});
+  RestClient client(
+      loop, RestClientOptions{"http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()), serve_test_app()});
   auto started = std::chrono::steady_clock::now();
   auto response = client.get("/channels", {}, deadline_after(300ms));
   CHECK(std::chrono::steady_clock::now() - started < 1s);

@@ -25,21 +25,21 @@
 namespace pushsim::test {
 
 enum class Misbehaviour {
-  kSilentUpgrade,       // accepts TCP, reads the upgrade request, never answers
-  kHttp404,             // answers the upgrade with a plain 404
-  kNoEstablished,       // completes the upgrade, then says nothing
-  kGarbage,             // completes the upgrade, then sends text that is not JSON
-  kGarbageLater,        // sends connection_established, then garbage
-  kBinaryLater,         // sends connection_established, then a binary frame
-  kCloseMidFrame,       // announces a 100-byte text frame, sends 10 bytes, closes TCP
-  kHugeFrame,           // sends one 10 MB text frame
-  kWrongDataType,       // sends connection_established whose data is a number
-  kStopReading,         // sends connection_established, then never reads: the client's writes block
-  kFlood,               // sends connection_established, then event frames as fast as it can
-  kRestGarbage,         // answers a REST request with bytes that are not HTTP
-  kRest500,             // answers a REST request with 500 Internal Server Error
-  kRestTrickle,         // answers a REST request one byte every 200 ms
-  kRestRedirect,        // answers a REST request with 307 to another address
+  kSilentUpgrade,  // accepts TCP, reads the upgrade request, never answers
+  kHttp404,        // answers the upgrade with a plain 404
+  kNoEstablished,  // completes the upgrade, then says nothing
+  kGarbage,        // completes the upgrade, then sends text that is not JSON
+  kGarbageLater,   // sends connection_established, then garbage
+  kBinaryLater,    // sends connection_established, then a binary frame
+  kCloseMidFrame,  // announces a 100-byte text frame, sends 10 bytes, closes TCP
+  kHugeFrame,      // sends one 10 MB text frame
+  kWrongDataType,  // sends connection_established whose data is a number
+  kStopReading,    // sends connection_established, then never reads: the client's writes block
+  kFlood,          // sends connection_established, then event frames as fast as it can
+  kRestGarbage,    // answers a REST request with bytes that are not HTTP
+  kRest500,        // answers a REST request with 500 Internal Server Error
+  kRestTrickle,    // answers a REST request one byte every 200 ms
+  kRestRedirect,   // answers a REST request with 307 to another address
 };
 
 inline const std::string kEstablished =
@@ -48,8 +48,7 @@ inline const std::string kEstablished =
 class RogueServer {
  public:
   RogueServer(IoLoop& loop, Misbehaviour misbehaviour)
-      : misbehaviour_(misbehaviour),
-        acceptor_(loop.context(), {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+      : misbehaviour_(misbehaviour), acceptor_(loop.context(), {boost::asio::ip::make_address("127.0.0.1"), 0}) {
     accept();
   }
 
@@ -117,14 +116,15 @@ class RogueServer {
 
   void answer_rest(const std::shared_ptr<Peer>& peer) {
     switch (misbehaviour_) {
-      case Misbehaviour::kRestGarbage:
-        return write_raw(peer, "this is not HTTP at all\r\n\r\n");
+      case Misbehaviour::kRestGarbage: return write_raw(peer, "this is not HTTP at all\r\n\r\n");
       case Misbehaviour::kRest500:
-        return write_raw(peer, "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: "
-                               "15\r\nConnection: close\r\n\r\nsomething broke");
+        return write_raw(peer,
+                         "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: "
+                         "15\r\nConnection: close\r\n\r\nsomething broke");
       case Misbehaviour::kRestRedirect:
-        return write_raw(peer, "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:9/elsewhere\r\n"
-                               "Content-Length: 0\r\nConnection: close\r\n\r\n");
+        return write_raw(peer,
+                         "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:9/elsewhere\r\n"
+                         "Content-Length: 0\r\nConnection: close\r\n\r\n");
       default:
         peer->raw = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{}";
         return trickle(peer);
@@ -197,11 +197,8 @@ class RogueServer {
       case Misbehaviour::kStopReading:
         establish(peer, [] {});  // and no read is ever started: the kernel buffers fill up
         break;
-      case Misbehaviour::kFlood:
-        establish(peer, [this, peer] { flood(peer); });
-        break;
-      default:
-        break;  // kNoEstablished: silence
+      case Misbehaviour::kFlood: establish(peer, [this, peer] { flood(peer); }); break;
+      default: break;  // kNoEstablished: silence
     }
   }
 

@@ -94,9 +94,9 @@ class Canary {
     auto connection = std::make_unique<LiveConnection>(loop, abuser_options(ws_url_, abuse_app().key));
     if (connection->connect(deadline_after(3s))) return nullptr;
     connection->subscribe("canary");
-    auto ok = connection->wait_for_frame(
-        [](const Frame& f) { return f.event == "pusher_internal:subscription_succeeded"; }, deadline_after(3s),
-        "subscription_succeeded");
+    auto ok =
+        connection->wait_for_frame([](const Frame& f) { return f.event == "pusher_internal:subscription_succeeded"; },
+                                   deadline_after(3s), "subscription_succeeded");
     return ok ? std::move(connection) : nullptr;
   }
 
@@ -264,10 +264,9 @@ TEST_CASE("serve abuse: serve keeps serving a canary under abuse, and gives its 
       "heap in use: %.2f MB before any abuse, %.2f MB baseline, %.2f MB after\n",
       seconds, kWarmUpSeconds, shown(abuse.churned), shown(abuse.churn_failed), shown(abuse.malformed),
       shown(abuse.oversized), shown(abuse.subscribes), shown(abuse.rest_sent), shown(abuse.rest_wrong),
-      shown(abuse.rest_unanswered),
-      shown(canary.delivered()), shown(canary.sent()), shown(canary.reconnects()), percentile(latencies, 0.5),
-      percentile(latencies, 0.99), latencies.empty() ? 0.0 : latencies.back(), cold.rss_mb, warm.rss_mb,
-      abuse.rss_max_mb, after.rss_mb, cold.heap_in_use_mb, warm.heap_in_use_mb, after.heap_in_use_mb);
+      shown(abuse.rest_unanswered), shown(canary.delivered()), shown(canary.sent()), shown(canary.reconnects()),
+      percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.empty() ? 0.0 : latencies.back(), cold.rss_mb,
+      warm.rss_mb, abuse.rss_max_mb, after.rss_mb, cold.heap_in_use_mb, warm.heap_in_use_mb, after.heap_in_use_mb);
   std::fflush(stdout);
 
   CHECK(server.running());

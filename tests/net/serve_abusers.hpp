@@ -77,10 +77,19 @@ inline void linger_then_drop(IoLoop& loop, LiveConnection& connection, std::chro
 // Frames the server must answer with pusher:error, or by closing, but never by falling over.
 inline std::size_t malformed_round(IoLoop& loop, const std::string& ws_url, const std::string& app_key) {
   static const std::vector<std::string> kMalformed = {
-      "{", "not json", "[]", "null", "42", R"({"event":42})", R"({"event":"pusher:subscribe"})",
-      R"({"event":"pusher:subscribe","data":7})", R"({"event":"pusher:subscribe","data":{"channel":42}})",
-      R"({"event":"pusher:subscribe","data":"{\"channel\":"})", R"({"event":"pusher:signin","data":{"auth":5}})",
-      R"({"event":"client-x","channel":"private-nope","data":{}})", R"({"event":"pusher:ping","data":[1,2]})",
+      "{",
+      "not json",
+      "[]",
+      "null",
+      "42",
+      R"({"event":42})",
+      R"({"event":"pusher:subscribe"})",
+      R"({"event":"pusher:subscribe","data":7})",
+      R"({"event":"pusher:subscribe","data":{"channel":42}})",
+      R"({"event":"pusher:subscribe","data":"{\"channel\":"})",
+      R"({"event":"pusher:signin","data":{"auth":5}})",
+      R"({"event":"client-x","channel":"private-nope","data":{}})",
+      R"({"event":"pusher:ping","data":[1,2]})",
       R"({"event":"pusher:unsubscribe","data":{"channel":"never-subscribed"}})",
       R"({"event":"pusher:subscribe","data":{"channel":"presence-x","auth":"app-key:00","channel_data":"{"}})",
       "\xff\xfe\xfd",  // not UTF-8: a text frame the WebSocket layer itself must refuse
@@ -97,8 +106,7 @@ inline std::size_t malformed_round(IoLoop& loop, const std::string& ws_url, cons
 inline std::size_t oversized_round(IoLoop& loop, const std::string& ws_url, const std::string& app_key) {
   LiveConnection connection(loop, abuser_options(ws_url, app_key));
   if (connection.connect(deadline_after(std::chrono::seconds(3)))) return 0;
-  connection.send_raw(R"({"event":"client-big","channel":"private-x","data":")" + std::string(50 * 1024, 'x') +
-                      "\"}");
+  connection.send_raw(R"({"event":"client-big","channel":"private-x","data":")" + std::string(50 * 1024, 'x') + "\"}");
   connection.send_raw(std::string(2 * 1024 * 1024, 'y'));
   connection.wait_closed(deadline_after(std::chrono::seconds(1)));
   connection.drop();
@@ -156,8 +164,8 @@ struct RestAbuse {
   }
 
   static HttpRequest as_request(const SignedRestRequest& signed_request, std::string body) {
-    return HttpRequest{signed_request.method, signed_request.target(), {{"Content-Type", "application/json"}},
-                       std::move(body)};
+    return HttpRequest{
+        signed_request.method, signed_request.target(), {{"Content-Type", "application/json"}}, std::move(body)};
   }
 };
 
@@ -206,9 +214,8 @@ class Churner {
       if (slot->index % 4 == 0) return end(slot, true);
       slot->ws.async_handshake("127.0.0.1", target_, [this, slot](boost::beast::error_code handshake_ec) {
         if (handshake_ec || slot->index % 4 == 1) return end(slot, !handshake_ec);
-        slot->ws.async_read(slot->buffer, [this, slot](boost::beast::error_code read_ec, std::size_t) {
-          end(slot, !read_ec);
-        });
+        slot->ws.async_read(slot->buffer,
+                            [this, slot](boost::beast::error_code read_ec, std::size_t) { end(slot, !read_ec); });
       });
     });
   }

@@ -11,8 +11,8 @@ TEST_CASE("serve: a live client connects and gets connection_established with a 
   REQUIRE(alice->socket_id().has_value());
   CHECK(std::regex_match(*alice->socket_id(), std::regex(R"(^\d+\.\d+$)")));
   REQUIRE(alice->frames().size() == 1);
-  CHECK(alice->frames()[0].text == R"({"event":"pusher:connection_established","data":"{\"socket_id\":\")" + *alice->socket_id() +
-                                        R"(\",\"activity_timeout\":120}"})");
+  CHECK(alice->frames()[0].text == R"({"event":"pusher:connection_established","data":"{\"socket_id\":\")" +
+                                       *alice->socket_id() + R"(\",\"activity_timeout\":120}"})");
   CHECK(alice->errors().empty());
   CHECK(fixture.server.connection_count() == 1);
 }
@@ -47,13 +47,16 @@ TEST_CASE("serve: presence members see each other join and leave", "[net][serve]
   ServeFixture fixture;
   auto alice = fixture.connected_client("u1");
   auto bob = fixture.connected_client("u2");
-  CHECK(ServeFixture::subscribe(*alice, "presence-room") ==
-        R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"count\":1,\"hash\":{\"u1\":{\"name\":\"u1\"}},\"ids\":[\"u1\"]}}"})");
+  CHECK(
+      ServeFixture::subscribe(*alice, "presence-room") ==
+      R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"count\":1,\"hash\":{\"u1\":{\"name\":\"u1\"}},\"ids\":[\"u1\"]}}"})");
   std::size_t from = alice->frames().size();
-  CHECK(ServeFixture::subscribe(*bob, "presence-room") ==
-        R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"count\":2,\"hash\":{\"u1\":{\"name\":\"u1\"},\"u2\":{\"name\":\"u2\"}},\"ids\":[\"u1\",\"u2\"]}}"})");
-  CHECK(ServeFixture::wait_text(*alice, "pusher_internal:member_added", from) ==
-        R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"u2\",\"user_info\":{\"name\":\"u2\"}}"})");
+  CHECK(
+      ServeFixture::subscribe(*bob, "presence-room") ==
+      R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"count\":2,\"hash\":{\"u1\":{\"name\":\"u1\"},\"u2\":{\"name\":\"u2\"}},\"ids\":[\"u1\",\"u2\"]}}"})");
+  CHECK(
+      ServeFixture::wait_text(*alice, "pusher_internal:member_added", from) ==
+      R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"u2\",\"user_info\":{\"name\":\"u2\"}}"})");
   REQUIRE(alice->client().members("presence-room") != nullptr);
   CHECK(alice->client().members("presence-room")->count() == 2);
 

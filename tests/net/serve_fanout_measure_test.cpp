@@ -44,7 +44,9 @@ TEST_CASE("serve: fan-out over loopback, measured", "[.measure][net][serve]") {
     }
   }
   std::sort(latency_ms.begin(), latency_ms.end());
-  auto pct = [&](double p) { return latency_ms[static_cast<std::size_t>(p * static_cast<double>(latency_ms.size() - 1))]; };
+  auto pct = [&](double p) {
+    return latency_ms[static_cast<std::size_t>(p * static_cast<double>(latency_ms.size() - 1))];
+  };
   std::cout << "fan-out: " << kClients << " clients x " << kTriggers << " triggers = " << latency_ms.size()
             << " deliveries in " << elapsed_s << " s (" << static_cast<double>(latency_ms.size()) / elapsed_s
             << "/s, REST round trips included); latency ms p50 " << pct(0.5) << " p99 " << pct(0.99) << " max "

@@ -52,7 +52,8 @@ TEST_CASE("serve options: config mistakes are errors that name the place", "[net
         "config: apps[0] needs id, key and secret");
   CHECK(parse_serve_config(R"({"apps": [{"id": "1", "key": "k", "secret": "s", "webhooks": [{}]}]})").error().message ==
         "config: apps[0].webhooks[0] has no url");
-  CHECK(parse_serve_config(R"({"activity_timeout_s": 0})").error().message == "config: activity_timeout_s must be 1..86400");
+  CHECK(parse_serve_config(R"({"activity_timeout_s": 0})").error().message ==
+        "config: activity_timeout_s must be 1..86400");
 }
 
 TEST_CASE("serve options: --webhook adds a webhook for every event to every app", "[net][serve-options]") {

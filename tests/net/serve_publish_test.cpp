@@ -100,7 +100,8 @@ TEST_CASE("serve: webhooks reach the listener signed with the app secret", "[net
   ServeFixture fixture;
   auto alice = fixture.connected_client();
   ServeFixture::subscribe(*alice, "my-channel");
-  REQUIRE_FALSE(alice->wait_for([&] { return !fixture.listener->received().empty(); }, soon(), "a webhook").has_value());
+  REQUIRE_FALSE(
+      alice->wait_for([&] { return !fixture.listener->received().empty(); }, soon(), "a webhook").has_value());
   const ReceivedWebhook& hook = fixture.listener->received().front();
   INFO((hook.error ? hook.error->message : std::string("verified")));
   CHECK(hook.verified);
@@ -112,8 +113,10 @@ TEST_CASE("serve: webhooks reach the listener signed with the app secret", "[net
   CHECK(*hook.time_ms <= to_unix_ms(hook.at));
 
   alice->unsubscribe("my-channel");
-  REQUIRE_FALSE(alice->wait_for([&] { return fixture.listener->received().size() == 2; }, soon(), "a second webhook").has_value());
-  CHECK(fixture.listener->verified_events().back() == Json::parse(R"({"channel":"my-channel","name":"channel_vacated"})"));
+  REQUIRE_FALSE(alice->wait_for([&] { return fixture.listener->received().size() == 2; }, soon(), "a second webhook")
+                    .has_value());
+  CHECK(fixture.listener->verified_events().back() ==
+        Json::parse(R"({"channel":"my-channel","name":"channel_vacated"})"));
 }
 
 TEST_CASE("serve: a webhook answered 500 is retried until the listener accepts it", "[net][serve][webhooks]") {
@@ -121,7 +124,8 @@ TEST_CASE("serve: a webhook answered 500 is retried until the listener accepts i
   fixture.listener->fail_next(2, 500);
   auto alice = fixture.connected_client();
   ServeFixture::subscribe(*alice, "my-channel");
-  REQUIRE_FALSE(alice->wait_for([&] { return fixture.listener->received().size() == 3; }, soon(), "3 attempts").has_value());
+  REQUIRE_FALSE(
+      alice->wait_for([&] { return fixture.listener->received().size() == 3; }, soon(), "3 attempts").has_value());
   const auto& received = fixture.listener->received();
   CHECK(received[0].answered_status == 500);
   CHECK(received[1].answered_status == 500);

@@ -71,7 +71,8 @@ TEST_CASE("serve: a port already in use is an error naming the address", "[net][
   ServeServer second;
   auto error = second.start(options);
   REQUIRE(error.has_value());
-  CHECK_THAT(error->message, Catch::StartsWith("serve: cannot listen on 127.0.0.1:" + std::to_string(first.port()) + ": "));
+  CHECK_THAT(error->message,
+             Catch::StartsWith("serve: cannot listen on 127.0.0.1:" + std::to_string(first.port()) + ": "));
   CHECK_FALSE(second.running());
 }
 
@@ -100,8 +101,9 @@ TEST_CASE("serve: a WebSocket message over the engine's frame limit gets pusher:
   auto alice = fixture.connected_client();
   std::string big(70 * 1024, 'x');  // over client_frame_max_bytes (64 KiB), under the 1 MiB cap
   REQUIRE_FALSE(alice->send_raw(big).has_value());
-  CHECK(ServeFixture::wait_text(*alice, "pusher:error") ==
-        R"({"event":"pusher:error","data":{"code":null,"message":"Frame too large: 71680 bytes, the limit is 65536"}})");
+  CHECK(
+      ServeFixture::wait_text(*alice, "pusher:error") ==
+      R"({"event":"pusher:error","data":{"code":null,"message":"Frame too large: 71680 bytes, the limit is 65536"}})");
   CHECK(alice->stage() == LiveStage::kOpen);
 }
 

@@ -45,7 +45,8 @@ class TlsTestServer {
     X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
     X509_set_pubkey(cert, key);
     X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1,
+                               0);
     X509_set_issuer_name(cert, name);
     X509_sign(cert, key, EVP_sha256());
     SSL_CTX_use_certificate(context_.native_handle(), cert);
@@ -59,13 +60,14 @@ class TlsTestServer {
       if (ec) return;
       auto peer = std::make_shared<Wss>(std::move(socket), context_);
       peers_.push_back(peer);
-      peer->next_layer().async_handshake(boost::asio::ssl::stream_base::server, [peer](boost::beast::error_code tls_ec) {
-        if (tls_ec) return;
-        peer->async_accept([peer](boost::beast::error_code ws_ec) {
-          if (ws_ec) return;
-          peer->async_write(boost::asio::buffer(kEstablished), [peer](boost::beast::error_code, std::size_t) {});
-        });
-      });
+      peer->next_layer().async_handshake(
+          boost::asio::ssl::stream_base::server, [peer](boost::beast::error_code tls_ec) {
+            if (tls_ec) return;
+            peer->async_accept([peer](boost::beast::error_code ws_ec) {
+              if (ws_ec) return;
+              peer->async_write(boost::asio::buffer(kEstablished), [peer](boost::beast::error_code, std::size_t) {});
+            });
+          });
       accept();
     });
   }

@@ -58,7 +58,8 @@ TEST_CASE("a leading # is accepted only on the internal path", "[channel_name]")
 
 TEST_CASE("event names are non-empty and bounded", "[channel_name]") {
   CHECK_FALSE(validate_event_name(std::string(200, 'e'), 200));
-  CHECK(validate_event_name(std::string(201, 'e'), 200)->message == "event name is 201 characters long; the limit is 200");
+  CHECK(validate_event_name(std::string(201, 'e'), 200)->message ==
+        "event name is 201 characters long; the limit is 200");
   CHECK(validate_event_name("", 200)->message == "event name is empty");
 }
 

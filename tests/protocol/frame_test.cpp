@@ -5,7 +5,8 @@
 using namespace pushsim;
 
 TEST_CASE("decode_frame reads the envelope and keeps string data as a string", "[frame]") {
-  auto frame = decode_frame(R"({"event":"pusher:connection_established","data":"{\"socket_id\":\"1.2\",\"activity_timeout\":120}"})");
+  auto frame = decode_frame(
+      R"({"event":"pusher:connection_established","data":"{\"socket_id\":\"1.2\",\"activity_timeout\":120}"})");
   REQUIRE(frame.ok());
   CHECK(frame->event == "pusher:connection_established");
   CHECK_FALSE(frame->channel.has_value());
@@ -68,7 +69,8 @@ TEST_CASE("encode_frame writes keys in the official order", "[frame]") {
 
 TEST_CASE("with_string_data double-encodes the payload as official system events do", "[frame]") {
   auto frame = Frame::with_string_data("pusher_internal:subscription_succeeded", "my-channel", Json::object());
-  CHECK(encode_frame(frame) == R"({"event":"pusher_internal:subscription_succeeded","channel":"my-channel","data":"{}"})");
+  CHECK(encode_frame(frame) ==
+        R"({"event":"pusher_internal:subscription_succeeded","channel":"my-channel","data":"{}"})");
 }
 
 TEST_CASE("encode then decode gives the same frame, whole and byte by byte prefixes fail cleanly", "[frame]") {

@@ -41,8 +41,12 @@ TEST_CASE("header lookup ignores case and returns the first match", "[http]") {
 TEST_CASE("parse_query decodes keys and values in wire order", "[http]") {
   auto params = parse_query("b=2&a=1&info=user_count%2Csubscription_count&name=a+b&plus=%2B&utf=f%C3%B6o");
   REQUIRE(params.ok());
-  CHECK(*params == QueryParams{{"b", "2"}, {"a", "1"}, {"info", "user_count,subscription_count"}, {"name", "a b"},
-                               {"plus", "+"}, {"utf", "f\xC3\xB6o"}});
+  CHECK(*params == QueryParams{{"b", "2"},
+                               {"a", "1"},
+                               {"info", "user_count,subscription_count"},
+                               {"name", "a b"},
+                               {"plus", "+"},
+                               {"utf", "f\xC3\xB6o"}});
 }
 
 TEST_CASE("parse_query: empty parts, bare keys, empty keys and '=' inside values", "[http]") {

@@ -72,8 +72,8 @@ TEST_CASE("HMAC answers do not depend on the key used before, an empty or null o
   CHECK(hmac_sha256_hex(std::string_view(), "") == empty);  // null data: not "the previous key"
   CHECK(hmac_sha256_hex("", "") == empty);
   CHECK(hmac_sha256_hex(key1, "Hi There") == hi);
-  CHECK(hmac_sha256_hex("Jef", "what do ya want for nothing?") != jefe);   // a prefix of the held key
-  CHECK(hmac_sha256_hex("Jefe!", "what do ya want for nothing?") != jefe); // an extension of it
+  CHECK(hmac_sha256_hex("Jef", "what do ya want for nothing?") != jefe);    // a prefix of the held key
+  CHECK(hmac_sha256_hex("Jefe!", "what do ya want for nothing?") != jefe);  // an extension of it
   CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") == jefe);
 }
 
@@ -91,9 +91,13 @@ TEST_CASE("hash primitives give the published known answers", "[signing]") {
 }
 
 TEST_CASE("base64 encodes and decodes the RFC 4648 examples", "[signing]") {
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::vector<std::pair<std::string, std::string>> cases = {{"", ""},
+                                                                  {"f", "Zg=="},
+                                                                  {"fo", "Zm8="},
+                                                                  {"foo", "Zm9v"},
+                                                                  {"foob", "Zm9vYg=="},
+                                                                  {"fooba", "Zm9vYmE="},
+                                                                  {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : cases) {
     CHECK(base64_encode(plain) == encoded);
     auto decoded = base64_decode(encoded);
@@ -171,17 +175,19 @@ TEST_CASE("user auth signs socket_id::user::user_data with a single-colon auth",
   CHECK_FALSE(verify_user_auth(docs, auth, "1234.1235", user_data));
   CHECK_FALSE(verify_user_auth(docs, auth, "1234.1234", R"({"id":"12346"})"));
   // The docs erratum form "<key>::user::<hex>" is not accepted.
-  CHECK_FALSE(verify_user_auth(docs, "278d425bdf160c739803::user::" + auth.substr(auth.find(':') + 1), "1234.1234",
-                               user_data));
+  CHECK_FALSE(
+      verify_user_auth(docs, "278d425bdf160c739803::user::" + auth.substr(auth.find(':') + 1), "1234.1234", user_data));
   // A channel signature is not a user signature.
   CHECK_FALSE(verify_user_auth(docs, sign_channel(docs, "1234.1234", "user"), "1234.1234", user_data));
 }
 
 TEST_CASE("encrypted shared secret needs a 32-byte base64 master key", "[signing]") {
-  auto secret = encrypted_channel_shared_secret("private-encrypted-foo", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+  auto secret =
+      encrypted_channel_shared_secret("private-encrypted-foo", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
   REQUIRE(secret.ok());
   CHECK(*secret == "E3I6KxLwqP1Rr/p1676Vpnrw23CkRdS5bkX5NazRkeY=");
-  auto other_channel = encrypted_channel_shared_secret("private-encrypted-bar", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+  auto other_channel =
+      encrypted_channel_shared_secret("private-encrypted-bar", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
   REQUIRE(other_channel.ok());
   CHECK(*other_channel != *secret);
   auto short_key = encrypted_channel_shared_secret("private-encrypted-foo", base64_encode(std::string(31, 'k')));
@@ -194,8 +200,8 @@ TEST_CASE("encrypted shared secret needs a 32-byte base64 master key", "[signing
 }
 
 TEST_CASE("REST signing sorts params, adds body_md5 only with a body, and keeps values raw", "[signing]") {
-  auto get = sign_rest_request(kApp, "get", "/apps/1/channels", {{"info", "user_count,subscription_count"},
-                                                                 {"filter_by_prefix", "presence-"}}, "", kT);
+  auto get = sign_rest_request(kApp, "get", "/apps/1/channels",
+                               {{"info", "user_count,subscription_count"}, {"filter_by_prefix", "presence-"}}, "", kT);
   CHECK(get.method == "GET");
   CHECK(get.body.empty());
   const std::string get_params =
@@ -232,12 +238,12 @@ TEST_CASE("REST verification accepts timestamps up to 600 s away in either direc
 
   auto late = verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT + 601);
   REQUIRE(late);
-  CHECK(*late == Error{"Timestamp expired: Given timestamp (1700000000) not within 600s of server time (1700000601)",
-                       401});
+  CHECK(*late ==
+        Error{"Timestamp expired: Given timestamp (1700000000) not within 600s of server time (1700000601)", 401});
   auto early = verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT - 601);
   REQUIRE(early);
-  CHECK(*early == Error{"Timestamp expired: Given timestamp (1700000000) not within 600s of server time (1699999399)",
-                        401});
+  CHECK(*early ==
+        Error{"Timestamp expired: Given timestamp (1700000000) not within 600s of server time (1699999399)", 401});
 }
 
 TEST_CASE("REST verification: the timestamp check can be widened or turned off", "[signing]") {
@@ -245,14 +251,15 @@ TEST_CASE("REST verification: the timestamp check can be widened or turned off",
   CHECK_FALSE(verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT + 100'000, {false, 600}));
   auto narrow = verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT + 31, {true, 30});
   REQUIRE(narrow);
-  CHECK(narrow->message == "Timestamp expired: Given timestamp (1700000000) not within 30s of server time (1700000031)");
+  CHECK(narrow->message ==
+        "Timestamp expired: Given timestamp (1700000000) not within 30s of server time (1700000031)");
   // Extreme server times do not overflow the window arithmetic.
   constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
   auto far = verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kMax);
   REQUIRE(far);
   CHECK(far->code == 401);
-  auto far_past = verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody,
-                                      std::numeric_limits<std::int64_t>::min());
+  auto far_past =
+      verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, std::numeric_limits<std::int64_t>::min());
   REQUIRE(far_past);
   CHECK(far_past->code == 401);
 }
@@ -278,21 +285,22 @@ TEST_CASE("REST verification: a tampered body fails on body_md5, a re-hashed one
         Error{"Invalid signature: expected the lowercase hex HMAC-SHA256, keyed with the app secret, of \"" +
                   string_to_sign + "\", but got \"" + given + "\"",
               401});
-  check_no_secret_in(*signature_error, hmac_sha256_hex(kApp.secret, rest_string_to_sign("POST", "/apps/1/events",
-                                                                                          without(rehashed, "auth_signature"))));
+  check_no_secret_in(
+      *signature_error,
+      hmac_sha256_hex(kApp.secret, rest_string_to_sign("POST", "/apps/1/events", without(rehashed, "auth_signature"))));
 }
 
 TEST_CASE("REST verification: wrong key, wrong version, uppercase signature, other path", "[signing]") {
   AppCredentials other_key{"1", "other-key", "app-secret"};
-  auto wrong_key = verify_rest_request(kApp, "POST", "/apps/1/events",
-                                       received(sign_rest_request(other_key, "POST", "/apps/1/events", {}, kBody, kT)),
-                                       kBody, kT);
+  auto wrong_key =
+      verify_rest_request(kApp, "POST", "/apps/1/events",
+                          received(sign_rest_request(other_key, "POST", "/apps/1/events", {}, kBody, kT)), kBody, kT);
   REQUIRE(wrong_key);
   CHECK(*wrong_key == Error{"unknown auth_key 'other-key'", 401});
 
   auto params = received(sign_rest_request(kApp, "POST", "/apps/1/events", {}, kBody, kT));
-  auto wrong_version = verify_rest_request(kApp, "POST", "/apps/1/events", replaced(params, "auth_version", "2.0"),
-                                           kBody, kT);
+  auto wrong_version =
+      verify_rest_request(kApp, "POST", "/apps/1/events", replaced(params, "auth_version", "2.0"), kBody, kT);
   REQUIRE(wrong_version);
   CHECK(*wrong_version == Error{"unsupported auth_version '2.0'; expected 1.0", 400});
 
@@ -308,7 +316,7 @@ TEST_CASE("REST verification: wrong key, wrong version, uppercase signature, oth
   REQUIRE(other_path);
   CHECK(other_path->code == 401);
   check_no_secret_in(*other_path, hmac_sha256_hex(kApp.secret, rest_string_to_sign("POST", "/apps/1/batch_events",
-                                                                                    without(params, "auth_signature"))));
+                                                                                   without(params, "auth_signature"))));
   AppCredentials other_secret{"1", "app-key", "other-secret"};
   auto wrong_secret = verify_rest_request(other_secret, "POST", "/apps/1/events", params, kBody, kT);
   REQUIRE(wrong_secret);
@@ -357,14 +365,14 @@ TEST_CASE("REST verification: a timestamp that is not whole seconds is a 400", "
 TEST_CASE("REST verification: extra params are signed, and body_md5 on an empty body must be right", "[signing]") {
   auto params = received(sign_rest_request(kApp, "GET", "/apps/1/channels", {{"info", "user_count"}}, "", kT));
   CHECK_FALSE(verify_rest_request(kApp, "GET", "/apps/1/channels", params, "", kT));
-  auto changed_info = verify_rest_request(kApp, "GET", "/apps/1/channels",
-                                          replaced(params, "info", "subscription_count"), "", kT);
+  auto changed_info =
+      verify_rest_request(kApp, "GET", "/apps/1/channels", replaced(params, "info", "subscription_count"), "", kT);
   REQUIRE(changed_info);
   CHECK(changed_info->code == 401);
 
   // Not what the SDK sends, but a correct body_md5 of "" is a valid signed parameter.
-  QueryParams with_md5 = {{"auth_key", "app-key"}, {"auth_timestamp", "1700000000"}, {"auth_version", "1.0"},
-                          {"body_md5", md5_hex("")}};
+  QueryParams with_md5 = {
+      {"auth_key", "app-key"}, {"auth_timestamp", "1700000000"}, {"auth_version", "1.0"}, {"body_md5", md5_hex("")}};
   with_md5.emplace_back("auth_signature", hmac_sha256_hex(kApp.secret, rest_string_to_sign("GET", "/p", with_md5)));
   CHECK_FALSE(verify_rest_request(kApp, "GET", "/p", with_md5, "", kT));
   auto wrong_md5 = verify_rest_request(kApp, "GET", "/p", replaced(with_md5, "body_md5", md5_hex("x")), "", kT);
@@ -376,28 +384,34 @@ TEST_CASE("webhook verification: content type exact, key and signature headers a
   const std::string body = R"({"time_ms":1700000000000,"events":[{"name":"channel_occupied","channel":"c"}]})";
   const std::string signature = sign_webhook(kApp.secret, body);
   CHECK(signature == hmac_sha256_hex("app-secret", body));
-  CHECK_FALSE(verify_webhook(kApp, {{"content-type", "application/json"}, {"x-pusher-key", "app-key"},
-                                    {"x-pusher-signature", signature}}, body));
+  CHECK_FALSE(verify_webhook(
+      kApp, {{"content-type", "application/json"}, {"x-pusher-key", "app-key"}, {"x-pusher-signature", signature}},
+      body));
 
   auto no_type = verify_webhook(kApp, {{"X-Pusher-Key", "app-key"}, {"X-Pusher-Signature", signature}}, body);
   REQUIRE(no_type);
   CHECK(*no_type == Error{"missing Content-Type header; expected application/json", 400});
-  auto charset = verify_webhook(kApp, {{"Content-Type", "application/json; charset=utf-8"}, {"X-Pusher-Key", "app-key"},
-                                       {"X-Pusher-Signature", signature}}, body);
+  auto charset = verify_webhook(kApp,
+                                {{"Content-Type", "application/json; charset=utf-8"},
+                                 {"X-Pusher-Key", "app-key"},
+                                 {"X-Pusher-Signature", signature}},
+                                body);
   REQUIRE(charset);
   CHECK(*charset == Error{"Content-Type must be exactly application/json, got 'application/json; charset=utf-8'", 400});
   auto no_key = verify_webhook(kApp, {{"Content-Type", "application/json"}, {"X-Pusher-Signature", signature}}, body);
   REQUIRE(no_key);
   CHECK(*no_key == Error{"missing X-Pusher-Key header", 401});
-  auto wrong_key = verify_webhook(kApp, {{"Content-Type", "application/json"}, {"X-Pusher-Key", "other"},
-                                         {"X-Pusher-Signature", signature}}, body);
+  auto wrong_key = verify_webhook(
+      kApp, {{"Content-Type", "application/json"}, {"X-Pusher-Key", "other"}, {"X-Pusher-Signature", signature}}, body);
   REQUIRE(wrong_key);
   CHECK(*wrong_key == Error{"X-Pusher-Key 'other' is not this app's key", 401});
   auto no_signature = verify_webhook(kApp, {{"Content-Type", "application/json"}, {"X-Pusher-Key", "app-key"}}, body);
   REQUIRE(no_signature);
   CHECK(*no_signature == Error{"missing X-Pusher-Signature header", 401});
-  auto bad_signature = verify_webhook(kApp, {{"Content-Type", "application/json"}, {"X-Pusher-Key", "app-key"},
-                                             {"X-Pusher-Signature", upper(signature)}}, body);
+  auto bad_signature = verify_webhook(
+      kApp,
+      {{"Content-Type", "application/json"}, {"X-Pusher-Key", "app-key"}, {"X-Pusher-Signature", upper(signature)}},
+      body);
   REQUIRE(bad_signature);
   CHECK(*bad_signature ==
         Error{"X-Pusher-Signature does not match the body (lowercase hex HMAC-SHA256 of the raw body)", 401});

@@ -80,8 +80,8 @@ TEST_CASE("the vectors file loads and every kind in it is one we check", "[vecto
   REQUIRE(file.at("schema_version") == 1);
   std::set<std::string> kinds;
   for (const Json& vector : file.at("vectors")) kinds.insert(vector.at("kind").get<std::string>());
-  CHECK(kinds == std::set<std::string>{"channel_auth", "user_auth", "rest_request", "webhook", "validation",
-                                       "docs_reference"});
+  CHECK(kinds ==
+        std::set<std::string>{"channel_auth", "user_auth", "rest_request", "webhook", "validation", "docs_reference"});
   CHECK(file.at("vectors").size() == 18);
 }
 
@@ -182,7 +182,9 @@ TEST_CASE("webhook vector: signature and each SDK validator verdict", "[vectors]
   tampered.replace(tampered.find("u1"), 2, "u9");  // as make-vectors.js: the first "u1"
   std::string upper = signature;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  auto valid = [&](const std::vector<Header>& h, const std::string& b) { return !verify_webhook(app, h, b).has_value(); };
+  auto valid = [&](const std::vector<Header>& h, const std::string& b) {
+    return !verify_webhook(app, h, b).has_value();
+  };
 
   const auto key = want.at("headers").at("X-Pusher-Key").get<std::string>();
   CHECK(valid(headers("application/json", key, signature), body) == want.at("sdk_isValid"));

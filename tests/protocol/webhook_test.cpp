@@ -35,8 +35,9 @@ TEST_CASE("client_event on a private channel has event, data and socket_id but n
   e.event = "client-typing";
   e.data = Json{{"b", 2}, {"a", 1}};
   e.socket_id = "123.456";
-  CHECK(e.to_json().dump() ==
-        R"({"channel":"private-chat","data":{"a":1,"b":2},"event":"client-typing","name":"client_event","socket_id":"123.456"})");
+  CHECK(
+      e.to_json().dump() ==
+      R"({"channel":"private-chat","data":{"a":1,"b":2},"event":"client-typing","name":"client_event","socket_id":"123.456"})");
 }
 
 TEST_CASE("client_event on a presence channel adds the sender's user_id", "[webhook]") {
@@ -47,8 +48,9 @@ TEST_CASE("client_event on a presence channel adds the sender's user_id", "[webh
   e.event = "client-typing";
   e.data = Json("{\"x\":1}");  // a client that sent its data as a string keeps it a string
   e.socket_id = "1.2";
-  CHECK(e.to_json().dump() ==
-        R"({"channel":"presence-room","data":"{\"x\":1}","event":"client-typing","name":"client_event","socket_id":"1.2","user_id":"u1"})");
+  CHECK(
+      e.to_json().dump() ==
+      R"({"channel":"presence-room","data":"{\"x\":1}","event":"client-typing","name":"client_event","socket_id":"1.2","user_id":"u1"})");
 }
 
 TEST_CASE("subscription_count carries the count as a number", "[webhook]") {

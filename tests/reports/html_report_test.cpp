@@ -78,9 +78,12 @@ TEST_CASE("Times are ms from the scenario start, up to three decimals", "[report
 TEST_CASE("Sends that are delivered, and handshakes, are drawn once", "[reports][html]") {
   harness::ScenarioResult r;
   r.id = "x.1";
-  r.trace = {{0, "send", "alice", "server", "F"}, {5, "deliver", "alice", "server", "F"},
-             {6, "send", "alice", "server", "G"}, {7, "drop", "alice", "server", "G"},
-             {8, "send", "bob", "server", "[open /app/k]"}, {9, "open", "bob", "server", "[open /app/k]"},
+  r.trace = {{0, "send", "alice", "server", "F"},
+             {5, "deliver", "alice", "server", "F"},
+             {6, "send", "alice", "server", "G"},
+             {7, "drop", "alice", "server", "G"},
+             {8, "send", "bob", "server", "[open /app/k]"},
+             {9, "open", "bob", "server", "[open /app/k]"},
              {9, "deliver", "bob", "server", "[open /app/k]"}};
   const std::string svg = sequence_diagram_svg(r);
   CHECK(count_of(svg, "<g class=\"arrow") == 4);

@@ -28,8 +28,9 @@ inline harness::RunResult sample_run() {
   pass.seed = 1234567890123456789ULL;
   pass.duration = 61 * kNsPerMs;
   pass.wall_ns = 2'000'000;
-  StepResult connect{"connect", "connect alice", {"scenarios/public/public_1.yaml", 8, 5}, StepOutcome::kPassed,
-                     0, 24 * kNsPerMs, "", {}};
+  StepResult connect{
+      "connect", "connect alice", {"scenarios/public/public_1.yaml", 8, 5}, StepOutcome::kPassed, 0, 24 * kNsPerMs, "",
+      {}};
   pass.steps.push_back(connect);
   pass.trace.push_back(TraceEntry{0, "open", "alice", "server", ""});
   pass.trace.push_back(TraceEntry{24 * kNsPerMs, "deliver", "server", "alice",
@@ -44,16 +45,28 @@ inline harness::RunResult sample_run() {
   fail.tags = {"presence"};
   fail.verdict = Verdict::kFail;
   fail.seed = 7;
-  StepResult expect{"expect", "expect alice pusher_internal:member_added", {"scenarios/presence/presence_3.yaml", 12, 5},
-                    StepOutcome::kFailed, 24 * kNsPerMs, 1024 * kNsPerMs,
-                    "no matching frame at alice within 1s\nexpected: {\"event\":\"x\"}", {}};
+  StepResult expect{"expect",
+                    "expect alice pusher_internal:member_added",
+                    {"scenarios/presence/presence_3.yaml", 12, 5},
+                    StepOutcome::kFailed,
+                    24 * kNsPerMs,
+                    1024 * kNsPerMs,
+                    "no matching frame at alice within 1s\nexpected: {\"event\":\"x\"}",
+                    {}};
   fail.steps.push_back(expect);
-  StepResult block{"concurrently", "concurrently (1 steps)", {"scenarios/presence/presence_3.yaml", 13, 5},
-                   StepOutcome::kNotRun, 0, 0, "", {connect}};
+  StepResult block{"concurrently",
+                   "concurrently (1 steps)",
+                   {"scenarios/presence/presence_3.yaml", 13, 5},
+                   StepOutcome::kNotRun,
+                   0,
+                   0,
+                   "",
+                   {connect}};
   block.children[0].outcome = StepOutcome::kNotRun;
   fail.steps.push_back(block);
-  fail.failures = {"scenarios/presence/presence_3.yaml:12:5: expect alice: no matching frame at alice within 1s\n"
-                   "expected: {\"event\":\"x\"}\x01"};
+  fail.failures = {
+      "scenarios/presence/presence_3.yaml:12:5: expect alice: no matching frame at alice within 1s\n"
+      "expected: {\"event\":\"x\"}\x01"};
 
   ScenarioResult non_strict = pass;
   non_strict.id = "webhooks.4";

@@ -11,8 +11,9 @@ TEST_CASE("public subscribe carries an empty auth, as pusher-js sends it", "[cli
 
 TEST_CASE("presence subscribe puts channel_data before channel, as a string", "[client][frames]") {
   Json channel_data = R"({"user_id":"u1","user_info":{"name":"Alice"}})";
-  CHECK(encode_subscribe(Json("app-key:abc"), channel_data, "presence-foo") ==
-        R"({"event":"pusher:subscribe","data":{"auth":"app-key:abc","channel_data":"{\"user_id\":\"u1\",\"user_info\":{\"name\":\"Alice\"}}","channel":"presence-foo"}})");
+  CHECK(
+      encode_subscribe(Json("app-key:abc"), channel_data, "presence-foo") ==
+      R"({"event":"pusher:subscribe","data":{"auth":"app-key:abc","channel_data":"{\"user_id\":\"u1\",\"user_info\":{\"name\":\"Alice\"}}","channel":"presence-foo"}})");
 }
 
 TEST_CASE("subscribe leaves out an absent auth, as JSON.stringify leaves out undefined", "[client][frames]") {
@@ -37,5 +38,6 @@ TEST_CASE("client events put data before channel", "[client][frames]") {
 
 TEST_CASE("encoding never throws on bytes that are not UTF-8", "[client][frames]") {
   std::string bad = "private-\xff";
-  CHECK(encode_unsubscribe(bad) == "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"private-\xEF\xBF\xBD\"}}");
+  CHECK(encode_unsubscribe(bad) ==
+        "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"private-\xEF\xBF\xBD\"}}");
 }

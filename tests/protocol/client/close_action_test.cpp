@@ -10,14 +10,29 @@ TEST_CASE("close_action follows pusher-js's table code by code", "[client][close
     CloseAction action;
   };
   const Case cases[] = {
-      {1000, CloseAction::kNone},         {1001, CloseAction::kNone},         {1002, CloseAction::kBackoff},
-      {1003, CloseAction::kBackoff},      {1004, CloseAction::kBackoff},      {1005, CloseAction::kNone},
-      {1006, CloseAction::kNone},         {1011, CloseAction::kNone},         {3999, CloseAction::kNone},
-      {4000, CloseAction::kTls},          {4001, CloseAction::kRefused},      {4004, CloseAction::kRefused},
-      {4009, CloseAction::kRefused},      {4099, CloseAction::kRefused},      {4100, CloseAction::kBackoff},
-      {4199, CloseAction::kBackoff},      {4200, CloseAction::kReconnectNow}, {4201, CloseAction::kReconnectNow},
-      {4299, CloseAction::kReconnectNow}, {4300, CloseAction::kRefused},      {4301, CloseAction::kRefused},
-      {4999, CloseAction::kRefused},      {0, CloseAction::kNone},
+      {1000, CloseAction::kNone},
+      {1001, CloseAction::kNone},
+      {1002, CloseAction::kBackoff},
+      {1003, CloseAction::kBackoff},
+      {1004, CloseAction::kBackoff},
+      {1005, CloseAction::kNone},
+      {1006, CloseAction::kNone},
+      {1011, CloseAction::kNone},
+      {3999, CloseAction::kNone},
+      {4000, CloseAction::kTls},
+      {4001, CloseAction::kRefused},
+      {4004, CloseAction::kRefused},
+      {4009, CloseAction::kRefused},
+      {4099, CloseAction::kRefused},
+      {4100, CloseAction::kBackoff},
+      {4199, CloseAction::kBackoff},
+      {4200, CloseAction::kReconnectNow},
+      {4201, CloseAction::kReconnectNow},
+      {4299, CloseAction::kReconnectNow},
+      {4300, CloseAction::kRefused},
+      {4301, CloseAction::kRefused},
+      {4999, CloseAction::kRefused},
+      {0, CloseAction::kNone},
   };
   for (const auto& c : cases) {
     INFO("code " << c.code);

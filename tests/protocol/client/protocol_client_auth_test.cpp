@@ -36,9 +36,10 @@ TEST_CASE("a private channel asks the authorizer, then subscribes with its auth"
   CHECK(request == AuthRequest{1, AuthKind::kChannel, "private-foo", "123.456"});
   CHECK(client.subscription_state("private-foo") == SubscriptionState::kPendingAuth);
   CHECK(client.on_auth_response(kT0, request.request_id, vector_response("private_channel_auth")));
-  CHECK(sent(client.take_outputs()) ==
-        std::vector<std::string>{
-            R"({"event":"pusher:subscribe","data":{"auth":"app-key:c53bc505cb3d68dc9905dea8d5ed3c42f9e24aeed9453b7b9b200ff759958c02","channel":"private-foo"}})"});
+  CHECK(
+      sent(client.take_outputs()) ==
+      std::vector<std::string>{
+          R"({"event":"pusher:subscribe","data":{"auth":"app-key:c53bc505cb3d68dc9905dea8d5ed3c42f9e24aeed9453b7b9b200ff759958c02","channel":"private-foo"}})"});
   CHECK(client.subscription_state("private-foo") == SubscriptionState::kSubscribing);
 }
 
@@ -46,9 +47,10 @@ TEST_CASE("a presence subscribe sends the signed channel_data string before chan
   auto client = connected_client();
   auto request = subscribe_for_auth(client, "presence-foo");
   CHECK(client.on_auth_response(kT0, request.request_id, vector_response("presence_channel_auth")));
-  CHECK(sent(client.take_outputs()) ==
-        std::vector<std::string>{
-            R"({"event":"pusher:subscribe","data":{"auth":"app-key:ba2d0374d23d93a25bc53a8025f968dc6efceae14f440e3d125cced4323c9df1","channel_data":"{\"user_id\":\"u1\",\"user_info\":{\"name\":\"Alice\"}}","channel":"presence-foo"}})"});
+  CHECK(
+      sent(client.take_outputs()) ==
+      std::vector<std::string>{
+          R"({"event":"pusher:subscribe","data":{"auth":"app-key:ba2d0374d23d93a25bc53a8025f968dc6efceae14f440e3d125cced4323c9df1","channel_data":"{\"user_id\":\"u1\",\"user_info\":{\"name\":\"Alice\"}}","channel":"presence-foo"}})"});
   CHECK(client.members("presence-foo")->my_id() == std::optional<std::string>("u1"));
 }
 
@@ -58,9 +60,10 @@ TEST_CASE("an encrypted channel keeps its shared_secret and never sends it", "[c
   Json response = vector_response("encrypted_channel_auth");
   response["channel_data"] = "{}";  // pusher-js passes only auth on for encrypted channels
   CHECK(client.on_auth_response(kT0, request.request_id, response));
-  CHECK(sent(client.take_outputs()) ==
-        std::vector<std::string>{
-            R"({"event":"pusher:subscribe","data":{"auth":"app-key:8b3cc46461ed5056eda17e13acd313d4fe45b74091cd279b6fe29390116cf6cb","channel":"private-encrypted-foo"}})"});
+  CHECK(
+      sent(client.take_outputs()) ==
+      std::vector<std::string>{
+          R"({"event":"pusher:subscribe","data":{"auth":"app-key:8b3cc46461ed5056eda17e13acd313d4fe45b74091cd279b6fe29390116cf6cb","channel":"private-encrypted-foo"}})"});
   CHECK(client.shared_secret("private-encrypted-foo") ==
         std::optional<std::string>("E3I6KxLwqP1Rr/p1676Vpnrw23CkRdS5bkX5NazRkeY="));
 }
@@ -69,9 +72,10 @@ TEST_CASE("an encrypted auth response without shared_secret is an AuthError", "[
   auto client = connected_client();
   auto request = subscribe_for_auth(client, "private-encrypted-foo");
   client.on_auth_response(kT0, request.request_id, vector_response("private_channel_auth"));
-  CHECK(described(client.take_outputs()) ==
-        std::vector<std::string>{
-            R"(event subscription_error #private-encrypted-foo local {"error":"No shared_secret key in auth payload for encrypted channel: private-encrypted-foo","type":"AuthError"})"});
+  CHECK(
+      described(client.take_outputs()) ==
+      std::vector<std::string>{
+          R"(event subscription_error #private-encrypted-foo local {"error":"No shared_secret key in auth payload for encrypted channel: private-encrypted-foo","type":"AuthError"})"});
 }
 
 TEST_CASE("a failed auth call becomes a local subscription_error with the HTTP status", "[client][auth]") {
@@ -106,8 +110,9 @@ TEST_CASE("a presence auth response without channel_data is refused locally", "[
   auto errors = only<SubscriptionError>(outputs);
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].data == Json{{"type", "AuthError"},
-                               {"error", "Invalid auth response for channel 'presence-foo', expected "
-                                         "'channel_data' field holding a JSON object"}});
+                               {"error",
+                                "Invalid auth response for channel 'presence-foo', expected "
+                                "'channel_data' field holding a JSON object"}});
 }
 
 TEST_CASE("an auth response after unsubscribing is stale and dropped", "[client][auth]") {

@@ -13,8 +13,9 @@ ProtocolClient subscribed_to(std::string_view channel) {
   client.subscribe(kT0, channel);
   auto outputs = client.take_outputs();
   if (auto requests = only<AuthRequest>(outputs); !requests.empty()) {
-    client.on_auth_response(kT0, requests[0].request_id,
-                            Json{{"auth", "k:s"}, {"channel_data", R"({"user_id":"u1"})"}, {"shared_secret", "c2VjcmV0"}});
+    client.on_auth_response(
+        kT0, requests[0].request_id,
+        Json{{"auth", "k:s"}, {"channel_data", R"({"user_id":"u1"})"}, {"shared_secret", "c2VjcmV0"}});
   }
   client.on_text(kT0, R"({"event":"pusher_internal:subscription_succeeded","channel":")" + std::string(channel) +
                           R"(","data":"{\"presence\":{\"hash\":{},\"count\":0}}"})");

@@ -182,24 +182,28 @@ TEST_CASE("the same inputs give byte-identical outputs", "[client][connection]")
     client.on_open(kT0);
     client.on_text(kT0, kEstablished);
     client.on_auth_response(kT0, 1, Json{{"auth", "k:s"}, {"channel_data", R"({"user_id":"u1"})"}});
-    client.on_text(kT0, R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"hash\":{\"u1\":null,\"u2\":{}},\"count\":2}}"})");
+    client.on_text(
+        kT0,
+        R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"hash\":{\"u1\":null,\"u2\":{}},\"count\":2}}"})");
     client.on_tick(kT0 + seconds(120));
     client.on_tick(kT0 + seconds(150));
     return described(client.take_outputs());
   };
   auto first = run();
-  CHECK(first == std::vector<std::string>{
-                     "event state initialized -> connecting",
-                     "event state connecting -> connected",
-                     "event connected 123.456 activity_timeout=120s",
-                     "auth-request #1 channel channel=presence-room socket_id=123.456",
-                     R"(send {"event":"pusher:subscribe","data":{"auth":"","channel":"news"}})",
-                     R"(send {"event":"pusher:subscribe","data":{"auth":"k:s","channel_data":"{\"user_id\":\"u1\"}","channel":"presence-room"}})",
-                     R"(event subscription_succeeded #presence-room {"presence":{"count":2,"hash":{"u1":null,"u2":{}}}} members count=2 ids=[u1,u2] me=u1)",
-                     R"(send {"event":"pusher:ping","data":{}})",
-                     "close 1000 \"pong timeout\"",
-                     "event state connected -> disconnected",
-                     "event disconnected 1000 \"pong timeout\" action=reconnect-now reconnect=0ms",
-                 });
+  CHECK(
+      first ==
+      std::vector<std::string>{
+          "event state initialized -> connecting",
+          "event state connecting -> connected",
+          "event connected 123.456 activity_timeout=120s",
+          "auth-request #1 channel channel=presence-room socket_id=123.456",
+          R"(send {"event":"pusher:subscribe","data":{"auth":"","channel":"news"}})",
+          R"(send {"event":"pusher:subscribe","data":{"auth":"k:s","channel_data":"{\"user_id\":\"u1\"}","channel":"presence-room"}})",
+          R"(event subscription_succeeded #presence-room {"presence":{"count":2,"hash":{"u1":null,"u2":{}}}} members count=2 ids=[u1,u2] me=u1)",
+          R"(send {"event":"pusher:ping","data":{}})",
+          "close 1000 \"pong timeout\"",
+          "event state connected -> disconnected",
+          "event disconnected 1000 \"pong timeout\" action=reconnect-now reconnect=0ms",
+      });
   CHECK(first == run());
 }

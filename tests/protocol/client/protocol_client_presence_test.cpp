@@ -15,8 +15,9 @@ ProtocolClient in_room() {
   auto client = connected_client();
   client.subscribe(kT0, "presence-room");
   auto request = single_auth_request(client.take_outputs());
-  client.on_auth_response(kT0, request.request_id,
-                          Json{{"auth", "app-key:x"}, {"channel_data", R"({"user_id":"u1","user_info":{"name":"Alice"}})"}});
+  client.on_auth_response(
+      kT0, request.request_id,
+      Json{{"auth", "app-key:x"}, {"channel_data", R"({"user_id":"u1","user_info":{"name":"Alice"}})"}});
   client.on_text(kT0, kSucceeded);
   client.take_outputs();
   return client;
@@ -28,7 +29,8 @@ TEST_CASE("presence subscription_succeeded carries the members, with me", "[clie
   auto client = connected_client();
   client.subscribe(kT0, "presence-room");
   auto request = single_auth_request(client.take_outputs());
-  client.on_auth_response(kT0, request.request_id, Json{{"auth", "app-key:x"}, {"channel_data", R"({"user_id":"u1"})"}});
+  client.on_auth_response(kT0, request.request_id,
+                          Json{{"auth", "app-key:x"}, {"channel_data", R"({"user_id":"u1"})"}});
   client.take_outputs();
   client.on_text(kT0, kSucceeded);
   auto succeeded = only<SubscriptionSucceeded>(client.take_outputs());
@@ -42,7 +44,9 @@ TEST_CASE("presence subscription_succeeded carries the members, with me", "[clie
 
 TEST_CASE("member_added for a new user counts up and is reported", "[client][presence]") {
   auto client = in_room();
-  client.on_text(kT0, R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"u3\",\"user_info\":{\"name\":\"Carol\"}}"})");
+  client.on_text(
+      kT0,
+      R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"u3\",\"user_info\":{\"name\":\"Carol\"}}"})");
   CHECK(described(client.take_outputs()) ==
         std::vector<std::string>{R"(event member_added #presence-room u3 {"name":"Carol"})"});
   CHECK(client.members("presence-room")->count() == 3);
@@ -50,7 +54,9 @@ TEST_CASE("member_added for a new user counts up and is reported", "[client][pre
 
 TEST_CASE("member_added for a user already present is reported but not counted", "[client][presence]") {
   auto client = in_room();
-  client.on_text(kT0, R"({"event":"pusher_internal:member_added","channel":"presence-room","data":{"user_id":"u2","user_info":{"n":1}}})");
+  client.on_text(
+      kT0,
+      R"({"event":"pusher_internal:member_added","channel":"presence-room","data":{"user_id":"u2","user_info":{"n":1}}})");
   CHECK(only<PresenceMemberAdded>(client.take_outputs()).size() == 1);
   CHECK(client.members("presence-room")->count() == 2);
   CHECK(client.members("presence-room")->get("u2")->info == Json{{"n", 1}});
@@ -58,10 +64,12 @@ TEST_CASE("member_added for a user already present is reported but not counted",
 
 TEST_CASE("member_removed for a known user counts down; for an unknown one nothing", "[client][presence]") {
   auto client = in_room();
-  client.on_text(kT0, R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":\"u9\"}"})");
+  client.on_text(
+      kT0, R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":\"u9\"}"})");
   CHECK(client.take_outputs().empty());
   CHECK(client.members("presence-room")->count() == 2);
-  client.on_text(kT0, R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":\"u2\"}"})");
+  client.on_text(
+      kT0, R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":\"u2\"}"})");
   CHECK(described(client.take_outputs()) == std::vector<std::string>{"event member_removed #presence-room u2 {}"});
   CHECK(client.members("presence-room")->count() == 1);
 }
@@ -92,7 +100,8 @@ TEST_CASE("presence success without presence data still subscribes, and says wha
 
 TEST_CASE("member events on a channel we are not in reach the app only as messages", "[client][presence]") {
   auto client = connected_client();
-  client.on_text(kT0, R"({"event":"pusher_internal:member_added","channel":"presence-x","data":"{\"user_id\":\"u3\"}"})");
+  client.on_text(kT0,
+                 R"({"event":"pusher_internal:member_added","channel":"presence-x","data":"{\"user_id\":\"u3\"}"})");
   auto outputs = client.take_outputs();
   CHECK(only<PresenceMemberAdded>(outputs).empty());
   CHECK(only<ClientMessage>(outputs).size() == 1);

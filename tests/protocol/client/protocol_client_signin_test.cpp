@@ -17,9 +17,10 @@ TEST_CASE("signin asks the authenticator, then sends pusher:signin with its answ
   auto request = single_auth_request(client.take_outputs());
   CHECK(request == AuthRequest{1, AuthKind::kUser, "", "123.456"});
   CHECK(client.on_auth_response(kT0, request.request_id, kUserAuth));
-  CHECK(sent(client.take_outputs()) ==
-        std::vector<std::string>{
-            R"({"event":"pusher:signin","data":{"auth":"app-key:sig","user_data":"{\"id\":\"u1\",\"user_info\":{\"name\":\"Alice\"}}"}})"});
+  CHECK(
+      sent(client.take_outputs()) ==
+      std::vector<std::string>{
+          R"({"event":"pusher:signin","data":{"auth":"app-key:sig","user_data":"{\"id\":\"u1\",\"user_info\":{\"name\":\"Alice\"}}"}})"});
 }
 
 TEST_CASE("signin_success reports the user and subscribes to the user's own channel", "[client][signin]") {
@@ -93,7 +94,8 @@ TEST_CASE("signin_success with unreadable user_data is a protocol error and sign
 TEST_CASE("events on the user's channel reach the app as messages", "[client][signin]") {
   auto client = connected_client();
   client.on_text(kT0, kSigninSuccess);
-  client.on_text(kT0, R"({"event":"pusher_internal:subscription_succeeded","channel":"#server-to-user-u1","data":"{}"})");
+  client.on_text(kT0,
+                 R"({"event":"pusher_internal:subscription_succeeded","channel":"#server-to-user-u1","data":"{}"})");
   client.take_outputs();
   client.on_text(kT0, R"({"event":"note","channel":"#server-to-user-u1","data":"hi"})");
   auto messages = only<ClientMessage>(client.take_outputs());

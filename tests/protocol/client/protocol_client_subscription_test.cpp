@@ -48,11 +48,10 @@ TEST_CASE("channels asked for before connecting are subscribed on connect, in or
   client.on_open(kT0);
   CHECK(sent(client.take_outputs()).empty());
   client.on_text(kT0, kEstablished);
-  CHECK(sent(client.take_outputs()) ==
-        std::vector<std::string>{
-            R"({"event":"pusher:subscribe","data":{"auth":"","channel":"zeta"}})",
-            R"({"event":"pusher:subscribe","data":{"auth":"","channel":"alpha"}})",
-        });
+  CHECK(sent(client.take_outputs()) == std::vector<std::string>{
+                                           R"({"event":"pusher:subscribe","data":{"auth":"","channel":"zeta"}})",
+                                           R"({"event":"pusher:subscribe","data":{"auth":"","channel":"alpha"}})",
+                                       });
   CHECK(client.channels() == std::vector<std::string>{"zeta", "alpha"});
 }
 
@@ -77,8 +76,7 @@ TEST_CASE("unsubscribe before subscription_succeeded waits for it, then leaves",
   CHECK(client.take_outputs().empty());
   CHECK(client.subscription_cancelled("news"));
   client.on_text(kT0, kNewsSucceeded);
-  CHECK(described(client.take_outputs()) ==
-        std::vector<std::string>{"send " + std::string(kUnsubscribeNews)});
+  CHECK(described(client.take_outputs()) == std::vector<std::string>{"send " + std::string(kUnsubscribeNews)});
   CHECK(client.channels().empty());
 }
 
@@ -142,7 +140,9 @@ TEST_CASE("a server's pusher:subscription_error ends the attempt; the channel st
   auto client = connected_client();
   client.subscribe(kT0, "news");
   client.take_outputs();
-  client.on_text(kT0, R"({"event":"pusher:subscription_error","channel":"news","data":{"type":"LimitReached","error":"full","status":4100}})");
+  client.on_text(
+      kT0,
+      R"({"event":"pusher:subscription_error","channel":"news","data":{"type":"LimitReached","error":"full","status":4100}})");
   CHECK(described(client.take_outputs()) ==
         std::vector<std::string>{
             R"(event subscription_error #news server {"error":"full","status":4100,"type":"LimitReached"})"});
@@ -151,7 +151,8 @@ TEST_CASE("a server's pusher:subscription_error ends the attempt; the channel st
   CHECK(sent(client.take_outputs()) == std::vector<std::string>{std::string(kSubscribeNews)});
 }
 
-TEST_CASE("a subscription_succeeded never asked for is shown as a message and changes nothing", "[client][subscription]") {
+TEST_CASE("a subscription_succeeded never asked for is shown as a message and changes nothing",
+          "[client][subscription]") {
   auto client = connected_client();
   client.on_text(kT0, kNewsSucceeded);
   auto outputs = client.take_outputs();

@@ -20,7 +20,8 @@ Json occupied_hook(const std::string& channel) { return Json{{"name", "channel_o
 
 }  // namespace
 
-TEST_CASE("subscribing to an empty cache channel sends pusher:cache_miss without data and a cache_miss webhook", "[engine][cache]") {
+TEST_CASE("subscribing to an empty cache channel sends pusher:cache_miss without data and a cache_miss webhook",
+          "[engine][cache]") {
   EngineFixture f;
   ConnectionId id = f.connect();
   f.subscribe(id, "cache-news");
@@ -82,7 +83,8 @@ TEST_CASE("a cached event expires after cache_ttl and then counts as a miss", "[
   CHECK(f.take_webhooks() == std::vector<Json>{occupied_hook("cache-news"), miss_hook("cache-news")});
 }
 
-TEST_CASE("cache_miss webhooks are sent once per empty period; every subscriber still gets the frame", "[engine][cache]") {
+TEST_CASE("cache_miss webhooks are sent once per empty period; every subscriber still gets the frame",
+          "[engine][cache]") {
   EngineFixture f;
   ConnectionId a = f.connect();
   ConnectionId b = f.connect();

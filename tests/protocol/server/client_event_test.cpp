@@ -40,7 +40,8 @@ struct Room {
 
 }  // namespace
 
-TEST_CASE("a client event is relayed to every other subscriber and never echoed to the sender", "[engine][client-event]") {
+TEST_CASE("a client event is relayed to every other subscriber and never echoed to the sender",
+          "[engine][client-event]") {
   Room r;
   r.f.send(r.a, R"({"event":"client-typing","channel":"private-chat","data":{"x":1}})");
   const std::string relayed = R"({"event":"client-typing","channel":"private-chat","data":{"x":1}})";
@@ -58,12 +59,15 @@ TEST_CASE("client events on presence channels carry the sender's user_id at top 
   CHECK(r.f.take(r.b).empty());
 }
 
-TEST_CASE("client event data is forwarded exactly as received: strings stay strings, absent stays absent", "[engine][client-event]") {
+TEST_CASE("client event data is forwarded exactly as received: strings stay strings, absent stays absent",
+          "[engine][client-event]") {
   Room r;
   r.f.send(r.a, R"({"event":"client-a","channel":"private-chat","data":"{\"raw\":true}"})");
-  CHECK(r.f.take(r.b) == std::vector<std::string>{R"({"event":"client-a","channel":"private-chat","data":"{\"raw\":true}"})"});
+  CHECK(r.f.take(r.b) ==
+        std::vector<std::string>{R"({"event":"client-a","channel":"private-chat","data":"{\"raw\":true}"})"});
   r.f.send(r.a, R"({"event":"client-b","channel":"private-chat","data":[1,"two",null]})");
-  CHECK(r.f.take(r.b) == std::vector<std::string>{R"({"event":"client-b","channel":"private-chat","data":[1,"two",null]})"});
+  CHECK(r.f.take(r.b) ==
+        std::vector<std::string>{R"({"event":"client-b","channel":"private-chat","data":[1,"two",null]})"});
   r.f.send(r.a, R"({"event":"client-c","channel":"private-chat"})");
   CHECK(r.f.take(r.b) == std::vector<std::string>{R"({"event":"client-c","channel":"private-chat"})"});
 }
@@ -78,15 +82,22 @@ TEST_CASE("each relay shares one encoded buffer between its recipients", "[engin
   CHECK(r.f.sends[0].text.get() == r.f.sends[1].text.get());
 }
 
-TEST_CASE("a client_event webhook carries event, data as sent, socket_id, and user_id on presence", "[engine][client-event]") {
+TEST_CASE("a client_event webhook carries event, data as sent, socket_id, and user_id on presence",
+          "[engine][client-event]") {
   Room r;
   r.f.send(r.a, R"({"event":"client-typing","channel":"private-chat","data":{"x":1}})");
   r.f.send(r.b, R"({"event":"client-typing","channel":"presence-room","data":"text"})");
-  CHECK(r.f.take_webhooks() ==
-        std::vector<Json>{Json{{"name", "client_event"}, {"channel", "private-chat"}, {"event", "client-typing"},
-                               {"data", {{"x", 1}}}, {"socket_id", r.f.socket_id(r.a)}},
-                          Json{{"name", "client_event"}, {"channel", "presence-room"}, {"event", "client-typing"},
-                               {"data", "text"}, {"socket_id", r.f.socket_id(r.b)}, {"user_id", "u2"}}});
+  CHECK(r.f.take_webhooks() == std::vector<Json>{Json{{"name", "client_event"},
+                                                      {"channel", "private-chat"},
+                                                      {"event", "client-typing"},
+                                                      {"data", {{"x", 1}}},
+                                                      {"socket_id", r.f.socket_id(r.a)}},
+                                                 Json{{"name", "client_event"},
+                                                      {"channel", "presence-room"},
+                                                      {"event", "client-typing"},
+                                                      {"data", "text"},
+                                                      {"socket_id", r.f.socket_id(r.b)},
+                                                      {"user_id", "u2"}}});
 }
 
 TEST_CASE("client events on public channels are refused", "[engine][client-event]") {
@@ -96,8 +107,9 @@ TEST_CASE("client events on public channels are refused", "[engine][client-event
   r.f.take(r.a);
   r.f.take(r.b);
   r.f.take_webhooks();
-  r.expect_rejected(R"({"event":"client-typing","channel":"public-chat","data":{}})",
-                    error_frame(std::nullopt, "Client event rejected - only supported on private and presence channels"));
+  r.expect_rejected(
+      R"({"event":"client-typing","channel":"public-chat","data":{}})",
+      error_frame(std::nullopt, "Client event rejected - only supported on private and presence channels"));
 }
 
 TEST_CASE("client events on encrypted channels are refused", "[engine][client-event]") {
@@ -107,8 +119,9 @@ TEST_CASE("client events on encrypted channels are refused", "[engine][client-ev
   r.f.take(r.a);
   r.f.take(r.b);
   r.f.take_webhooks();
-  r.expect_rejected(R"({"event":"client-typing","channel":"private-encrypted-x","data":{}})",
-                    error_frame(std::nullopt, "Client event rejected - only supported on private and presence channels"));
+  r.expect_rejected(
+      R"({"event":"client-typing","channel":"private-encrypted-x","data":{}})",
+      error_frame(std::nullopt, "Client event rejected - only supported on private and presence channels"));
 }
 
 TEST_CASE("client events to a channel the sender is not subscribed to are refused", "[engine][client-event]") {
@@ -125,9 +138,10 @@ TEST_CASE("client events are refused when the app disables them", "[engine][clie
   AppConfig app = test_app();
   app.client_events = false;
   Room r(test_options(), app);
-  r.expect_rejected(R"({"event":"client-typing","channel":"private-chat","data":{}})",
-                    error_frame(std::nullopt,
-                                "To send client events, you must enable this feature in the Settings page of your dashboard."));
+  r.expect_rejected(
+      R"({"event":"client-typing","channel":"private-chat","data":{}})",
+      error_frame(std::nullopt,
+                  "To send client events, you must enable this feature in the Settings page of your dashboard."));
 }
 
 TEST_CASE("events that are neither pusher: nor client- are refused", "[engine][client-event]") {
@@ -140,17 +154,20 @@ TEST_CASE("client events without a channel, with a long name or oversized data a
   EngineOptions options = test_options();
   options.limits.event_data_max_bytes = 20;
   Room r(options);
-  r.expect_rejected(R"({"event":"client-typing","data":{}})", error_frame(std::nullopt, "Client event rejected - no channel given"));
+  r.expect_rejected(R"({"event":"client-typing","data":{}})",
+                    error_frame(std::nullopt, "Client event rejected - no channel given"));
   const std::string long_name = "client-" + std::string(194, 'x');
-  r.expect_rejected(R"({"event":")" + long_name + R"(","channel":"private-chat"})",
-                    error_frame(std::nullopt, "Client event rejected - event name is 201 characters long; the limit is 200"));
+  r.expect_rejected(
+      R"({"event":")" + long_name + R"(","channel":"private-chat"})",
+      error_frame(std::nullopt, "Client event rejected - event name is 201 characters long; the limit is 200"));
   r.expect_rejected(R"({"event":"client-big","channel":"private-chat","data":"123456789012345678901"})",
                     error_frame(std::nullopt, "Client event rejected - data is over 20 bytes"));
   r.f.send(r.a, R"({"event":"client-ok","channel":"private-chat","data":"12345678901234567890"})");
   CHECK(r.f.take(r.b).size() == 1);
 }
 
-TEST_CASE("client events over the per-connection rate are refused with 4301 until the second is over", "[engine][client-event]") {
+TEST_CASE("client events over the per-connection rate are refused with 4301 until the second is over",
+          "[engine][client-event]") {
   EngineOptions options = test_options();
   options.limits.client_events_per_second_max = 3;
   Room r(options);

@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "protocol/channel_name.hpp"
 #include "engine_fixture.hpp"
+#include "protocol/channel_name.hpp"
 
 using namespace pushsim;
 using namespace pushsim::test;
@@ -34,7 +34,8 @@ void expect_refused(const std::string& target, int code, const std::string& mess
 
 }  // namespace
 
-TEST_CASE("open sends connection_established with a string data holding socket_id then activity_timeout", "[engine][connection]") {
+TEST_CASE("open sends connection_established with a string data holding socket_id then activity_timeout",
+          "[engine][connection]") {
   EngineFixture f;
   ConnectionId id = f.open();
   std::string socket_id = f.socket_id(id);
@@ -122,10 +123,11 @@ TEST_CASE("a missing protocol parameter is refused with 4007", "[engine][connect
   expect_refused("/app/app-key?client=js&version=8.4.0", 4007, "Unsupported protocol version");
 }
 
-TEST_CASE("protocol versions outside [min_protocol, max_protocol] or not integers are refused with 4007", "[engine][connection]") {
-  for (const char* target : {"/app/app-key?protocol=4", "/app/app-key?protocol=8", "/app/app-key?protocol=1",
-                             "/app/app-key?protocol=seven", "/app/app-key?protocol=7.0", "/app/app-key?protocol=",
-                             "/app/app-key?protocol=-7"}) {
+TEST_CASE("protocol versions outside [min_protocol, max_protocol] or not integers are refused with 4007",
+          "[engine][connection]") {
+  for (const char* target :
+       {"/app/app-key?protocol=4", "/app/app-key?protocol=8", "/app/app-key?protocol=1", "/app/app-key?protocol=seven",
+        "/app/app-key?protocol=7.0", "/app/app-key?protocol=", "/app/app-key?protocol=-7"}) {
     INFO(target);
     expect_refused(target, 4007, "Unsupported protocol version");
   }

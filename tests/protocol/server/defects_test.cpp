@@ -82,7 +82,8 @@ TEST_CASE("defect ignore-socket-exclusion delivers to the excluded socket", "[de
     auto a = f.connect();
     f.subscribe(a, "ch");
     f.take(a);
-    auto response = f.post("/events", Json{{"name", "e"}, {"data", "1"}, {"channel", "ch"}, {"socket_id", f.socket_id(a)}});
+    auto response =
+        f.post("/events", Json{{"name", "e"}, {"data", "1"}, {"channel", "ch"}, {"socket_id", f.socket_id(a)}});
     REQUIRE(response.status == 200);
     return count_event(f.take(a), "e");
   };
@@ -517,8 +518,7 @@ TEST_CASE("defect relay-to-unsubscribed: a client event reaches a connection aft
   CHECK(run(Defect::kRelayToUnsubscribed, kOutside) == Counts{1, 0});
 }
 
-TEST_CASE("defect restamped-webhook-retry: a retried member_added reads as newer than the removal",
-          "[defects][race]") {
+TEST_CASE("defect restamped-webhook-retry: a retried member_added reads as newer than the removal", "[defects][race]") {
   // Drives the engine's webhook outputs by hand: the fixture answers every POST 200, and here
   // the first POST of u2's member_added must fail.
   auto run = [](std::optional<Defect> d) {

@@ -46,7 +46,7 @@ class EngineFixture {
   ConnectionId next_id = 1;
   std::map<ConnectionId, std::vector<std::string>> frames;  // not yet taken, per connection
   std::vector<CloseConnection> closes;
-  std::vector<Json> webhooks;  // events of every POST, in order
+  std::vector<Json> webhooks;    // events of every POST, in order
   std::vector<SendFrame> sends;  // every SendFrame ever seen, for buffer-sharing checks
 
   const AppConfig& app() const { return *engine.app_by_id("1"); }

@@ -65,10 +65,11 @@ TEST_CASE("a frame over client_frame_max_bytes is refused before parsing and cha
   f.subscribe(id, "my-channel");
   f.take(id);
   auto before = f.engine.channels("1", f.now);
-  std::string big = R"({"event":"pusher:unsubscribe","data":{"channel":"my-channel"},"pad":")" + std::string(100, 'x') + "\"}";
+  std::string big =
+      R"({"event":"pusher:unsubscribe","data":{"channel":"my-channel"},"pad":")" + std::string(100, 'x') + "\"}";
   f.send(id, big);
-  CHECK(f.take(id) == std::vector<std::string>{null_error("Frame too large: " + std::to_string(big.size()) +
-                                                          " bytes, the limit is 100")});
+  CHECK(f.take(id) == std::vector<std::string>{
+                          null_error("Frame too large: " + std::to_string(big.size()) + " bytes, the limit is 100")});
   CHECK(f.engine.channels("1", f.now) == before);
   CHECK(f.take_closes().empty());
   // Exactly at the limit is fine.
@@ -87,21 +88,24 @@ TEST_CASE("invalid JSON is answered with pusher:error and changes nothing", "[en
 
 TEST_CASE("a frame that is not a JSON object is answered with pusher:error and changes nothing", "[engine][frames]") {
   Subscribed s;
-  s.expect_rejected("[\"pusher:unsubscribe\"]", null_error("Invalid message format: frame must be a JSON object, got an array"));
+  s.expect_rejected("[\"pusher:unsubscribe\"]",
+                    null_error("Invalid message format: frame must be a JSON object, got an array"));
   s.expect_rejected("42", null_error("Invalid message format: frame must be a JSON object, got a number"));
 }
 
 TEST_CASE("a frame without a string event is answered with pusher:error and changes nothing", "[engine][frames]") {
   Subscribed s;
-  s.expect_rejected(R"({"data":{"channel":"my-channel"}})", null_error("Invalid message format: frame has no \"event\" field"));
+  s.expect_rejected(R"({"data":{"channel":"my-channel"}})",
+                    null_error("Invalid message format: frame has no \"event\" field"));
   s.expect_rejected(R"({"event":7})", null_error("Invalid message format: \"event\" must be a string, got a number"));
 }
 
 TEST_CASE("unknown pusher: and pusher_internal: events are refused and the connection stays", "[engine][frames]") {
   Subscribed s;
   s.expect_rejected(R"({"event":"pusher:teleport","data":{}})", null_error("Unsupported event pusher:teleport"));
-  s.expect_rejected(R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"x\"}"})",
-                    null_error("Unsupported event pusher_internal:member_added"));
+  s.expect_rejected(
+      R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"x\"}"})",
+      null_error("Unsupported event pusher_internal:member_added"));
   s.f.send(s.id, R"({"event":"pusher:ping","data":{}})");
   CHECK(s.f.take(s.id) == std::vector<std::string>{R"({"event":"pusher:pong","data":"{}"})"});
 }
@@ -116,8 +120,10 @@ TEST_CASE("binary frames are answered with pusher:error and change nothing", "[e
 
 TEST_CASE("malformed subscribe and unsubscribe requests are refused and change nothing", "[engine][frames]") {
   Subscribed s;
-  const std::string bad_subscribe = null_error("Invalid pusher:subscribe: data must be an object with a string channel");
-  const std::string bad_unsubscribe = null_error("Invalid pusher:unsubscribe: data must be an object with a string channel");
+  const std::string bad_subscribe =
+      null_error("Invalid pusher:subscribe: data must be an object with a string channel");
+  const std::string bad_unsubscribe =
+      null_error("Invalid pusher:unsubscribe: data must be an object with a string channel");
   s.expect_rejected(R"({"event":"pusher:subscribe"})", bad_subscribe);
   s.expect_rejected(R"({"event":"pusher:subscribe","data":{"auth":""}})", bad_subscribe);
   s.expect_rejected(R"({"event":"pusher:subscribe","data":{"channel":42}})", bad_subscribe);

@@ -8,7 +8,8 @@ using namespace pushsim::test;
 namespace {
 
 const std::string kPing = R"({"event":"pusher:ping","data":"{}"})";
-const std::string kPongTimeout = R"({"event":"pusher:error","data":{"code":4201,"message":"Pong reply not received in time"}})";
+const std::string kPongTimeout =
+    R"({"event":"pusher:error","data":{"code":4201,"message":"Pong reply not received in time"}})";
 
 }  // namespace
 

@@ -52,8 +52,10 @@ TEST_CASE("a presence subscription answers with count, hash and ids as string da
   EngineFixture f;
   ConnectionId id = f.connect();
   f.subscribe(id, "presence-room", R"({"user_id":"u1","user_info":{"name":"Alice"}})");
-  CHECK(f.take(id) == std::vector<std::string>{
-                          R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"count\":1,\"hash\":{\"u1\":{\"name\":\"Alice\"}},\"ids\":[\"u1\"]}}"})"});
+  CHECK(
+      f.take(id) ==
+      std::vector<std::string>{
+          R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"count\":1,\"hash\":{\"u1\":{\"name\":\"Alice\"}},\"ids\":[\"u1\"]}}"})"});
   CHECK(f.take_webhooks() == std::vector<Json>{Json{{"name", "channel_occupied"}, {"channel", "presence-room"}},
                                                member_hook("member_added", "u1")});
 }
@@ -146,7 +148,8 @@ TEST_CASE("a numeric user_id is turned into its decimal string", "[engine][prese
   ConnectionId b = f.connect();
   f.join_presence(a, "presence-room", "u1");
   f.subscribe(b, "presence-room", R"({"user_id":10,"user_info":{"n":1}})");
-  CHECK(f.take(a) == std::vector<std::string>{member_added("presence-room", R"({"user_id":"10","user_info":{"n":1}})")});
+  CHECK(f.take(a) ==
+        std::vector<std::string>{member_added("presence-room", R"({"user_id":"10","user_info":{"n":1}})")});
   Json presence = {{"count", 2}, {"hash", {{"u1", nullptr}, {"10", {{"n", 1}}}}}, {"ids", {"u1", "10"}}};
   CHECK(f.take(b) == std::vector<std::string>{presence_succeeded("presence-room", presence)});
 }
@@ -166,8 +169,8 @@ TEST_CASE("presence without channel_data, or with a bad signature over it, is re
   // Signed for one user, sent as another.
   const std::string signed_u1 = sign_channel(f.app().credentials(), sid, "presence-room", data);
   expect_refused(f, id, presence_subscribe(signed_u1, R"({"user_id":"admin"})"),
-                 "Invalid signature: Expected HMAC SHA256 hex digest of " + sid + R"(:presence-room:{"user_id":"admin"}, but got )" +
-                     signed_u1);
+                 "Invalid signature: Expected HMAC SHA256 hex digest of " + sid +
+                     R"(:presence-room:{"user_id":"admin"}, but got )" + signed_u1);
   expect_refused(f, id, presence_subscribe("", data), "Auth info required to subscribe to presence-room");
 }
 
@@ -178,14 +181,19 @@ TEST_CASE("signed but unusable channel_data is refused", "[engine][presence]") {
     return presence_subscribe(sign_channel(f.app().credentials(), f.socket_id(id), "presence-room", channel_data),
                               channel_data);
   };
-  expect_refused(f, id, signed_frame("not json"), "Invalid channel_data for presence-room: channel_data must be a JSON object");
-  expect_refused(f, id, signed_frame(R"(["u1"])"), "Invalid channel_data for presence-room: channel_data must be a JSON object");
-  expect_refused(f, id, signed_frame(R"({"user_info":{}})"), "Invalid channel_data for presence-room: channel_data has no user_id");
-  expect_refused(f, id, signed_frame(R"({"user_id":true})"), "Invalid channel_data for presence-room: channel_data user_id must be a string");
+  expect_refused(f, id, signed_frame("not json"),
+                 "Invalid channel_data for presence-room: channel_data must be a JSON object");
+  expect_refused(f, id, signed_frame(R"(["u1"])"),
+                 "Invalid channel_data for presence-room: channel_data must be a JSON object");
+  expect_refused(f, id, signed_frame(R"({"user_info":{}})"),
+                 "Invalid channel_data for presence-room: channel_data has no user_id");
+  expect_refused(f, id, signed_frame(R"({"user_id":true})"),
+                 "Invalid channel_data for presence-room: channel_data user_id must be a string");
   expect_refused(f, id, signed_frame(R"({"user_id":""})"), "Invalid channel_data for presence-room: user id is empty");
 }
 
-TEST_CASE("presence user ids over presence_user_id_max and user objects over the byte limit are refused", "[engine][presence]") {
+TEST_CASE("presence user ids over presence_user_id_max and user objects over the byte limit are refused",
+          "[engine][presence]") {
   EngineFixture f;
   ConnectionId id = f.connect();
   auto signed_frame = [&](const std::string& channel_data) {
@@ -204,7 +212,8 @@ TEST_CASE("presence user ids over presence_user_id_max and user objects over the
   CHECK(f.engine.channel("1", "presence-room", f.now).members.size() == 1);
 }
 
-TEST_CASE("a full presence channel refuses a new user but lets an existing member's other connection in", "[engine][presence]") {
+TEST_CASE("a full presence channel refuses a new user but lets an existing member's other connection in",
+          "[engine][presence]") {
   EngineOptions options = test_options();
   options.limits.presence_members_max = 2;
   EngineFixture f(options);

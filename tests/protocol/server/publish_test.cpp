@@ -50,7 +50,8 @@ TEST_CASE("a fan-out encodes once: every SendFrame shares one buffer", "[engine]
 TEST_CASE("data that is not JSON, or JSON-looking text, is forwarded unchanged as a string", "[engine][publish]") {
   Audience s;
   s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "raw", "plain \"quoted\" text", std::nullopt);
-  CHECK(s.f.take(s.a) == std::vector<std::string>{R"({"event":"raw","channel":"my-channel","data":"plain \"quoted\" text"})"});
+  CHECK(s.f.take(s.a) ==
+        std::vector<std::string>{R"({"event":"raw","channel":"my-channel","data":"plain \"quoted\" text"})"});
   s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "raw", "", std::nullopt);
   CHECK(s.f.take(s.a) == std::vector<std::string>{R"({"event":"raw","channel":"my-channel","data":""})"});
 }
@@ -130,9 +131,13 @@ TEST_CASE("on_http is answered by the REST API against this engine's state", "[e
 TEST_CASE("publish never throws on data that is not valid UTF-8; bad bytes become U+FFFD", "[engine][publish]") {
   Audience s;
   PublishOutcome outcome{};
-  CHECK_NOTHROW(outcome = s.f.publish("my-channel", "news", std::string("a\xff" "b")));
+  CHECK_NOTHROW(outcome = s.f.publish("my-channel", "news",
+                                      std::string("a\xff"
+                                                  "b")));
   CHECK(outcome.delivered == 3);
-  CHECK(s.f.take(s.a) == std::vector<std::string>{"{\"event\":\"news\",\"channel\":\"my-channel\",\"data\":\"a\xef\xbf\xbd" "b\"}"});
+  CHECK(s.f.take(s.a) ==
+        std::vector<std::string>{"{\"event\":\"news\",\"channel\":\"my-channel\",\"data\":\"a\xef\xbf\xbd"
+                                 "b\"}"});
 }
 
 TEST_CASE("take_outputs into a kept vector: the same outputs, the old ones dropped, capacity recycled",

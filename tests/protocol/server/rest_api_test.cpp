@@ -34,7 +34,8 @@ HttpRequest wire_request(const Json& expected) {
 
 std::string error_of(const HttpResponse& response) {
   Json body = Json::parse(response.body, nullptr, false);
-  if (!body.is_object() || !body.contains("error") || !body["error"].is_string()) return "<no error: " + response.body + ">";
+  if (!body.is_object() || !body.contains("error") || !body["error"].is_string())
+    return "<no error: " + response.body + ">";
   return body["error"].get<std::string>();
 }
 

@@ -154,7 +154,8 @@ TEST_CASE("missing or mistyped fields are a 400 naming the field and what was ex
       {{{"name", "e"}, {"data", "d"}, {"channels", Json::array()}}, "channels must name at least one channel"},
       {{{"name", "e"}, {"data", "d"}, {"channels", {"a", 7}}}, "channels[1] must be a string, got a number"},
       {{{"name", "e"}, {"data", "d"}, {"channel", true}}, "channel must be a string, got a boolean"},
-      {{{"name", "e"}, {"data", "d"}, {"channel", "a"}, {"channels", {"b"}}}, "give either channels or channel, not both"},
+      {{{"name", "e"}, {"data", "d"}, {"channel", "a"}, {"channels", {"b"}}},
+       "give either channels or channel, not both"},
       {{{"name", ""}, {"data", "d"}, {"channel", "c"}}, "event name is empty"},
       {{{"name", "e"}, {"data", "d"}, {"channel", "c"}, {"info", 1}}, "info must be a string, got a number"},
   };
@@ -181,10 +182,11 @@ TEST_CASE("a body that is not a JSON object is a 400") {
 
 TEST_CASE("an invalid channel name is a 400 and no channel of the request is published to") {
   ThreeSubscribers fixture;
-  HttpResponse response = fixture.post("/events", {{"name", "e"}, {"data", "d"}, {"channels", {"my-channel", "bad name"}}});
+  HttpResponse response =
+      fixture.post("/events", {{"name", "e"}, {"data", "d"}, {"channels", {"my-channel", "bad name"}}});
   CHECK(response.status == 400);
-  CHECK(response.body ==
-        error_body("channels[1]: channel name has invalid character byte 0x20 at position 3; allowed: A-Z a-z 0-9 _ - = @ , . ;"));
+  CHECK(response.body == error_body("channels[1]: channel name has invalid character byte 0x20 at position 3; allowed: "
+                                    "A-Z a-z 0-9 _ - = @ , . ;"));
   CHECK(fixture.take(fixture.ids[0]).empty());
   HttpResponse reserved = fixture.post("/events", trigger("#internal"));
   CHECK(reserved.status == 400);
@@ -222,7 +224,9 @@ TEST_CASE("info on a trigger reports user_count for presence channels only, per 
   ConnectionId second = fixture.connect();
   fixture.join_presence(second, "presence-b", "u1");
   fixture.subscribe(second, "ch-a");
-  Json body = {{"name", "e"}, {"data", "d"}, {"channels", {"ch-a", "presence-b", "ch-a"}},
+  Json body = {{"name", "e"},
+               {"data", "d"},
+               {"channels", {"ch-a", "presence-b", "ch-a"}},
                {"info", "user_count,subscription_count"}};
   HttpResponse response = fixture.post("/events", body);
   CHECK(response.status == 200);
@@ -239,13 +243,14 @@ TEST_CASE("info on a trigger reports subscription_count when the app has the fea
   ConnectionId second = fixture.connect();
   fixture.subscribe(second, "ch-a");
   fixture.join_presence(second, "presence-b", "u1");
-  Json body = {{"name", "e"}, {"data", "d"}, {"channels", {"ch-a", "presence-b", "empty"}},
+  Json body = {{"name", "e"},
+               {"data", "d"},
+               {"channels", {"ch-a", "presence-b", "empty"}},
                {"info", "subscription_count,user_count"}};
   HttpResponse response = fixture.post("/events", body);
   CHECK(response.status == 200);
-  CHECK(response.body ==
-        R"({"channels":{"ch-a":{"subscription_count":2},"empty":{"subscription_count":0},)"
-        R"("presence-b":{"subscription_count":1,"user_count":1}}})");
+  CHECK(response.body == R"({"channels":{"ch-a":{"subscription_count":2},"empty":{"subscription_count":0},)"
+                         R"("presence-b":{"subscription_count":1,"user_count":1}}})");
 }
 
 TEST_CASE("an unknown info attribute on a trigger is a 400") {
@@ -254,7 +259,8 @@ TEST_CASE("an unknown info attribute on a trigger is a 400") {
   body["info"] = "user_count,cache";
   HttpResponse response = fixture.post("/events", body);
   CHECK(response.status == 400);
-  CHECK(response.body == error_body("info attribute 'cache' is not supported; expected user_count or subscription_count"));
+  CHECK(response.body ==
+        error_body("info attribute 'cache' is not supported; expected user_count or subscription_count"));
 }
 
 // --- batch_events ------------------------------------------------------------------------
@@ -278,16 +284,20 @@ TEST_CASE("a batch delivers each item to its own channel, in order") {
 
 TEST_CASE("a batch item's socket_id excludes that connection from that item only") {
   ThreeSubscribers fixture;
-  Json batch = {{"batch",
-                 {{{"channel", "my-channel"}, {"name", "e1"}, {"data", "1"}, {"socket_id", fixture.socket_id(fixture.ids[0])}},
-                  {{"channel", "my-channel"}, {"name", "e2"}, {"data", "2"}},
-                  {{"channel", "my-channel"}, {"name", "e3"}, {"data", "3"}, {"socket_id", fixture.socket_id(fixture.ids[1])}}}}};
+  Json batch = {
+      {"batch",
+       {{{"channel", "my-channel"}, {"name", "e1"}, {"data", "1"}, {"socket_id", fixture.socket_id(fixture.ids[0])}},
+        {{"channel", "my-channel"}, {"name", "e2"}, {"data", "2"}},
+        {{"channel", "my-channel"}, {"name", "e3"}, {"data", "3"}, {"socket_id", fixture.socket_id(fixture.ids[1])}}}}};
   HttpResponse response = fixture.post("/batch_events", batch);
   CHECK(response.status == 200);
-  CHECK(fixture.take(fixture.ids[0]) == Frames{event_frame("my-channel", "e2", "2"), event_frame("my-channel", "e3", "3")});
-  CHECK(fixture.take(fixture.ids[1]) == Frames{event_frame("my-channel", "e1", "1"), event_frame("my-channel", "e2", "2")});
-  CHECK(fixture.take(fixture.ids[2]) == Frames{event_frame("my-channel", "e1", "1"), event_frame("my-channel", "e2", "2"),
-                                         event_frame("my-channel", "e3", "3")});
+  CHECK(fixture.take(fixture.ids[0]) ==
+        Frames{event_frame("my-channel", "e2", "2"), event_frame("my-channel", "e3", "3")});
+  CHECK(fixture.take(fixture.ids[1]) ==
+        Frames{event_frame("my-channel", "e1", "1"), event_frame("my-channel", "e2", "2")});
+  CHECK(fixture.take(fixture.ids[2]) == Frames{event_frame("my-channel", "e1", "1"),
+                                               event_frame("my-channel", "e2", "2"),
+                                               event_frame("my-channel", "e3", "3")});
 }
 
 TEST_CASE("a batch of 10 items is accepted, 11 are a 400") {
@@ -313,15 +323,21 @@ TEST_CASE("a batch item is validated like a trigger, and a bad item publishes no
       {{{"name", "e"}, {"data", "d"}, {"channels", {"my-channel"}}}, 400, "batch[1].channel is required (a string)"},
       {{{"channel", "my-channel"}, {"data", "d"}}, 400, "batch[1].name is required (a string)"},
       {{{"channel", "my-channel"}, {"name", "e"}, {"data", 3}}, 400, "batch[1].data must be a string, got a number"},
-      {{{"channel", "my-channel"}, {"name", "e"}, {"data", std::string(10241, 'x')}}, 413,
+      {{{"channel", "my-channel"}, {"name", "e"}, {"data", std::string(10241, 'x')}},
+       413,
        "batch[1].data is 10241 bytes; the limit is 10240"},
-      {{{"channel", "my-channel"}, {"name", std::string(201, 'e')}, {"data", "d"}}, 400,
+      {{{"channel", "my-channel"}, {"name", std::string(201, 'e')}, {"data", "d"}},
+       400,
        "batch[1]: event name is 201 characters long; the limit is 200"},
-      {{{"channel", "a b"}, {"name", "e"}, {"data", "d"}}, 400,
-       "batch[1].channel: channel name has invalid character byte 0x20 at position 1; allowed: A-Z a-z 0-9 _ - = @ , . ;"},
-      {{{"channel", "my-channel"}, {"name", "e"}, {"data", "d"}, {"socket_id", "1"}}, 400,
+      {{{"channel", "a b"}, {"name", "e"}, {"data", "d"}},
+       400,
+       "batch[1].channel: channel name has invalid character byte 0x20 at position 1; allowed: A-Z a-z 0-9 _ - = @ , . "
+       ";"},
+      {{{"channel", "my-channel"}, {"name", "e"}, {"data", "d"}, {"socket_id", "1"}},
+       400,
        "batch[1].socket_id '1' is not a socket id (digits.digits)"},
-      {{{"channel", "my-channel"}, {"name", "e"}, {"data", "d"}, {"info", "occupied"}}, 400,
+      {{{"channel", "my-channel"}, {"name", "e"}, {"data", "d"}, {"info", "occupied"}},
+       400,
        "batch[1]: info attribute 'occupied' is not supported; expected user_count or subscription_count"},
       {"just a string", 400, "batch[1] must be an object, got a string"},
   };
@@ -340,7 +356,8 @@ TEST_CASE("a batch body without a non-empty batch array is a 400") {
   CHECK(fixture.post("/batch_events", Json::object()).body == error_body("batch is required (an array of events)"));
   CHECK(fixture.post("/batch_events", {{"batch", {{"a", 1}}}}).body ==
         error_body("batch must be an array of events, got an object"));
-  CHECK(fixture.post("/batch_events", {{"batch", Json::array()}}).body == error_body("batch must hold at least one event"));
+  CHECK(fixture.post("/batch_events", {{"batch", Json::array()}}).body ==
+        error_body("batch must hold at least one event"));
   CHECK(fixture.post("/batch_events", {{"batch", Json::array()}}).status == 400);
 }
 

@@ -71,7 +71,8 @@ TEST_CASE("GET /channels info=subscription_count counts connections when the fea
   CHECK(off.get("/channels", {{"info", "subscription_count"}}).body == R"({"channels":{"my-channel":{}}})");
   HttpResponse unknown = on.get("/channels", {{"info", "cache"}});
   CHECK(unknown.status == 400);
-  CHECK(unknown.body == error_body("info attribute 'cache' is not supported; expected user_count or subscription_count"));
+  CHECK(unknown.body ==
+        error_body("info attribute 'cache' is not supported; expected user_count or subscription_count"));
 }
 
 TEST_CASE("GET /channels/{name} reports occupied before and after subscribe") {
@@ -188,7 +189,8 @@ TEST_CASE("terminate_connections of a user with no connection answers {}") {
   HttpResponse response = fixture.post("/users/nobody/terminate_connections", Json::object());
   CHECK(response.status == 200);
   CHECK(response.body == "{}");
-  HttpResponse empty_body = fixture.handle(fixture.signed_request("POST", "/apps/1/users/nobody/terminate_connections"));
+  HttpResponse empty_body =
+      fixture.handle(fixture.signed_request("POST", "/apps/1/users/nobody/terminate_connections"));
   CHECK(empty_body.status == 200);
   CHECK(empty_body.body == "{}");
 }

@@ -20,10 +20,31 @@ bool is_json_object(const std::string& text) {
 
 // Fragments that, glued together at random, make bodies near the shapes the API parses.
 std::string random_body(Rng& rng) {
-  static const std::vector<std::string> kPieces = {
-      "{", "}", "[", "]", ",", ":", "\"name\"", "\"data\"", "\"channels\"", "\"channel\"", "\"batch\"",
-      "\"socket_id\"", "\"info\"", "\"e\"", "\"my-channel\"", "\"1.2\"", "\"user_count\"", "null", "true", "7",
-      "-1e999", "\"\\ud800\"", "\"\xff\"", "\"#x\"", " "};
+  static const std::vector<std::string> kPieces = {"{",
+                                                   "}",
+                                                   "[",
+                                                   "]",
+                                                   ",",
+                                                   ":",
+                                                   "\"name\"",
+                                                   "\"data\"",
+                                                   "\"channels\"",
+                                                   "\"channel\"",
+                                                   "\"batch\"",
+                                                   "\"socket_id\"",
+                                                   "\"info\"",
+                                                   "\"e\"",
+                                                   "\"my-channel\"",
+                                                   "\"1.2\"",
+                                                   "\"user_count\"",
+                                                   "null",
+                                                   "true",
+                                                   "7",
+                                                   "-1e999",
+                                                   "\"\\ud800\"",
+                                                   "\"\xff\"",
+                                                   "\"#x\"",
+                                                   " "};
   std::string body;
   auto pieces = rng.below(24);
   for (std::uint64_t i = 0; i < pieces; ++i) body += kPieces[rng.below(kPieces.size())];

@@ -18,7 +18,7 @@ TEST_CASE("channel_event's hand-written fast path encodes exactly as encode_fram
       "tab\there, newline\nthere, bell\x07",
       "del \x7f",
       "caf\xc3\xa9 \xe2\x82\xac",  // UTF-8
-      "bad \xff\xfe utf-8",         // replaced with U+FFFD on both paths
+      "bad \xff\xfe utf-8",        // replaced with U+FFFD on both paths
       std::string(10 * 1024, 'x'),
   };
   for (const auto& text : data) {
@@ -27,7 +27,6 @@ TEST_CASE("channel_event's hand-written fast path encodes exactly as encode_fram
     frame.channel = "private-ch";
     frame.data = Json(text);
     INFO("data: " << text.substr(0, 40));
-    CHECK(server_frames::channel_event("private-ch", "my-event", text) ==
-          encode_frame(frame));
+    CHECK(server_frames::channel_event("private-ch", "my-event", text) == encode_frame(frame));
   }
 }

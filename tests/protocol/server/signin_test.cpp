@@ -8,7 +8,8 @@ using namespace pushsim::test;
 namespace {
 
 std::string error_frame(int code, const std::string& message) {
-  return R"({"event":"pusher:error","data":{"code":)" + std::to_string(code) + R"(,"message":)" + Json(message).dump() + "}}";
+  return R"({"event":"pusher:error","data":{"code":)" + std::to_string(code) + R"(,"message":)" + Json(message).dump() +
+         "}}";
 }
 
 std::string signin_success(const std::string& user_data) {
@@ -42,8 +43,8 @@ TEST_CASE("a sign-in with a bad signature is refused with 4009 and the connectio
   const std::string sid = f.socket_id(id);
   const std::string user_data = R"({"id":"u1"})";
   f.send_json(id, signin_frame(sign_user(f.app().credentials(), sid, R"({"id":"u2"})"), user_data));
-  CHECK(f.take(id) == std::vector<std::string>{
-                          error_frame(4009, "Sign-in rejected: invalid signature for " + sid + "::user::" + user_data)});
+  CHECK(f.take(id) == std::vector<std::string>{error_frame(
+                          4009, "Sign-in rejected: invalid signature for " + sid + "::user::" + user_data)});
   CHECK(f.take_closes().empty());
   // Not signed in: the user's own channel stays closed to it.
   f.subscribe(id, "#server-to-user-u1");
@@ -71,7 +72,8 @@ TEST_CASE("signed user_data without a non-empty string id is refused", "[engine]
     f.send_json(id, signin_frame(sign_user(f.app().credentials(), sid, user_data), user_data));
     return f.take(id);
   };
-  CHECK(try_signin("not json") == std::vector<std::string>{error_frame(4009, "Sign-in rejected: user_data must be a JSON object")});
+  CHECK(try_signin("not json") ==
+        std::vector<std::string>{error_frame(4009, "Sign-in rejected: user_data must be a JSON object")});
   CHECK(try_signin(R"({"name":"x"})") ==
         std::vector<std::string>{error_frame(4009, "Sign-in rejected: user_data must have a non-empty string id")});
   CHECK(try_signin(R"({"id":""})") ==
@@ -92,7 +94,8 @@ TEST_CASE("signing in again as another user is refused; as the same user it succ
   CHECK(f.take(id) == std::vector<std::string>{signin_success(R"({"id":"u1","user_info":{"v":2}})")});
 }
 
-TEST_CASE("with user authentication required, a connection silent past the timeout is closed with 4009", "[engine][signin]") {
+TEST_CASE("with user authentication required, a connection silent past the timeout is closed with 4009",
+          "[engine][signin]") {
   EngineFixture f(test_options(), {auth_required_app()});
   ConnectionId id = f.connect();
   f.subscribe(id, "public-channel");
@@ -111,7 +114,8 @@ TEST_CASE("with user authentication required, a connection silent past the timeo
   CHECK(f.take_webhooks() == std::vector<Json>{Json{{"name", "channel_vacated"}, {"channel", "public-channel"}}});
 }
 
-TEST_CASE("signing in or subscribing to a private or presence channel lifts the authorization deadline", "[engine][signin]") {
+TEST_CASE("signing in or subscribing to a private or presence channel lifts the authorization deadline",
+          "[engine][signin]") {
   EngineFixture f(test_options(), {auth_required_app()});
   ConnectionId signed_in = f.connect();
   ConnectionId private_sub = f.connect();
@@ -132,7 +136,8 @@ TEST_CASE("without user authentication required, nobody is closed for not signin
   CHECK(f.engine.socket_id(id).has_value());
 }
 
-TEST_CASE("terminate_user_connections closes with 4009 every signed-in connection of that user, and only those", "[engine][signin]") {
+TEST_CASE("terminate_user_connections closes with 4009 every signed-in connection of that user, and only those",
+          "[engine][signin]") {
   EngineFixture f;
   ConnectionId tab1 = f.connect();
   ConnectionId tab2 = f.connect();

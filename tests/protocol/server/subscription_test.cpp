@@ -52,8 +52,8 @@ TEST_CASE("subscription_succeeded_data=false omits data, as soketi does", "[engi
   EngineFixture f(options);
   ConnectionId id = f.connect();
   f.subscribe(id, "my-channel");
-  CHECK(f.take(id) == std::vector<std::string>{
-                          R"({"event":"pusher_internal:subscription_succeeded","channel":"my-channel"})"});
+  CHECK(f.take(id) ==
+        std::vector<std::string>{R"({"event":"pusher_internal:subscription_succeeded","channel":"my-channel"})"});
 }
 
 TEST_CASE("a public subscription ignores whatever auth it carries", "[engine][subscribe]") {
@@ -79,7 +79,8 @@ TEST_CASE("a private subscription without auth is refused with the official mess
                  "Auth info required to subscribe to private-foo");
 }
 
-TEST_CASE("a private subscription with a bad signature names the signed string but not the digest", "[engine][subscribe]") {
+TEST_CASE("a private subscription with a bad signature names the signed string but not the digest",
+          "[engine][subscribe]") {
   EngineFixture f;
   ConnectionId id = f.connect();
   const std::string sid = f.socket_id(id);
@@ -89,8 +90,9 @@ TEST_CASE("a private subscription with a bad signature names the signed string b
                  "Invalid signature: Expected HMAC SHA256 hex digest of " + sid + ":private-foo, but got " + bad);
   // A signature for another channel, or another socket, or under another key is just as bad.
   const std::string other_channel = sign_channel(f.app().credentials(), sid, "private-bar");
-  expect_refused(f, id, subscribe_with("private-foo", other_channel),
-                 "Invalid signature: Expected HMAC SHA256 hex digest of " + sid + ":private-foo, but got " + other_channel);
+  expect_refused(
+      f, id, subscribe_with("private-foo", other_channel),
+      "Invalid signature: Expected HMAC SHA256 hex digest of " + sid + ":private-foo, but got " + other_channel);
   const std::string wrong_key = "other-key" + good.substr(good.find(':'));
   expect_refused(f, id, subscribe_with("private-foo", wrong_key),
                  "Invalid signature: Expected HMAC SHA256 hex digest of " + sid + ":private-foo, but got " + wrong_key);
@@ -129,7 +131,8 @@ TEST_CASE("channel names over channel_name_max or with bad characters are refuse
 TEST_CASE("reserved # channel names other than #server-to-user- are refused", "[engine][subscribe]") {
   EngineFixture f;
   ConnectionId id = f.connect();
-  expect_refused(f, id, subscribe_with("#internal", ""), "Cannot subscribe to #internal: names starting with # are reserved");
+  expect_refused(f, id, subscribe_with("#internal", ""),
+                 "Cannot subscribe to #internal: names starting with # are reserved");
 }
 
 TEST_CASE("#server-to-user-<id> is only for the connection signed in as that user", "[engine][subscribe]") {
@@ -199,11 +202,13 @@ TEST_CASE("a disconnect vacates every channel of the connection", "[engine][subs
   f.subscribe(id, "a-channel");
   f.take_webhooks();
   f.close(id);
-  CHECK(f.take_webhooks() == std::vector<Json>{hook("channel_vacated", "a-channel"), hook("channel_vacated", "b-channel")});
+  CHECK(f.take_webhooks() ==
+        std::vector<Json>{hook("channel_vacated", "a-channel"), hook("channel_vacated", "b-channel")});
   CHECK(f.engine.channels("1", f.now).empty());
 }
 
-TEST_CASE("channels() lists occupied channels sorted by name; channel() of an unknown one is unoccupied", "[engine][subscribe]") {
+TEST_CASE("channels() lists occupied channels sorted by name; channel() of an unknown one is unoccupied",
+          "[engine][subscribe]") {
   EngineFixture f;
   ConnectionId id = f.connect();
   for (const char* name : {"zeta", "alpha", "private-mid"}) f.subscribe(id, name);
@@ -220,7 +225,8 @@ TEST_CASE("channels() lists occupied channels sorted by name; channel() of an un
   CHECK_FALSE(unknown.cache.has_value());
 }
 
-TEST_CASE("subscription_count is broadcast to every subscriber on each change when the app enables it", "[engine][subscribe]") {
+TEST_CASE("subscription_count is broadcast to every subscriber on each change when the app enables it",
+          "[engine][subscribe]") {
   AppConfig app = test_app();
   app.subscription_count = true;
   EngineFixture f(test_options(), {app});
@@ -241,7 +247,8 @@ TEST_CASE("subscription_count is broadcast to every subscriber on each change wh
   auto counted = [](int n) {
     return Json{{"name", "subscription_count"}, {"channel", "my-channel"}, {"subscription_count", n}};
   };
-  CHECK(f.take_webhooks() == std::vector<Json>{hook("channel_occupied", "my-channel"), counted(1), counted(2), counted(1)});
+  CHECK(f.take_webhooks() ==
+        std::vector<Json>{hook("channel_occupied", "my-channel"), counted(1), counted(2), counted(1)});
   f.unsubscribe(a, "my-channel");
   CHECK(f.take_webhooks() == std::vector<Json>{hook("channel_vacated", "my-channel")});
 }

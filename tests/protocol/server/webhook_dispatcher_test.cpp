@@ -27,7 +27,9 @@ WebhookEvent event(std::string name, std::string channel, std::optional<std::str
 WebhookEvent occupied(std::string channel) { return event("channel_occupied", std::move(channel)); }
 WebhookEvent vacated(std::string channel) { return event("channel_vacated", std::move(channel)); }
 WebhookEvent added(std::string channel, std::string user) { return event("member_added", std::move(channel), user); }
-WebhookEvent removed(std::string channel, std::string user) { return event("member_removed", std::move(channel), user); }
+WebhookEvent removed(std::string channel, std::string user) {
+  return event("member_removed", std::move(channel), user);
+}
 
 std::vector<WebhookPost> tick(WebhookDispatcher& d, TimeNs now) {
   std::vector<WebhookPost> out;
@@ -94,9 +96,10 @@ TEST_CASE("an event is posted at once with the exact headers, body and a valid s
 TEST_CASE("time_ms is the emission time in milliseconds", "[webhook_dispatcher]") {
   WebhookDispatcher d{WebhookPolicy{}};
   d.emit(kT0 + ms(1234) + 999, one_hook_app(), added("presence-room", "u1"));
-  CHECK(bodies(tick(d, kT0 + ms(1234) + 999)) ==
-        std::vector<std::string>{
-            R"({"time_ms":1700000001234,"events":[{"channel":"presence-room","name":"member_added","user_id":"u1"}]})"});
+  CHECK(
+      bodies(tick(d, kT0 + ms(1234) + 999)) ==
+      std::vector<std::string>{
+          R"({"time_ms":1700000001234,"events":[{"channel":"presence-room","name":"member_added","user_id":"u1"}]})"});
 }
 
 TEST_CASE("client_event webhooks carry the relayed event fields", "[webhook_dispatcher]") {
@@ -104,8 +107,9 @@ TEST_CASE("client_event webhooks carry the relayed event fields", "[webhook_disp
   WebhookEvent e{"client_event", "presence-room", "u1", "client-typing", Json{{"x", 1}}, "123.456", std::nullopt};
   d.emit(kT0, one_hook_app(), e);
   CHECK(bodies(tick(d, kT0)) ==
-        std::vector<std::string>{R"({"time_ms":1700000000000,"events":[{"channel":"presence-room","data":{"x":1},)"
-                                 R"("event":"client-typing","name":"client_event","socket_id":"123.456","user_id":"u1"}]})"});
+        std::vector<std::string>{
+            R"({"time_ms":1700000000000,"events":[{"channel":"presence-room","data":{"x":1},)"
+            R"("event":"client-typing","name":"client_event","socket_id":"123.456","user_id":"u1"}]})"});
 }
 
 // --- filtering ------------------------------------------------------------------------------
@@ -207,13 +211,14 @@ TEST_CASE("member_added cancels a pending member_removed of the same user only",
   WebhookDispatcher d{WebhookPolicy{}};
   d.emit(kT0, one_hook_app(), removed("presence-room", "u1"));
   d.emit(kT0, one_hook_app(), removed("presence-room", "u2"));
-  d.emit(kT0 + seconds(1), one_hook_app(), added("presence-room", "u1"));  // cancels u1's pair
+  d.emit(kT0 + seconds(1), one_hook_app(), added("presence-room", "u1"));   // cancels u1's pair
   d.emit(kT0 + seconds(1), one_hook_app(), added("presence-other", "u2"));  // other channel: kept
   CHECK(d.pending() == 2);
-  CHECK(bodies(tick(d, kT0 + seconds(3))) ==
-        std::vector<std::string>{
-            R"({"time_ms":1700000001000,"events":[{"channel":"presence-other","name":"member_added","user_id":"u2"}]})",
-            R"({"time_ms":1700000000000,"events":[{"channel":"presence-room","name":"member_removed","user_id":"u2"}]})"});
+  CHECK(
+      bodies(tick(d, kT0 + seconds(3))) ==
+      std::vector<std::string>{
+          R"({"time_ms":1700000001000,"events":[{"channel":"presence-other","name":"member_added","user_id":"u2"}]})",
+          R"({"time_ms":1700000000000,"events":[{"channel":"presence-room","name":"member_removed","user_id":"u2"}]})"});
 }
 
 TEST_CASE("a quick presence rejoin cancels both the member and the channel pairs", "[webhook_dispatcher]") {
