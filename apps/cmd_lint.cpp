@@ -1,6 +1,7 @@
 // `pushsim lint [PATHS...]`: check scenario and target profile files without running them.
 #include <iostream>
 
+#include "apps/build_paths.hpp"
 #include "apps/commands.hpp"
 #include "harness/lint.hpp"
 
@@ -8,11 +9,7 @@ namespace pushsim::apps {
 
 std::filesystem::path bundled_scenarios() {
   if (const char* env = std::getenv("PUSHSIM_SCENARIOS"); env != nullptr && *env != '\0') return env;
-#ifdef PUSHSIM_SCENARIOS_DIR
-  return PUSHSIM_SCENARIOS_DIR;
-#else
-  return "scenarios";
-#endif
+  return source_scenarios_dir();
 }
 
 void add_lint_command(CLI::App& app, int& exit_code) {

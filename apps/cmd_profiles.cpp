@@ -24,11 +24,6 @@ std::string shipped_names() {
   return out.empty() ? std::string("none") : out;
 }
 
-std::string padded(std::string text, std::size_t width) {
-  if (text.size() < width) text.append(width - text.size(), ' ');
-  return text;
-}
-
 void print_listing() {
   std::size_t shown = 0;
   for (const auto& file : shipped_profile_files()) {

@@ -33,11 +33,6 @@ std::vector<std::string> catchers(const harness::RunResult& reference, const har
   return out;
 }
 
-std::string padded(std::string text, std::size_t width) {
-  if (text.size() < width) text.append(width - text.size(), ' ');
-  return text;
-}
-
 // Explores the defect's race scenario under the jitter profile until a seed fails; prints
 // the seed and how many seeds it took.
 bool race_found(const std::vector<harness::Scenario>& suite, const DefectInfo& info, unsigned jobs) {

@@ -15,6 +15,12 @@ namespace pushsim::apps {
 
 inline constexpr int kExitUsage = 2;
 
+// `text` padded with spaces to `width` columns, for the listings' aligned columns.
+inline std::string padded(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
 // The bundled suite: env PUSHSIM_SCENARIOS, else the compile-time source folder.
 std::filesystem::path bundled_scenarios();
 // The shipped target profiles: env PUSHSIM_PROFILES, else `profiles/` next to the bundled

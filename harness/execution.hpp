@@ -10,6 +10,9 @@
 
 namespace pushsim::harness {
 
+// A failed substitution or lookup as a step's failure message.
+inline std::optional<std::string> error_of(const Error& error) { return error.message; }
+
 // What expectations have used up: frames per client (by index), webhook events (by index),
 // and per client the frame its latest passing expect consumed (for after_previous).
 struct Consumption {

@@ -13,8 +13,6 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-std::optional<std::string> error_of(const Error& error) { return error.message; }
-
 }  // namespace
 
 Result<std::string> Execution::sub(const std::string& text) {

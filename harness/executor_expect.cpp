@@ -11,8 +11,6 @@ namespace {
 
 constexpr DurationNs kContextBefore = kNsPerSecond;  // frames shown from this long before a step
 
-std::optional<std::string> error_of(const Error& error) { return error.message; }
-
 std::string shown(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 }  // namespace

@@ -5,7 +5,7 @@
 namespace pushsim {
 namespace {
 
-double ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
+double ms_of(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 std::string fixed(double value, int decimals) {
   char text[64];
@@ -15,11 +15,11 @@ std::string fixed(double value, int decimals) {
 
 Json latency_json(const LatencyHistogram& latency) {
   return Json{{"samples", latency.count()},
-              {"p50_ms", ms(latency.percentile_ns(50))},
-              {"p90_ms", ms(latency.percentile_ns(90))},
-              {"p99_ms", ms(latency.percentile_ns(99))},
-              {"p999_ms", ms(latency.percentile_ns(99.9))},
-              {"max_ms", ms(latency.max_ns())},
+              {"p50_ms", ms_of(latency.percentile_ns(50))},
+              {"p90_ms", ms_of(latency.percentile_ns(90))},
+              {"p99_ms", ms_of(latency.percentile_ns(99))},
+              {"p999_ms", ms_of(latency.percentile_ns(99.9))},
+              {"max_ms", ms_of(latency.max_ns())},
               {"mean_ms", latency.mean_ns() / 1e6}};
 }
 
@@ -96,9 +96,9 @@ void write_fanout_table(std::ostream& out, const FanoutReport& report) {
   for (const auto& run : report.runs) {
     char line[256];
     std::snprintf(line, sizeof line, "%10.0f  %12.0f %8.2f %8.2f %8.2f %9.2f %8.2f %6llu %7llu %7.0f%% %8.0f%%  %s\n",
-                  run.rate_per_s, run.deliveries_per_s(), ms(run.latency.percentile_ns(50)),
-                  ms(run.latency.percentile_ns(90)), ms(run.latency.percentile_ns(99)),
-                  ms(run.latency.percentile_ns(99.9)), ms(run.latency.max_ns()),
+                  run.rate_per_s, run.deliveries_per_s(), ms_of(run.latency.percentile_ns(50)),
+                  ms_of(run.latency.percentile_ns(90)), ms_of(run.latency.percentile_ns(99)),
+                  ms_of(run.latency.percentile_ns(99.9)), ms_of(run.latency.max_ns()),
                   static_cast<unsigned long long>(run.lost), static_cast<unsigned long long>(run.errors),
                   100 * run.generator_cpu_share(), 100 * run.process_cpu_share(),
                   run.passed ? "ok" : ("FAIL: " + run.why).c_str());

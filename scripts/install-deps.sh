@@ -9,6 +9,7 @@ packages=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libssl-dev catch2 libyaml-cpp-dev
   libbenchmark-dev libcli11-dev libmimalloc-dev
+  ccache mold clang-format
   chromium
 )
 

@@ -5,12 +5,13 @@
 #include <string>
 
 #include "protocol/json.hpp"
+#include "test_paths.hpp"
 
 namespace pushsim::fakes::testing {
 
 inline const pushsim::Json& vectors() {
   static const pushsim::Json all = [] {
-    std::ifstream in(std::string(PUSHSIM_TEST_DATA) + "/vectors.json");
+    std::ifstream in(pushsim::test::test_data() / "vectors.json");
     std::stringstream text;
     text << in.rdbuf();
     return pushsim::Json::parse(text.str(), nullptr, false);

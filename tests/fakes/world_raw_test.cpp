@@ -5,18 +5,14 @@
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
 #include "names.hpp"
+#include "calm_world.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
+using pushsim::fakes::testing::calm_world;
 using pushsim::fakes::testing::numbered;
 
 namespace {
-
-std::unique_ptr<World> calm_world(std::uint64_t seed = 1) {
-  WorldBuilder builder;
-  builder.seed(seed).latency(Latency::fixed(ms(5))).http_latency(Latency::fixed(ms(2)));
-  return builder.build();
-}
 
 // Subscribes a raw client to a presence or private channel with a signature from the fake
 // auth endpoint, as the app server would give it.

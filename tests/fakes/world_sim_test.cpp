@@ -4,18 +4,14 @@
 #include "fakes/sim_client.hpp"
 #include "fakes/world.hpp"
 #include "names.hpp"
+#include "calm_world.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
+using pushsim::fakes::testing::calm_world;
 using pushsim::fakes::testing::numbered;
 
 namespace {
-
-std::unique_ptr<World> calm_world(std::uint64_t seed = 1) {
-  WorldBuilder builder;
-  builder.seed(seed).latency(Latency::fixed(ms(5))).http_latency(Latency::fixed(ms(2)));
-  return builder.build();
-}
 
 SimClient& add_user(World& world, const std::string& name, const std::string& user_id) {
   SimClientOptions options;

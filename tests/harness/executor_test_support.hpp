@@ -34,4 +34,11 @@ inline ScenarioResult run_must(const std::string& body, SimTargetOptions options
   return run_text(scenario_text("must", body), std::move(options), executor);
 }
 
+// Every failure message of a result, one a line, for Catch's INFO.
+inline std::string failures_of(const ScenarioResult& result) {
+  std::string out;
+  for (const auto& failure : result.failures) out += failure + "\n";
+  return out;
+}
+
 }  // namespace pushsim::harness::test

@@ -11,6 +11,7 @@
 #include "harness/explorer.hpp"
 #include "harness/fault_profile_file.hpp"
 #include "harness/scenario_loader.hpp"
+#include "test_paths.hpp"
 
 using namespace pushsim;
 using namespace pushsim::harness;
@@ -18,8 +19,7 @@ using namespace pushsim::harness;
 namespace {
 
 Scenario race_scenario() {
-  const auto path = std::filesystem::path(PUSHSIM_TEST_DATA).parent_path().parent_path() / "scenarios" / "races" /
-                    "races_member_count_after_broadcast.yaml";
+  const auto path = pushsim::test::source_root() / "scenarios" / "races" / "races_member_count_after_broadcast.yaml";
   auto loaded = load_scenario_file(path);
   if (!loaded) FAIL(loaded.error().message);
   return *loaded;

@@ -9,11 +9,12 @@
 #include <string>
 
 #include "harness/scenario.hpp"
+#include "test_paths.hpp"
 
 namespace pushsim::harness::test {
 
 // tests/harness, found from the test data folder tests/data.
-inline std::filesystem::path fixtures() { return std::filesystem::path(PUSHSIM_TEST_DATA).parent_path() / "harness"; }
+inline std::filesystem::path fixtures() { return (pushsim::test::source_root() / "tests") / "harness"; }
 
 inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -24,6 +24,7 @@ namespace {
 using namespace std::chrono_literals;
 using pushsim::test::Misbehaviour;
 using pushsim::test::RogueThread;
+using test::failures_of;
 using test::load;
 using test::scenario_text;
 
@@ -55,7 +56,7 @@ class ResourceCheck {
   std::size_t threads_;
 };
 
-const char* const kConnectAndSubscribe = R"(clients:
+const char* const kConnectAndSubscribeWithin2s = R"(clients:
   alice:
 steps:
   - connect: alice
@@ -87,12 +88,6 @@ LiveTargetOptions against(const std::string& ws_url, const std::string& http_url
   return options;
 }
 
-std::string failures_of(const ScenarioResult& result) {
-  std::string out;
-  for (const auto& failure : result.failures) out += failure + "\n";
-  return out;
-}
-
 // The rogue's scenario, then a good one against a fresh served engine, in one suite run.
 struct AbuseRun {
   ScenarioResult rogue;
@@ -101,7 +96,7 @@ struct AbuseRun {
 
 AbuseRun run_with_rogue(const LiveTargetOptions& rogue_options, Scenario first) {
   first.id = "abuse.rogue";
-  Scenario second = load(scenario_text("must", kConnectAndSubscribe));
+  Scenario second = load(scenario_text("must", kConnectAndSubscribeWithin2s));
   second.id = "abuse.good";
   LiveTargetOptions served;
   served.serve = true;
@@ -153,7 +148,7 @@ TEST_CASE("abuse: a misbehaving WebSocket server fails its scenario naming what 
       WsCase{Misbehaviour::kFlood, "server flooded the connection: more than 2000 frames received"});
   ResourceCheck resources;
   RogueThread rogue(c.misbehaviour);
-  const Scenario scenario = load(scenario_text("must", kConnectAndSubscribe));
+  const Scenario scenario = load(scenario_text("must", kConnectAndSubscribeWithin2s));
   const auto run = run_with_rogue(against(rogue.url(), rogue.http_url()), scenario);
   check_reported(run, c.expected, 10s);
 }

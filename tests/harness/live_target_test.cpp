@@ -11,6 +11,7 @@
 namespace pushsim::harness {
 namespace {
 
+using test::failures_of;
 using test::load;
 using test::scenario_text;
 
@@ -25,12 +26,6 @@ ScenarioResult run_live(const std::string& body, LiveTargetOptions options = ser
   LiveTarget target(std::move(options));
   REQUIRE_FALSE(target.start_error());
   return run_scenario(scenario, target, 7);
-}
-
-std::string failures_of(const ScenarioResult& result) {
-  std::string out;
-  for (const auto& failure : result.failures) out += failure + "\n";
-  return out;
 }
 
 const char* const kConnectAndSubscribe = R"(clients:

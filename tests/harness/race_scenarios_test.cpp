@@ -11,15 +11,14 @@
 #include "harness/scenario_loader.hpp"
 #include "harness/suite_runner.hpp"
 #include "harness_test_support.hpp"
+#include "test_paths.hpp"
 
 namespace pushsim::harness {
 namespace {
 
 constexpr std::uint64_t kSeedBudget = 200;  // each is found within 20 root seeds today
 
-std::filesystem::path race_folder() {
-  return std::filesystem::path(PUSHSIM_TEST_DATA).parent_path().parent_path() / "scenarios" / "races";
-}
+std::filesystem::path race_folder() { return pushsim::test::source_root() / "scenarios" / "races"; }
 
 std::map<std::string, Scenario> load_races() {
   const auto suite = check_suite({race_folder()});

@@ -10,12 +10,13 @@
 #include "harness/suite_runner.hpp"
 #include "harness/target_profile.hpp"
 #include "harness_test_support.hpp"
+#include "test_paths.hpp"
 
 using namespace pushsim::harness;
 
 namespace {
 
-std::filesystem::path source_root() { return std::filesystem::path(PUSHSIM_TEST_DATA).parent_path().parent_path(); }
+std::filesystem::path source_root() { return pushsim::test::source_root(); }
 
 std::vector<std::filesystem::path> shipped() {
   std::vector<std::filesystem::path> files;

@@ -4,6 +4,9 @@
 #include <string>
 
 #include "protocol/signing.hpp"
+#include "hex_of.hpp"
+
+using pushsim::test::hex_of;
 
 using namespace pushsim;
 
@@ -13,16 +16,6 @@ const AppCredentials kApp{"1", "app-key", "app-secret"};
 constexpr std::int64_t kT = 1'700'000'000;
 const std::string kBody = R"({"name":"my-event","data":"hi","channels":["my-channel"]})";
 
-std::string hex_of(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : bytes) {
-    auto byte = static_cast<unsigned char>(c);
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  }
-  return out;
-}
 
 std::string upper(std::string text) {
   for (char& c : text) {

@@ -15,6 +15,10 @@
 #include "protocol/json.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/signing.hpp"
+#include "test_paths.hpp"
+#include "hex_of.hpp"
+
+using pushsim::test::hex_of;
 
 using namespace pushsim;
 
@@ -22,7 +26,7 @@ namespace {
 
 const Json& vectors_file() {
   static const Json file = [] {
-    std::ifstream in(PUSHSIM_TEST_DATA "/vectors.json", std::ios::binary);
+    std::ifstream in(pushsim::test::test_data() / "vectors.json", std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
     return Json::parse(text.str(), nullptr, false);
@@ -61,16 +65,6 @@ QueryParams pairs_of(const Json& sorted) {
   return out;
 }
 
-std::string hex_of(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : bytes) {
-    auto byte = static_cast<unsigned char>(c);
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -1,18 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include "protocol/webhook.hpp"
+#include "webhook_events.hpp"
+
+using pushsim::test::event;
 
 using namespace pushsim;
 
-namespace {
-WebhookEvent event(std::string name, std::string channel, std::optional<std::string> user_id = std::nullopt) {
-  WebhookEvent e;
-  e.name = std::move(name);
-  e.channel = std::move(channel);
-  e.user_id = std::move(user_id);
-  return e;
-}
-}  // namespace
 
 TEST_CASE("channel_occupied and channel_vacated carry only name and channel", "[webhook]") {
   CHECK(event("channel_occupied", "my-channel").to_json().dump() ==

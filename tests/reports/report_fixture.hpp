@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/run_result.hpp"
+#include "test_paths.hpp"
 
 namespace pushsim::reports::test {
 
@@ -123,7 +124,7 @@ inline harness::RunResult profiled_run() {
 }
 
 inline std::filesystem::path golden(const std::string& name) {
-  return std::filesystem::path(__FILE__).parent_path() / "golden" / name;
+  return pushsim::test::source_root() / "tests" / "reports" / "golden" / name;
 }
 
 // Compares with the golden file; PUSHSIM_UPDATE_GOLDEN=1 rewrites it instead.

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "protocol/client/client_test_util.hpp"
+#include "test_paths.hpp"
 
 using namespace pushsim;
 using namespace pushsim::test;
@@ -12,7 +13,7 @@ namespace {
 
 // The auth endpoint response the Node SDK produced for a vector of spec/vectors.json.
 Json vector_response(std::string_view name) {
-  std::ifstream in(std::string(PUSHSIM_TEST_DATA) + "/vectors.json");
+  std::ifstream in(pushsim::test::test_data() / "vectors.json");
   std::stringstream text;
   text << in.rdbuf();
   Json all = Json::parse(text.str(), nullptr, false);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "protocol/server/rest_api.hpp"
+#include "test_paths.hpp"
 #include "tests/protocol/server/rest_fixture.hpp"
 
 using namespace pushsim;
@@ -14,7 +15,7 @@ using namespace pushsim::test;
 namespace {
 
 Json load_vectors() {
-  std::ifstream in(PUSHSIM_TEST_DATA "/vectors.json", std::ios::binary);
+  std::ifstream in(pushsim::test::test_data() / "vectors.json", std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   return Json::parse(text.str(), nullptr, false);

@@ -3,6 +3,9 @@
 #include <functional>
 
 #include "protocol/server/webhook_dispatcher.hpp"
+#include "protocol/webhook_events.hpp"
+
+using pushsim::test::event;
 
 using namespace pushsim;
 
@@ -17,13 +20,6 @@ WebhookApp make_app(std::vector<WebhookConfig> hooks, bool batch = false, std::s
 }
 WebhookApp one_hook_app() { return make_app({{"http://hook/a", {}}}); }
 
-WebhookEvent event(std::string name, std::string channel, std::optional<std::string> user_id = std::nullopt) {
-  WebhookEvent e;
-  e.name = std::move(name);
-  e.channel = std::move(channel);
-  e.user_id = std::move(user_id);
-  return e;
-}
 WebhookEvent occupied(std::string channel) { return event("channel_occupied", std::move(channel)); }
 WebhookEvent vacated(std::string channel) { return event("channel_vacated", std::move(channel)); }
 WebhookEvent added(std::string channel, std::string user) { return event("member_added", std::move(channel), user); }
