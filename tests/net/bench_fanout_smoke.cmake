@@ -1,9 +1,11 @@
 # End-to-end check of `pushsim bench fanout` against an in-process serve: a short fixed-rate
 # run must subscribe every connection, lose nothing, and write the JSON fields the README
-# documents. Run by CTest as: cmake -DPUSHSIM=<binary> -DOUT=<json file> -P this-file
+# documents. Latency is not judged here (--p99-bound 5s): on a loaded machine it says nothing
+# about the code, and bench/README.md is where it is measured.
+# Run by CTest as: cmake -DPUSHSIM=<binary> -DOUT=<json file> -P this-file
 execute_process(
   COMMAND ${PUSHSIM} bench fanout --target serve --subscribers 50 --channels 2 --rate 100 --duration 2s
-          --warmup 1s --json ${OUT} --no-progress --deadline 30s
+          --warmup 1s --json ${OUT} --no-progress --deadline 30s --p99-bound 5s
   RESULT_VARIABLE status OUTPUT_VARIABLE table ERROR_VARIABLE errors TIMEOUT 40)
 message("${table}${errors}")
 if(NOT status EQUAL 0)
