@@ -25,7 +25,9 @@ list_files() {
   if [ -n "$top" ] && [ "$(cd "$top" && pwd -P)" = "$root" ]; then
     git -C "$root" ls-files -z
   else
-    (cd "$root" && find . -path ./.git -prune -o -path './build*' -prune -o -type f -print0 | sed -z 's|^\./||')
+    # Outside git, leave out what builds and npm put in the tree.
+    (cd "$root" && find . \( -path ./.git -o -path './build*' -o -name node_modules \) -prune -o -type f -print0 |
+      sed -z 's|^\./||')
   fi
 }
 
@@ -40,6 +42,10 @@ status=0
 if ! command -v clang-format >/dev/null 2>&1; then
   echo "check-tree: clang-format is not installed (scripts/install-deps.sh installs it)" >&2
   exit 2
+fi
+version=$(clang-format --version | sed -nE 's/.*version ([0-9]+).*/\1/p')
+if [ "$version" != 14 ]; then
+  echo "check-tree: note: clang-format $version here, 14 in CI; a difference may be the version's" >&2
 fi
 if [ ! -f "$root/.clang-format" ]; then
   echo ".clang-format:1: missing: the formatting check needs the tree's style"
