@@ -236,11 +236,17 @@ def is_shebang_script(path):
     return re.match(rb"#!.*\b(?:ba)?sh\b|#!.*\bpython", first) is not None
 
 
+def is_python(path):
+    with open(path, "rb") as f:
+        return b"python" in f.readline(200)
+
+
 class Checker:
 
     def __init__(self, root):
         self.root = root
         self.problems = []
+        self.project_folders = set()  # top-level folders holding C++, to spot one the table lacks
 
     def report(self, path, line, message):
         self.problems.append(f"{path}:{line}: {message}")
@@ -338,11 +344,6 @@ class Checker:
                     shell = not is_python(os.path.join(self.root, path))
                 self.check_narration(path, hash_comments(self.read(path), shell), "#")
         return self.problems
-
-
-def is_python(path):
-    with open(path, "rb") as f:
-        return b"python" in f.readline(200)
 
 
 def main():
