@@ -1,5 +1,5 @@
 #pragma once
-// The subcommands built so far, each in its own file; main registers them and runs the one
+// The subcommands, each in its own file; main registers them and runs the one
 // chosen. Each add_* sets `exit_code` from its callback.
 #include <CLI/CLI.hpp>
 

@@ -1,5 +1,5 @@
-// pushsim: the command line. Subcommands arrive with the issues that build them; each one
-// that is not built yet says so and exits with the usage code instead of pretending.
+// pushsim: the command line. Each subcommand lives in its own file (cmd_*.cpp, declared in
+// commands.hpp); main registers them all and runs the one chosen.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>

@@ -39,10 +39,10 @@ Json sign_request(const AuthRequest& request) {
   }
   Json body;
   std::optional<std::string> channel_data;
-  if (request.channel.rfind("presence-", 0) == 0) channel_data = R"({"user_id":"u1","user_info":{"name":"Ann"}})";
+  if (request.channel.starts_with("presence-")) channel_data = R"({"user_id":"u1","user_info":{"name":"Ann"}})";
   body["auth"] = sign_channel(kApp, request.socket_id, request.channel, channel_data);
   if (channel_data) body["channel_data"] = *channel_data;
-  if (request.channel.rfind("private-encrypted-", 0) == 0) {
+  if (request.channel.starts_with("private-encrypted-")) {
     body["shared_secret"] = encrypted_channel_shared_secret(request.channel, kMasterKey).value();
   }
   return body;

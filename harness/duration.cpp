@@ -15,21 +15,20 @@ Error bad_duration(std::string_view text, std::string_view expected) {
 }
 
 // Splits "1.5s" into number "1.5" and unit nanoseconds; 0 when the unit is not known.
+// "ms" is tried before "s", since "1.5ms" ends with "s" too.
 DurationNs unit_of(std::string_view text, std::string_view& number) {
-  auto ends_with = [&](std::string_view suffix) {
-    return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+  struct Unit {
+    std::string_view suffix;
+    DurationNs ns;
   };
-  std::size_t unit_length = 0;
-  DurationNs unit_ns = 0;
-  if (ends_with("ms")) {
-    unit_length = 2, unit_ns = kNsPerMs;
-  } else if (ends_with("s")) {
-    unit_length = 1, unit_ns = kNsPerSecond;
-  } else if (ends_with("m")) {
-    unit_length = 1, unit_ns = kNsPerMinute;
+  constexpr Unit kUnits[] = {{"ms", kNsPerMs}, {"s", kNsPerSecond}, {"m", kNsPerMinute}};
+  for (const Unit& unit : kUnits) {
+    if (!text.ends_with(unit.suffix)) continue;
+    number = text.substr(0, text.size() - unit.suffix.size());
+    return unit.ns;
   }
-  number = text.substr(0, text.size() - unit_length);
-  return unit_ns;
+  number = text;
+  return 0;
 }
 
 }  // namespace

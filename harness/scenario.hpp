@@ -1,6 +1,6 @@
 #pragma once
 // The typed scenario model: what a YAML scenario file says, checked and ready to run. The
-// loader (scenario_loader.hpp) builds it; the executor (later) runs it against a target.
+// loader (scenario_loader.hpp) builds it; the executor (executor.hpp) runs it against a target.
 //
 // A scenario declares clients, then runs steps in order. Every step is a plain struct that
 // carries the place it was written (`where`), so a failure at run time can point at the line.

@@ -92,7 +92,7 @@ StepAction StepParser::parse_query(const Field& field, const SourceLocation& at)
   MapReader map(context_, field.value, field.where, "query step", kKeys);
   if (auto path = map.require("path")) {
     step.path = text(*path).value_or("");
-    if (path->value.IsScalar() && step.path.rfind('/', 0) != 0) {
+    if (path->value.IsScalar() && !step.path.starts_with('/')) {
       context_.error(path->where,
                      "expected a path starting with '/' for 'path' in query step, found '" + step.path + "'");
     }
@@ -117,7 +117,7 @@ StepAction StepParser::parse_request(const Field& field, const SourceLocation& a
   }
   if (auto path = map.require("path")) {
     step.path = text(*path).value_or("");
-    if (path->value.IsScalar() && step.path.rfind('/', 0) != 0) {
+    if (path->value.IsScalar() && !step.path.starts_with('/')) {
       context_.error(path->where,
                      "expected a path starting with '/' for 'path' in request step, found '" + step.path + "'");
     }

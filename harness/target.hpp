@@ -1,7 +1,7 @@
 #pragma once
 // The server under test, as the executor sees it. One interface, two kinds of target: the
 // simulation target (sim_target.hpp: the reference engine in virtual time, on fakes::World)
-// and, later, a live target (real sockets, wall time). The executor never knows which.
+// and the live target (live_target.hpp: real sockets, wall time). The executor never knows which.
 //
 // Theory of operation. The executor issues actions (connect, subscribe, REST calls, faults)
 // which return at once: nothing waits inside an action except what a client library would
@@ -127,7 +127,7 @@ class Target {
   // plans its faults for those clients here).
   virtual void begin() {}
   // Called after the last step: what the target checks whatever the steps said (the
-  // invariants, in simulation). A live target has none yet.
+  // invariants, in simulation). A live target checks none.
   virtual std::vector<InvariantViolation> finish() { return {}; }
 
   // ---- setup and actions -----------------------------------------------------------------

@@ -1,6 +1,6 @@
 #pragma once
 // The reference engine behind one real port: WebSocket on /app/{key} and the REST API on
-// /apps/..., told apart per connection by the upgrade request. Embeddable: a test (or a later
+// /apps/..., told apart per connection by the upgrade request. Embeddable: a test (or
 // `--target serve`) starts one in-process on an ephemeral port, reads port(), and stops it.
 //
 // Threads: an io_context run by options.io_threads threads for socket I/O; the engine on one

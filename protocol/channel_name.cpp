@@ -6,8 +6,6 @@
 namespace pushsim {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 constexpr std::string_view kServerToUserPrefix = "#server-to-user-";
 
 struct Prefix {
@@ -60,10 +58,10 @@ std::optional<Error> check_chars(std::string_view what, std::string_view text, s
 }  // namespace
 
 ChannelType classify_channel(std::string_view name) {
-  if (starts_with(name, kServerToUserPrefix)) return {ChannelKind::kServerToUser, false};
-  if (starts_with(name, "#")) return {ChannelKind::kReservedInternal, false};
+  if (name.starts_with(kServerToUserPrefix)) return {ChannelKind::kServerToUser, false};
+  if (name.starts_with("#")) return {ChannelKind::kReservedInternal, false};
   for (const auto& prefix : kPrefixes) {
-    if (starts_with(name, prefix.text)) return prefix.type;
+    if (name.starts_with(prefix.text)) return prefix.type;
   }
   return {ChannelKind::kPublic, false};
 }
@@ -87,7 +85,7 @@ bool requires_auth(ChannelKind kind) {
 bool allows_client_events(ChannelKind kind) { return kind == ChannelKind::kPrivate || kind == ChannelKind::kPresence; }
 
 std::optional<std::string> server_to_user_id(std::string_view name) {
-  if (!starts_with(name, kServerToUserPrefix)) return std::nullopt;
+  if (!name.starts_with(kServerToUserPrefix)) return std::nullopt;
   return std::string(name.substr(kServerToUserPrefix.size()));
 }
 

@@ -4,7 +4,7 @@
 //
 // Theory of operation: the registry only records facts and reports what a change did (the
 // channel became occupied, a user's first connection joined, ...); deciding what to send about
-// it is the engine's job. Keeping it that way lets a later cluster adapter stand behind this
+// it is the engine's job. Keeping it that way lets a cluster adapter stand behind this
 // interface, sharing subscriptions and members between nodes, without touching the handlers.
 // Everything is in ordered maps so that subscribers come out ordered by connection id and
 // channels by name: fan-out order is deterministic.

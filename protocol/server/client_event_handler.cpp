@@ -13,8 +13,6 @@
 namespace pushsim {
 namespace {
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
 // Size of the data as the sender serialised it (Json dumps compactly; close enough for a limit).
 std::size_t data_size(const std::optional<Json>& data) {
   if (!data) return 0;
@@ -27,7 +25,7 @@ std::size_t data_size(const std::optional<Json>& data) {
 void Engine::State::on_client_event(TimeNs now, Connection& connection, const Frame& frame) {
   const AppConfig& app = *connection.app;
   auto refuse = [&](std::optional<int> code, const std::string& message) { send_error(connection.id, code, message); };
-  if (!starts_with(frame.event, events::kClientEventPrefix)) {
+  if (!frame.event.starts_with(events::kClientEventPrefix)) {
     return refuse(server_codes::kNonFatal,
                   "Unsupported event " + frame.event + ": client event names must start with client-");
   }

@@ -12,8 +12,6 @@ namespace {
 
 constexpr std::string_view kPresencePrefix = "presence-";
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
 Result<InfoRequest> info_param(const QueryParams& params, bool allow_cache) {
   auto info = query_param(params, "info");
   if (!info) return InfoRequest{};
@@ -49,12 +47,12 @@ HttpResponse handle_channels_query(const Engine& engine, TimeNs now, const AppCo
   if (!info) return rest_error_response(info.error());
   std::string_view prefix = query_param(params, "filter_by_prefix").value_or("");
   // user_count exists only for presence channels, so the whole listing must be limited to them.
-  if (info->user_count && !starts_with(prefix, kPresencePrefix)) {
+  if (info->user_count && !prefix.starts_with(kPresencePrefix)) {
     return rest_error_response(400, "user_count may only be requested together with filter_by_prefix=presence-");
   }
   Json channels = Json::object();
   for (const auto& channel : engine.channels(app.id, now)) {
-    if (!starts_with(channel.name, prefix)) continue;
+    if (!channel.name.starts_with(prefix)) continue;
     channels[channel.name] = channel_attributes(channel.name, channel, *info, app, now);
   }
   return rest_json_response(200, Json{{"channels", channels}});

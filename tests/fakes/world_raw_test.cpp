@@ -2,10 +2,10 @@
 // services wired together, without the protocol client in the way.
 #include <catch2/catch.hpp>
 
+#include "calm_world.hpp"
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
 #include "names.hpp"
-#include "calm_world.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;

@@ -1,10 +1,10 @@
 // The "must show" items with simulated pusher-js clients.
 #include <catch2/catch.hpp>
 
+#include "calm_world.hpp"
 #include "fakes/sim_client.hpp"
 #include "fakes/world.hpp"
 #include "names.hpp"
-#include "calm_world.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;

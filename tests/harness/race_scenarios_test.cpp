@@ -50,7 +50,7 @@ TEST_CASE("race scenarios follow the conventions of scenarios/README.md", "[race
   CHECK(races.size() >= 12);
   for (const auto& [id, scenario] : races) {
     CAPTURE(id);
-    CHECK(id.rfind("races.", 0) == 0);
+    CHECK(id.starts_with("races."));
     CHECK(std::count(scenario.tags.begin(), scenario.tags.end(), "race") == 1);
     CHECK(scenario.simulation_only.has_value());
     CHECK(has_latency_step(scenario));  // so that --seed varies the interleaving

@@ -3,8 +3,8 @@
 #include <limits>
 #include <string>
 
-#include "protocol/signing.hpp"
 #include "hex_of.hpp"
+#include "protocol/signing.hpp"
 
 using pushsim::test::hex_of;
 
@@ -15,7 +15,6 @@ namespace {
 const AppCredentials kApp{"1", "app-key", "app-secret"};
 constexpr std::int64_t kT = 1'700'000'000;
 const std::string kBody = R"({"name":"my-event","data":"hi","channels":["my-channel"]})";
-
 
 std::string upper(std::string text) {
   for (char& c : text) {
@@ -302,7 +301,7 @@ TEST_CASE("REST verification: wrong key, wrong version, uppercase signature, oth
                                        replaced(params, "auth_signature", upper(signature)), kBody, kT);
   REQUIRE(uppercase);
   CHECK(uppercase->code == 401);
-  CHECK(uppercase->message.rfind("Invalid signature: ", 0) == 0);
+  CHECK(uppercase->message.starts_with("Invalid signature: "));
   check_no_secret_in(*uppercase, signature);
 
   auto other_path = verify_rest_request(kApp, "POST", "/apps/1/batch_events", params, kBody, kT);

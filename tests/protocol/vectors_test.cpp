@@ -10,13 +10,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "hex_of.hpp"
 #include "protocol/channel_name.hpp"
 #include "protocol/http.hpp"
 #include "protocol/json.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/signing.hpp"
 #include "test_paths.hpp"
-#include "hex_of.hpp"
 
 using pushsim::test::hex_of;
 
@@ -64,7 +64,6 @@ QueryParams pairs_of(const Json& sorted) {
   for (const Json& pair : sorted) out.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
   return out;
 }
-
 
 }  // namespace
 
@@ -217,7 +216,7 @@ TEST_CASE("trigger limit vector: event names up to 200 characters, 100 channels"
   CHECK(!validate_event_name(std::string(200, 'e'), limits.event_name_max).has_value() ==
         want.at("event_name_200_chars_ok"));
   CHECK(validate_event_name(std::string(201, 'e'), limits.event_name_max).has_value());
-  CHECK(want.at("event_name_201_chars_error").get<std::string>().rfind("Too long event name", 0) == 0);
+  CHECK(want.at("event_name_201_chars_error").get<std::string>().starts_with("Too long event name"));
   CHECK(limits.channels_per_trigger_max == 100);
   CHECK(want.at("channels_100_ok") == true);
 }

@@ -7,7 +7,6 @@ using pushsim::test::event;
 
 using namespace pushsim;
 
-
 TEST_CASE("channel_occupied and channel_vacated carry only name and channel", "[webhook]") {
   CHECK(event("channel_occupied", "my-channel").to_json().dump() ==
         R"({"channel":"my-channel","name":"channel_occupied"})");

@@ -14,7 +14,7 @@ TEST_CASE("The console report colours verdicts only when asked", "[reports][cons
   const auto run = test::sample_run();
   CHECK(console_report(run, ConsoleStyle{false, true}).find('\x1b') == std::string::npos);
   const std::string coloured = console_scenario(run.scenarios[1], ConsoleStyle{true, false});
-  CHECK(coloured.rfind("\x1b[31mFAIL     \x1b[0m presence.3", 0) == 0);
+  CHECK(coloured.starts_with("\x1b[31mFAIL     \x1b[0m presence.3"));
 }
 
 TEST_CASE("The progress line counts and rounds down", "[reports][console]") {

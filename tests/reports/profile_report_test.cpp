@@ -23,7 +23,7 @@ TEST_CASE("Profiled runs match their golden files", "[reports][profile]") {
 TEST_CASE("The console names the profile and explains both verdicts", "[reports][profile][console]") {
   const auto run = test::profiled_run();
   const std::string report = console_report(run, ConsoleStyle{false, false});
-  CHECK(report.rfind("pushsim run: 7 scenarios, target ws://127.0.0.1:6001, profile soketi, seed 42\n", 0) == 0);
+  CHECK(report.starts_with("pushsim run: 7 scenarios, target ws://127.0.0.1:6001, profile soketi, seed 42\n"));
   CHECK(report.find("DEVIATION connection.51") != std::string::npos);
   CHECK(report.find("    known deviation: activity_timeout is 30 <not 120> (https://github.com/") != std::string::npos);
   CHECK(report.find("XPASS     rest.6") != std::string::npos);

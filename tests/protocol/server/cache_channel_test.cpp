@@ -48,7 +48,7 @@ TEST_CASE("every cache prefix caches: private-cache, private-encrypted-cache and
   ConnectionId id = f.connect();
   for (std::string channel : {"private-cache-a", "private-encrypted-cache-b", "presence-cache-c"}) {
     f.engine.publish(f.now, f.app(), channel, "e", "d", std::nullopt);
-    if (channel.rfind("presence-", 0) == 0) {
+    if (channel.starts_with("presence-")) {
       f.subscribe(id, channel, R"({"user_id":"u1"})");
     } else {
       f.subscribe(id, channel);

@@ -358,7 +358,7 @@ std::vector<std::string> member_events(const std::vector<std::string>& frames) {
   std::vector<std::string> out;
   for (const auto& frame : parsed(frames)) {
     const std::string event = frame.value("event", "");
-    if (event.rfind("pusher_internal:member_", 0) != 0) continue;
+    if (!event.starts_with("pusher_internal:member_")) continue;
     const std::string what = event.substr(std::string_view("pusher_internal:member_").size());
     out.push_back(what + ":" + Json::parse(frame["data"].get<std::string>()).value("user_id", ""));
   }
@@ -390,7 +390,7 @@ TEST_CASE("every race-only defect names a race scenario, and only those do", "[d
   std::size_t race_only = 0;
   for (const auto& info : all_defects()) {
     CHECK(info.race_only == !info.race_scenario.empty());
-    if (info.race_only) CHECK(info.race_scenario.rfind("races.", 0) == 0);
+    if (info.race_only) CHECK(info.race_scenario.starts_with("races."));
     race_only += info.race_only ? 1 : 0;
   }
   CHECK(race_only >= 6);

@@ -82,7 +82,7 @@ class EngineFixture {
   }
   Json subscribe_frame(ConnectionId id, const std::string& channel, std::optional<std::string> channel_data) const {
     Json data = {{"channel", channel}, {"auth", ""}};
-    bool signed_channel = channel.rfind("private-", 0) == 0 || channel.rfind("presence-", 0) == 0;
+    bool signed_channel = channel.starts_with("private-") || channel.starts_with("presence-");
     if (signed_channel) data["auth"] = sign_channel(app().credentials(), socket_id(id), channel, channel_data);
     if (channel_data) data["channel_data"] = *channel_data;
     return Json{{"event", "pusher:subscribe"}, {"data", data}};
