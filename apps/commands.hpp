@@ -23,6 +23,11 @@ inline std::string padded(std::string text, std::size_t width) {
 
 // The bundled suite: env PUSHSIM_SCENARIOS, else the compile-time source folder.
 std::filesystem::path bundled_scenarios();
+// The protocol document scenarios cite: protocol.md in env PUSHSIM_DOCS, else in the
+// compile-time docs folder (cmd_lint.cpp).
+std::filesystem::path bundled_protocol_document();
+// How messages name it: its repository path, or the file itself when PUSHSIM_DOCS moved it.
+std::string bundled_protocol_document_name();
 // The shipped target profiles: env PUSHSIM_PROFILES, else `profiles/` next to the bundled
 // scenarios (cmd_profiles.cpp), and the *.yaml files there, sorted.
 std::filesystem::path bundled_profiles();

@@ -382,7 +382,8 @@ struct Scenario {
   std::string id;        // area.N, e.g. presence.12: stable across renames
   std::string name;
   Level level = Level::kMust;
-  std::string section;  // PROTOCOL.md section checked, e.g. "3.4"
+  std::string section;           // docs/protocol.md section checked, e.g. "3.4"
+  SourceLocation section_where;  // of its `section:` value, where lint points at a bad citation
   std::vector<std::string> tags;
   std::vector<std::string> requires_features;  // `requires:`; targets lacking one skip it
   // Set when the scenario can only run in simulation (partitions, exact timing), with why.
