@@ -6,5 +6,7 @@ namespace pushsim::apps {
 
 // The bundled scenarios in the source tree this binary was built from.
 const char* source_scenarios_dir();
+// The docs folder of that source tree, which holds protocol.md.
+const char* source_docs_dir();
 
 }  // namespace pushsim::apps

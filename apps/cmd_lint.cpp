@@ -4,12 +4,32 @@
 #include "apps/build_paths.hpp"
 #include "apps/commands.hpp"
 #include "harness/lint.hpp"
+#include "harness/protocol_document.hpp"
 
 namespace pushsim::apps {
 
 std::filesystem::path bundled_scenarios() {
   if (const char* env = std::getenv("PUSHSIM_SCENARIOS"); env != nullptr && *env != '\0') return env;
   return source_scenarios_dir();
+}
+
+namespace {
+
+const char* docs_override() {
+  const char* env = std::getenv("PUSHSIM_DOCS");
+  return env != nullptr && *env != '\0' ? env : nullptr;
+}
+
+}  // namespace
+
+std::filesystem::path bundled_protocol_document() {
+  const char* env = docs_override();
+  return std::filesystem::path(env != nullptr ? env : source_docs_dir()) / "protocol.md";
+}
+
+std::string bundled_protocol_document_name() {
+  if (docs_override() != nullptr) return bundled_protocol_document().string();
+  return std::string(harness::kProtocolDocumentPath);
 }
 
 void add_lint_command(CLI::App& app, int& exit_code) {
@@ -25,6 +45,8 @@ void add_lint_command(CLI::App& app, int& exit_code) {
     }
     harness::LintOptions options;
     options.fallback_suite.push_back(bundled_scenarios());
+    options.protocol_document = bundled_protocol_document();
+    options.protocol_document_name = bundled_protocol_document_name();
     const auto report = harness::lint_paths(given, options);
     std::cout << harness::format_lint_report(report);
     exit_code = harness::lint_exit_code(report);

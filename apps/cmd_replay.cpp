@@ -123,7 +123,7 @@ int replay_command(const ReplayArgs& args) {
     result.root_seed = spec.seed;
     result.scenarios.push_back(run.result);
     std::ofstream out(args.html, std::ios::binary);
-    out << reports::html_report(result, {PUSHSIM_VERSION, generation_time()});
+    out << reports::html_report(result, html_report_options(args.html));
     if (!out) {
       std::cerr << "pushsim replay: cannot write " << args.html << "\n";
       return kExitUsage;

@@ -140,9 +140,11 @@ bool write_file(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-// With a profile, each line also says what the profile makes of the scenario.
+// A header line names the document the sections are in; with a profile, each line also says
+// what the profile makes of the scenario.
 void list_scenarios(const std::vector<harness::Scenario>& scenarios,
                     const std::optional<harness::TargetProfile>& profile) {
+  std::cout << "id\tlevel\tsection of " << harness::kProtocolDocumentPath << "\tname\n";
   for (const auto& s : scenarios) {
     std::cout << s.id << "\t" << harness::to_string(s.level) << "\t\xC2\xA7" << s.section << "\t" << s.name;
     if (profile) {
@@ -225,10 +227,11 @@ int run(const RunArgs& args) {
   std::cout << reports::console_summary(run_result, style);
   bool written = true;
   if (!args.junit.empty()) written &= write_file(args.junit, reports::junit_report(run_result));
-  if (!args.json.empty()) written &= write_file(args.json, reports::json_report(run_result));
-  if (!args.html.empty()) {
-    written &= write_file(args.html, reports::html_report(run_result, {PUSHSIM_VERSION, generation_time()}));
+  if (!args.json.empty()) {
+    written &= write_file(args.json, reports::json_report(run_result, bundled_protocol_sections()));
   }
+  if (!args.html.empty())
+    written &= write_file(args.html, reports::html_report(run_result, html_report_options(args.html)));
   if (!written) return kExitUsage;
   return run_result.exit_code();
 }

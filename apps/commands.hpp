@@ -8,8 +8,10 @@
 #include <variant>
 #include <vector>
 
+#include "harness/protocol_document.hpp"
 #include "harness/scenario.hpp"
 #include "harness/target_profile.hpp"
+#include "reports/html_report.hpp"
 
 namespace pushsim::apps {
 
@@ -23,6 +25,18 @@ inline std::string padded(std::string text, std::size_t width) {
 
 // The bundled suite: env PUSHSIM_SCENARIOS, else the compile-time source folder.
 std::filesystem::path bundled_scenarios();
+// The protocol document scenarios cite: protocol.md in env PUSHSIM_DOCS, else in the
+// compile-time docs folder (cmd_lint.cpp).
+std::filesystem::path bundled_protocol_document();
+// How messages name it: its repository path, or the file itself when PUSHSIM_DOCS moved it.
+std::string bundled_protocol_document_name();
+// Its sections, for links from the reports; none when it cannot be read (protocol_links.cpp).
+harness::ProtocolDocument bundled_protocol_sections();
+// The document's address relative to the folder of an HTML page written at `page`.
+std::string protocol_href(const std::filesystem::path& page);
+// The HTML report's options for a page written at `page`: version, generation time and
+// links from each scenario's section to its heading in the protocol document.
+reports::HtmlOptions html_report_options(const std::filesystem::path& page);
 // The shipped target profiles: env PUSHSIM_PROFILES, else `profiles/` next to the bundled
 // scenarios (cmd_profiles.cpp), and the *.yaml files there, sorted.
 std::filesystem::path bundled_profiles();

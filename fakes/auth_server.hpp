@@ -2,7 +2,7 @@
 // The fake app server's auth endpoints, as an application built on the official SDK would
 // serve them: POST /pusher/auth (channel authorization) and POST /pusher/user-auth (user
 // authentication), form-encoded bodies as pusher-js sends them, answers signed with the app
-// secret in the SDK's JSON shapes (PROTOCOL.md §4). Who is asking comes from a session
+// secret in the SDK's JSON shapes (docs/protocol.md §4). Who is asking comes from a session
 // cookie (`Cookie: session=<name>`), as in a real app; a policy can refuse a channel or a
 // user, which answers 403 and reaches the client as a subscription error.
 #include <cstdint>

@@ -1,7 +1,7 @@
 #pragma once
 // The fake app server's REST client: builds the signed requests the official Node SDK
 // (pusher-http-node 5.x) sends, byte for byte: JSON bodies with keys in the SDK's order,
-// non-string data JSON-encoded, auth parameters signed with the app secret (PROTOCOL.md §7).
+// non-string data JSON-encoded, auth parameters signed with the app secret (docs/protocol.md §7).
 // It only builds requests; the world carries them over the simulated network.
 #include <cstdint>
 #include <optional>

@@ -2,7 +2,7 @@
 // The fake webhook receiver: an app's endpoint for Pusher WebHooks. It checks each POST the
 // way the Node SDK's validator does (content type, X-Pusher-Key, X-Pusher-Signature over the
 // raw body), records it with its arrival time, and answers 200, or 401 when the check fails.
-// Told to fail N requests or answer slowly, it makes the engine's retries (PROTOCOL.md §8.3)
+// Told to fail N requests or answer slowly, it makes the engine's retries (docs/protocol.md §8.3)
 // observable: every attempt is recorded, including the ones it refused.
 #include <cstdint>
 #include <optional>

@@ -268,7 +268,7 @@ std::optional<std::string> Execution::expect_webhook_state(const ExpectWebhookSt
   }
   const auto none = step.user_id ? ExpectWebhookStateStep::State::kAbsent : ExpectWebhookStateStep::State::kVacated;
   // The latest by time_ms. Within one millisecond a removal counts as the later event: a
-  // re-add that quick cancels the delayed removal before it (PROTOCOL.md §8.3), so an add and
+  // re-add that quick cancels the delayed removal before it (docs/protocol.md §8.3), so an add and
   // a removal that both went out in one millisecond were an add and then its removal. Arrival
   // order breaks what ties remain.
   auto order = [](const ObservedWebhook& w) { return std::pair(w.time_ms.value_or(0), is_removal(w.event)); };

@@ -1,6 +1,8 @@
 #include "harness/lint.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <variant>
 
 #include "harness/scenario_loader.hpp"
 #include "harness/target_profile.hpp"
@@ -34,6 +36,24 @@ void check_deviation_ids(const std::vector<TargetProfile>& profiles, const std::
   }
 }
 
+// Every scenario's section must be a heading of the protocol document; an unreadable document
+// is an error too, since a check that silently does nothing would pass any citation.
+void check_citations(const std::vector<Scenario>& scenarios, const LintOptions& options, LintReport& report) {
+  if (options.protocol_document.empty() || scenarios.empty()) return;
+  auto document = read_protocol_document(options.protocol_document);
+  if (const auto* problem = std::get_if<std::string>(&document)) {
+    report.diagnostics.push_back(Diagnostic{SourceLocation{options.protocol_document_name, 0, 0},
+                                            *problem + " (the protocol document scenarios cite)"});
+    return;
+  }
+  const auto& sections = std::get<ProtocolDocument>(document);
+  const auto repeated = repeated_sections(sections, options.protocol_document_name);
+  const auto missing = missing_sections(scenarios, sections, options.protocol_document_name);
+  report.scenarios_ok -= std::min(report.scenarios_ok, missing.size());
+  report.diagnostics.insert(report.diagnostics.end(), repeated.begin(), repeated.end());
+  report.diagnostics.insert(report.diagnostics.end(), missing.begin(), missing.end());
+}
+
 }  // namespace
 
 LintReport lint_paths(const std::vector<fs::path>& paths, const LintOptions& options) {
@@ -58,6 +78,7 @@ LintReport lint_paths(const std::vector<fs::path>& paths, const LintOptions& opt
   report.files = outcome.files_read + report.profiles;
   report.scenarios_ok = outcome.scenarios.size();
   check_deviation_ids(profiles, outcome.scenarios, options, report);
+  check_citations(outcome.scenarios, options, report);
   if (report.files == 0) {
     std::string names;
     for (const auto& path : paths) names += (names.empty() ? "" : ", ") + path.string();

@@ -7,16 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "harness/protocol_document.hpp"
 #include "harness/source_location.hpp"
 
 namespace pushsim::harness {
 
 struct LintReport {
-  std::vector<Diagnostic> diagnostics;  // profiles, then scenarios, each file in file order
-  std::size_t files = 0;                // files read
-  std::size_t scenarios_ok = 0;         // scenarios without errors
-  std::size_t profiles = 0;             // profile files read
-  std::size_t profiles_ok = 0;          // profiles without errors
+  // Profiles, then scenarios, each file in file order; then citations of sections the protocol
+  // document lacks.
+  std::vector<Diagnostic> diagnostics;
+  std::size_t files = 0;         // files read
+  std::size_t scenarios_ok = 0;  // scenarios without errors
+  std::size_t profiles = 0;      // profile files read
+  std::size_t profiles_ok = 0;   // profiles without errors
 
   bool ok() const { return diagnostics.empty(); }
   std::size_t error_count() const { return diagnostics.size(); }
@@ -26,6 +29,11 @@ struct LintOptions {
   // Where a profile's deviation ids are looked up when the linted paths hold no scenario
   // (`pushsim lint profiles/` checks them against the bundled suite).
   std::vector<std::filesystem::path> fallback_suite;
+  // The protocol document (docs/protocol.md) whose section headings every linted scenario's
+  // `section` must name; empty: citations are not checked. Messages call it
+  // `protocol_document_name`.
+  std::filesystem::path protocol_document;
+  std::string protocol_document_name = std::string(kProtocolDocumentPath);
 };
 
 // Finding no file at all is an error too: a CI job linting an empty or mistyped folder

@@ -121,7 +121,7 @@ struct SendStep {
 
 // ---- REST steps ---------------------------------------------------------------------------
 
-// Who a published event must not reach (PROTOCOL.md §6).
+// Who a published event must not reach (docs/protocol.md §6).
 struct Exclude {
   enum class Kind { kClient, kSocketId };
   Kind kind = Kind::kClient;
@@ -174,7 +174,7 @@ struct QueryStep {
   bool operator==(const QueryStep&) const = default;
 };
 
-// How a request step signs its request (PROTOCOL.md §7.2).
+// How a request step signs its request (docs/protocol.md §7.2).
 enum class Signing { kValid, kBadSignature, kStaleTimestamp, kWrongBodyMd5, kWrongKey, kUnsigned };
 
 struct RequestStep {
@@ -260,7 +260,7 @@ struct ExpectNoWebhookStep {
 };
 
 // What an app that orders the webhook events it accepted by time_ms (delivery order is not
-// guaranteed, PROTOCOL.md §8.3) believes in the end: of channel_occupied / channel_vacated for
+// guaranteed, docs/protocol.md §8.3) believes in the end: of channel_occupied / channel_vacated for
 // the channel, or of member_added / member_removed for the channel and user_id, the latest.
 // None at all counts as vacated / absent; within one millisecond a removal counts as later.
 // Waits up to `within` for the state to hold.
@@ -382,7 +382,8 @@ struct Scenario {
   std::string id;        // area.N, e.g. presence.12: stable across renames
   std::string name;
   Level level = Level::kMust;
-  std::string section;  // PROTOCOL.md section checked, e.g. "3.4"
+  std::string section;           // docs/protocol.md section checked, e.g. "3.4"
+  SourceLocation section_where;  // of its `section:` value, where lint points at a bad citation
   std::vector<std::string> tags;
   std::vector<std::string> requires_features;  // `requires:`; targets lacking one skip it
   // Set when the scenario can only run in simulation (partitions, exact timing), with why.

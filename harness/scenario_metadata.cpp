@@ -123,9 +123,10 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
   if (auto level = map.require("level")) read_level(context, *level, scenario);
   if (auto section = map.require("section")) {
     scenario.section = read_string(context, *section).value_or("");
+    scenario.section_where = section->where;
     if (section->value.IsScalar() && !is_section_number(scenario.section)) {
       context.error(section->where,
-                    "bad section '" + scenario.section + "' (expected a PROTOCOL.md section number, like 3.4)");
+                    "bad section '" + scenario.section + "' (expected a section number of docs/protocol.md, like 3.4)");
     }
   }
   if (auto tags = map.get("tags"))

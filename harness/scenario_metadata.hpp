@@ -19,7 +19,8 @@ std::vector<Client> read_clients(YamlContext& context, const Field& field);
 // area.kebab-name, for scenarios named after what they reproduce (races.trigger-racing-subscribe):
 // after the dot, lowercase letters, digits and single '-' between them, starting with a letter.
 bool is_scenario_id(std::string_view id);
-// A PROTOCOL.md section number: digits separated by single dots, like 3 or 3.4.
+// A section number of docs/protocol.md: digits separated by single dots, like 3 or 3.4.
+// Whether the document has that section is checked by `pushsim lint` (protocol_document.hpp).
 bool is_section_number(std::string_view section);
 // Client names appear in variables (${alice.socket_id}): letters, digits, '_' or '-',
 // starting with a letter.

@@ -19,7 +19,7 @@ inline constexpr std::string_view kKnownFeatures[] = {
 // Scenarios requiring one are skipped against it, never run as if it had them.
 inline constexpr std::string_view kReferenceLacks[] = {"watchlist"};
 
-// WebHook event names (PROTOCOL.md §8.2), in the order of that table.
+// WebHook event names (docs/protocol.md §8.2), in the order of that table.
 inline constexpr std::string_view kWebhookNames[] = {
     "channel_occupied", "channel_vacated", "member_added",       "member_removed",
     "client_event",     "cache_miss",      "subscription_count",

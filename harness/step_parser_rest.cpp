@@ -1,4 +1,4 @@
-// REST steps: trigger, batch_trigger, query, request (PROTOCOL.md §6, §7).
+// REST steps: trigger, batch_trigger, query, request (docs/protocol.md §6, §7).
 #include <algorithm>
 
 #include "harness/step_parser.hpp"

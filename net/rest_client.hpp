@@ -1,5 +1,5 @@
 #pragma once
-// A client for a Pusher-compatible server's HTTP REST API (PROTOCOL.md §7): every request is
+// A client for a Pusher-compatible server's HTTP REST API (docs/protocol.md §7): every request is
 // signed as the official Node SDK signs it (sign_rest_request), with the real time as
 // auth_timestamp, and sent on its own connection. Calls block by running the caller's IoLoop
 // until the response arrives or the deadline passes; they never throw.

@@ -15,7 +15,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr int kShuttingDown = 4200;  // PROTOCOL.md §1.8: reconnect immediately (soketi's shutdown code)
+constexpr int kShuttingDown = 4200;  // docs/protocol.md §1.8: reconnect immediately (soketi's shutdown code)
 
 std::uint64_t fresh_seed() {
   std::random_device device;

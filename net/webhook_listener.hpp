@@ -1,5 +1,5 @@
 #pragma once
-// An HTTP server on loopback that receives a Pusher server's WebHooks (PROTOCOL.md §8) and
+// An HTTP server on loopback that receives a Pusher server's WebHooks (docs/protocol.md §8) and
 // records each POST: when it arrived, whether X-Pusher-Key / X-Pusher-Signature verify
 // (verify_webhook, as the Node SDK's validator), and the events it carried. It answers 200,
 // or a configured failure status for the next N requests (to exercise retries).

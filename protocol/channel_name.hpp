@@ -1,5 +1,5 @@
 #pragma once
-// Channel kinds and name rules (PROTOCOL.md §2). Kinds are decided by prefix, longest first:
+// Channel kinds and name rules (docs/protocol.md §2). Kinds are decided by prefix, longest first:
 // "private-encrypted-" must be tested before "private-".
 #include <optional>
 #include <string>

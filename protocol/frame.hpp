@@ -1,5 +1,5 @@
 #pragma once
-// The WebSocket message envelope (PROTOCOL.md §1.2–1.3): one JSON object per text frame,
+// The WebSocket message envelope (docs/protocol.md §1.2–1.3): one JSON object per text frame,
 //   {"event": string, "channel"?: string, "data"?: string|object|..., "user_id"?: string}
 //
 // `data` is kept exactly as it was on the wire (a JSON string stays a string), because the

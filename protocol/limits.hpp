@@ -1,5 +1,5 @@
 #pragma once
-// Protocol limits (PROTOCOL.md §2.4). Defaults are the official service's documented values;
+// Protocol limits (docs/protocol.md §2.4). Defaults are the official service's documented values;
 // where real servers differ (soketi's 200-character channel names, 100 KB payloads) a target
 // or an engine variant sets its own.
 #include <cstddef>

@@ -1,4 +1,4 @@
-// REST request signing and verification (PROTOCOL.md §7.2), the part of signing.hpp that
+// REST request signing and verification (docs/protocol.md §7.2), the part of signing.hpp that
 // deals with query strings. Signing follows the Node SDK byte for byte; verification adds
 // the official service's checks (key, version, timestamp window, body_md5) with one distinct
 // message per failure so that a conformance report can say exactly what was wrong.
@@ -125,7 +125,7 @@ std::optional<Error> check_timestamp(const std::string& text, std::int64_t now_s
   auto timestamp_s = parse_timestamp(text);
   if (!timestamp_s) return timestamp_s.error();
   if (!options.check_timestamp || within_window(*timestamp_s, now_s, options.timestamp_window_s)) return std::nullopt;
-  // The official service's wording (PROTOCOL.md §7.1).
+  // The official service's wording (docs/protocol.md §7.1).
   return make_error("Timestamp expired: Given timestamp (" + text + ") not within " +
                         std::to_string(options.timestamp_window_s) + "s of server time (" + std::to_string(now_s) + ")",
                     401);

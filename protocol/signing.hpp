@@ -1,6 +1,6 @@
 #pragma once
-// Signatures of the Pusher protocol (PROTOCOL.md §4, §7.2, §8.1), with OpenSSL.
-// Every function here reproduces spec/vectors.json (made by the official Node SDK) exactly.
+// Signatures of the Pusher protocol (docs/protocol.md §4, §7.2, §8.1), with OpenSSL.
+// Every function here reproduces tests/data/vectors.json (made by the official Node SDK) exactly.
 // Signatures are lowercase hex; comparisons are in constant time and case-sensitive.
 #include <cstdint>
 #include <optional>

@@ -18,7 +18,7 @@ constexpr DurationNs seconds(std::int64_t n) { return n * kNsPerSecond; }
 constexpr std::int64_t to_unix_seconds(TimeNs t) { return t / kNsPerSecond; }
 constexpr std::int64_t to_unix_ms(TimeNs t) { return t / kNsPerMs; }
 
-// 2023-11-14T22:13:20Z, the auth_timestamp of spec/vectors.json. Simulations start here.
+// 2023-11-14T22:13:20Z, the auth_timestamp of tests/data/vectors.json. Simulations start here.
 inline constexpr TimeNs kSimulationEpoch = 1'700'000'000LL * kNsPerSecond;
 
 }  // namespace pushsim

@@ -1,5 +1,5 @@
 #pragma once
-// The WebHook model (PROTOCOL.md §8): events, the signed envelope, and what an app asks for.
+// The WebHook model (docs/protocol.md §8): events, the signed envelope, and what an app asks for.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -64,6 +64,14 @@ std::string deviation_note(const ScenarioResult& r) {
   return " <span class=\"note\">(" + esc(what + r.deviation->reason) + "; " + shown + ")</span>";
 }
 
+// "§3.4", linked to its heading in the protocol document when the options can say where that is.
+std::string section_html(const std::string& section, const HtmlOptions& options) {
+  const std::string text = esc("\xC2\xA7" + section);
+  if (options.protocol_href.empty()) return text;
+  const std::string link = harness::section_link(options.protocol, options.protocol_href, section);
+  return link.empty() ? text : "<a href=\"" + esc(link) + "\">" + text + "</a>";
+}
+
 std::string verdict_class(Verdict v) { return "v-" + std::string(harness::to_string(v)); }
 
 std::string header(const harness::RunResult& run, const HtmlOptions& options) {
@@ -82,16 +90,16 @@ std::string header(const harness::RunResult& run, const HtmlOptions& options) {
   return out;
 }
 
-std::string table(const harness::RunResult& run) {
+std::string table(const harness::RunResult& run, const HtmlOptions& options) {
   std::string out =
-      "<table class=\"suite\">\n<thead><tr><th>id</th><th>level</th><th>verdict</th><th>time (ms)</th>"
+      "<table class=\"suite\">\n<thead><tr><th>id</th><th>level</th><th>section</th><th>verdict</th><th>time (ms)</th>"
       "<th>name</th></tr></thead>\n<tbody>\n";
   for (const auto& r : run.scenarios) {
     const std::string id = detailed(r) ? "<a href=\"#" + anchor(r.id) + "\">" + esc(r.id) + "</a>" : esc(r.id);
     out += "<tr class=\"" + verdict_class(r.verdict) + "\"><td>" + id + "</td><td>" + esc(harness::to_string(r.level)) +
-           "</td><td class=\"verdict\">" + esc(harness::to_string(r.verdict)) + "</td><td class=\"time\">" +
-           ms_text(r.duration) + "</td><td>" + esc(r.name) +
-           (r.skip_reason.empty() ? "" : " <span class=\"note\">(" + esc(r.skip_reason) + ")</span>") +
+           "</td><td>" + section_html(r.section, options) + "</td><td class=\"verdict\">" +
+           esc(harness::to_string(r.verdict)) + "</td><td class=\"time\">" + ms_text(r.duration) + "</td><td>" +
+           esc(r.name) + (r.skip_reason.empty() ? "" : " <span class=\"note\">(" + esc(r.skip_reason) + ")</span>") +
            deviation_note(r) + "</td></tr>\n";
   }
   return out + "</tbody>\n</table>\n";
@@ -113,7 +121,7 @@ std::string details(const ScenarioResult& r, std::size_t index, const HtmlOption
   std::string out = "<section class=\"scenario\" id=\"" + anchor(r.id) + "\">\n<h2><span class=\"" +
                     verdict_class(r.verdict) + "\">" + esc(harness::to_string(r.verdict)) + "</span> " + esc(r.id) +
                     ": " + esc(r.name) + "</h2>\n";
-  out += "<p class=\"meta\">" + esc(harness::to_string(r.level)) + " \xC2\xB7 section " + esc(r.section) +
+  out += "<p class=\"meta\">" + esc(harness::to_string(r.level)) + " \xC2\xB7 " + section_html(r.section, options) +
          " \xC2\xB7 " + esc(r.file) + " \xC2\xB7 seed " + std::to_string(r.seed) + deviation_note(r) + "</p>\n";
   for (const auto& failure : r.failures) out += "<pre class=\"failure\">" + esc(failure) + "</pre>\n";
   steps_list(r.steps, out);
@@ -129,7 +137,7 @@ std::string html_escape(std::string_view text) { return xml_escape(text); }
 std::string html_report(const harness::RunResult& run, const HtmlOptions& options) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>pushsim report: " +
                     esc(run.target) + "</title>\n<style>\n" + std::string(kStyle) + "\n</style>\n</head>\n<body>\n";
-  out += header(run, options) + table(run);
+  out += header(run, options) + table(run, options);
   for (std::size_t i = 0; i < run.scenarios.size(); ++i) {
     if (detailed(run.scenarios[i])) out += details(run.scenarios[i], i, options);
   }

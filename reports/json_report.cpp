@@ -21,12 +21,15 @@ Ordered json_step(const harness::StepResult& step) {
   return out;
 }
 
-Ordered json_scenario(const harness::ScenarioResult& result) {
+Ordered json_scenario(const harness::ScenarioResult& result, const harness::ProtocolDocument& protocol) {
   Ordered out;
   out["id"] = result.id;
   out["name"] = result.name;
   out["level"] = std::string(harness::to_string(result.level));
   out["section"] = result.section;
+  if (auto link = harness::section_link(protocol, harness::kProtocolDocumentPath, result.section); !link.empty()) {
+    out["section_link"] = std::move(link);
+  }
   out["file"] = result.file;
   out["tags"] = result.tags;
   out["verdict"] = std::string(harness::to_string(result.verdict));
@@ -57,7 +60,7 @@ Ordered json_scenario(const harness::ScenarioResult& result) {
   return out;
 }
 
-Ordered json_run(const harness::RunResult& run) {
+Ordered json_run(const harness::RunResult& run, const harness::ProtocolDocument& protocol) {
   using harness::Verdict;
   Ordered out;
   out["report_version"] = kJsonReportVersion;
@@ -73,13 +76,13 @@ Ordered json_run(const harness::RunResult& run) {
   summary["exit_code"] = run.exit_code();
   out["summary"] = std::move(summary);
   Ordered scenarios = Ordered::array();
-  for (const auto& scenario : run.scenarios) scenarios.push_back(json_scenario(scenario));
+  for (const auto& scenario : run.scenarios) scenarios.push_back(json_scenario(scenario, protocol));
   out["scenarios"] = std::move(scenarios);
   return out;
 }
 
-std::string json_report(const harness::RunResult& run) {
-  return json_run(run).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+std::string json_report(const harness::RunResult& run, const harness::ProtocolDocument& protocol) {
+  return json_run(run, protocol).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace pushsim::reports

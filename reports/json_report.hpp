@@ -5,6 +5,7 @@
 // times are integer nanoseconds ("_ns"), target times as offsets from the scenario start.
 #include <string>
 
+#include "harness/protocol_document.hpp"
 #include "harness/run_result.hpp"
 #include "protocol/json.hpp"
 
@@ -13,9 +14,12 @@ namespace pushsim::reports {
 inline constexpr int kJsonReportVersion = 1;
 
 nlohmann::ordered_json json_step(const harness::StepResult& step);
-nlohmann::ordered_json json_scenario(const harness::ScenarioResult& result);
-nlohmann::ordered_json json_run(const harness::RunResult& run);
+// With the protocol document's sections, a scenario whose section is a heading there also
+// gets "section_link": its repository path and anchor, "docs/protocol.md#34-presence-semantics".
+nlohmann::ordered_json json_scenario(const harness::ScenarioResult& result,
+                                     const harness::ProtocolDocument& protocol = {});
+nlohmann::ordered_json json_run(const harness::RunResult& run, const harness::ProtocolDocument& protocol = {});
 // json_run, pretty-printed with a trailing newline; invalid UTF-8 is replaced, not thrown.
-std::string json_report(const harness::RunResult& run);
+std::string json_report(const harness::RunResult& run, const harness::ProtocolDocument& protocol = {});
 
 }  // namespace pushsim::reports

@@ -14,7 +14,7 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
 namespace {
-constexpr int kOverCapacity = 4100;  // PROTOCOL.md §1.8: temporary, the client backs off
+constexpr int kOverCapacity = 4100;  // docs/protocol.md §1.8: temporary, the client backs off
 }
 
 WsSession::WsSession(beast::tcp_stream&& stream, ServeDriver& driver, const ServeOptions& options)

@@ -1,5 +1,5 @@
 #pragma once
-// The frames a client sends, byte for byte in the forms pusher-js sends (PROTOCOL.md §3.1,
+// The frames a client sends, byte for byte in the forms pusher-js sends (docs/protocol.md §3.1,
 // §4.5, §5, §1.6). pusher-js builds them with JSON.stringify, whose key order is insertion
 // order, and some of those orders are not sorted (presence subscribe puts channel_data before
 // channel; client events put data before channel). Json would sort keys, so the envelopes

@@ -1,5 +1,5 @@
 #pragma once
-// How a client reacts when the server ends a connection (PROTOCOL.md §1.8), as pusher-js's
+// How a client reacts when the server ends a connection (docs/protocol.md §1.8), as pusher-js's
 // Protocol.getCloseAction decides it. The same table applies to the `code` of a pusher:error
 // received during the handshake. The protocol client never reconnects by itself: it reports
 // the action, and the driver (simulated client, live harness) reconnects or not.

@@ -1,6 +1,6 @@
 #pragma once
 // The member list a presence-channel subscriber keeps, the way pusher-js's Members does
-// (PROTOCOL.md §3.2, §3.4):
+// (docs/protocol.md §3.2, §3.4):
 // - subscription_succeeded replaces everything with the server's `hash` and `count` (pusher-js
 //   never reads `ids`) and fixes `me` from the user id of our own channel_data;
 // - member_added counts up only for a user id it did not know, but always stores the info;

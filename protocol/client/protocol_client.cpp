@@ -58,7 +58,7 @@ void ProtocolClient::on_text(TimeNs now, std::string_view text) {
     handle_handshake_frame(now, *frame, text);
     return;
   }
-  // Any frame, even garbage, proves the server is alive (PROTOCOL.md §1.6).
+  // Any frame, even garbage, proves the server is alive (docs/protocol.md §1.6).
   pong_deadline_.reset();
   activity_deadline_ = now + *activity_timeout_;
   if (!frame) {

@@ -1,6 +1,6 @@
 #pragma once
 // The client side of the Pusher Channels protocol, as a sans-IO state machine that does on
-// the wire what pusher-js does (PROTOCOL.md §1, §3, §4, §5).
+// the wire what pusher-js does (docs/protocol.md §1, §3, §4, §5).
 //
 // Theory of operation. The driver owns the transport and the clock. It reports the transport
 // opening (on_open), each text frame (on_text), the transport closing (on_close) and the

@@ -1,4 +1,4 @@
-// Subscriptions, client events and the asynchronous auth round trips (PROTOCOL.md §3, §4, §5).
+// Subscriptions, client events and the asynchronous auth round trips (docs/protocol.md §3, §4, §5).
 #include <algorithm>
 #include <utility>
 

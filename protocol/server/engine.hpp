@@ -7,7 +7,7 @@
 // immutable buffer per encoded frame, so a fan-out to N sockets encodes once), closes with a
 // code, and webhook POSTs. next_deadline() says when the engine next wants on_tick().
 //
-// Behaviour follows the official service as PROTOCOL.md describes it; where implementations
+// Behaviour follows the official service as docs/protocol.md describes it; where implementations
 // differ, EngineOptions / AppConfig make the other choice available (for target profiles
 // and for deliberately broken variants).
 #include <cstdint>

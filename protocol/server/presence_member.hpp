@@ -1,5 +1,5 @@
 #pragma once
-// Reading the `channel_data` of a presence subscription (PROTOCOL.md §3.1, §3.4).
+// Reading the `channel_data` of a presence subscription (docs/protocol.md §3.1, §3.4).
 #include <string_view>
 
 #include "protocol/limits.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP REST API of the reference engine (PROTOCOL.md §7): routing, signature checks,
+// The HTTP REST API of the reference engine (docs/protocol.md §7): routing, signature checks,
 // request validation, and the JSON bodies and status codes of the official service.
 #include "protocol/http.hpp"
 #include "protocol/time.hpp"

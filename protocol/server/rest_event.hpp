@@ -1,5 +1,5 @@
 #pragma once
-// The events a REST publish request carries (PROTOCOL.md §6, §7.3), parsed and validated
+// The events a REST publish request carries (docs/protocol.md §6, §7.3), parsed and validated
 // before anything is delivered: a request that fails any check publishes nothing.
 //
 // Errors carry the HTTP status (400, or 413 for oversized data) and name the offending field

@@ -1,5 +1,5 @@
 #pragma once
-// The `info` parameter of the REST API (PROTOCOL.md §7.3, §7.4): a comma-separated list of
+// The `info` parameter of the REST API (docs/protocol.md §7.3, §7.4): a comma-separated list of
 // channel attributes to report, and the JSON object of attributes for one channel.
 #include <string_view>
 

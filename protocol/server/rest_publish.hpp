@@ -1,5 +1,5 @@
 #pragma once
-// POST /events and POST /batch_events (PROTOCOL.md §6, §7.3): validate the whole request,
+// POST /events and POST /batch_events (docs/protocol.md §6, §7.3): validate the whole request,
 // then publish through the engine, then report channel attributes when `info` asked for them.
 #include <string_view>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The REST API's state queries (PROTOCOL.md §7.4): GET /channels, GET /channels/{name} and
+// The REST API's state queries (docs/protocol.md §7.4): GET /channels, GET /channels/{name} and
 // GET /channels/{name}/users. Read-only: they take the engine by const reference.
 #include <optional>
 #include <string_view>

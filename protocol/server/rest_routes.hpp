@@ -1,5 +1,5 @@
 #pragma once
-// The REST API's routes (PROTOCOL.md §7): every path is /apps/{app_id}/..., and path segments
+// The REST API's routes (docs/protocol.md §7): every path is /apps/{app_id}/..., and path segments
 // are percent-decoded one by one, so an encoded '/' can never split a channel name.
 #include <optional>
 #include <string>

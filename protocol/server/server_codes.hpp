@@ -1,5 +1,5 @@
 #pragma once
-// The pusher:error / close codes the reference engine uses (PROTOCOL.md §1.8), and the choices
+// The pusher:error / close codes the reference engine uses (docs/protocol.md §1.8), and the choices
 // made where the official service's code is unconfirmed (§11).
 #include <optional>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The exact frames the reference engine sends, in the official forms of PROTOCOL.md §1.3:
+// The exact frames the reference engine sends, in the official forms of docs/protocol.md §1.3:
 // which `data` is a JSON string, which an object, which is absent. Key order inside string
 // data follows the official captures (socket_id before activity_timeout); elsewhere Json's
 // sorted keys happen to give the official order.

@@ -1,6 +1,6 @@
 #pragma once
 // Turns webhook events into signed POSTs, with the delayed-and-cancellable removals, batching
-// and retries of PROTOCOL.md §8.3. Sans-IO: it is told the time and emits WebhookPosts.
+// and retries of docs/protocol.md §8.3. Sans-IO: it is told the time and emits WebhookPosts.
 //
 // Theory of operation: emit() puts an event in `pending_` with a due time (now, or now +
 // removal_delay for channel_vacated / member_removed). An opposite event for the same key

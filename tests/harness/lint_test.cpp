@@ -70,3 +70,37 @@ TEST_CASE("lint of profiles alone checks their deviations against the fallback s
   // With no suite at all, ids cannot be checked; the profile itself is fine.
   CHECK(lint_paths({stale}).ok());
 }
+
+TEST_CASE("lint checks each scenario's section against the protocol document", "[lint][protocol_document]") {
+  const auto folder = fixtures() / "citations";
+  LintOptions options;
+  options.protocol_document = folder / "protocol.md";
+  SECTION("a cited section the document lacks is an error at the section field") {
+    const LintReport report = lint_paths({folder}, options);
+    CHECK(report.files == 3);
+    CHECK(report.scenarios_ok == 2);
+    CHECK(format_lint_report(report) == (folder / "cites_missing_section.yaml").string() +
+                                            ":4:10: section '9.9' is not in docs/protocol.md\n"
+                                            "lint: 3 files, 2 scenarios ok, 1 error\n");
+  }
+  SECTION("sections the document has are clean, subsections and top-level sections alike") {
+    const LintReport report =
+        lint_paths({folder / "cites_known_sections.yaml", folder / "cites_top_section.yaml"}, options);
+    CHECK(report.ok());
+    CHECK(format_lint_report(report) == "lint: 2 files, 2 scenarios ok, 0 errors\n");
+  }
+  SECTION("the diagnostic names the document as the options say") {
+    options.protocol_document_name = "elsewhere/protocol.md";
+    const LintReport report = lint_paths({folder / "cites_missing_section.yaml"}, options);
+    REQUIRE(report.diagnostics.size() == 1);
+    CHECK(report.diagnostics[0].message == "section '9.9' is not in elsewhere/protocol.md");
+  }
+  SECTION("an unreadable document is an error, not a check skipped") {
+    options.protocol_document = folder / "no-such.md";
+    const LintReport report = lint_paths({folder / "cites_known_sections.yaml"}, options);
+    REQUIRE(report.diagnostics.size() == 1);
+    CHECK(report.diagnostics[0].to_string() == "docs/protocol.md: cannot read " + (folder / "no-such.md").string() +
+                                                   " (the protocol document scenarios cite)");
+  }
+  SECTION("without a document, citations are not checked") { CHECK(lint_paths({folder}).ok()); }
+}

@@ -33,7 +33,7 @@ const Case kCases[] = {
     {"bad_kebab_id.yaml",
      "1:5: bad scenario id 'races.Trigger--twice' (expected area.N, like presence.12, or area.kebab-name)"},
     {"bad_section.yaml",
-     "4:10: bad section 'three' (expected a PROTOCOL.md section number, like 3.4)"},
+     "4:10: bad section 'three' (expected a section number of docs/protocol.md, like 3.4)"},
     {"channel_and_channels.yaml",
      "10:38: trigger step has both 'channel' and 'channels' (expected one of them)"},
     {"channel_is_a_map.yaml",

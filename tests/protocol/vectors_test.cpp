@@ -1,4 +1,4 @@
-// Reproduces every vector of spec/vectors.json (made by the official Node SDK, pusher@5.3.4).
+// Reproduces every vector of tests/data/vectors.json (made by the official Node SDK, pusher@5.3.4).
 // A vector kind we do not recognise fails the run, so a regenerated file cannot silently
 // add vectors nobody checks.
 #include <catch2/catch.hpp>

@@ -9,7 +9,8 @@ namespace {
 
 using harness::TraceEntry;
 
-const HtmlOptions kOptions{"0.1.0", "2026-11-28 22:00:00 UTC"};
+const HtmlOptions kOptions{"0.1.0", "2026-11-28 22:00:00 UTC", kDefaultMaxArrows, test::sample_protocol(),
+                           "../docs/protocol.md"};
 
 std::size_t count_of(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
@@ -19,6 +20,25 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
 
 TEST_CASE("The HTML report matches its golden file", "[reports][html]") {
   test::check_golden("report.html", html_report(test::sample_run(), kOptions));
+}
+
+TEST_CASE("A scenario's section links to its heading in the protocol document", "[reports][html]") {
+  const std::string page = html_report(test::sample_run(), kOptions);
+  const std::string linked =
+      "<a href=\"../docs/protocol.md#34-presence-semantics\">\xC2\xA7"
+      "3.4</a>";
+  CHECK(count_of(page, "<td>" + linked + "</td>") == 1);        // presence.3 in the table
+  CHECK(page.find("\xC2\xB7 " + linked) != std::string::npos);  // and in its details
+  // 7.3 is not a heading of the document: shown, never linked to a missing anchor.
+  CHECK(page.find("<td>\xC2\xA7"
+                  "7.3</td>") != std::string::npos);
+  CHECK(page.find("#73") == std::string::npos);
+  // Without the document's address there are no links at all.
+  const std::string bare =
+      html_report(test::sample_run(), {"0.1.0", "now", kDefaultMaxArrows, test::sample_protocol()});
+  CHECK(bare.find("protocol.md") == std::string::npos);
+  CHECK(bare.find("<td>\xC2\xA7"
+                  "3.4</td>") != std::string::npos);
 }
 
 TEST_CASE("HTML escaping covers markup, quotes and control characters", "[reports][html]") {

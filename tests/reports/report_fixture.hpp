@@ -8,10 +8,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/protocol_document.hpp"
 #include "harness/run_result.hpp"
 #include "test_paths.hpp"
 
 namespace pushsim::reports::test {
+
+// A protocol document with the sample run's section 3.4 but not its 7.3, so the goldens show
+// a linked section and an unlinked one.
+inline harness::ProtocolDocument sample_protocol() {
+  return harness::parse_protocol_document("## 3. Subscribing\n\n### 3.4 Presence semantics\n");
+}
 
 inline harness::RunResult sample_run() {
   using namespace pushsim::harness;

@@ -11,7 +11,7 @@ using namespace pushsim::test;
 
 namespace {
 
-// The auth endpoint response the Node SDK produced for a vector of spec/vectors.json.
+// The auth endpoint response the Node SDK produced for a vector of tests/data/vectors.json.
 Json vector_response(std::string_view name) {
   std::ifstream in(pushsim::test::test_data() / "vectors.json");
   std::stringstream text;

@@ -1,5 +1,5 @@
 // POST /events and POST /batch_events: exact frames delivered, exclusion by socket_id,
-// limits, validation messages and info responses (PROTOCOL.md §6, §7.3).
+// limits, validation messages and info responses (docs/protocol.md §6, §7.3).
 #include <catch2/catch.hpp>
 
 #include <array>

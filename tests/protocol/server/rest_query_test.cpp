@@ -1,5 +1,5 @@
 // GET /channels, GET /channels/{name}, GET /channels/{name}/users and
-// POST /users/{id}/terminate_connections (PROTOCOL.md §7.4).
+// POST /users/{id}/terminate_connections (docs/protocol.md §7.4).
 #include <catch2/catch.hpp>
 
 #include "tests/protocol/server/rest_fixture.hpp"
