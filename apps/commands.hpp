@@ -1,5 +1,5 @@
 #pragma once
-// The subcommands built so far, each in its own file; main registers them and runs the one
+// The subcommands, each in its own file; main registers them and runs the one
 // chosen. Each add_* sets `exit_code` from its callback.
 #include <CLI/CLI.hpp>
 
@@ -50,5 +50,6 @@ void add_profiles_command(CLI::App& app, int& exit_code);  // cmd_profiles.cpp
 void add_explore_command(CLI::App& app, int& exit_code);   // cmd_explore.cpp
 void add_replay_command(CLI::App& app, int& exit_code);    // cmd_replay.cpp
 void add_bench_command(CLI::App& app, int& exit_code);     // cmd_bench.cpp
+void add_serve_command(CLI::App& app, int& exit_code);     // cmd_serve.cpp
 
 }  // namespace pushsim::apps
