@@ -1,4 +1,4 @@
-// `pushsim bench fanout`: the live fan-out load generator (net/fanout_bench.hpp) with a table
+// `pushsim bench fanout`: the live fan-out load generator (load/fanout_bench.hpp) with a table
 // on stdout, a progress bar on a terminal (stderr) and an optional JSON report.
 #include <unistd.h>
 
@@ -9,19 +9,19 @@
 #include <memory>
 
 #include "apps/commands.hpp"
-#include "harness/fanout_args.hpp"
-#include "net/fanout_bench.hpp"
+#include "load/fanout_args.hpp"
+#include "load/fanout_bench.hpp"
 
 namespace pushsim::apps {
 namespace {
 
 struct BenchArgs {
-  harness::FanoutArgs fanout;
+  load::FanoutArgs fanout;
   std::string json;
   bool no_progress = false;
 };
 
-void draw_progress(const FanoutProgress& progress) {
+void draw_progress(const load::FanoutProgress& progress) {
   constexpr int kWidth = 30;
   const int filled = static_cast<int>(progress.fraction * kWidth);
   std::string bar(static_cast<std::size_t>(filled), '#');
@@ -32,24 +32,24 @@ void draw_progress(const FanoutProgress& progress) {
 }
 
 int run_fanout(const BenchArgs& args) {
-  auto options = harness::fanout_options_from_args(args.fanout, [](const char* name) { return std::getenv(name); });
+  auto options = load::fanout_options_from_args(args.fanout, [](const char* name) { return std::getenv(name); });
   if (!options) {
     std::cerr << "pushsim bench fanout: " << options.error().message << "\n";
     return kExitUsage;
   }
   const bool progress = !args.no_progress && isatty(STDERR_FILENO) != 0;
-  FanoutProgressFn on_progress;
+  load::FanoutProgressFn on_progress;
   if (progress) on_progress = draw_progress;
-  auto report = run_fanout_bench(*options, on_progress);
+  auto report = load::run_fanout_bench(*options, on_progress);
   if (progress) std::fprintf(stderr, "\r\x1b[2K");
   if (!report) {
     std::cerr << report.error().message << "\n";
     return 1;
   }
-  write_fanout_table(std::cout, *report);
+  load::write_fanout_table(std::cout, *report);
   if (!args.json.empty()) {
     std::ofstream out(args.json, std::ios::binary);
-    out << fanout_report_json(*report).dump(2) << "\n";
+    out << load::fanout_report_json(*report).dump(2) << "\n";
     out.close();
     if (!out) {
       std::cerr << "pushsim bench fanout: cannot write " << args.json << "\n";
@@ -60,7 +60,7 @@ int run_fanout(const BenchArgs& args) {
 }
 
 void add_fanout_options(CLI::App& cmd, BenchArgs& args) {
-  harness::FanoutArgs& f = args.fanout;
+  load::FanoutArgs& f = args.fanout;
   cmd.add_option("--target", f.target,
                  "serve (an in-process pushsim serve on its own threads), ws://HOST:PORT, or live "
                  "(PUSHER_HOST:PUSHER_PORT)")

@@ -64,5 +64,6 @@ void add_profiles_command(CLI::App& app, int& exit_code);  // cmd_profiles.cpp
 void add_explore_command(CLI::App& app, int& exit_code);   // cmd_explore.cpp
 void add_replay_command(CLI::App& app, int& exit_code);    // cmd_replay.cpp
 void add_bench_command(CLI::App& app, int& exit_code);     // cmd_bench.cpp
+void add_serve_command(CLI::App& app, int& exit_code);     // cmd_serve.cpp
 
 }  // namespace pushsim::apps

@@ -1,83 +1,13 @@
-// pushsim: the command line. Each subcommand lives in its own file (cmd_*.cpp, declared in
-// commands.hpp); main registers them all and runs the one chosen.
+// pushsim: the command line. Each subcommand is registered by its own file (commands.hpp) and
+// sets the exit code from its callback.
 #include <CLI/CLI.hpp>
 
-#include <cstdint>
 #include <iostream>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include "net/serve_command.hpp"
-#include "net/serve_options.hpp"
 
 #include "apps/commands.hpp"
 
-namespace {
-
-using pushsim::apps::kExitUsage;
-
-struct Subcommand {
-  const char* name;
-  const char* summary;
-};
-
-// The flags of `pushsim serve`, as parsed.
-struct ServeFlags {
-  std::string host = "127.0.0.1";
-  int port = 6001;
-  std::vector<std::string> apps;
-  std::string config;
-  std::vector<std::string> webhooks;
-  std::optional<std::uint64_t> seed;
-};
-
-void add_serve_flags(CLI::App& serve, ServeFlags& flags) {
-  serve.add_option("--host", flags.host, "address to listen on")->capture_default_str();
-  serve.add_option("--port", flags.port, "port to listen on; 0 picks a free one")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 65535));
-  serve.add_option("--app", flags.apps, "an app as ID:KEY:SECRET (repeatable; default app-id:app-key:app-secret)");
-  serve.add_option("--config", flags.config, "JSON config file with apps (incl. webhooks) and engine knobs");
-  serve.add_option("--webhook", flags.webhooks, "webhook URL added to every app (repeatable)");
-  serve.add_option("--seed", flags.seed, "seed for socket ids (default: random)");
-}
-
-// Flags override the config file; --app adds apps to the file's.
-int run_serve(const CLI::App& serve, const ServeFlags& flags) {
-  pushsim::ServeOptions options;
-  if (!flags.config.empty()) {
-    auto loaded = pushsim::load_serve_config(flags.config);
-    if (!loaded) {
-      std::cerr << "pushsim serve: " << loaded.error().message << "\n";
-      return kExitUsage;
-    }
-    options = std::move(*loaded);
-  }
-  if (flags.config.empty() || serve.count("--host") > 0) options.host = flags.host;
-  if (flags.config.empty() || serve.count("--port") > 0) options.port = static_cast<std::uint16_t>(flags.port);
-  if (flags.seed) options.seed = flags.seed;
-  for (const auto& spec : flags.apps) {
-    auto app = pushsim::parse_app_spec(spec);
-    if (!app) {
-      std::cerr << "pushsim serve: " << app.error().message << "\n";
-      return kExitUsage;
-    }
-    options.apps.push_back(std::move(*app));
-  }
-  if (options.apps.empty()) options.apps.push_back(pushsim::default_app());
-  for (const auto& url : flags.webhooks) pushsim::add_webhook_to_all_apps(options, url);
-  return pushsim::run_serve_command(std::move(options), std::cout, std::cerr);
-}
-
-constexpr Subcommand kSubcommands[] = {
-    {"serve", "the reference engine behind a real WebSocket + HTTP front"},
-};
-
-}  // namespace
-
 int main(int argc, char** argv) {
+  using pushsim::apps::kExitUsage;
   CLI::App app{"pushsim " PUSHSIM_VERSION
                " - deterministic simulation and conformance harness for Pusher Channels servers"};
   app.set_version_flag("--version", [] {
@@ -92,15 +22,7 @@ int main(int argc, char** argv) {
   pushsim::apps::add_explore_command(app, exit_code);
   pushsim::apps::add_replay_command(app, exit_code);
   pushsim::apps::add_bench_command(app, exit_code);
-  ServeFlags serve_flags;
-  for (const auto& sub : kSubcommands) {
-    CLI::App* command = app.add_subcommand(sub.name, sub.summary);
-    if (std::string_view(sub.name) == "serve") {
-      add_serve_flags(*command, serve_flags);
-    } else {
-      command->allow_extras();
-    }
-  }
+  pushsim::apps::add_serve_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
@@ -113,11 +35,5 @@ int main(int argc, char** argv) {
     std::cout << app.help();
     return 0;
   }
-  const auto* chosen = app.get_subcommands().front();
-  if (chosen->get_name() == "serve") return run_serve(*chosen, serve_flags);
-  for (const char* built : {"run", "lint", "selftest", "profiles", "explore", "replay", "bench"}) {
-    if (chosen->get_name() == built) return exit_code;
-  }
-  std::cerr << "pushsim " << chosen->get_name() << ": not available in this build yet\n";
-  return kExitUsage;
+  return exit_code;
 }

@@ -32,8 +32,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/suite_runner.hpp"
 #include "harness/target.hpp"
+#include "harness/target_factory.hpp"
 #include "harness/target_requests.hpp"
 #include "protocol/http.hpp"
 #include "protocol/result.hpp"

@@ -4,23 +4,19 @@
 // of `--jobs 8` is byte for byte that of `--jobs 1`.
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "harness/executor.hpp"
 #include "harness/run_result.hpp"
 #include "harness/scenario.hpp"
 #include "harness/target.hpp"
+#include "harness/target_factory.hpp"
 #include "harness/target_profile.hpp"
 #include "protocol/server/defects.hpp"
 
 namespace pushsim::harness {
-
-// `*` any run of characters, `?` one character; the whole id must match.
-bool glob_match(std::string_view pattern, std::string_view text);
 
 struct SuiteFilter {
   std::vector<std::string> only;  // id globs to include (none: all)
@@ -30,9 +26,6 @@ struct SuiteFilter {
 
 // The scenarios the filter keeps, in suite order.
 std::vector<Scenario> select_scenarios(const std::vector<Scenario>& suite, const SuiteFilter& filter);
-
-// A fresh target for one scenario with its seed.
-using TargetFactory = std::function<std::unique_ptr<Target>(const Scenario& scenario, std::uint64_t seed)>;
 
 // The simulation target: the reference engine, or a variant with the given defects.
 TargetFactory sim_target_factory(Defects defects = {});

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include "harness/glob_match.hpp"
 #include "harness/scenario_vocabulary.hpp"
-#include "harness/suite_runner.hpp"
 #include "harness/yaml_documents.hpp"
 #include "harness/yaml_reader.hpp"
 

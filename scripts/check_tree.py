@@ -22,9 +22,11 @@ LAYER_DEPS = {
     "net": ["protocol"],
     "harness": ["protocol", "fakes", "net"],
     "reports": ["harness"],
+    # load/ reads its duration flags with harness/'s parser (load/fanout_args.cpp).
+    "load": ["harness", "net"],
     "bench": ["harness"],
     "fuzz": ["harness"],
-    "apps": ["reports", "harness", "net", "fakes", "protocol"],
+    "apps": ["reports", "load", "harness", "net", "fakes", "protocol"],
 }
 
 

@@ -39,7 +39,7 @@ sanitizer_pass() {
   # -O1 with line tables only: the build is the slow part, and ASan's reports need no more.
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
     -DPUSHSIM_WERROR=ON -DPUSHSIM_SANITIZE=ON -DPUSHSIM_BENCH=OFF >/dev/null
-  cmake --build "$dir" -j "$jobs" --target pushsim protocol_tests fakes_tests harness_tests reports_tests net_tests \
+  cmake --build "$dir" -j "$jobs" --target pushsim protocol_tests fakes_tests harness_tests reports_tests net_tests load_tests \
     fuzz_frame fuzz_rest fuzz_webhook fuzz_engine fuzz_client fuzz_scenario
   echo "sanitize: built in $((SECONDS - started)) s"
   export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1

@@ -484,15 +484,6 @@ TEST_CASE("Scenario seeds depend on the root seed and the id only", "[executor]"
   CHECK(scenario_seed(1, "presence.3") != scenario_seed(1, "presence.4"));
 }
 
-TEST_CASE("Id globs match whole ids", "[suite]") {
-  CHECK(glob_match("presence.*", "presence.12"));
-  CHECK(glob_match("*.1", "public.1"));
-  CHECK_FALSE(glob_match("*.1", "public.12"));
-  CHECK(glob_match("p?blic.1", "public.1"));
-  CHECK_FALSE(glob_match("presence", "presence.1"));
-  CHECK(glob_match("*", ""));
-}
-
 TEST_CASE("Same seed, same result model, byte for byte, whatever the job count", "[executor][determinism]") {
   std::vector<Scenario> suite;
   suite.push_back(test::load(scenario_text("must", kPublicRoundTrip)));

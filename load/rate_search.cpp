@@ -1,9 +1,9 @@
-#include "net/rate_search.hpp"
+#include "load/rate_search.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace pushsim {
+namespace pushsim::load {
 
 RateSearch::RateSearch(RateSearchOptions options) : options_(options) {}
 
@@ -47,4 +47,4 @@ void RateSearch::report(double rate_per_s, bool passed) {
   }
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

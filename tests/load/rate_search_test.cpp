@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "net/rate_search.hpp"
+#include "load/rate_search.hpp"
 
-namespace pushsim {
+namespace pushsim::load {
 namespace {
 
 // Runs the search against a server that sustains every rate up to `capacity`.
@@ -16,7 +16,7 @@ RateSearch search_against(double capacity, RateSearchOptions options = {}) {
 
 }  // namespace
 
-TEST_CASE("rate search: finds the capacity within the precision, from below", "[net][rate-search]") {
+TEST_CASE("rate search: finds the capacity within the precision, from below", "[load][rate-search]") {
   for (double capacity : {150.0, 1000.0, 7777.0, 123456.0}) {
     RateSearch search = search_against(capacity);
     INFO("capacity " << capacity);
@@ -27,7 +27,7 @@ TEST_CASE("rate search: finds the capacity within the precision, from below", "[
   }
 }
 
-TEST_CASE("rate search: doubles first, then bisects", "[net][rate-search]") {
+TEST_CASE("rate search: doubles first, then bisects", "[load][rate-search]") {
   RateSearchOptions options;
   options.start_per_s = 100;
   RateSearch search = search_against(1000, options);
@@ -43,7 +43,7 @@ TEST_CASE("rate search: doubles first, then bisects", "[net][rate-search]") {
   CHECK(trials[5].rate_per_s < 1600);
 }
 
-TEST_CASE("rate search: a failing start rate halves down to the floor, then gives up", "[net][rate-search]") {
+TEST_CASE("rate search: a failing start rate halves down to the floor, then gives up", "[load][rate-search]") {
   RateSearchOptions options;
   options.start_per_s = 100;
   options.floor_per_s = 10;
@@ -57,7 +57,7 @@ TEST_CASE("rate search: a failing start rate halves down to the floor, then give
   CHECK(*low.best_per_s() >= 30 / 1.10);
 }
 
-TEST_CASE("rate search: stops at the ceiling and within the run budget", "[net][rate-search]") {
+TEST_CASE("rate search: stops at the ceiling and within the run budget", "[load][rate-search]") {
   RateSearchOptions options;
   options.start_per_s = 100;
   options.ceiling_per_s = 1000;
@@ -72,11 +72,11 @@ TEST_CASE("rate search: stops at the ceiling and within the run budget", "[net][
   CHECK(budget.best_per_s() == 400);
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load
 
-namespace pushsim {
+namespace pushsim::load {
 
-TEST_CASE("rate search: whole rates, and no rate run twice when the gap is one step", "[net][rate-search]") {
+TEST_CASE("rate search: whole rates, and no rate run twice when the gap is one step", "[load][rate-search]") {
   RateSearchOptions options;
   options.start_per_s = 4;
   RateSearch search = search_against(7.5, options);  // 4, 8 fail, 6, 7 pass: nothing left between 7 and 8
@@ -89,4 +89,4 @@ TEST_CASE("rate search: whole rates, and no rate run twice when the gap is one s
   CHECK(search.trials().size() <= 5);
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace pushsim {
+namespace pushsim::load {
 
 struct FdLimitOutcome {
   bool enough = false;
@@ -16,4 +16,4 @@ struct FdLimitOutcome {
 
 FdLimitOutcome ensure_fd_limit(std::uint64_t needed);
 
-}  // namespace pushsim
+}  // namespace pushsim::load

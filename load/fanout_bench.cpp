@@ -1,4 +1,4 @@
-#include "net/fanout_bench.hpp"
+#include "load/fanout_bench.hpp"
 
 #include <sys/resource.h>
 
@@ -12,16 +12,16 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "net/detail/fanout_peer.hpp"
-#include "net/detail/fanout_rest_publisher.hpp"
-#include "net/detail/fanout_tally.hpp"
-#include "net/fd_limit.hpp"
+#include "load/detail/fanout_peer.hpp"
+#include "load/detail/fanout_rest_publisher.hpp"
+#include "load/detail/fanout_tally.hpp"
+#include "load/fd_limit.hpp"
+#include "load/rate_search.hpp"
 #include "net/io_loop.hpp"
-#include "net/rate_search.hpp"
 #include "net/serve_server.hpp"
 #include "net/url.hpp"
 
-namespace pushsim {
+namespace pushsim::load {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -384,4 +384,4 @@ Result<FanoutReport> run_fanout_bench(const FanoutOptions& options, const Fanout
   return bench.run();
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

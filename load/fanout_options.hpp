@@ -1,7 +1,7 @@
 #pragma once
 // What `pushsim bench fanout` runs: the target, the subscriber population, how events are
 // published and for how long, and the bounds that decide whether a rate was sustained.
-// Plain values; harness/fanout_args.hpp reads them from the command line, and
+// Plain values; load/fanout_args.hpp reads them from the command line, and
 // check_fanout_options() rejects combinations that cannot run before any socket opens.
 #include <chrono>
 #include <cstddef>
@@ -11,7 +11,7 @@
 #include "protocol/result.hpp"
 #include "protocol/signing.hpp"
 
-namespace pushsim {
+namespace pushsim::load {
 
 enum class PublishVia {
   kRest,          // POST /apps/{id}/events, over keep-alive connections
@@ -62,4 +62,4 @@ struct FanoutStamp {
 // Finds the stamp anywhere in a received frame's text; nullopt when there is none.
 std::optional<FanoutStamp> find_fanout_stamp(std::string_view frame_text);
 
-}  // namespace pushsim
+}  // namespace pushsim::load

@@ -3,11 +3,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "net/latency_histogram.hpp"
+#include "load/latency_histogram.hpp"
 
-namespace pushsim {
+namespace pushsim::load {
 
-TEST_CASE("latency histogram: empty answers zeros", "[net][histogram]") {
+TEST_CASE("latency histogram: empty answers zeros", "[load][histogram]") {
   LatencyHistogram h;
   CHECK(h.count() == 0);
   CHECK(h.percentile_ns(50) == 0);
@@ -16,7 +16,7 @@ TEST_CASE("latency histogram: empty answers zeros", "[net][histogram]") {
   CHECK(h.mean_ns() == 0);
 }
 
-TEST_CASE("latency histogram: small values are exact", "[net][histogram]") {
+TEST_CASE("latency histogram: small values are exact", "[load][histogram]") {
   LatencyHistogram h;
   for (std::int64_t v = 1; v <= 10; ++v) h.record(v);
   CHECK(h.count() == 10);
@@ -28,7 +28,7 @@ TEST_CASE("latency histogram: small values are exact", "[net][histogram]") {
   CHECK(h.mean_ns() == Approx(5.5));
 }
 
-TEST_CASE("latency histogram: buckets tile the range without gaps or overlap", "[net][histogram]") {
+TEST_CASE("latency histogram: buckets tile the range without gaps or overlap", "[load][histogram]") {
   // Every bucket starts one past the previous bucket's upper edge.
   for (std::size_t bucket = 1; bucket < 40 * LatencyHistogram::kSubBuckets; ++bucket) {
     const std::uint64_t first = LatencyHistogram::bucket_upper_ns(bucket - 1) + 1;
@@ -39,7 +39,7 @@ TEST_CASE("latency histogram: buckets tile the range without gaps or overlap", "
   CHECK(LatencyHistogram::bucket_of(UINT64_MAX) < LatencyHistogram::kRanges * LatencyHistogram::kSubBuckets);
 }
 
-TEST_CASE("latency histogram: percentiles stay within 1/64 above the true value", "[net][histogram]") {
+TEST_CASE("latency histogram: percentiles stay within 1/64 above the true value", "[load][histogram]") {
   LatencyHistogram h;
   // 1..100000 microseconds: the true p-th percentile is p * 1000 microseconds.
   for (std::int64_t us = 1; us <= 100'000; ++us) h.record(us * 1000);
@@ -53,7 +53,7 @@ TEST_CASE("latency histogram: percentiles stay within 1/64 above the true value"
   CHECK(h.max_ns() == 100'000'000);
 }
 
-TEST_CASE("latency histogram: one slow outlier shows in max and p99.9, not p50", "[net][histogram]") {
+TEST_CASE("latency histogram: one slow outlier shows in max and p99.9, not p50", "[load][histogram]") {
   LatencyHistogram h;
   for (int i = 0; i < 999; ++i) h.record(1'000'000);  // 1 ms
   h.record(2'000'000'000);                            // 2 s
@@ -63,7 +63,7 @@ TEST_CASE("latency histogram: one slow outlier shows in max and p99.9, not p50",
   CHECK(h.max_ns() == 2'000'000'000);
 }
 
-TEST_CASE("latency histogram: merging equals recording everything in one", "[net][histogram]") {
+TEST_CASE("latency histogram: merging equals recording everything in one", "[load][histogram]") {
   LatencyHistogram a, b, all;
   for (std::int64_t v = 0; v < 5000; ++v) {
     const std::int64_t value = (v * 7919) % 3'000'000;
@@ -77,7 +77,7 @@ TEST_CASE("latency histogram: merging equals recording everything in one", "[net
   for (double p : {1.0, 50.0, 99.0}) CHECK(a.percentile_ns(p) == all.percentile_ns(p));
 }
 
-TEST_CASE("latency histogram: a negative value (clock step) counts as zero; clear forgets", "[net][histogram]") {
+TEST_CASE("latency histogram: a negative value (clock step) counts as zero; clear forgets", "[load][histogram]") {
   LatencyHistogram h;
   h.record(-5);
   CHECK(h.count() == 1);
@@ -87,4 +87,4 @@ TEST_CASE("latency histogram: a negative value (clock step) counts as zero; clea
   CHECK(h.percentile_ns(99) == 0);
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

@@ -2,9 +2,9 @@
 
 #include <sstream>
 
-#include "net/fanout_report.hpp"
+#include "load/fanout_report.hpp"
 
-namespace pushsim {
+namespace pushsim::load {
 namespace {
 
 FanoutRun run_at(double rate, bool passed) {
@@ -24,7 +24,7 @@ FanoutRun run_at(double rate, bool passed) {
 
 }  // namespace
 
-TEST_CASE("fanout report: rates, shares and latencies in the JSON", "[net][fanout]") {
+TEST_CASE("fanout report: rates, shares and latencies in the JSON", "[load][fanout]") {
   FanoutReport report;
   report.target = "serve";
   report.options.rate_per_s = std::nullopt;
@@ -48,7 +48,7 @@ TEST_CASE("fanout report: rates, shares and latencies in the JSON", "[net][fanou
   CHECK(json["ok"] == true);
 }
 
-TEST_CASE("fanout report: ok only when every fixed-rate run passed and nothing stopped it", "[net][fanout]") {
+TEST_CASE("fanout report: ok only when every fixed-rate run passed and nothing stopped it", "[load][fanout]") {
   FanoutReport report;
   report.options.rate_per_s = 100;
   CHECK_FALSE(report.ok());  // nothing ran
@@ -66,7 +66,7 @@ TEST_CASE("fanout report: ok only when every fixed-rate run passed and nothing s
   CHECK_FALSE(search.ok());  // no rate passed
 }
 
-TEST_CASE("fanout report: the table names each rate's verdict and the generator's share", "[net][fanout]") {
+TEST_CASE("fanout report: the table names each rate's verdict and the generator's share", "[load][fanout]") {
   FanoutReport report;
   report.target = "ws://127.0.0.1:6001";
   report.options.rate_per_s = std::nullopt;
@@ -81,4 +81,4 @@ TEST_CASE("fanout report: the table names each rate's verdict and the generator'
   CHECK_THAT(text, Catch::Contains("max sustained rate (p99 <= 50 ms, no loss): 100 events/s"));
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

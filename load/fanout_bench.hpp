@@ -15,11 +15,11 @@
 #include <functional>
 #include <string>
 
-#include "net/fanout_options.hpp"
-#include "net/fanout_report.hpp"
+#include "load/fanout_options.hpp"
+#include "load/fanout_report.hpp"
 #include "protocol/result.hpp"
 
-namespace pushsim {
+namespace pushsim::load {
 
 struct FanoutProgress {
   std::string phase;    // "connecting", "rate 400/s", "closing"
@@ -32,4 +32,4 @@ using FanoutProgressFn = std::function<void(const FanoutProgress&)>;
 // short still returns its report, with stopped_early saying why.
 Result<FanoutReport> run_fanout_bench(const FanoutOptions& options, const FanoutProgressFn& progress = {});
 
-}  // namespace pushsim
+}  // namespace pushsim::load

@@ -1,8 +1,8 @@
-#include "net/fanout_options.hpp"
+#include "load/fanout_options.hpp"
 
 #include <charconv>
 
-namespace pushsim {
+namespace pushsim::load {
 namespace {
 
 constexpr std::string_view kMarker = "pushsim-bench r=";
@@ -94,4 +94,4 @@ std::optional<FanoutStamp> find_fanout_stamp(std::string_view frame_text) {
   return stamp;
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

@@ -2,11 +2,11 @@
 
 #include <sys/resource.h>
 
-#include "net/fd_limit.hpp"
+#include "load/fd_limit.hpp"
 
-namespace pushsim {
+namespace pushsim::load {
 
-TEST_CASE("fd limit: a need under the soft limit changes nothing", "[net][fd-limit]") {
+TEST_CASE("fd limit: a need under the soft limit changes nothing", "[load][fd-limit]") {
   rlimit before{};
   REQUIRE(getrlimit(RLIMIT_NOFILE, &before) == 0);
   FdLimitOutcome outcome = ensure_fd_limit(16);
@@ -17,7 +17,7 @@ TEST_CASE("fd limit: a need under the soft limit changes nothing", "[net][fd-lim
   CHECK(after.rlim_cur == before.rlim_cur);
 }
 
-TEST_CASE("fd limit: a need beyond the hard limit is refused with the numbers", "[net][fd-limit]") {
+TEST_CASE("fd limit: a need beyond the hard limit is refused with the numbers", "[load][fd-limit]") {
   rlimit limit{};
   REQUIRE(getrlimit(RLIMIT_NOFILE, &limit) == 0);
   if (limit.rlim_max == RLIM_INFINITY) return;  // nothing is beyond it here
@@ -27,4 +27,4 @@ TEST_CASE("fd limit: a need beyond the hard limit is refused with the numbers", 
   CHECK_THAT(outcome.note, Catch::Contains(std::to_string(limit.rlim_max + 1) + " descriptors needed"));
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include "net/fanout_options.hpp"
+#include "load/fanout_options.hpp"
 
-namespace pushsim {
+namespace pushsim::load {
 
-TEST_CASE("fanout payload: exactly the asked size, and its stamp reads back", "[net][fanout]") {
+TEST_CASE("fanout payload: exactly the asked size, and its stamp reads back", "[load][fanout]") {
   for (std::size_t bytes : {kFanoutPayloadMin, std::size_t{100}, std::size_t{1024}, kFanoutPayloadMax}) {
     const std::string data = fanout_payload(3, 1'234'567'890'123'456'789, 42, bytes);
     CHECK(data.size() == bytes);
@@ -16,7 +16,7 @@ TEST_CASE("fanout payload: exactly the asked size, and its stamp reads back", "[
   }
 }
 
-TEST_CASE("fanout payload: the stamp is found inside a server's frame, whatever the key order", "[net][fanout]") {
+TEST_CASE("fanout payload: the stamp is found inside a server's frame, whatever the key order", "[load][fanout]") {
   const std::string data = fanout_payload(0, 99, 7, 100);
   const std::string frame = R"({"channel":"bench-0","data":")" + data + R"(","event":"bench"})";
   auto stamp = find_fanout_stamp(frame);
@@ -27,14 +27,14 @@ TEST_CASE("fanout payload: the stamp is found inside a server's frame, whatever 
   CHECK_FALSE(find_fanout_stamp("pushsim-bench r=1 t=abc s=2").has_value());
 }
 
-TEST_CASE("fanout channels: subscribers spread round-robin, private names for client events", "[net][fanout]") {
+TEST_CASE("fanout channels: subscribers spread round-robin, private names for client events", "[load][fanout]") {
   CHECK(fanout_channel_of(0, 3) == 0);
   CHECK(fanout_channel_of(4, 3) == 1);
   CHECK(fanout_channel_name(PublishVia::kRest, 2) == "bench-2");
   CHECK(fanout_channel_name(PublishVia::kClientEvents, 2) == "private-bench-2");
 }
 
-TEST_CASE("fanout options: the defaults pass; each bad value names its flag", "[net][fanout]") {
+TEST_CASE("fanout options: the defaults pass; each bad value names its flag", "[load][fanout]") {
   FanoutOptions good;
   CHECK_FALSE(check_fanout_options(good).has_value());
 
@@ -64,4 +64,4 @@ TEST_CASE("fanout options: the defaults pass; each bad value names its flag", "[
   CHECK_THAT(error_of([](auto& o) { o.app.secret = ""; }), Catch::Contains("--secret"));
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

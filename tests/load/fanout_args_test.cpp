@@ -3,10 +3,10 @@
 #include <map>
 #include <string>
 
-#include "harness/fanout_args.hpp"
+#include "load/fanout_args.hpp"
 
 using namespace pushsim;
-using namespace pushsim::harness;
+using namespace pushsim::load;
 
 namespace {
 
@@ -25,7 +25,7 @@ std::string error_of(const FanoutArgs& args, const EnvLookup& env = env_of({})) 
 
 }  // namespace
 
-TEST_CASE("bench fanout args: serve with the defaults runs in-process with the default app", "[fanout-args]") {
+TEST_CASE("bench fanout args: serve with the defaults runs in-process with the default app", "[load][fanout-args]") {
   auto options = fanout_options_from_args(FanoutArgs{}, env_of({}));
   REQUIRE(options.ok());
   CHECK(options->ws_url.empty());
@@ -35,7 +35,7 @@ TEST_CASE("bench fanout args: serve with the defaults runs in-process with the d
   CHECK(options->p99_bound == std::chrono::milliseconds(50));
 }
 
-TEST_CASE("bench fanout args: rates, durations and publishing modes as typed", "[fanout-args]") {
+TEST_CASE("bench fanout args: rates, durations and publishing modes as typed", "[load][fanout-args]") {
   FanoutArgs args;
   args.rate = "max";
   args.duration = "1.5s";
@@ -52,7 +52,7 @@ TEST_CASE("bench fanout args: rates, durations and publishing modes as typed", "
   CHECK(fanout_options_from_args(args, env_of({}))->rate_per_s == 250);
 }
 
-TEST_CASE("bench fanout args: a live target takes credentials from flags, else PUSHER_*", "[fanout-args]") {
+TEST_CASE("bench fanout args: a live target takes credentials from flags, else PUSHER_*", "[load][fanout-args]") {
   FanoutArgs args;
   args.target = "live";
   auto env = env_of({{"PUSHER_HOST", "10.0.0.5"},
@@ -72,7 +72,7 @@ TEST_CASE("bench fanout args: a live target takes credentials from flags, else P
   CHECK_THAT(error_of(bare), Catch::Contains("--secret"));
 }
 
-TEST_CASE("bench fanout args: each mistake names its flag", "[fanout-args]") {
+TEST_CASE("bench fanout args: each mistake names its flag", "[load][fanout-args]") {
   auto with = [](auto change) {
     FanoutArgs args;
     change(args);

@@ -1,4 +1,4 @@
-#include "net/detail/fanout_rest_publisher.hpp"
+#include "load/detail/fanout_rest_publisher.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -9,7 +9,7 @@
 #include "net/real_clock.hpp"
 #include "protocol/json.hpp"
 
-namespace pushsim::detail {
+namespace pushsim::load::detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -137,4 +137,4 @@ void FanoutRestPublisher::shutdown() {
   in_flight_ = 0;
 }
 
-}  // namespace pushsim::detail
+}  // namespace pushsim::load::detail

@@ -1,4 +1,4 @@
-#include "net/fd_limit.hpp"
+#include "load/fd_limit.hpp"
 
 #include <sys/resource.h>
 
@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace pushsim {
+namespace pushsim::load {
 
 FdLimitOutcome ensure_fd_limit(std::uint64_t needed) {
   FdLimitOutcome outcome;
@@ -38,4 +38,4 @@ FdLimitOutcome ensure_fd_limit(std::uint64_t needed) {
   return outcome;
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

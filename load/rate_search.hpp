@@ -12,7 +12,7 @@
 #include <optional>
 #include <vector>
 
-namespace pushsim {
+namespace pushsim::load {
 
 struct RateSearchOptions {
   double start_per_s = 100;
@@ -50,4 +50,4 @@ class RateSearch {
   std::vector<RateTrial> trials_;
 };
 
-}  // namespace pushsim
+}  // namespace pushsim::load

@@ -1,10 +1,10 @@
-#include "harness/fanout_args.hpp"
+#include "load/fanout_args.hpp"
 
 #include <charconv>
 
 #include "harness/duration.hpp"
 
-namespace pushsim::harness {
+namespace pushsim::load {
 namespace {
 
 std::string from_env(const EnvLookup& env, const char* name) {
@@ -13,7 +13,7 @@ std::string from_env(const EnvLookup& env, const char* name) {
 }
 
 Result<std::chrono::milliseconds> read_ms(const std::string& flag, const std::string& text) {
-  auto parsed = parse_duration(text);
+  auto parsed = harness::parse_duration(text);
   if (!parsed) return make_error(flag + ": " + parsed.error().message);
   if (*parsed % kNsPerMs != 0) return make_error(flag + ": '" + text + "' is finer than a millisecond");
   return std::chrono::milliseconds(*parsed / kNsPerMs);
@@ -91,4 +91,4 @@ Result<FanoutOptions> fanout_options_from_args(const FanoutArgs& args, const Env
   return options;
 }
 
-}  // namespace pushsim::harness
+}  // namespace pushsim::load

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "net/fanout_options.hpp"
-#include "net/latency_histogram.hpp"
+#include "load/fanout_options.hpp"
+#include "load/latency_histogram.hpp"
 
-namespace pushsim::detail {
+namespace pushsim::load::detail {
 
 // Stamps and receipts use the steady clock: the generator and its peers share one process,
 // and a wall-clock step must not show up as latency.
@@ -66,4 +66,4 @@ class FanoutTally {
   std::vector<std::string> errors_;
 };
 
-}  // namespace pushsim::detail
+}  // namespace pushsim::load::detail

@@ -13,10 +13,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "net/detail/fanout_tally.hpp"
+#include "load/detail/fanout_tally.hpp"
 #include "protocol/signing.hpp"
 
-namespace pushsim::detail {
+namespace pushsim::load::detail {
 
 struct FanoutRestSetup {
   boost::asio::ip::tcp::endpoint endpoint;
@@ -56,4 +56,4 @@ class FanoutRestPublisher {
   std::uint64_t failed_ = 0;
 };
 
-}  // namespace pushsim::detail
+}  // namespace pushsim::load::detail

@@ -1,4 +1,4 @@
-#include "net/detail/fanout_peer.hpp"
+#include "load/detail/fanout_peer.hpp"
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket/error.hpp>
@@ -6,7 +6,7 @@
 #include "protocol/frame.hpp"
 #include "protocol/json.hpp"
 
-namespace pushsim::detail {
+namespace pushsim::load::detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -173,4 +173,4 @@ void FanoutPeer::report_ready(std::optional<std::string> error) {
   handler(std::move(error));
 }
 
-}  // namespace pushsim::detail
+}  // namespace pushsim::load::detail

@@ -1,10 +1,10 @@
-#include "net/latency_histogram.hpp"
+#include "load/latency_histogram.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 
-namespace pushsim {
+namespace pushsim::load {
 
 // Values below kSubBuckets sit one per bucket in range 0. Above, range k >= 1 holds
 // [2^(k+b-1), 2^(k+b)) with b = kSubBucketBits, cut into kSubBuckets slices of 2^(k-1) each.
@@ -67,4 +67,4 @@ std::int64_t LatencyHistogram::percentile_ns(double p) const {
   return max_;
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "net/fanout_options.hpp"
-#include "net/latency_histogram.hpp"
+#include "load/fanout_options.hpp"
+#include "load/latency_histogram.hpp"
 #include "protocol/json.hpp"
 
-namespace pushsim {
+namespace pushsim::load {
 
 // One fixed-rate run: warm-up, then the measured window, then a drain for late deliveries.
 struct FanoutRun {
@@ -55,4 +55,4 @@ struct FanoutReport {
 Json fanout_report_json(const FanoutReport& report);
 void write_fanout_table(std::ostream& out, const FanoutReport& report);
 
-}  // namespace pushsim
+}  // namespace pushsim::load

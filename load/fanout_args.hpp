@@ -8,10 +8,10 @@
 #include <optional>
 #include <string>
 
-#include "net/fanout_options.hpp"
+#include "load/fanout_options.hpp"
 #include "protocol/result.hpp"
 
-namespace pushsim::harness {
+namespace pushsim::load {
 
 struct FanoutArgs {
   std::string target = "serve";
@@ -35,4 +35,4 @@ using EnvLookup = std::function<const char*(const char*)>;
 
 Result<FanoutOptions> fanout_options_from_args(const FanoutArgs& args, const EnvLookup& env);
 
-}  // namespace pushsim::harness
+}  // namespace pushsim::load

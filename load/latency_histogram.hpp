@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace pushsim {
+namespace pushsim::load {
 
 class LatencyHistogram {
  public:
@@ -46,4 +46,4 @@ class LatencyHistogram {
   double sum_ = 0;
 };
 
-}  // namespace pushsim
+}  // namespace pushsim::load

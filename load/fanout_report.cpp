@@ -1,8 +1,8 @@
-#include "net/fanout_report.hpp"
+#include "load/fanout_report.hpp"
 
 #include <cstdio>
 
-namespace pushsim {
+namespace pushsim::load {
 namespace {
 
 double ms_of(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
@@ -118,4 +118,4 @@ void write_fanout_table(std::ostream& out, const FanoutReport& report) {
   if (!report.stopped_early.empty()) out << "\nstopped early: " << report.stopped_early << "\n";
 }
 
-}  // namespace pushsim
+}  // namespace pushsim::load

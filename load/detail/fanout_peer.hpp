@@ -18,10 +18,10 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include "net/detail/fanout_tally.hpp"
+#include "load/detail/fanout_tally.hpp"
 #include "protocol/signing.hpp"
 
-namespace pushsim::detail {
+namespace pushsim::load::detail {
 
 struct FanoutPeerSetup {
   boost::asio::ip::tcp::endpoint endpoint;
@@ -74,4 +74,4 @@ class FanoutPeer : public std::enable_shared_from_this<FanoutPeer> {
   bool ended_ = false;
 };
 
-}  // namespace pushsim::detail
+}  // namespace pushsim::load::detail

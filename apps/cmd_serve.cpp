@@ -1,0 +1,108 @@
+// `pushsim serve`: the flags and the config file turned into ServeOptions, then a ServeServer
+// run until SIGINT or SIGTERM and shut down cleanly.
+#include <csignal>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "apps/commands.hpp"
+#include "net/serve_options.hpp"
+#include "net/serve_server.hpp"
+
+namespace pushsim::apps {
+namespace {
+
+// The flags of `pushsim serve`, as parsed.
+struct ServeFlags {
+  std::string host = "127.0.0.1";
+  int port = 6001;
+  std::vector<std::string> apps;
+  std::string config;
+  std::vector<std::string> webhooks;
+  std::optional<std::uint64_t> seed;
+};
+
+void add_serve_flags(CLI::App& serve, ServeFlags& flags) {
+  serve.add_option("--host", flags.host, "address to listen on")->capture_default_str();
+  serve.add_option("--port", flags.port, "port to listen on; 0 picks a free one")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  serve.add_option("--app", flags.apps, "an app as ID:KEY:SECRET (repeatable; default app-id:app-key:app-secret)");
+  serve.add_option("--config", flags.config, "JSON config file with apps (incl. webhooks) and engine knobs");
+  serve.add_option("--webhook", flags.webhooks, "webhook URL added to every app (repeatable)");
+  serve.add_option("--seed", flags.seed, "seed for socket ids (default: random)");
+}
+
+// Prints "pushsim serve: listening on ws://HOST:PORT" once the port is bound (tests read the
+// port from it). Returns the process exit code.
+int serve_until_signal(ServeOptions options) {
+  // The signal handlers are in place before the port is announced, so that a signal sent by
+  // whoever read the announcement is always a clean shutdown.
+  boost::asio::io_context signals_context{1};
+  boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+  int received = 0;
+  signals.async_wait([&received](const boost::system::error_code& ec, int number) {
+    if (!ec) received = number;
+  });
+
+  ServeServer server;
+  if (auto error = server.start(std::move(options))) {
+    std::cerr << "pushsim serve: " << error->message << "\n";
+    return 1;
+  }
+  std::cout << "pushsim serve: listening on " << server.ws_url() << std::endl;
+  for (const auto& app : server.apps()) {
+    std::cout << "pushsim serve: app id=" << app.id << " key=" << app.key << " webhooks=" << app.webhooks.size()
+              << std::endl;
+  }
+  signals_context.run();
+  std::cout << "pushsim serve: signal " << received << ", closing " << server.connection_count()
+            << " connection(s) with 4200" << std::endl;
+  server.stop();
+  std::cout << "pushsim serve: stopped" << std::endl;
+  return 0;
+}
+
+// Flags override the config file; --app adds apps to the file's.
+int run_serve(const CLI::App& serve, const ServeFlags& flags) {
+  ServeOptions options;
+  if (!flags.config.empty()) {
+    auto loaded = load_serve_config(flags.config);
+    if (!loaded) {
+      std::cerr << "pushsim serve: " << loaded.error().message << "\n";
+      return kExitUsage;
+    }
+    options = std::move(*loaded);
+  }
+  if (flags.config.empty() || serve.count("--host") > 0) options.host = flags.host;
+  if (flags.config.empty() || serve.count("--port") > 0) options.port = static_cast<std::uint16_t>(flags.port);
+  if (flags.seed) options.seed = flags.seed;
+  for (const auto& spec : flags.apps) {
+    auto app = parse_app_spec(spec);
+    if (!app) {
+      std::cerr << "pushsim serve: " << app.error().message << "\n";
+      return kExitUsage;
+    }
+    options.apps.push_back(std::move(*app));
+  }
+  if (options.apps.empty()) options.apps.push_back(default_app());
+  for (const auto& url : flags.webhooks) add_webhook_to_all_apps(options, url);
+  return serve_until_signal(std::move(options));
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto* serve = app.add_subcommand("serve", "the reference engine behind a real WebSocket + HTTP front");
+  auto flags = std::make_shared<ServeFlags>();
+  add_serve_flags(*serve, *flags);
+  serve->callback([serve, flags, &exit_code] { exit_code = run_serve(*serve, *flags); });
+}
+
+}  // namespace pushsim::apps
