@@ -11,6 +11,7 @@
 
 #include "net/serve_command.hpp"
 #include "net/serve_options.hpp"
+#include "protocol/server/engine_checks.hpp"
 
 #include "apps/commands.hpp"
 
@@ -78,6 +79,9 @@ constexpr Subcommand kSubcommands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The engine's self-checks: on in Debug and sanitizer builds of this binary, off otherwise
+  // for exploration speed (protocol/server/engine_checks.hpp explains the switch).
+  pushsim::set_engine_checks_enabled(PUSHSIM_ENGINE_CHECKS != 0);
   CLI::App app{"pushsim " PUSHSIM_VERSION
                " - deterministic simulation and conformance harness for Pusher Channels servers"};
   app.set_version_flag("--version", [] {

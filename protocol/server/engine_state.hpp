@@ -141,8 +141,9 @@ struct Engine::State {
   std::size_t terminate_user(TimeNs now, const AppConfig& app, std::string_view user_id);
 
   // --- invariants (engine_invariants.cpp) ----------------------------------------------------
-  void check_connections(std::vector<std::string>& violations) const;
-  void check_channels(const AppConfig& app, std::vector<std::string>& violations) const;
+  void check_connections(std::vector<EngineInvariantViolation>& violations) const;
+  void check_channels(const AppConfig& app, std::vector<EngineInvariantViolation>& violations) const;
+  void check_variant_state(std::vector<EngineInvariantViolation>& violations) const;
 };
 
 }  // namespace pushsim

@@ -28,7 +28,12 @@ void Engine::State::touch(TimeNs now, Connection& connection) {
 }
 
 void Engine::State::unschedule(Connection& connection) {
-  if (connection.scheduled_deadline) deadlines.erase({*connection.scheduled_deadline, connection.id});
+  if (connection.scheduled_deadline) {
+    const std::size_t erased = deadlines.erase({*connection.scheduled_deadline, connection.id});
+    PUSHSIM_ENGINE_ASSERT(erased == 1, "one-deadline-per-connection",
+                          "connection " + std::to_string(connection.id) + " had no entry at its recorded deadline " +
+                              std::to_string(*connection.scheduled_deadline));
+  }
   connection.scheduled_deadline.reset();
 }
 
@@ -37,7 +42,10 @@ void Engine::State::reschedule(Connection& connection) {
   if (connection.authorization_deadline) due = std::min(due, *connection.authorization_deadline);
   if (connection.scheduled_deadline == due) return;
   unschedule(connection);
-  deadlines.emplace(due, connection.id);
+  const bool added = deadlines.emplace(due, connection.id).second;
+  PUSHSIM_ENGINE_ASSERT(
+      added, "one-deadline-per-connection",
+      "connection " + std::to_string(connection.id) + " already had an entry at " + std::to_string(due));
   connection.scheduled_deadline = due;
 }
 
@@ -71,7 +79,16 @@ void Engine::State::run_deferred(TimeNs now) {
 
 void Engine::State::tick(TimeNs now) {
   run_deferred(now);
-  while (!deadlines.empty() && deadlines.begin()->first <= now) on_connection_deadline(now, deadlines.begin()->second);
+  while (!deadlines.empty() && deadlines.begin()->first <= now) {
+    const ConnectionId id = deadlines.begin()->second;
+    on_connection_deadline(now, id);
+    // Otherwise this loop would not end.
+    const Connection* after = find(id);
+    PUSHSIM_ENGINE_ASSERT(after == nullptr || (after->scheduled_deadline && *after->scheduled_deadline > now),
+                          "deadline-moves-past-now",
+                          "connection " + std::to_string(id) + " is still due at " + std::to_string(now) +
+                              " after its deadline was handled");
+  }
   std::vector<WebhookPost> posts;
   webhooks.on_tick(now, posts);
   for (auto& post : posts) outputs.emplace_back(std::move(post));
