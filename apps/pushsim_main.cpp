@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   CLI::App app{"pushsim " PUSHSIM_VERSION
                " - deterministic simulation and conformance harness for Pusher Channels servers"};
   app.set_version_flag("--version", [] {
-    return "pushsim " PUSHSIM_VERSION " (allocator: " + pushsim::apps::allocator_description() + ")";
+    return "pushsim " PUSHSIM_VERSION " (allocator: " + pushsim::apps::allocator_description() +
+           ") (engine checks: " + (pushsim::engine_checks_enabled() ? "on" : "off") + ")";
   });
   app.require_subcommand(0, 1);
   int exit_code = 0;
