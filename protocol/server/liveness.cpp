@@ -49,7 +49,8 @@ void Engine::State::reschedule(Connection& connection) {
   connection.scheduled_deadline = due;
 }
 
-// Each call either removes the connection or moves its deadline past `now`, so tick() ends.
+// Each call either removes the connection or moves its deadline entry (tick() asserts it), so
+// tick() ends.
 void Engine::State::on_connection_deadline(TimeNs now, ConnectionId id) {
   Connection& connection = connections.at(id);
   if (connection.authorization_deadline && *connection.authorization_deadline <= now) {
@@ -80,14 +81,16 @@ void Engine::State::run_deferred(TimeNs now) {
 void Engine::State::tick(TimeNs now) {
   run_deferred(now);
   while (!deadlines.empty() && deadlines.begin()->first <= now) {
-    const ConnectionId id = deadlines.begin()->second;
-    on_connection_deadline(now, id);
-    // Otherwise this loop would not end.
-    const Connection* after = find(id);
-    PUSHSIM_ENGINE_ASSERT(after == nullptr || (after->scheduled_deadline && *after->scheduled_deadline > now),
-                          "deadline-moves-past-now",
-                          "connection " + std::to_string(id) + " is still due at " + std::to_string(now) +
-                              " after its deadline was handled");
+    const std::pair<TimeNs, ConnectionId> handled = *deadlines.begin();
+    on_connection_deadline(now, handled.second);
+    // Progress, or this loop would not end: the handled entry is gone (the connection was
+    // removed or is due at another time), unless the connection was just pinged with a
+    // pong_timeout of zero, which makes it due now again, to be closed on the next pass.
+    const Connection* after = find(handled.second);
+    PUSHSIM_ENGINE_ASSERT(deadlines.count(handled) == 0 || (after != nullptr && after->ping_sent_at == now),
+                          "handled-deadline-leaves-the-queue",
+                          "connection " + std::to_string(handled.second) + " is still queued at " +
+                              std::to_string(handled.first) + " after that deadline was handled");
   }
   std::vector<WebhookPost> posts;
   webhooks.on_tick(now, posts);

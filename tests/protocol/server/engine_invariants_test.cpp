@@ -151,6 +151,17 @@ TEST_CASE("a state change that breaks what it assumes stops the process with the
     CHECK(stop.aborted);
     CHECK_THAT(stop.stderr_text, Catch::Contains("engine invariant broken: connection-lists-its-channels"));
   }
+  SECTION("a deadline entry its connection does not record, which tick() would handle forever") {
+    const auto stop = test::run_in_child([] {
+      EngineFixture f;
+      auto a = f.connect();
+      EngineTestAccess::state(f.engine).deadlines.emplace(f.now, a);
+      f.engine.on_tick(f.now);
+    });
+    INFO(stop.stderr_text);
+    CHECK(stop.aborted);
+    CHECK_THAT(stop.stderr_text, Catch::Contains("engine invariant broken: handled-deadline-leaves-the-queue"));
+  }
   SECTION("a cache entry for a channel that is not a cache channel") {
     const auto stop = test::run_in_child([] {
       ChannelRegistry registry;
