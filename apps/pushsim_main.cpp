@@ -5,13 +5,18 @@
 #include <iostream>
 
 #include "apps/commands.hpp"
+#include "protocol/server/engine_checks.hpp"
 
 int main(int argc, char** argv) {
   using pushsim::apps::kExitUsage;
+  // The engine's self-checks: on in Debug and sanitizer builds of this binary, off otherwise
+  // for exploration speed (protocol/server/engine_checks.hpp explains the switch).
+  pushsim::set_engine_checks_enabled(PUSHSIM_ENGINE_CHECKS != 0);
   CLI::App app{"pushsim " PUSHSIM_VERSION
                " - deterministic simulation and conformance harness for Pusher Channels servers"};
   app.set_version_flag("--version", [] {
-    return "pushsim " PUSHSIM_VERSION " (allocator: " + pushsim::apps::allocator_description() + ")";
+    return "pushsim " PUSHSIM_VERSION " (allocator: " + pushsim::apps::allocator_description() +
+           ") (engine checks: " + (pushsim::engine_checks_enabled() ? "on" : "off") + ")";
   });
   app.require_subcommand(0, 1);
   int exit_code = 0;

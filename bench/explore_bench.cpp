@@ -9,6 +9,7 @@
 
 #include "harness/explorer.hpp"
 #include "harness/scenario_loader.hpp"
+#include "protocol/server/engine_checks.hpp"
 
 using namespace pushsim;
 using namespace pushsim::harness;
@@ -47,7 +48,10 @@ const Scenario& race_scenario() {
   return scenario;
 }
 
-void explore_seeds(benchmark::State& state, const fakes::FaultProfile& profile) {
+// `engine_checks`: the engine's self-checks (protocol/server/engine_checks.hpp), off as in a
+// RelWithDebInfo or Release pushsim binary, on as in the test binaries and Debug builds.
+void explore_seeds(benchmark::State& state, const fakes::FaultProfile& profile, bool engine_checks = false) {
+  set_engine_checks_enabled(engine_checks);
   const Scenario& scenario = race_scenario();
   RunSpec spec;
   spec.profile = profile;
@@ -64,11 +68,15 @@ void explore_seeds(benchmark::State& state, const fakes::FaultProfile& profile) 
 }
 
 void BM_ExploreJitter(benchmark::State& state) { explore_seeds(state, fakes::FaultProfile::jitter_profile()); }
+void BM_ExploreJitterEngineChecks(benchmark::State& state) {
+  explore_seeds(state, fakes::FaultProfile::jitter_profile(), /*engine_checks=*/true);
+}
 void BM_ExploreNone(benchmark::State& state) { explore_seeds(state, fakes::FaultProfile::none()); }
 
 }  // namespace
 
 BENCHMARK(BM_ExploreJitter)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ExploreJitterEngineChecks)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ExploreNone)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

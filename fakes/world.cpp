@@ -154,6 +154,7 @@ void World::on_server_packet(TimeNs now, LinkId link, const Packet& packet) {
 }
 
 void World::pump_engine() {
+  check_engine();
   outputs_ = engine_->take_outputs();
   for (EngineOutput& output : outputs_) {
     if (auto* frame = std::get_if<SendFrame>(&output)) {
@@ -169,6 +170,16 @@ void World::pump_engine() {
   }
   outputs_.clear();
   arm_engine_timer();
+}
+
+// Every engine input is followed by pump_engine(), so this runs after each one: the engine's
+// whole-state check, when the engine checks are on (protocol/server/engine_checks.hpp).
+void World::check_engine() const {
+  if (!engine_checks_enabled()) return;
+  const auto violations = engine_->invariant_violations();
+  if (violations.empty()) return;
+  engine_invariants_failed(violations, "scenario " + config_.scenario + ", seed " + std::to_string(config_.seed) +
+                                           ", at " + std::to_string(now() - kSimulationEpoch) + " ns of virtual time");
 }
 
 // Every frame from a client moves the engine's deadline later. Rather than cancel and refile

@@ -140,6 +140,7 @@ class World final : private NetworkSink {
   void on_packet(TimeNs now, LinkId link, Direction direction, const Packet& packet) override;
   void on_server_packet(TimeNs now, LinkId link, const Packet& packet);
   void pump_engine();
+  void check_engine() const;
   void arm_engine_timer();
   void post_webhook(WebhookPost post);
   EndpointId endpoint_for_new_client(const std::string& name);

@@ -218,7 +218,7 @@ class EngineDriver {
     auto violations = engine_.invariant_violations();
     if (!violations.empty()) {
       std::string all;
-      for (const auto& violation : violations) all += violation + "\n";
+      for (const auto& violation : violations) all += violation.name + ": " + violation.detail + "\n";
       fail("engine invariant violated", all);
     }
     check(engine_.connection_count() == live_.size(), "connection_count differs from the connections the driver has",

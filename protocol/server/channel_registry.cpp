@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "protocol/channel_name.hpp"
+
 namespace pushsim {
 namespace {
 
@@ -24,6 +26,10 @@ const typename Map::mapped_type::mapped_type* lookup(const Map& by_app, std::str
   if (app == by_app.end()) return nullptr;
   auto entry = app->second.find(channel);
   return entry == app->second.end() ? nullptr : &entry->second;
+}
+
+std::string registry_place(std::string_view app_id, std::string_view channel) {
+  return "app " + std::string(app_id) + " channel " + std::string(channel);
 }
 
 }  // namespace
@@ -59,7 +65,9 @@ void ChannelRegistry::add_member(Channel& entry, ConnectionId connection, Presen
     it = entry.members.emplace(std::move(user_id), Member{std::move(member), {}, next_join_sequence_++}).first;
     outcome.member_added = true;
   }
-  it->second.connections.insert(connection);
+  const bool inserted = it->second.connections.insert(connection).second;
+  PUSHSIM_ENGINE_ASSERT(inserted, "member-connections-are-subscribers",
+                        "connection " + std::to_string(connection) + " joined member " + it->first + " twice");
 }
 
 LeaveOutcome ChannelRegistry::unsubscribe(std::string_view app_id, std::string_view channel, ConnectionId connection) {
@@ -75,6 +83,10 @@ LeaveOutcome ChannelRegistry::unsubscribe(std::string_view app_id, std::string_v
   outcome.was_subscribed = true;
   if (sub->second) {
     auto member = entry.members.find(*sub->second);
+    PUSHSIM_ENGINE_ASSERT(member != entry.members.end() && member->second.connections.count(connection) != 0,
+                          "member-connections-are-subscribers",
+                          registry_place(app_id, channel) + ": leaving connection " + std::to_string(connection) +
+                              " is not a connection of its member " + *sub->second);
     if (member != entry.members.end()) {
       member->second.connections.erase(connection);
       if (member->second.connections.empty()) {
@@ -153,6 +165,9 @@ std::optional<std::string> ChannelRegistry::member_of(std::string_view app_id, s
 }
 
 void ChannelRegistry::store_cache(std::string_view app_id, std::string_view channel, CachedEvent event) {
+  PUSHSIM_ENGINE_ASSERT(
+      classify_channel(channel).cache, "cache-only-for-cache-channels",
+      registry_place(app_id, channel) + ": an event stored for a channel that is not a cache channel");
   Cache& cache = slot(caches_, app_id, channel);
   cache.event = std::move(event);
   cache.miss_reported = false;
@@ -166,14 +181,58 @@ std::optional<CachedEvent> ChannelRegistry::cached(std::string_view app_id, std:
 }
 
 void ChannelRegistry::drop_cache(std::string_view app_id, std::string_view channel) {
+  PUSHSIM_ENGINE_ASSERT(
+      classify_channel(channel).cache, "cache-only-for-cache-channels",
+      registry_place(app_id, channel) + ": the cache of a channel that is not a cache channel dropped");
   slot(caches_, app_id, channel).event.reset();
 }
 
 bool ChannelRegistry::mark_cache_miss_reported(std::string_view app_id, std::string_view channel) {
+  PUSHSIM_ENGINE_ASSERT(classify_channel(channel).cache, "cache-only-for-cache-channels",
+                        registry_place(app_id, channel) + ": a cache miss on a channel that is not a cache channel");
   Cache& cache = slot(caches_, app_id, channel);
   if (cache.miss_reported) return false;
   cache.miss_reported = true;
   return true;
+}
+
+void ChannelRegistry::check(std::vector<EngineInvariantViolation>& out) const {
+  for (const auto& [app_id, by_name] : channels_) {
+    for (const auto& [name, entry] : by_name) {
+      const std::string where = registry_place(app_id, name) + ": ";
+      if (entry.subscribers.empty()) {
+        out.push_back({"occupied-channel-has-subscribers", where + "kept with no subscriber"});
+      }
+      for (const auto& [connection, user] : entry.subscribers) {
+        if (!user) continue;
+        auto member = entry.members.find(*user);
+        if (member == entry.members.end() || member->second.connections.count(connection) == 0) {
+          out.push_back({"member-connections-are-subscribers", where + "subscriber " + std::to_string(connection) +
+                                                                   " is not a connection of its member " + *user});
+        }
+      }
+      for (const auto& [user_id, member] : entry.members) {
+        if (member.connections.empty()) {
+          out.push_back({"member-has-connections", where + "member " + user_id + " has no connection"});
+        }
+        for (ConnectionId connection : member.connections) {
+          auto sub = entry.subscribers.find(connection);
+          if (sub == entry.subscribers.end() || sub->second != user_id) {
+            out.push_back({"member-connections-are-subscribers", where + "member " + user_id + " lists connection " +
+                                                                     std::to_string(connection) +
+                                                                     ", which is not subscribed as it"});
+          }
+        }
+      }
+    }
+  }
+  for (const auto& [app_id, by_name] : caches_) {
+    for (const auto& [name, cache] : by_name) {
+      if (!classify_channel(name).cache) {
+        out.push_back({"cache-only-for-cache-channels", registry_place(app_id, name) + ": has a cache entry"});
+      }
+    }
+  }
 }
 
 }  // namespace pushsim

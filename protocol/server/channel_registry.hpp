@@ -73,6 +73,12 @@ class ChannelRegistry {
   // Forgets the cached event (only a broken engine variant does this).
   void drop_cache(std::string_view app_id, std::string_view channel);
 
+  // Appends a violation for each broken rule of the registry's own bookkeeping: a presence
+  // member's connections are exactly the subscribers that joined as it, no member is left
+  // without a connection, no channel is kept without a subscriber, and only cache channels
+  // have cache entries. Part of Engine::invariant_violations().
+  void check(std::vector<EngineInvariantViolation>& out) const;
+
  private:
   struct Member {
     PresenceMember member;

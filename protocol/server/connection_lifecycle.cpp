@@ -107,13 +107,18 @@ void Engine::State::open(TimeNs now, ConnectionId id, std::string_view target) {
     return refuse(server_codes::kOverConnectionQuota, "Application is over connection quota");
   }
 
-  Connection& connection = connections[id];
+  auto [slot, added] = connections.try_emplace(id);
+  PUSHSIM_ENGINE_ASSERT(added, "connection-id-unique", "connection " + std::to_string(id) + " opened twice");
+  Connection& connection = slot->second;
   connection.id = id;
   connection.app = app;
   connection.socket_id = new_socket_id();
   connection.last_received = now;
   if (app->user_authentication_required) connection.authorization_deadline = now + app->authorization_timeout;
-  by_socket_id.emplace(connection.socket_id, id);
+  const bool indexed = by_socket_id.emplace(connection.socket_id, id).second;
+  PUSHSIM_ENGINE_ASSERT(
+      indexed, "socket-id-indexed",
+      "socket id " + connection.socket_id + " of connection " + std::to_string(id) + " is already a live connection's");
   reschedule(connection);
   send(id, server_frames::connection_established(connection.socket_id, options.activity_timeout_s));
 }
@@ -128,10 +133,16 @@ void Engine::State::remove(TimeNs now, ConnectionId id) {
   Connection* connection = find(id);
   if (connection == nullptr) return;
   unschedule(*connection);
-  by_socket_id.erase(connection->socket_id);
+  const std::size_t unindexed = by_socket_id.erase(connection->socket_id);
+  PUSHSIM_ENGINE_ASSERT(
+      unindexed == 1, "socket-id-indexed",
+      "closing connection " + std::to_string(id) + " was not indexed under its socket id " + connection->socket_id);
   // leave() edits connection->channels, so walk a copy.
   const std::set<std::string, std::less<>> channels = connection->channels;
   for (const auto& channel : channels) leave(now, *connection, channel, LeaveCause::kDisconnect);
+  PUSHSIM_ENGINE_ASSERT(connection->channels.empty(), "connection-lists-its-channels",
+                        "closing connection " + std::to_string(id) + " still lists " +
+                            std::to_string(connection->channels.size()) + " channels after leaving them all");
   connections.erase(id);
 }
 

@@ -23,6 +23,7 @@
 #include "protocol/limits.hpp"
 #include "protocol/random.hpp"
 #include "protocol/server/defects.hpp"
+#include "protocol/server/engine_checks.hpp"
 #include "protocol/signing.hpp"
 #include "protocol/time.hpp"
 #include "protocol/webhook.hpp"
@@ -139,11 +140,13 @@ class Engine {
   std::vector<ChannelSnapshot> channels(std::string_view app_id, TimeNs now) const;
   // One channel; an unknown channel gives an unoccupied snapshot.
   ChannelSnapshot channel(std::string_view app_id, std::string_view name, TimeNs now) const;
-  // Consistency of the engine's own bookkeeping, one message per broken rule (empty when all
+  // Consistency of the engine's own bookkeeping, one entry per broken rule (empty when all
   // hold): subscribers are live connections of the app and agree with their connections'
   // channel sets, presence members are exactly the users of the subscribers, socket ids and
-  // deadlines index live connections. For the fuzz targets and tests; linear in the state.
-  std::vector<std::string> invariant_violations() const;
+  // deadlines index live connections, cache entries belong to cache channels, ... (the rules
+  // are named in engine_invariants.cpp). Linear in the state. A driver that runs it after
+  // each input stops on a non-empty answer with engine_invariants_failed (engine_checks.hpp).
+  std::vector<EngineInvariantViolation> invariant_violations() const;
 
   // --- operations (the REST API drives these) ------------------------------------------------
   // Delivers event/data to every subscriber of the channel except the connection whose
@@ -154,6 +157,9 @@ class Engine {
   std::size_t terminate_user_connections(TimeNs now, const AppConfig& app, std::string_view user_id);
 
  private:
+  // Tests plant inconsistencies through it, to show that the checks catch them
+  // (tests/protocol/server/engine_invariants_test.cpp); nothing else defines it.
+  friend struct EngineTestAccess;
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -1,5 +1,6 @@
 #pragma once
-// The inside of Engine (internal to protocol/server/; nothing outside includes this).
+// The inside of Engine (internal to protocol/server/; outside it, only tests that plant an
+// inconsistency include this, through tests/engine_test_access.hpp).
 //
 // Theory of operation: Engine's public methods forward to State, whose handlers are split by
 // area over several files (connection_lifecycle.cpp, subscription_handler.cpp,
@@ -141,8 +142,9 @@ struct Engine::State {
   std::size_t terminate_user(TimeNs now, const AppConfig& app, std::string_view user_id);
 
   // --- invariants (engine_invariants.cpp) ----------------------------------------------------
-  void check_connections(std::vector<std::string>& violations) const;
-  void check_channels(const AppConfig& app, std::vector<std::string>& violations) const;
+  void check_connections(std::vector<EngineInvariantViolation>& violations) const;
+  void check_channels(const AppConfig& app, std::vector<EngineInvariantViolation>& violations) const;
+  void check_variant_state(std::vector<EngineInvariantViolation>& violations) const;
 };
 
 }  // namespace pushsim

@@ -28,7 +28,12 @@ void Engine::State::touch(TimeNs now, Connection& connection) {
 }
 
 void Engine::State::unschedule(Connection& connection) {
-  if (connection.scheduled_deadline) deadlines.erase({*connection.scheduled_deadline, connection.id});
+  if (connection.scheduled_deadline) {
+    const std::size_t erased = deadlines.erase({*connection.scheduled_deadline, connection.id});
+    PUSHSIM_ENGINE_ASSERT(erased == 1, "one-deadline-per-connection",
+                          "connection " + std::to_string(connection.id) + " had no entry at its recorded deadline " +
+                              std::to_string(*connection.scheduled_deadline));
+  }
   connection.scheduled_deadline.reset();
 }
 
@@ -37,11 +42,15 @@ void Engine::State::reschedule(Connection& connection) {
   if (connection.authorization_deadline) due = std::min(due, *connection.authorization_deadline);
   if (connection.scheduled_deadline == due) return;
   unschedule(connection);
-  deadlines.emplace(due, connection.id);
+  const bool added = deadlines.emplace(due, connection.id).second;
+  PUSHSIM_ENGINE_ASSERT(
+      added, "one-deadline-per-connection",
+      "connection " + std::to_string(connection.id) + " already had an entry at " + std::to_string(due));
   connection.scheduled_deadline = due;
 }
 
-// Each call either removes the connection or moves its deadline past `now`, so tick() ends.
+// Each call either removes the connection or moves its deadline entry (tick() asserts it), so
+// tick() ends.
 void Engine::State::on_connection_deadline(TimeNs now, ConnectionId id) {
   Connection& connection = connections.at(id);
   if (connection.authorization_deadline && *connection.authorization_deadline <= now) {
@@ -71,7 +80,18 @@ void Engine::State::run_deferred(TimeNs now) {
 
 void Engine::State::tick(TimeNs now) {
   run_deferred(now);
-  while (!deadlines.empty() && deadlines.begin()->first <= now) on_connection_deadline(now, deadlines.begin()->second);
+  while (!deadlines.empty() && deadlines.begin()->first <= now) {
+    const std::pair<TimeNs, ConnectionId> handled = *deadlines.begin();
+    on_connection_deadline(now, handled.second);
+    // Progress, or this loop would not end: the handled entry is gone (the connection was
+    // removed or is due at another time), unless the connection was just pinged with a
+    // pong_timeout of zero, which makes it due now again, to be closed on the next pass.
+    const Connection* after = find(handled.second);
+    PUSHSIM_ENGINE_ASSERT(deadlines.count(handled) == 0 || (after != nullptr && after->ping_sent_at == now),
+                          "handled-deadline-leaves-the-queue",
+                          "connection " + std::to_string(handled.second) + " is still queued at " +
+                              std::to_string(handled.first) + " after that deadline was handled");
+  }
   std::vector<WebhookPost> posts;
   webhooks.on_tick(now, posts);
   for (auto& post : posts) outputs.emplace_back(std::move(post));

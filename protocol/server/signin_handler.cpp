@@ -56,6 +56,9 @@ void Engine::State::on_signin(TimeNs /*now*/, Connection& connection, const Fram
   if (connection.user_id && *connection.user_id != *user_id) {
     return refuse("the connection is already signed in as another user");
   }
+  PUSHSIM_ENGINE_ASSERT(
+      !connection.user_id || *connection.user_id == *user_id, "signed-in-user-fixed",
+      "connection " + std::to_string(connection.id) + " signed in as " + *connection.user_id + " becomes " + *user_id);
   connection.user_id = std::move(user_id).value();
   connection.user_data = request->user_data;
   mark_authorized(connection);

@@ -94,7 +94,15 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
   const ChannelType type = classify_channel(channel);
   const bool presence = member.has_value();
   std::optional<PresenceMember> joined = member;
+  PUSHSIM_ENGINE_ASSERT(presence == (type.kind == ChannelKind::kPresence), "presence-subscribers-are-members",
+                        "connection " + std::to_string(connection.id) + " joins " + channel +
+                            (presence ? " as a presence member" : " without a presence member"));
+  const bool listed = connection.channels.count(channel) != 0;
   const JoinOutcome outcome = registry.subscribe(app.id, channel, connection.id, std::move(member));
+  PUSHSIM_ENGINE_ASSERT(
+      outcome.already_subscribed == listed, "connection-lists-its-channels",
+      "connection " + std::to_string(connection.id) + (listed ? " lists " : " does not list ") + channel +
+          (outcome.already_subscribed ? ", which the registry has it in" : ", which the registry does not have it in"));
   connection.channels.insert(channel);
   if (requires_auth(type.kind)) mark_authorized(connection);
 
@@ -160,7 +168,15 @@ void Engine::State::leave(TimeNs now, Connection& connection, const std::string&
   const AppConfig& app = *connection.app;
   std::optional<std::string> leaving_user = registry.member_of(app.id, channel, connection.id);
   const LeaveOutcome outcome = registry.unsubscribe(app.id, channel, connection.id);
-  connection.channels.erase(channel);
+  const std::size_t listed = connection.channels.erase(channel);
+  PUSHSIM_ENGINE_ASSERT(
+      outcome.was_subscribed == (listed == 1), "connection-lists-its-channels",
+      "connection " + std::to_string(connection.id) + (listed == 1 ? " listed " : " did not list ") + channel +
+          (outcome.was_subscribed ? ", which the registry had it in" : ", which the registry did not have it in"));
+  PUSHSIM_ENGINE_ASSERT(!outcome.member_removed || outcome.member_removed == leaving_user,
+                        "member-connections-are-subscribers",
+                        "connection " + std::to_string(connection.id) + " leaving " + channel + " as " +
+                            leaving_user.value_or("nobody") + " removed member " + outcome.member_removed.value_or(""));
   if (!outcome.was_subscribed) return;
   std::optional<std::string> member_removed = outcome.member_removed;
   if (options.defects.has(Defect::kMemberRemovedOnAnyLeave) && leaving_user) member_removed = leaving_user;

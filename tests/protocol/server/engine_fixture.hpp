@@ -143,7 +143,13 @@ class EngineFixture {
     collect();
   }
 
+  // Every input is followed by collect(), so the engine's whole-state check runs after each
+  // one, as the simulator runs it (protocol/server/engine_checks.hpp).
   void collect() {
+    if (engine_checks_enabled()) {
+      const auto violations = engine.invariant_violations();
+      if (!violations.empty()) engine_invariants_failed(violations, "an EngineFixture test");
+    }
     for (auto& output : engine.take_outputs()) {
       if (auto* frame = std::get_if<SendFrame>(&output)) {
         frames[frame->connection].push_back(*frame->text);
