@@ -1,6 +1,6 @@
 #pragma once
 // The inside of Engine (internal to protocol/server/; outside it, only tests that plant an
-// inconsistency include this, through tests/engine_test_access.hpp).
+// inconsistency include this, through tests/protocol/server/engine_test_access.hpp).
 //
 // Theory of operation: Engine's public methods forward to State, whose handlers are split by
 // area over several files (connection_lifecycle.cpp, subscription_handler.cpp,

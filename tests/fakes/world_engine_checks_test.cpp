@@ -4,10 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include "calm_world.hpp"
-#include "engine_test_access.hpp"
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
 #include "process_stop.hpp"
+#include "protocol/server/engine_test_access.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
