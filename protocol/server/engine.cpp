@@ -10,11 +10,6 @@
 #include "protocol/server/server_frames.hpp"
 
 namespace pushsim {
-namespace {
-
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
-}  // namespace
 
 namespace {
 // Defects that are only a different setting are applied here, once.
@@ -105,7 +100,7 @@ void Engine::State::dispatch(TimeNs now, Connection& connection, const Frame& fr
     on_unsubscribe(now, connection, frame);
   } else if (event == events::kSignin) {
     on_signin(now, connection, frame);
-  } else if (starts_with(event, "pusher:") || starts_with(event, "pusher_internal:")) {
+  } else if (event.starts_with("pusher:") || event.starts_with("pusher_internal:")) {
     send_error(connection.id, server_codes::kNonFatal, "Unsupported event " + event);
   } else {
     on_client_event(now, connection, frame);
