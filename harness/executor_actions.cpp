@@ -81,8 +81,8 @@ std::optional<std::string> Execution::do_trigger(const TriggerStep& step) {
   auto data = sub(step.data);
   if (!event) return error_of(event.error());
   if (!data) return error_of(data.error());
-  TriggerBody body{*event,       *data,    {}, step.single_channel_form,
-                   std::nullopt, step.info};  // data as the loader encoded it
+  // The data as the loader encoded it, as the SDK does.
+  TriggerBody body{*event, *data, {}, step.single_channel_form, std::nullopt, step.info};
   for (const auto& channel : step.channels) {
     auto name = sub(channel);
     if (!name) return error_of(name.error());
