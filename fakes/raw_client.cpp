@@ -1,6 +1,7 @@
 #include "fakes/raw_client.hpp"
 
 #include "fakes/world.hpp"
+#include "protocol/client/client_frames.hpp"
 
 namespace pushsim::fakes {
 
@@ -32,9 +33,8 @@ std::shared_ptr<const std::string> RawClient::send(std::string text) {
 
 void RawClient::subscribe(const std::string& channel, const std::string& auth,
                           const std::optional<std::string>& channel_data) {
-  Json data{{"channel", channel}, {"auth", auth}};
-  if (channel_data) data["channel_data"] = *channel_data;
-  send(Frame::with_object_data(std::string(events::kSubscribe), std::nullopt, data));
+  send(encode_subscribe(Json(auth), channel_data ? std::optional<Json>(*channel_data) : std::nullopt, channel,
+                        FrameForm::kCanonical));
 }
 
 void RawClient::close(TimeNs /*now*/, int code) {
@@ -61,7 +61,7 @@ void RawClient::on_text(TimeNs now, LinkId link, const std::shared_ptr<const std
   auto frame = decode_frame(*text);
   if (!frame) return;
   if (frame->event == events::kPing && answer_pings) {
-    send(Frame::with_object_data(std::string(events::kPong), std::nullopt, Json::object()));
+    send(encode_pong());
   } else if (frame->event == events::kConnectionEstablished) {
     const Json data = frame->decoded_data();
     if (data.is_object() && data.contains("socket_id") && data["socket_id"].is_string()) {

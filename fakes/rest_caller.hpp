@@ -1,8 +1,8 @@
 #pragma once
-// The fake app server's REST client: builds the signed requests the official Node SDK
-// (pusher-http-node 5.x) sends, byte for byte: JSON bodies with keys in the SDK's order,
-// non-string data JSON-encoded, auth parameters signed with the app secret (docs/protocol.md §7).
-// It only builds requests; the world carries them over the simulated network.
+// The fake app server's REST client: the signed requests the official Node SDK
+// (pusher-http-node 5.x) sends, byte for byte, built by protocol/rest_requests.hpp, with the
+// SDK's library header. It only builds requests; the world carries them over the simulated
+// network.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,6 +10,7 @@
 
 #include "protocol/http.hpp"
 #include "protocol/json.hpp"
+#include "protocol/rest_requests.hpp"
 #include "protocol/signing.hpp"
 #include "protocol/time.hpp"
 
@@ -49,8 +50,5 @@ class RestCaller {
 
   AppCredentials app_;
 };
-
-// The SDK's ensureJSON: strings unchanged, anything else serialised.
-std::string sdk_event_data(const Json& data);
 
 }  // namespace pushsim::fakes

@@ -2,6 +2,7 @@
 
 #include "fakes/raw_client.hpp"
 #include "fakes/world.hpp"
+#include "protocol/client/auth_error.hpp"
 
 namespace pushsim::fakes {
 
@@ -162,21 +163,11 @@ void SimClient::request_auth(const AuthRequest& request) {
                          ? AuthServer::user_auth_request(name_, request.socket_id)
                          : AuthServer::channel_auth_request(name_, request.socket_id, request.channel);
   const std::uint64_t id = request.request_id;
-  const std::string endpoint = request.kind == AuthKind::kUser ? "user-authentication" : "channel-authorization";
+  const AuthKind kind = request.kind;
   const std::string path = http.target;
-  world_.call_auth(*this, std::move(http), [this, id, endpoint, path](TimeNs at, std::optional<HttpResponse> response) {
+  world_.call_auth(*this, std::move(http), [this, id, kind, path](TimeNs at, std::optional<HttpResponse> response) {
     if (crashed_) return;
-    // The messages pusher-js puts in its AuthError.
-    AuthResult result =
-        AuthFailure{0, "Unable to retrieve auth string from " + endpoint + " endpoint - no response from " + path};
-    if (response && response->status == 200) {
-      result = Json::parse(response->body, nullptr, false);
-    } else if (response) {
-      result = AuthFailure{response->status, "Unable to retrieve auth string from " + endpoint +
-                                                 " endpoint - received status: " + std::to_string(response->status) +
-                                                 " from " + path + "."};
-    }
-    client_.on_auth_response(at, id, result);
+    client_.on_auth_response(at, id, auth_result_of(kind, path, response));
     pump(at);
   });
 }

@@ -2,6 +2,8 @@
 // substituted, handed to the target.
 #include "harness/execution.hpp"
 #include "harness/variables.hpp"
+#include "protocol/client/client_frames.hpp"
+#include "protocol/rest_requests.hpp"
 
 namespace pushsim::harness {
 namespace {
@@ -75,57 +77,43 @@ std::optional<std::string> Execution::do_connect(const ConnectStep& step, bool i
 }
 
 std::optional<std::string> Execution::do_trigger(const TriggerStep& step) {
-  nlohmann::ordered_json body;
   auto event = sub(step.event);
   auto data = sub(step.data);
   if (!event) return error_of(event.error());
   if (!data) return error_of(data.error());
-  body["name"] = *event;
-  body["data"] = *data;  // the loader encoded it as the SDK does
-  std::vector<std::string> channels;
+  // The data as the loader encoded it, as the SDK does.
+  TriggerBody body{*event, *data, {}, step.single_channel_form, std::nullopt, step.info};
   for (const auto& channel : step.channels) {
     auto name = sub(channel);
     if (!name) return error_of(name.error());
-    channels.push_back(*name);
-  }
-  if (step.single_channel_form && channels.size() == 1) {
-    body["channel"] = channels.front();
-  } else {
-    body["channels"] = channels;
+    body.channels.push_back(*name);
   }
   if (step.exclude) {
     auto socket = exclusion(*step.exclude);
     if (!socket) return error_of(socket.error());
-    body["socket_id"] = *socket;
+    body.socket_id = *socket;
   }
-  if (step.info) body["info"] = *step.info;
-  return target_.rest(RestCall{"POST", "/events", {}, body.dump(), Signing::kValid});
+  return target_.rest(RestCall{"POST", "/events", {}, encode_trigger_body(body), Signing::kValid});
 }
 
 std::optional<std::string> Execution::do_batch(const BatchTriggerStep& step) {
-  nlohmann::ordered_json batch = nlohmann::ordered_json::array();
+  std::vector<BatchEventBody> events;
   for (const auto& item : step.items) {
-    nlohmann::ordered_json entry;
     auto channel = sub(item.channel);
     auto event = sub(item.event);
     auto data = sub(item.data);
     if (!channel) return error_of(channel.error());
     if (!event) return error_of(event.error());
     if (!data) return error_of(data.error());
-    entry["channel"] = *channel;
-    entry["name"] = *event;
-    entry["data"] = *data;
+    BatchEventBody body{*channel, *event, *data, std::nullopt, item.info};
     if (item.exclude) {
       auto socket = exclusion(*item.exclude);
       if (!socket) return error_of(socket.error());
-      entry["socket_id"] = *socket;
+      body.socket_id = *socket;
     }
-    if (item.info) entry["info"] = *item.info;
-    batch.push_back(std::move(entry));
+    events.push_back(std::move(body));
   }
-  nlohmann::ordered_json body;
-  body["batch"] = std::move(batch);
-  return target_.rest(RestCall{"POST", "/batch_events", {}, body.dump(), Signing::kValid});
+  return target_.rest(RestCall{"POST", "/batch_events", {}, encode_batch_body(events), Signing::kValid});
 }
 
 std::optional<std::string> Execution::run_action(const StepAction& action, TimeNs start, bool in_block) {
@@ -171,11 +159,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
             if (!channel) return error_of(channel.error());
             if (!event) return error_of(event.error());
             if (!data) return error_of(data.error());
-            nlohmann::ordered_json frame;
-            frame["event"] = *event;
-            frame["channel"] = *channel;
-            frame["data"] = *data;
-            return target_.send_text(s.client, frame.dump());
+            return target_.send_text(s.client, encode_client_event(*event, *data, *channel, FrameForm::kCanonical));
           },
           [&](const SendStep& s) -> std::optional<std::string> {
             auto text = sub(s.text);

@@ -249,15 +249,8 @@ ActionError LiveTarget::webhook_failures(int count, int status) {
 
 ActionError LiveTarget::auth_refuse(const std::optional<std::string>& client,
                                     const std::optional<std::string>& channel) {
-  refusals_.emplace_back(client, channel);
+  refusals_.add(client, channel);
   return std::nullopt;
-}
-
-bool LiveTarget::refused(const std::string& client, const std::string& channel) const {
-  for (const auto& [who, which] : refusals_) {
-    if ((!who || *who == client) && (!which || *which == channel)) return true;
-  }
-  return false;
 }
 
 // ---- time and observations -------------------------------------------------------------------

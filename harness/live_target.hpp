@@ -135,8 +135,7 @@ class LiveTarget final : public Target {
   ClientState* find(const std::string& client);
   ActionError usable(const std::string& client, ClientState*& state);
   AppCredentials app_of(const ClientState& client) const;
-  Result<std::string> sign_for(const ClientState& client, const AuthChoice& auth, const Signer& sign) const;
-  bool refused(const std::string& client, const std::string& channel) const;
+  ClientSigner signer_of(const ClientState& client, const AuthChoice& auth) const;
   ActionError send(ClientState& client, const std::string& text);
   TimeNs from_real(TimeNs real) const;
   bool past_run_deadline() const;
@@ -156,7 +155,7 @@ class LiveTarget final : public Target {
   std::unique_ptr<RestClient> rest_;
   std::map<std::string, ClientState> clients_;
   std::vector<std::unique_ptr<LiveConnection>> retired_;  // replaced by a reconnect
-  std::vector<std::pair<std::optional<std::string>, std::optional<std::string>>> refusals_;
+  AuthRefusals refusals_;
   std::size_t hooks_seen_ = 0;
   std::vector<ObservedWebhook> webhooks_;
   std::vector<ObservedResponse> responses_;

@@ -6,64 +6,42 @@
 #include "net/live_connection.hpp"
 #include "net/real_clock.hpp"
 #include "net/rest_client.hpp"
-#include "protocol/channel_name.hpp"
+#include "protocol/client/client_frames.hpp"
 
 namespace pushsim::harness {
 
-Result<std::string> LiveTarget::sign_for(const ClientState& client, const AuthChoice& auth, const Signer& sign) const {
-  const auto socket = client.connection ? client.connection->socket_id() : std::nullopt;
-  return harness::sign_for(client.spec.name, app_of(client), socket, auth, sign);
+ClientSigner LiveTarget::signer_of(const ClientState& client, const AuthChoice& auth) const {
+  return [this, &client, &auth](const Signer& sign) {
+    const auto socket = client.connection ? client.connection->socket_id() : std::nullopt;
+    return sign_for(client.spec.name, app_of(client), socket, auth, sign);
+  };
 }
 
 ActionError LiveTarget::subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
                                   const std::optional<Json>& channel_data) {
   ClientState* state = nullptr;
   if (auto error = usable(client, state)) return error;
-  const ChannelKind kind = classify_channel(channel).kind;
-  Json data{{"channel", channel}};
-  std::optional<std::string> presence_data;
-  if (kind == ChannelKind::kPresence) presence_data = presence_channel_data(channel_data, state->spec);
-  const bool signed_channel = requires_auth(kind);
-  if (auth.kind == AuthChoice::Kind::kValid && signed_channel && refused(client, channel)) {
-    // pusher-js: the auth endpoint answered 403, so nothing is sent and the app is told.
-    Frame error = auth_refused_frame(channel);
-    state->frames.push_back(observed_frame(now(), std::move(error)));
+  auto effect = subscribe_effect(state->spec, channel, auth, channel_data, refusals_, signer_of(*state, auth));
+  if (!effect) return effect.error().message;
+  if (effect->local_frame) {
+    state->frames.push_back(observed_frame(now(), std::move(*effect->local_frame)));
     return std::nullopt;
   }
-  if (auth.kind != AuthChoice::Kind::kNone && (signed_channel || auth.kind == AuthChoice::Kind::kLiteral)) {
-    auto signature = sign_for(*state, auth, [&](const AppCredentials& app, const std::string& socket) {
-      return sign_channel(app, socket, channel, presence_data);
-    });
-    if (!signature) return signature.error().message;
-    data["auth"] = *signature;
-  }
-  if (presence_data) data["channel_data"] = *presence_data;
-  return send(*state, encode_frame(Frame::with_object_data("pusher:subscribe", std::nullopt, data)));
+  return send(*state, *effect->text);
 }
 
 ActionError LiveTarget::unsubscribe(const std::string& client, const std::string& channel) {
   ClientState* state = nullptr;
   if (auto error = usable(client, state)) return error;
-  return send(*state,
-              encode_frame(Frame::with_object_data("pusher:unsubscribe", std::nullopt, Json{{"channel", channel}})));
+  return send(*state, encode_unsubscribe(channel));
 }
 
 ActionError LiveTarget::signin(const std::string& client, const AuthChoice& auth) {
   ClientState* state = nullptr;
   if (auto error = usable(client, state)) return error;
-  nlohmann::ordered_json user;
-  user["id"] = state->spec.user_id.value_or("");
-  if (state->spec.user_info) user["user_info"] = *state->spec.user_info;
-  const std::string user_data = user.dump();
-  Json data{{"user_data", user_data}};
-  if (auth.kind != AuthChoice::Kind::kNone) {
-    auto signature = sign_for(*state, auth, [&](const AppCredentials& app, const std::string& socket) {
-      return sign_user(app, socket, user_data);
-    });
-    if (!signature) return signature.error().message;
-    data["auth"] = *signature;
-  }
-  return send(*state, encode_frame(Frame::with_object_data("pusher:signin", std::nullopt, data)));
+  auto text = signin_text(state->spec, auth, signer_of(*state, auth));
+  if (!text) return text.error().message;
+  return send(*state, *text);
 }
 
 ActionError LiveTarget::rest(const RestCall& call) {

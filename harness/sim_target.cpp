@@ -8,7 +8,7 @@
 #include "harness/scenario_vocabulary.hpp"
 #include "harness/target_profile.hpp"
 #include "harness/target_requests.hpp"
-#include "protocol/channel_name.hpp"
+#include "protocol/client/client_frames.hpp"
 
 namespace pushsim::harness {
 namespace {
@@ -137,48 +137,29 @@ ActionError SimTarget::subscribe(const std::string& client, const std::string& c
                                  const std::optional<Json>& channel_data) {
   ClientState* state = find(client);
   if (state == nullptr) return "no client '" + client + "'";
-  const ChannelKind kind = classify_channel(channel).kind;
-  Json data{{"channel", channel}};
-  std::optional<std::string> presence_data;
-  if (kind == ChannelKind::kPresence) presence_data = presence_channel_data(channel_data, state->spec);
-  const bool signed_channel = requires_auth(kind);
-  if (auth.kind == AuthChoice::Kind::kValid && signed_channel && refused(client, channel)) {
-    // pusher-js: the auth endpoint answered 403, so nothing is sent and the app is told.
-    Frame error = auth_refused_frame(channel);
-    state->frames.push_back(observed_frame(world_->now(), std::move(error)));
-    return std::nullopt;
+  auto effect = subscribe_effect(state->spec, channel, auth, channel_data, refusals_, signer_of(*state, auth));
+  if (!effect) return effect.error().message;
+  if (effect->local_frame) {
+    state->frames.push_back(observed_frame(world_->now(), std::move(*effect->local_frame)));
+  } else {
+    sent(*state, std::move(*effect->text));
   }
-  if (auth.kind != AuthChoice::Kind::kNone && (signed_channel || auth.kind == AuthChoice::Kind::kLiteral)) {
-    auto signature = channel_auth(*state, channel, auth, presence_data);
-    if (!signature) return signature.error().message;
-    data["auth"] = *signature;
-  }
-  if (presence_data) data["channel_data"] = *presence_data;
-  sent(*state, Frame::with_object_data("pusher:subscribe", std::nullopt, data));
   return std::nullopt;
 }
 
 ActionError SimTarget::unsubscribe(const std::string& client, const std::string& channel) {
   ClientState* state = find(client);
   if (state == nullptr) return "no client '" + client + "'";
-  sent(*state, Frame::with_object_data("pusher:unsubscribe", std::nullopt, Json{{"channel", channel}}));
+  sent(*state, encode_unsubscribe(channel));
   return std::nullopt;
 }
 
 ActionError SimTarget::signin(const std::string& client, const AuthChoice& auth) {
   ClientState* state = find(client);
   if (state == nullptr) return "no client '" + client + "'";
-  nlohmann::ordered_json user;
-  user["id"] = state->spec.user_id.value_or("");
-  if (state->spec.user_info) user["user_info"] = *state->spec.user_info;
-  const std::string user_data = user.dump();
-  Json data{{"user_data", user_data}};
-  if (auth.kind != AuthChoice::Kind::kNone) {
-    auto signature = user_auth(*state, user_data, auth);
-    if (!signature) return signature.error().message;
-    data["auth"] = *signature;
-  }
-  sent(*state, Frame::with_object_data("pusher:signin", std::nullopt, data));
+  auto text = signin_text(state->spec, auth, signer_of(*state, auth));
+  if (!text) return text.error().message;
+  sent(*state, std::move(*text));
   return std::nullopt;
 }
 
@@ -227,15 +208,8 @@ ActionError SimTarget::webhook_failures(int count, int status) {
 
 ActionError SimTarget::auth_refuse(const std::optional<std::string>& client,
                                    const std::optional<std::string>& channel) {
-  refusals_.emplace_back(client, channel);
+  refusals_.add(client, channel);
   return std::nullopt;
-}
-
-bool SimTarget::refused(const std::string& client, const std::string& channel) const {
-  for (const auto& [who, which] : refusals_) {
-    if ((!who || *who == client) && (!which || *which == channel)) return true;
-  }
-  return false;
 }
 
 // ---- time and observations -------------------------------------------------------------------
@@ -297,12 +271,10 @@ bool SimTarget::refresh() {
   return changed;
 }
 
-// A frame we build and send is known already: the invariant checker, which reads it back from
-// the trace, need not parse what we encoded (decode_frame(encode_frame(f)) == f, frame_test).
-void SimTarget::sent(ClientState& state, Frame frame) {
-  if (auto text = state.raw->send(frame)) {
-    decoded_.emplace(text.get(), std::make_pair(text, std::make_shared<const Frame>(std::move(frame))));
-  }
+// A frame we send is decoded once, here, into the cache the invariant checker reads the trace
+// through; a step that sends nothing (no open connection) caches nothing.
+void SimTarget::sent(ClientState& state, std::string text) {
+  if (auto shared = state.raw->send(std::move(text))) decoded(shared);
 }
 
 // A fan-out hands every recipient the same text: it is decoded once. The cache holds the

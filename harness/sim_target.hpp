@@ -25,6 +25,7 @@
 
 #include "fakes/fault_plan.hpp"
 #include "harness/target.hpp"
+#include "harness/target_requests.hpp"
 #include "protocol/server/engine.hpp"
 
 namespace pushsim::fakes {
@@ -110,20 +111,17 @@ class SimTarget final : public Target {
 
   ClientState* find(const std::string& client);
   const AppConfig& app_of(const ClientState& client) const;
-  Result<std::string> channel_auth(const ClientState& client, const std::string& channel, const AuthChoice& auth,
-                                   const std::optional<std::string>& channel_data) const;
-  Result<std::string> user_auth(const ClientState& client, const std::string& user_data, const AuthChoice& auth) const;
-  bool refused(const std::string& client, const std::string& channel) const;
+  ClientSigner signer_of(const ClientState& client, const AuthChoice& auth) const;
   void cut(ClientState& client);
   // Takes in what the world observed since; true when anything was new.
   bool refresh();
   const std::shared_ptr<const Frame>& decoded(const std::shared_ptr<const std::string>& text);
-  void sent(ClientState& state, Frame frame);
+  void sent(ClientState& state, std::string text);
 
   SimTargetOptions options_;
   std::unique_ptr<fakes::World> world_;
   std::map<std::string, ClientState> clients_;
-  std::vector<std::pair<std::optional<std::string>, std::optional<std::string>>> refusals_;
+  AuthRefusals refusals_;
   std::size_t batches_seen_ = 0;
   std::vector<ObservedWebhook> webhooks_;
   std::vector<ObservedResponse> responses_;

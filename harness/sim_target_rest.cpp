@@ -15,20 +15,10 @@ std::optional<std::string> socket_of(const fakes::RawClient* raw) {
 
 }  // namespace
 
-Result<std::string> SimTarget::channel_auth(const ClientState& client, const std::string& channel,
-                                            const AuthChoice& auth,
-                                            const std::optional<std::string>& channel_data) const {
-  return sign_for(client.spec.name, app_of(client).credentials(), socket_of(client.raw), auth,
-                  [&](const AppCredentials& app, const std::string& socket) {
-                    return sign_channel(app, socket, channel, channel_data);
-                  });
-}
-
-Result<std::string> SimTarget::user_auth(const ClientState& client, const std::string& user_data,
-                                         const AuthChoice& auth) const {
-  return sign_for(
-      client.spec.name, app_of(client).credentials(), socket_of(client.raw), auth,
-      [&](const AppCredentials& app, const std::string& socket) { return sign_user(app, socket, user_data); });
+ClientSigner SimTarget::signer_of(const ClientState& client, const AuthChoice& auth) const {
+  return [this, &client, &auth](const Signer& sign) {
+    return sign_for(client.spec.name, app_of(client).credentials(), socket_of(client.raw), auth, sign);
+  };
 }
 
 ActionError SimTarget::rest(const RestCall& call) {

@@ -1,14 +1,19 @@
 #include "harness/target_requests.hpp"
 
+#include "protocol/channel_name.hpp"
+#include "protocol/client/auth_error.hpp"
+#include "protocol/client/client_frames.hpp"
+#include "protocol/rest_requests.hpp"
+
 namespace pushsim::harness {
 
 HttpRequest build_rest_request(const RestCall& call, const AppCredentials& app, std::int64_t now_s) {
-  const std::string path = call.path.starts_with("/apps/") ? call.path : "/apps/" + app.app_id + call.path;
-  HttpRequest request;
-  request.method = call.method;
-  request.body = call.body;
-  if (!call.body.empty()) request.headers.push_back({"Content-Type", "application/json"});
+  const std::string path = call.path.starts_with("/apps/") ? call.path : app_rest_path(app, call.path);
   if (call.signing == Signing::kUnsigned) {
+    HttpRequest request;
+    request.method = call.method;
+    request.body = call.body;
+    if (!call.body.empty()) request.headers.push_back({"Content-Type", "application/json"});
     std::string query;
     for (const auto& [k, v] : call.params) query += (query.empty() ? "?" : "&") + k + "=" + v;
     request.target = path + query;
@@ -21,7 +26,8 @@ HttpRequest build_rest_request(const RestCall& call, const AppCredentials& app, 
   if (call.signing == Signing::kWrongKey) signer.key = "not-the-key";
   if (call.signing == Signing::kStaleTimestamp) timestamp_s -= kStaleTimestampBy_s;
   if (call.signing == Signing::kWrongBodyMd5) signed_body += " ";
-  request.target = sign_rest_request(signer, call.method, path, call.params, signed_body, timestamp_s).target();
+  HttpRequest request = signed_rest_request(signer, call.method, path, call.params, signed_body, timestamp_s);
+  request.body = call.body;  // wrong_body_md5 signs another body than the one it sends
   return request;
 }
 
@@ -43,9 +49,57 @@ std::string presence_channel_data(const std::optional<Json>& channel_data, const
   return data.dump();
 }
 
+void AuthRefusals::add(std::optional<std::string> client, std::optional<std::string> channel) {
+  refusals_.emplace_back(std::move(client), std::move(channel));
+}
+
+bool AuthRefusals::refuses(const std::string& client, const std::string& channel) const {
+  for (const auto& [who, which] : refusals_) {
+    if ((!who || *who == client) && (!which || *which == channel)) return true;
+  }
+  return false;
+}
+
+Result<SubscribeEffect> subscribe_effect(const ClientSpec& client, const std::string& channel, const AuthChoice& auth,
+                                         const std::optional<Json>& channel_data, const AuthRefusals& refusals,
+                                         const ClientSigner& sign) {
+  const ChannelKind kind = classify_channel(channel).kind;
+  const bool signed_channel = requires_auth(kind);
+  if (auth.kind == AuthChoice::Kind::kValid && signed_channel && refusals.refuses(client.name, channel)) {
+    return SubscribeEffect{std::nullopt, auth_refused_frame(channel)};
+  }
+  std::optional<std::string> presence_data;
+  if (kind == ChannelKind::kPresence) presence_data = presence_channel_data(channel_data, client);
+  std::optional<Json> auth_value;
+  if (auth.kind != AuthChoice::Kind::kNone && (signed_channel || auth.kind == AuthChoice::Kind::kLiteral)) {
+    auto signature = sign([&](const AppCredentials& app, const std::string& socket) {
+      return sign_channel(app, socket, channel, presence_data);
+    });
+    if (!signature) return signature.error();
+    auth_value = Json(*signature);
+  }
+  std::optional<Json> data_value;
+  if (presence_data) data_value = Json(*presence_data);
+  return SubscribeEffect{encode_subscribe(auth_value, data_value, channel, FrameForm::kCanonical), std::nullopt};
+}
+
+Result<std::string> signin_text(const ClientSpec& client, const AuthChoice& auth, const ClientSigner& sign) {
+  nlohmann::ordered_json user;
+  user["id"] = client.user_id.value_or("");
+  if (client.user_info) user["user_info"] = *client.user_info;
+  const std::string user_data = user.dump();
+  std::optional<Json> auth_value;
+  if (auth.kind != AuthChoice::Kind::kNone) {
+    auto signature =
+        sign([&](const AppCredentials& app, const std::string& socket) { return sign_user(app, socket, user_data); });
+    if (!signature) return signature.error();
+    auth_value = Json(*signature);
+  }
+  return encode_signin(auth_value, Json(user_data));
+}
+
 Frame auth_refused_frame(const std::string& channel) {
-  return Frame::with_object_data("pusher:subscription_error", channel,
-                                 Json{{"type", "AuthError"}, {"error", "auth refused"}, {"status", 403}});
+  return local_subscription_error(channel, auth_error_data("auth refused", 403));
 }
 
 }  // namespace pushsim::harness

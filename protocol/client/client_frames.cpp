@@ -24,11 +24,12 @@ std::string dump_json(const Json& value) {
 }
 
 std::string encode_subscribe(const std::optional<Json>& auth, const std::optional<Json>& channel_data,
-                             std::string_view channel) {
+                             std::string_view channel, FrameForm form) {
   std::string data = "{";
   if (auth) append_member(data, "auth", *auth);
+  if (form == FrameForm::kCanonical) append_member(data, "channel", Json(std::string(channel)));
   if (channel_data) append_member(data, "channel_data", *channel_data);
-  append_member(data, "channel", Json(std::string(channel)));
+  if (form == FrameForm::kPusherJs) append_member(data, "channel", Json(std::string(channel)));
   data += '}';
   return envelope("pusher:subscribe", data);
 }
@@ -45,9 +46,12 @@ std::string encode_signin(const std::optional<Json>& auth, const std::optional<J
   return envelope("pusher:signin", data);
 }
 
-std::string encode_client_event(std::string_view event, const Json& data, std::string_view channel) {
-  return "{\"event\":" + json_quoted(event) + ",\"data\":" + dump_json(data) + ",\"channel\":" + json_quoted(channel) +
-         "}";
+std::string encode_client_event(std::string_view event, const Json& data, std::string_view channel, FrameForm form) {
+  const std::string head = "{\"event\":" + json_quoted(event);
+  if (form == FrameForm::kCanonical) {
+    return head + ",\"channel\":" + json_quoted(channel) + ",\"data\":" + dump_json(data) + "}";
+  }
+  return head + ",\"data\":" + dump_json(data) + ",\"channel\":" + json_quoted(channel) + "}";
 }
 
 std::string encode_ping() { return envelope("pusher:ping", "{}"); }

@@ -3,23 +3,12 @@
 #include <utility>
 
 #include "protocol/channel_name.hpp"
+#include "protocol/client/auth_error.hpp"
 #include "protocol/client/client_frames.hpp"
 #include "protocol/client/protocol_client.hpp"
 
 namespace pushsim {
 namespace {
-
-// The data of pusher-js's local subscription_error when its auth call fails.
-Json auth_error(std::string message, std::optional<int> status) {
-  Json data{{"type", "AuthError"}, {"error", std::move(message)}};
-  if (status) data["status"] = *status;
-  return data;
-}
-
-Json invalid_json_error(std::string_view endpoint) {
-  return auth_error("JSON returned from " + std::string(endpoint) + " endpoint was invalid, yet status code was 200",
-                    200);
-}
 
 std::optional<Json> member(const Json& object, const char* key) {
   auto it = object.find(key);
@@ -128,10 +117,10 @@ void ProtocolClient::start_subscription(const std::string& name, Channel& channe
 
 void ProtocolClient::apply_channel_auth(const std::string& name, Channel& channel, const AuthResult& result) {
   if (const auto* failure = std::get_if<AuthFailure>(&result)) {
-    return fail_channel_auth(name, channel, auth_error(failure->message, failure->status));
+    return fail_channel_auth(name, channel, auth_error_data(failure->message, failure->status));
   }
   const Json& body = std::get<Json>(result);
-  if (!body.is_object()) return fail_channel_auth(name, channel, invalid_json_error("channel-authorization"));
+  if (!body.is_object()) return fail_channel_auth(name, channel, invalid_auth_json_error(AuthKind::kChannel));
   ChannelKind kind = classify_channel(name).kind;
   std::optional<Json> channel_data = member(body, "channel_data");
   if (kind == ChannelKind::kPresence) {
@@ -141,9 +130,9 @@ void ProtocolClient::apply_channel_auth(const std::string& name, Channel& channe
                       : Json(Json::value_t::discarded);
     if (!parsed.is_object()) {
       return fail_channel_auth(name, channel,
-                               auth_error("Invalid auth response for channel '" + name +
-                                              "', expected 'channel_data' field holding a JSON object",
-                                          std::nullopt));
+                               auth_error_data("Invalid auth response for channel '" + name +
+                                                   "', expected 'channel_data' field holding a JSON object",
+                                               std::nullopt));
     }
     channel.members->set_my_id(parsed.contains("user_id") ? member_key(parsed.at("user_id")) : std::nullopt);
   }
@@ -153,7 +142,7 @@ void ProtocolClient::apply_channel_auth(const std::string& name, Channel& channe
     if (!secret || !secret->is_string()) {
       return fail_channel_auth(
           name, channel,
-          auth_error("No shared_secret key in auth payload for encrypted channel: " + name, std::nullopt));
+          auth_error_data("No shared_secret key in auth payload for encrypted channel: " + name, std::nullopt));
     }
     channel.shared_secret = secret->get<std::string>();
     channel_data.reset();
@@ -176,8 +165,8 @@ void ProtocolClient::apply_user_auth(const AuthResult& result) {
     // pusher-js forgets any signed-in user when a sign-in fails.
     user_data_.reset();
     drop_user_channel("");
-    emit(SigninFailed{failure != nullptr ? auth_error(failure->message, failure->status)
-                                         : invalid_json_error("user-authentication")});
+    emit(SigninFailed{failure != nullptr ? auth_error_data(failure->message, failure->status)
+                                         : invalid_auth_json_error(AuthKind::kUser)});
     return;
   }
   send(encode_signin(member(*body, "auth"), member(*body, "user_data")));

@@ -7,7 +7,7 @@ using namespace pushsim::test;
 
 namespace {
 
-std::string null_error(const std::string& message) {
+std::string presence_null_error(const std::string& message) {
   return R"({"event":"pusher:error","data":{"code":null,"message":)" + Json(message).dump() + "}}";
 }
 
@@ -33,7 +33,7 @@ void expect_refused(EngineFixture& f, ConnectionId id, const Json& frame, const 
   f.take_webhooks();
   auto before = f.engine.channels("1", f.now);
   f.send_json(id, frame);
-  CHECK(f.take(id) == std::vector<std::string>{null_error(message)});
+  CHECK(f.take(id) == std::vector<std::string>{presence_null_error(message)});
   CHECK(f.nothing_sent());
   CHECK(f.take_closes().empty());
   CHECK(f.take_webhooks().empty());
