@@ -1,5 +1,5 @@
 #pragma once
-// The REST requests an app server sends (PROTOCOL.md §7), as the official Node SDK
+// The REST requests an app server sends (docs/protocol.md §7), as the official Node SDK
 // (pusher-http-node 5.x) builds them, byte for byte: JSON bodies with keys in the SDK's order
 // (name, data, channels, then socket_id and info; a batch item starts with channel), event
 // data as the SDK's ensureJSON makes it, and every request signed with the app secret.

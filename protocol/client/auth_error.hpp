@@ -1,5 +1,5 @@
 #pragma once
-// What pusher-js does when an auth call fails (PROTOCOL.md §4): it sends nothing for the
+// What pusher-js does when an auth call fails (docs/protocol.md §4): it sends nothing for the
 // channel (or the sign-in) and raises the failure itself, never hearing from the server. For
 // a channel that is a pusher:subscription_error on the channel with the data
 // {"type":"AuthError","error":<message>,"status":<HTTP status>}; the channel stays wanted and

@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include "fakes/rest_caller.hpp"
-#include "vectors.hpp"
+#include "protocol/vectors.hpp"
 
 using namespace pushsim;
 using namespace pushsim::fakes;
-using pushsim::fakes::testing::vector_named;
+using pushsim::test::vector_named;
 
 namespace {
 

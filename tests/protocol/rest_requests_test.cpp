@@ -2,8 +2,8 @@
 // bodies, targets and headers byte for byte.
 #include <catch2/catch.hpp>
 
-#include "fakes/vectors.hpp"
 #include "protocol/rest_requests.hpp"
+#include "vectors.hpp"
 
 using namespace pushsim;
 
@@ -14,7 +14,7 @@ constexpr std::int64_t kVectorTime_s = 1'700'000'000;
 
 // The request's method, target (path and signed query), body and Content-Type are the vector's.
 void check_is_sdk_request(const HttpRequest& request, const std::string& vector) {
-  const Json expected = fakes::testing::vector_named(vector)["expected"];
+  const Json expected = test::vector_named(vector)["expected"];
   REQUIRE(expected.is_object());
   INFO(vector);
   CHECK(request.method == expected["method"].get<std::string>());

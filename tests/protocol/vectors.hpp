@@ -1,5 +1,5 @@
 #pragma once
-// Loads tests/data/vectors.json (made by the official Node SDK) for the fakes' tests.
+// Loads tests/data/vectors.json (made by the official Node SDK) for the protocol and fakes tests.
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -7,7 +7,7 @@
 #include "protocol/json.hpp"
 #include "test_paths.hpp"
 
-namespace pushsim::fakes::testing {
+namespace pushsim::test {
 
 inline const pushsim::Json& vectors() {
   static const pushsim::Json all = [] {
@@ -25,4 +25,4 @@ inline pushsim::Json vector_named(const std::string& name) {
   return nullptr;
 }
 
-}  // namespace pushsim::fakes::testing
+}  // namespace pushsim::test
