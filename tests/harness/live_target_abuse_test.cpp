@@ -9,14 +9,12 @@
 #include <filesystem>
 #include <thread>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-
 #include "executor_test_support.hpp"
 #include "harness/live_target.hpp"
 #include "harness/suite_runner.hpp"
-#include "net/rogue_server.hpp"
-#include "net/rogue_webhooks.hpp"
+#include "support/free_port.hpp"
+#include "support/rogue_server.hpp"
+#include "support/rogue_webhooks.hpp"
 
 namespace pushsim::harness {
 namespace {
@@ -126,13 +124,6 @@ struct WsCase {
   const char* expected;
 };
 
-// A port nobody listens on now, for a listener that the rogue must know before it starts.
-std::uint16_t free_port() {
-  boost::asio::io_context context;
-  boost::asio::ip::tcp::acceptor probe(context, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return probe.local_endpoint().port();
-}
-
 }  // namespace
 
 TEST_CASE("abuse: a misbehaving WebSocket server fails its scenario naming what it did, and the run goes on") {
@@ -189,7 +180,7 @@ TEST_CASE("abuse: webhooks with bad signatures are rejected and named, whether a
   const std::size_t count = GENERATE(std::size_t{3}, std::size_t{1'000'000});
   ResourceCheck resources;
   LiveTargetOptions options = against("ws://127.0.0.1:9", "http://127.0.0.1:9");
-  options.webhook_port = free_port();
+  options.webhook_port = pushsim::test::free_loopback_port();
   std::size_t answered = 0;
   AbuseRun run;
   {

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "net/live_connection.hpp"
-#include "rogue_server.hpp"
+#include "support/rogue_server.hpp"
 
 namespace pushsim::test {
 

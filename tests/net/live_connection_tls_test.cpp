@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "net/live_connection.hpp"
-#include "tls_test_server.hpp"
+#include "support/tls_test_server.hpp"
 
 namespace pushsim::test {
 

@@ -1,8 +1,9 @@
 // The REST client's own behaviour: the SDK's body encoding, and failures as error values.
 #include <boost/asio/ip/tcp.hpp>
 
-#include "rogue_server.hpp"
-#include "serve_fixture.hpp"
+#include "support/free_port.hpp"
+#include "support/rogue_server.hpp"
+#include "support/serve_fixture.hpp"
 
 namespace pushsim::test {
 
@@ -15,11 +16,7 @@ TEST_CASE("rest client: trigger bodies are encoded in the SDK's key order", "[ne
 
 TEST_CASE("rest client: nothing listening is a connect error", "[net][rest]") {
   IoLoop loop;
-  std::uint16_t port = 0;
-  {
-    boost::asio::ip::tcp::acceptor probe(loop.context(), {boost::asio::ip::make_address("127.0.0.1"), 0});
-    port = probe.local_endpoint().port();
-  }
+  const std::uint16_t port = free_loopback_port();
   RestClient client(loop, RestClientOptions{"http://127.0.0.1:" + std::to_string(port), serve_test_app()});
   auto response = client.get("/channels", {}, soon());
   REQUIRE_FALSE(response.ok());

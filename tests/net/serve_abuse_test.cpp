@@ -13,13 +13,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
+#include "net/rest_client.hpp"
 #include "net/serve_server.hpp"
-#include "serve_abusers.hpp"
+#include "support/serve_abusers.hpp"
 
 namespace pushsim::test {
 namespace {

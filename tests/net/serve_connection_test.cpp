@@ -1,7 +1,7 @@
 // pushsim serve + the live client, over loopback: connecting, subscribing, presence.
 #include <regex>
 
-#include "serve_fixture.hpp"
+#include "support/serve_fixture.hpp"
 
 namespace pushsim::test {
 

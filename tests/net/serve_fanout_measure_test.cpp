@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
-#include "serve_fixture.hpp"
+#include "support/serve_fixture.hpp"
 
 namespace pushsim::test {
 

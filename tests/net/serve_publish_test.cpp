@@ -1,6 +1,6 @@
 // pushsim serve + the REST client + the webhook listener, over loopback: publishing,
 // exclusion by socket_id, client events, channel queries, signed webhooks.
-#include "serve_fixture.hpp"
+#include "support/serve_fixture.hpp"
 
 namespace pushsim::test {
 

@@ -3,7 +3,7 @@
 
 #include <thread>
 
-#include "serve_fixture.hpp"
+#include "support/serve_fixture.hpp"
 
 namespace pushsim::test {
 

@@ -8,7 +8,7 @@
 #include <boost/asio/read.hpp>
 
 #include "net/webhook_listener.hpp"
-#include "rogue_webhooks.hpp"
+#include "support/rogue_webhooks.hpp"
 
 namespace pushsim::test {
 

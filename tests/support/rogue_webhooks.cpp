@@ -1,12 +1,7 @@
-#pragma once
-// Test helper: a rogue that posts webhooks whose signature does not verify to a webhook
-// listener on loopback, from a thread of its own: `count` of them (a flood when large) over
-// `parallel` keep-alive connections. Connections are retried every 20 ms until the listener
-// is up, since it starts with the scenario's target, after the rogue.
+#include "support/rogue_webhooks.hpp"
+
 #include <atomic>
 #include <chrono>
-#include <cstdint>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,30 +16,7 @@
 
 namespace pushsim::test {
 
-class RogueWebhookPoster {
- public:
-  RogueWebhookPoster(std::uint16_t port, std::size_t count, std::size_t parallel)
-      : endpoint_(boost::asio::ip::make_address("127.0.0.1"), port), count_(count) {
-    for (std::size_t i = 0; i < parallel; ++i) lanes_.push_back(std::make_shared<Lane>(loop_));
-    for (auto& lane : lanes_) connect(lane);
-    thread_ = std::thread([this] {
-      const auto end = deadline_after(std::chrono::seconds(60));
-      while (!stop_ && std::chrono::steady_clock::now() < end) {
-        loop_.run_until([this] { return stop_.load(); }, deadline_after(std::chrono::milliseconds(20)));
-      }
-    });
-  }
-  ~RogueWebhookPoster() {
-    stop_ = true;
-    thread_.join();
-  }
-  RogueWebhookPoster(const RogueWebhookPoster&) = delete;
-  RogueWebhookPoster& operator=(const RogueWebhookPoster&) = delete;
-
-  // Deliveries the listener answered so far.
-  std::size_t answered() const { return answered_.load(); }
-
- private:
+struct RogueWebhookPoster::Impl {
   using tcp = boost::asio::ip::tcp;
 
   struct Lane {
@@ -55,6 +27,22 @@ class RogueWebhookPoster {
     boost::beast::http::request<boost::beast::http::string_body> request;
     boost::beast::http::response<boost::beast::http::string_body> response;
   };
+
+  Impl(std::uint16_t port, std::size_t count_in, std::size_t parallel)
+      : endpoint(boost::asio::ip::make_address("127.0.0.1"), port), count(count_in) {
+    for (std::size_t i = 0; i < parallel; ++i) lanes.push_back(std::make_shared<Lane>(loop));
+    for (auto& lane : lanes) connect(lane);
+    thread = std::thread([this] {
+      const auto end = deadline_after(std::chrono::seconds(60));
+      while (!stop && std::chrono::steady_clock::now() < end) {
+        loop.run_until([this] { return stop.load(); }, deadline_after(std::chrono::milliseconds(20)));
+      }
+    });
+  }
+  ~Impl() {
+    stop = true;
+    thread.join();
+  }
 
   static boost::beast::http::request<boost::beast::http::string_body> bad_delivery() {
     namespace http = boost::beast::http;
@@ -70,7 +58,7 @@ class RogueWebhookPoster {
   }
 
   void connect(const std::shared_ptr<Lane>& lane) {
-    lane->stream.async_connect(endpoint_, [this, lane](boost::beast::error_code ec) {
+    lane->stream.async_connect(endpoint, [this, lane](boost::beast::error_code ec) {
       if (!ec) return post(lane);
       lane->stream.close();
       lane->timer.expires_after(std::chrono::milliseconds(20));
@@ -82,8 +70,8 @@ class RogueWebhookPoster {
 
   void post(const std::shared_ptr<Lane>& lane) {
     namespace http = boost::beast::http;
-    if (started_ >= count_) return;
-    ++started_;
+    if (started >= count) return;
+    ++started;
     lane->request = bad_delivery();
     http::async_write(lane->stream, lane->request, [this, lane](boost::beast::error_code ec, std::size_t) {
       if (ec) return reconnect(lane);
@@ -91,7 +79,7 @@ class RogueWebhookPoster {
       http::async_read(lane->stream, lane->buffer, lane->response,
                        [this, lane](boost::beast::error_code read_ec, std::size_t) {
                          if (read_ec) return reconnect(lane);
-                         ++answered_;
+                         ++answered;
                          post(lane);
                        });
     });
@@ -99,20 +87,26 @@ class RogueWebhookPoster {
 
   // The listener closed the connection (it refuses those beyond its limit): a new one.
   void reconnect(const std::shared_ptr<Lane>& lane) {
-    --started_;
+    --started;
     lane->stream.close();
     lane->buffer.clear();
     connect(lane);
   }
 
-  IoLoop loop_;
-  tcp::endpoint endpoint_;
-  std::size_t count_;
-  std::size_t started_ = 0;  // only touched on the loop's thread
-  std::vector<std::shared_ptr<Lane>> lanes_;
-  std::atomic<std::size_t> answered_{0};
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  IoLoop loop;
+  tcp::endpoint endpoint;
+  std::size_t count;
+  std::size_t started = 0;  // only touched on the loop's thread
+  std::vector<std::shared_ptr<Lane>> lanes;
+  std::atomic<std::size_t> answered{0};
+  std::atomic<bool> stop{false};
+  std::thread thread;
 };
+
+RogueWebhookPoster::RogueWebhookPoster(std::uint16_t port, std::size_t count, std::size_t parallel)
+    : impl_(std::make_unique<Impl>(port, count, parallel)) {}
+RogueWebhookPoster::~RogueWebhookPoster() = default;
+
+std::size_t RogueWebhookPoster::answered() const { return impl_->answered.load(); }
 
 }  // namespace pushsim::test

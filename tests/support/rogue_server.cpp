@@ -1,14 +1,7 @@
-#pragma once
-// Test helper: a deliberately misbehaving server on the test's IoLoop, one misbehaviour per
-// instance, for checking that pushsim reports each one as a clear error within its deadline
-// instead of crashing, hanging or leaking. WebSocket misbehaviours answer upgrade requests;
-// REST misbehaviours (kRest*) answer every other HTTP request. RogueThread runs one on a
-// thread of its own, for code under test that runs its own loop (the live target).
+#include "support/rogue_server.hpp"
+
 #include <atomic>
 #include <chrono>
-#include <cstdint>
-#include <memory>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,43 +13,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "net/io_loop.hpp"
-
 namespace pushsim::test {
 
-enum class Misbehaviour {
-  kSilentUpgrade,  // accepts TCP, reads the upgrade request, never answers
-  kHttp404,        // answers the upgrade with a plain 404
-  kNoEstablished,  // completes the upgrade, then says nothing
-  kGarbage,        // completes the upgrade, then sends text that is not JSON
-  kGarbageLater,   // sends connection_established, then garbage
-  kBinaryLater,    // sends connection_established, then a binary frame
-  kCloseMidFrame,  // announces a 100-byte text frame, sends 10 bytes, closes TCP
-  kHugeFrame,      // sends one 10 MB text frame
-  kWrongDataType,  // sends connection_established whose data is a number
-  kStopReading,    // sends connection_established, then never reads: the client's writes block
-  kFlood,          // sends connection_established, then event frames as fast as it can
-  kRestGarbage,    // answers a REST request with bytes that are not HTTP
-  kRest500,        // answers a REST request with 500 Internal Server Error
-  kRestTrickle,    // answers a REST request one byte every 200 ms
-  kRestRedirect,   // answers a REST request with 307 to another address
-};
-
-inline const std::string kEstablished =
+const std::string kEstablished =
     R"({"event":"pusher:connection_established","data":"{\"socket_id\":\"1.1\",\"activity_timeout\":120}"})";
 
-class RogueServer {
- public:
-  RogueServer(IoLoop& loop, Misbehaviour misbehaviour)
-      : misbehaviour_(misbehaviour), acceptor_(loop.context(), {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    accept();
-  }
-
-  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port()); }
-  std::string http_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-
- private:
+struct RogueServer::Impl {
   using tcp = boost::asio::ip::tcp;
   using Ws = boost::beast::websocket::stream<boost::beast::tcp_stream>;
 
@@ -72,18 +34,23 @@ class RogueServer {
     std::size_t sent = 0;
   };
 
+  Impl(IoLoop& loop, Misbehaviour misbehaviour_in)
+      : misbehaviour(misbehaviour_in), acceptor(loop.context(), {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    accept();
+  }
+
   static void ignore(boost::beast::error_code, std::size_t) {}
 
   bool rest_misbehaviour() const {
-    return misbehaviour_ == Misbehaviour::kRestGarbage || misbehaviour_ == Misbehaviour::kRest500 ||
-           misbehaviour_ == Misbehaviour::kRestTrickle || misbehaviour_ == Misbehaviour::kRestRedirect;
+    return misbehaviour == Misbehaviour::kRestGarbage || misbehaviour == Misbehaviour::kRest500 ||
+           misbehaviour == Misbehaviour::kRestTrickle || misbehaviour == Misbehaviour::kRestRedirect;
   }
 
   void accept() {
-    acceptor_.async_accept([this](boost::beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept([this](boost::beast::error_code ec, tcp::socket socket) {
       if (ec) return;
       auto peer = std::make_shared<Peer>(std::move(socket));
-      peers_.push_back(peer);
+      peers.push_back(peer);
       serve(peer);
       accept();
     });
@@ -95,8 +62,8 @@ class RogueServer {
     http::async_read(stream, peer->buffer, peer->request, [this, peer](boost::beast::error_code ec, std::size_t) {
       if (ec) return;
       if (!boost::beast::websocket::is_upgrade(peer->request) && rest_misbehaviour()) return answer_rest(peer);
-      if (misbehaviour_ == Misbehaviour::kSilentUpgrade) return;
-      if (misbehaviour_ == Misbehaviour::kHttp404) {
+      if (misbehaviour == Misbehaviour::kSilentUpgrade) return;
+      if (misbehaviour == Misbehaviour::kHttp404) {
         peer->response = {http::status::not_found, 11};
         peer->response.prepare_payload();
         http::async_write(peer->ws.next_layer(), peer->response, ignore);
@@ -115,7 +82,7 @@ class RogueServer {
   }
 
   void answer_rest(const std::shared_ptr<Peer>& peer) {
-    switch (misbehaviour_) {
+    switch (misbehaviour) {
       case Misbehaviour::kRestGarbage: return write_raw(peer, "this is not HTTP at all\r\n\r\n");
       case Misbehaviour::kRest500:
         return write_raw(peer,
@@ -163,7 +130,7 @@ class RogueServer {
   }
 
   void misbehave(const std::shared_ptr<Peer>& peer) {
-    switch (misbehaviour_) {
+    switch (misbehaviour) {
       case Misbehaviour::kGarbage:
         peer->payload = "this is not json{";
         peer->ws.async_write(boost::asio::buffer(peer->payload), ignore);
@@ -171,7 +138,7 @@ class RogueServer {
       case Misbehaviour::kGarbageLater:
       case Misbehaviour::kBinaryLater:
         establish(peer, [this, peer] {
-          bool binary = misbehaviour_ == Misbehaviour::kBinaryLater;
+          bool binary = misbehaviour == Misbehaviour::kBinaryLater;
           peer->raw = binary ? std::string("\x01\x02\x03", 3) : "{\"event\":";
           peer->ws.binary(binary);
           peer->ws.async_write(boost::asio::buffer(peer->raw), ignore);
@@ -202,38 +169,43 @@ class RogueServer {
     }
   }
 
-  Misbehaviour misbehaviour_;
-  tcp::acceptor acceptor_;
-  std::vector<std::shared_ptr<Peer>> peers_;
+  Misbehaviour misbehaviour;
+  tcp::acceptor acceptor;
+  std::vector<std::shared_ptr<Peer>> peers;
 };
 
-// A RogueServer on its own loop and thread; everything it opened is closed when it goes.
-class RogueThread {
- public:
-  explicit RogueThread(Misbehaviour misbehaviour) : server_(loop_, misbehaviour) {
-    thread_ = std::thread([this] {
-      // Short slices: run_until checks stop_ only around handlers, and an idle loop has none.
+RogueServer::RogueServer(IoLoop& loop, Misbehaviour misbehaviour) : impl_(std::make_unique<Impl>(loop, misbehaviour)) {}
+RogueServer::~RogueServer() = default;
+
+std::string RogueServer::url() const { return "ws://127.0.0.1:" + std::to_string(port()); }
+std::string RogueServer::http_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+std::uint16_t RogueServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+struct RogueThread::Impl {
+  explicit Impl(Misbehaviour misbehaviour) : server(loop, misbehaviour) {
+    thread = std::thread([this] {
+      // Short slices: run_until checks stop only around handlers, and an idle loop has none.
       const auto end = deadline_after(std::chrono::seconds(60));
-      while (!stop_ && std::chrono::steady_clock::now() < end) {
-        loop_.run_until([this] { return stop_.load(); }, deadline_after(std::chrono::milliseconds(20)));
+      while (!stop && std::chrono::steady_clock::now() < end) {
+        loop.run_until([this] { return stop.load(); }, deadline_after(std::chrono::milliseconds(20)));
       }
     });
   }
-  ~RogueThread() {
-    stop_ = true;
-    thread_.join();
+  ~Impl() {
+    stop = true;
+    thread.join();
   }
-  RogueThread(const RogueThread&) = delete;
-  RogueThread& operator=(const RogueThread&) = delete;
 
-  std::string url() const { return server_.url(); }
-  std::string http_url() const { return server_.http_url(); }
-
- private:
-  IoLoop loop_;
-  RogueServer server_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  IoLoop loop;
+  RogueServer server;
+  std::atomic<bool> stop{false};
+  std::thread thread;
 };
+
+RogueThread::RogueThread(Misbehaviour misbehaviour) : impl_(std::make_unique<Impl>(misbehaviour)) {}
+RogueThread::~RogueThread() = default;
+
+std::string RogueThread::url() const { return impl_->server.url(); }
+std::string RogueThread::http_url() const { return impl_->server.http_url(); }
 
 }  // namespace pushsim::test

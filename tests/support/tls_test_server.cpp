@@ -1,9 +1,5 @@
-#pragma once
-// Test helper: a wss:// server on the test's IoLoop with a freshly made self-signed
-// certificate (EC P-256, CN=127.0.0.1), which completes the handshake and sends
-// pusher:connection_established. A verifying client must refuse it; a trusting one connects.
-#include <memory>
-#include <string>
+#include "support/tls_test_server.hpp"
+
 #include <vector>
 
 #include <openssl/evp.h>
@@ -16,25 +12,18 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "net/io_loop.hpp"
-#include "rogue_server.hpp"
-
 namespace pushsim::test {
 
-class TlsTestServer {
- public:
-  explicit TlsTestServer(IoLoop& loop)
-      : context_(boost::asio::ssl::context::tls_server),
-        acceptor_(loop.context(), {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+struct TlsTestServer::Impl {
+  using tcp = boost::asio::ip::tcp;
+  using Wss = boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+
+  explicit Impl(IoLoop& loop)
+      : context(boost::asio::ssl::context::tls_server),
+        acceptor(loop.context(), {boost::asio::ip::make_address("127.0.0.1"), 0}) {
     install_self_signed_certificate();
     accept();
   }
-
-  std::string url() const { return "wss://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
-
- private:
-  using tcp = boost::asio::ip::tcp;
-  using Wss = boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
   void install_self_signed_certificate() {
     EVP_PKEY* key = EVP_EC_gen("P-256");
@@ -49,17 +38,17 @@ class TlsTestServer {
                                0);
     X509_set_issuer_name(cert, name);
     X509_sign(cert, key, EVP_sha256());
-    SSL_CTX_use_certificate(context_.native_handle(), cert);
-    SSL_CTX_use_PrivateKey(context_.native_handle(), key);
+    SSL_CTX_use_certificate(context.native_handle(), cert);
+    SSL_CTX_use_PrivateKey(context.native_handle(), key);
     X509_free(cert);
     EVP_PKEY_free(key);
   }
 
   void accept() {
-    acceptor_.async_accept([this](boost::beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept([this](boost::beast::error_code ec, tcp::socket socket) {
       if (ec) return;
-      auto peer = std::make_shared<Wss>(std::move(socket), context_);
-      peers_.push_back(peer);
+      auto peer = std::make_shared<Wss>(std::move(socket), context);
+      peers.push_back(peer);
       peer->next_layer().async_handshake(
           boost::asio::ssl::stream_base::server, [peer](boost::beast::error_code tls_ec) {
             if (tls_ec) return;
@@ -72,9 +61,16 @@ class TlsTestServer {
     });
   }
 
-  boost::asio::ssl::context context_;
-  tcp::acceptor acceptor_;
-  std::vector<std::shared_ptr<Wss>> peers_;
+  boost::asio::ssl::context context;
+  tcp::acceptor acceptor;
+  std::vector<std::shared_ptr<Wss>> peers;
 };
+
+TlsTestServer::TlsTestServer(IoLoop& loop) : impl_(std::make_unique<Impl>(loop)) {}
+TlsTestServer::~TlsTestServer() = default;
+
+std::string TlsTestServer::url() const {
+  return "wss://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port());
+}
 
 }  // namespace pushsim::test
