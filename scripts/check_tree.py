@@ -43,6 +43,10 @@ def layer_closure(layer):
 
 ALLOWED = {layer: layer_closure(layer) for layer in LAYER_DEPS}
 
+# Folders of tests/ that mirror no source folder, and the layer whose rules they follow:
+# tests/support/ holds the loopback servers the net and harness tests share, built on net/.
+TEST_ONLY_FOLDERS = {"support": "net"}
+
 # The sans-IO folders, which must stay free of I/O libraries and of anything nondeterministic.
 PURE_LAYERS = ("protocol", "fakes")
 
@@ -265,6 +269,8 @@ class Checker:
         # tests/<folder>/ builds on what <folder>/ builds on; files directly in tests/ are
         # shared by every test binary and so build on nothing.
         layer = parts[1] if in_tests and len(parts) > 2 else top
+        if in_tests:
+            layer = TEST_ONLY_FOLDERS.get(layer, layer)
         where = f"tests/{layer}/" if in_tests and layer != "tests" else f"{top}/"
         allowed = ALLOWED.get(layer, set())
         for number, line in enumerate(code, start=1):
