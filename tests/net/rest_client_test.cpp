@@ -1,4 +1,6 @@
 // The REST client's own behaviour: the SDK's body encoding, and failures as error values.
+#include <catch2/catch.hpp>
+
 #include <boost/asio/ip/tcp.hpp>
 
 #include "support/free_port.hpp"

@@ -1,4 +1,6 @@
 // pushsim serve + the live client, over loopback: connecting, subscribing, presence.
+#include <catch2/catch.hpp>
+
 #include <regex>
 
 #include "support/serve_fixture.hpp"

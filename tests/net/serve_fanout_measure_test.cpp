@@ -2,6 +2,8 @@
 //   build/tests/net_tests "[.measure]"
 // 20 live clients on one channel of pushsim serve, 200 REST triggers; prints deliveries/s and
 // the trigger-to-receive latency percentiles (loopback, both ends in this process).
+#include <catch2/catch.hpp>
+
 #include <algorithm>
 #include <iostream>
 

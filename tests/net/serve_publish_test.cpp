@@ -1,5 +1,7 @@
 // pushsim serve + the REST client + the webhook listener, over loopback: publishing,
 // exclusion by socket_id, client events, channel queries, signed webhooks.
+#include <catch2/catch.hpp>
+
 #include "support/serve_fixture.hpp"
 
 namespace pushsim::test {

@@ -1,4 +1,6 @@
 // ServeServer's lifecycle: clean shutdown with 4200 and no leaked threads; bind failures.
+#include <catch2/catch.hpp>
+
 #include <dirent.h>
 
 #include <thread>
