@@ -13,6 +13,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "support/loop_thread.hpp"
+
 namespace pushsim::test {
 
 const std::string kEstablished =
@@ -183,13 +185,7 @@ std::uint16_t RogueServer::port() const { return impl_->acceptor.local_endpoint(
 
 struct RogueThread::Impl {
   explicit Impl(Misbehaviour misbehaviour) : server(loop, misbehaviour) {
-    thread = std::thread([this] {
-      // Short slices: run_until checks stop only around handlers, and an idle loop has none.
-      const auto end = deadline_after(std::chrono::seconds(60));
-      while (!stop && std::chrono::steady_clock::now() < end) {
-        loop.run_until([this] { return stop.load(); }, deadline_after(std::chrono::milliseconds(20)));
-      }
-    });
+    thread = std::thread([this] { run_until_stopped(loop, stop); });
   }
   ~Impl() {
     stop = true;

@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 
 #include "net/io_loop.hpp"
+#include "support/loop_thread.hpp"
 
 namespace pushsim::test {
 
@@ -32,12 +33,7 @@ struct RogueWebhookPoster::Impl {
       : endpoint(boost::asio::ip::make_address("127.0.0.1"), port), count(count_in) {
     for (std::size_t i = 0; i < parallel; ++i) lanes.push_back(std::make_shared<Lane>(loop));
     for (auto& lane : lanes) connect(lane);
-    thread = std::thread([this] {
-      const auto end = deadline_after(std::chrono::seconds(60));
-      while (!stop && std::chrono::steady_clock::now() < end) {
-        loop.run_until([this] { return stop.load(); }, deadline_after(std::chrono::milliseconds(20)));
-      }
-    });
+    thread = std::thread([this] { run_until_stopped(loop, stop); });
   }
   ~Impl() {
     stop = true;
