@@ -2,7 +2,7 @@
 // Deliberately broken variants of the reference engine.
 //
 // A conformance suite that cannot fail is worthless, so pushsim keeps a catalogue of bugs that
-// real Pusher-compatible servers shipped (spec/REPORTED-BUGS.md) or that are easy to make,
+// real Pusher-compatible servers shipped (docs/reported-bugs.md) or that are easy to make,
 // each one a switch in the reference engine. The reference runs with none switched on;
 // `pushsim selftest` runs the suite once per defect and requires every one to be caught.
 // Each switch sits at the one place in the engine where that bug would live.
