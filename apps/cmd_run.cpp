@@ -142,7 +142,7 @@ bool write_file(const std::string& path, const std::string& text) {
 
 // A header line names the document the sections are in; with a profile, each line also says
 // what the profile makes of the scenario.
-void list_scenarios(const std::vector<harness::Scenario>& scenarios,
+void list_scenarios(const std::vector<harness::Scenario>& scenarios, const std::vector<harness::RetiredId>& retired,
                     const std::optional<harness::TargetProfile>& profile) {
   std::cout << "id\tlevel\tsection of " << harness::kProtocolDocumentPath << "\tname\n";
   for (const auto& s : scenarios) {
@@ -157,6 +157,12 @@ void list_scenarios(const std::vector<harness::Scenario>& scenarios,
     std::cout << "\n";
   }
   std::cout << scenarios.size() << " scenarios\n";
+  // Retired ids stay listed: a report or CI history naming one finds where its check went.
+  for (const auto& r : retired) {
+    std::cout << r.id << "\tretired\t" << (r.replaced_by.empty() ? "withdrawn" : "see " + r.replaced_by) << "\t"
+              << r.why << "\n";
+  }
+  if (!retired.empty()) std::cout << retired.size() << " retired ids\n";
 }
 
 std::variant<std::optional<harness::TargetProfile>, std::string> profile_of(const RunArgs& args) {
@@ -168,7 +174,8 @@ std::variant<std::optional<harness::TargetProfile>, std::string> profile_of(cons
 
 // The suite the paths name, filtered; nullopt (after saying why) when it does not load.
 std::optional<std::vector<harness::Scenario>> selected_scenarios(const RunArgs& args,
-                                                                 const std::optional<harness::TargetProfile>& profile) {
+                                                                 const std::optional<harness::TargetProfile>& profile,
+                                                                 std::vector<harness::RetiredId>& retired) {
   std::vector<std::filesystem::path> paths(args.paths.begin(), args.paths.end());
   if (paths.empty()) paths.push_back(bundled_scenarios());
   const auto suite = harness::check_suite(paths);
@@ -183,6 +190,7 @@ std::optional<std::vector<harness::Scenario>> selected_scenarios(const RunArgs& 
       std::cerr << "pushsim run: warning: " << unmatched.to_string() << "\n";
     }
   }
+  retired = suite.retired;
   return harness::select_scenarios(suite.scenarios, args.filter);
 }
 
@@ -193,11 +201,12 @@ int run(const RunArgs& args) {
     return kExitUsage;
   }
   const auto& profile = std::get<std::optional<harness::TargetProfile>>(profile_or_error);
-  const auto selected = selected_scenarios(args, profile);
+  std::vector<harness::RetiredId> retired;
+  const auto selected = selected_scenarios(args, profile, retired);
   if (!selected) return kExitUsage;
   const auto& scenarios = *selected;
   if (args.list) {  // before the target: listing needs no server and no credentials
-    list_scenarios(scenarios, profile);
+    list_scenarios(scenarios, retired, profile);
     return 0;
   }
   const std::string target = chosen_target(args, profile);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/retired_ids.hpp"
 #include "harness/scenario.hpp"
 #include "harness/source_location.hpp"
 #include "protocol/result.hpp"
@@ -41,12 +42,13 @@ std::vector<std::filesystem::path> find_scenario_files(const std::vector<std::fi
 
 struct SuiteOutcome {
   std::vector<Scenario> scenarios;  // those without errors, in file order
+  std::vector<RetiredId> retired;   // from each searched folder's retired.yaml (retired_ids.hpp)
   std::vector<Diagnostic> diagnostics;
   std::size_t files_read = 0;
 };
 
-// Loads every file and checks the suite as a whole: scenario ids must be unique, and a
-// duplicate names both files.
+// Loads every file and checks the suite as a whole: scenario ids must be unique (a duplicate
+// names both files) and none may be a retired one.
 SuiteOutcome check_suite(const std::vector<std::filesystem::path>& paths);
 Result<std::vector<Scenario>> load_suite(const std::vector<std::filesystem::path>& paths);
 

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "harness/scenario_loader.hpp"
 #include "harness_test_support.hpp"
@@ -52,4 +53,37 @@ TEST_CASE("a duplicate scenario id names both files", "[suite]") {
                                                   ":1:5: duplicate scenario id 'dup.1' (also used by " +
                                                   (folder / "first.yaml").string() + ":1:5)");
   CHECK_FALSE(load_suite({folder}).ok());
+}
+
+TEST_CASE("retired ids stay reserved and their replacements must exist", "[suite]") {
+  const auto folder = fixtures() / "suite_retired";
+  const auto outcome = check_suite({folder});
+  CHECK(outcome.files_read == 2);  // retired.yaml is not a scenario
+  CHECK(ids(outcome.scenarios) == std::vector<std::string>{"ret.1"});
+  REQUIRE(outcome.retired.size() == 2);
+  CHECK(outcome.retired[0].id == "ret.2");
+  CHECK(outcome.retired[0].replaced_by == "ret.1");
+  CHECK(outcome.retired[0].why == "the same check as ret.1");
+  std::vector<std::string> messages;
+  for (const auto& diagnostic : outcome.diagnostics) messages.push_back(diagnostic.to_string());
+  const auto retired_file = (folder / "retired.yaml").string();
+  CHECK(messages == std::vector<std::string>{
+                        retired_file + ":7:3: retired id 'ret.2' is listed twice (first at " + retired_file + ":1:3)",
+                        (folder / "two.yaml").string() + ":1:5: scenario id 'ret.2' is retired (" + retired_file +
+                            ":1:3); ids are never reused: take the next free number of the area",
+                        retired_file + ":4:3: retired id 'ret.3' is replaced by 'ret.9', which is not in the suite",
+                    });
+  CHECK_FALSE(load_suite({folder}).ok());
+}
+
+TEST_CASE("a malformed retired.yaml is reported with its place", "[suite]") {
+  const auto folder = std::filesystem::temp_directory_path() / "pushsim_retired_malformed";
+  std::filesystem::create_directories(folder);
+  { std::ofstream(folder / "retired.yaml") << "- id: x.1\n  replaced: x.2\n"; }
+  const auto outcome = check_suite({folder});
+  REQUIRE_FALSE(outcome.diagnostics.empty());
+  const auto text = join_diagnostics(outcome.diagnostics);
+  CHECK_THAT(text, Catch::Contains("retired.yaml:2:3"));
+  CHECK_THAT(text, Catch::Contains("missing key 'why'"));
+  std::filesystem::remove_all(folder);
 }
