@@ -65,5 +65,6 @@ void add_explore_command(CLI::App& app, int& exit_code);   // cmd_explore.cpp
 void add_replay_command(CLI::App& app, int& exit_code);    // cmd_replay.cpp
 void add_bench_command(CLI::App& app, int& exit_code);     // cmd_bench.cpp
 void add_serve_command(CLI::App& app, int& exit_code);     // cmd_serve.cpp
+void add_compare_command(CLI::App& app, int& exit_code);   // cmd_compare.cpp
 
 }  // namespace pushsim::apps
