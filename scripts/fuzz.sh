@@ -29,7 +29,7 @@ done
 # With both, libFuzzer stops at whichever comes first; with --runs alone, the time is unbounded.
 if [ ${#runs[@]} -gt 0 ] && [ "$seconds" = 60 ]; then seconds=0; fi
 limit=(-max_total_time="$seconds" "${runs[@]}")
-all_targets=(fuzz_frame fuzz_rest fuzz_webhook fuzz_scenario fuzz_engine fuzz_client)
+all_targets=(fuzz_frame fuzz_rest fuzz_webhook fuzz_scenario fuzz_engine fuzz_client fuzz_compare_report)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -45,6 +45,9 @@ seed_dirs() {
   echo "fuzz/corpus/$1"
   if [ "$1" = fuzz_scenario ]; then
     find scenarios tests/harness/malformed tests/harness/scenarios -type d
+  fi
+  if [ "$1" = fuzz_compare_report ]; then
+    echo tests/reports/compare_fixture
   fi
 }
 
