@@ -97,6 +97,11 @@ std::variant<ComparedReport, std::string> parse_compared_report(std::string_view
     top = Parsed::parse(text.begin(), text.end(), keep_value);
   } catch (const Parsed::parse_error& e) {
     return parse_error_message(file, e);
+  } catch (const Parsed::exception& e) {
+    // A number beyond a double's range ("1e999") is out_of_range, thrown with no position.
+    const std::string what = e.what();
+    const auto bracket = what.find("] ");
+    return file + ": not JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2));
   }
   const std::string not_report = file + ": not a pushsim JSON report (`pushsim run --json FILE` writes one): ";
   if (!top.is_object())
@@ -275,9 +280,11 @@ Comparison compare_reports(std::vector<ComparedReport> reports) {
     }
   }
   Comparison out;
-  for (auto& [id, row] : by_id) {
+  for (auto& entry : by_id) {
+    CompareRow& row = entry.second;
+    const auto& first = row.verdicts.front();
     row.differs = std::any_of(row.verdicts.begin(), row.verdicts.end(),
-                              [&row](const std::optional<std::string>& v) { return v != row.verdicts.front(); });
+                              [&first](const std::optional<std::string>& v) { return v != first; });
     out.rows.push_back(std::move(row));
   }
   std::stable_partition(out.rows.begin(), out.rows.end(), [](const CompareRow& row) { return row.differs; });

@@ -269,6 +269,9 @@ TEST_CASE("A file that is not a pushsim JSON report is refused with its name and
         "duplicate_id.json: scenario public.1 is listed twice (scenarios[0] and scenarios[2])");
   CHECK(error_of(parse_compared_report(R"({"report_version": "1", "target": "sim", "scenarios": []})", "v.json")) ==
         "v.json" + not_report + "\"report_version\" is not a positive integer");
+  // Found by fuzz_compare_report: the parser throws out_of_range, not parse_error, for this.
+  CHECK(error_of(parse_compared_report(R"({"report_version": 1e999})", "n.json")) ==
+        "n.json: not JSON: number overflow parsing '1e999'");
   CHECK(error_of(parse_compared_report(R"({"report_version": 1, "scenarios": []})", "t.json")) ==
         "t.json" + not_report + "no \"target\" string");
   CHECK(error_of(parse_compared_report(R"({"report_version": 1, "target": "sim", "scenarios": [{"verdict": "pass"}]})",
