@@ -1,5 +1,6 @@
 #include "harness/live_target.hpp"
 
+#include "harness/isolated_target.hpp"
 #include "harness/scenario_vocabulary.hpp"
 #include "net/io_loop.hpp"
 #include "net/live_connection.hpp"
@@ -356,7 +357,10 @@ TargetFactory live_target_factory(LiveTargetOptions options) {
     for (const auto& feature : scenario.requires_features) {
       if (feature == "subscription_count" || feature == "batch_webhooks") mine.enable.insert(feature);
     }
-    return std::make_unique<LiveTarget>(std::move(mine));
+    auto target = std::make_unique<LiveTarget>(std::move(mine));
+    if (options.run_token.empty() || scenario.exact_channel_names) return target;
+    return std::make_unique<IsolatedTarget>(std::move(target),
+                                            NameIsolation(isolation_suffix(options.run_token, scenario.id)));
   };
 }
 

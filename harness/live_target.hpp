@@ -14,7 +14,8 @@
 // - partition, heal and latency cannot be played on a real network: they are refused.
 // - `serve` mode starts a fresh in-process ServeServer per scenario, on an ephemeral port,
 //   configured as the sim target's world (same apps, webhooks to this target's listener),
-//   so that parallel scenarios never share channels.
+//   so that parallel scenarios never share channels. On a server shared by scenarios (any
+//   other live target), the run token keeps their names apart (isolated_target.hpp).
 // - Everything (connections, requests, listener, server) is closed when the target is
 //   destroyed; past `run_deadline` every wait fails at once and every action is refused.
 // - A misbehaving server cannot hang or exhaust the run: writes that stall (it stopped
@@ -75,6 +76,10 @@ struct LiveTargetOptions {
   std::chrono::milliseconds write_stall_max{5'000};
   std::size_t frames_max = 20'000;
   std::optional<std::chrono::steady_clock::time_point> run_deadline;  // the whole run's
+  // Unique to the run (empty: names as written): each scenario's channel names and user ids
+  // then carry "_" + token + "_" + id + "_" on the wire (isolated_target.hpp), unless it asks
+  // for exact_channel_names.
+  std::string run_token;
 };
 
 class LiveTarget final : public Target {
@@ -168,6 +173,7 @@ class LiveTarget final : public Target {
 
 // A fresh live target per scenario; in serve mode its server is configured for the scenario
 // (named apps, subscription_count / batch_webhooks when required) and seeded with its seed.
+// With a run token, the target is wrapped in an IsolatedTarget for the scenario.
 TargetFactory live_target_factory(LiveTargetOptions options);
 
 }  // namespace pushsim::harness

@@ -388,6 +388,9 @@ struct Scenario {
   std::vector<std::string> requires_features;  // `requires:`; targets lacking one skip it
   // Set when the scenario can only run in simulation (partitions, exact timing), with why.
   std::optional<std::string> simulation_only;
+  // Set when the scenario must send its channel names and user ids exactly as written on a
+  // live target, with why; else each gets a suffix unique to the run (name_isolation.hpp).
+  std::optional<std::string> exact_channel_names;
   std::vector<Client> clients;  // in declaration order
   std::vector<Step> steps;
 

@@ -12,8 +12,9 @@ namespace pushsim::harness {
 namespace {
 
 Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
-  static constexpr std::string_view kKeys[] = {
-      "id", "name", "level", "section", "tags", "requires", "simulation_only", "clients", "steps"};
+  static constexpr std::string_view kKeys[] = {"id",      "name",     "level",           "section",
+                                               "tags",    "requires", "simulation_only", "exact_channel_names",
+                                               "clients", "steps"};
   Scenario scenario;
   scenario.where = root.Mark().is_null() ? SourceLocation{context.file(), 1, 1} : context.at(root.Mark());
   MapReader map(context, root, scenario.where, "scenario", kKeys);

@@ -41,17 +41,16 @@ void read_requires(YamlContext& context, const Field& field, Scenario& scenario)
   }
 }
 
-void read_simulation_only(YamlContext& context, const Field& field, Scenario& scenario) {
-  // A reason, not a flag: whoever meets a skipped scenario on a live target should learn why.
+// A reason, not a flag: whoever meets the field should learn why. `what` says what the reason
+// explains, for the error.
+std::optional<std::string> read_reason(YamlContext& context, const Field& field, std::string_view what) {
   const Json value = field.value.IsScalar() ? scalar_to_json(field.value) : Json();
   if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
-    context.error(field.where,
-                  "expected a reason (why the scenario can run only in simulation) for "
-                  "'simulation_only' in scenario, found " +
-                      describe_found(field.value));
-    return;
+    context.error(field.where, "expected a reason (" + std::string(what) + ") for '" + field.key +
+                                   "' in scenario, found " + describe_found(field.value));
+    return std::nullopt;
   }
-  scenario.simulation_only = value.get<std::string>();
+  return value.get<std::string>();
 }
 
 Client read_client(YamlContext& context, const std::string& name, const SourceLocation& declared_at,
@@ -132,7 +131,13 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
   if (auto tags = map.get("tags"))
     scenario.tags = read_string_list(context, *tags).value_or(std::vector<std::string>{});
   if (auto features = map.get("requires")) read_requires(context, *features, scenario);
-  if (auto reason = map.get("simulation_only")) read_simulation_only(context, *reason, scenario);
+  if (auto reason = map.get("simulation_only")) {
+    scenario.simulation_only = read_reason(context, *reason, "why the scenario can run only in simulation");
+  }
+  if (auto reason = map.get("exact_channel_names")) {
+    scenario.exact_channel_names =
+        read_reason(context, *reason, "why the scenario needs its channel names unsuffixed on a live server");
+  }
 }
 
 std::vector<Client> read_clients(YamlContext& context, const Field& field) {

@@ -1,6 +1,6 @@
 #pragma once
-// The scenario header: id, name, level, section, tags, requires, simulation_only, and the
-// declared clients. Used by the loader; errors go to the context.
+// The scenario header: id, name, level, section, tags, requires, simulation_only,
+// exact_channel_names, and the declared clients. Used by the loader; errors go to the context.
 #include <vector>
 
 #include "harness/scenario.hpp"

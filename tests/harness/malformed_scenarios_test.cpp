@@ -88,6 +88,9 @@ const Case kCases[] = {
      "10:79: value nested deeper than 64 levels or larger than 100000 nodes (a recursive alias?)"},
     {"root_is_a_list.yaml",
      "1:1: expected a map for scenario, found a list"},
+    {"exact_channel_names_flag.yaml",
+     "5:22: expected a reason (why the scenario needs its channel names unsuffixed on a live server) for "
+     "'exact_channel_names' in scenario, found 'true'"},
     {"simulation_only_flag.yaml",
      "5:18: expected a reason (why the scenario can run only in simulation) for 'simulation_only' in scenario, found 'true'"},
     {"socket_id_before_connect.yaml",

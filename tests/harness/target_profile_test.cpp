@@ -26,7 +26,7 @@ TargetProfile profile_of(const std::string& text) {
   return *outcome.profile;
 }
 
-constexpr const char* kHeader = "profile: demo\ndescription: a demo server\nserver: demo 1.0\n";
+constexpr const char* kProfileHeader = "profile: demo\ndescription: a demo server\nserver: demo 1.0\n";
 
 // A fresh sim target per scenario, counting how many were built.
 TargetFactory counting_sim(int& built) {
@@ -46,7 +46,7 @@ const std::string kFailing =
 
 TEST_CASE("a profile loads with its connection, features and deviations", "[profile]") {
   const auto profile =
-      profile_of(std::string(kHeader) + R"(connection: { host: ws.example, port: 443, tls: true, path: /pusher }
+      profile_of(std::string(kProfileHeader) + R"(connection: { host: ws.example, port: 443, tls: true, path: /pusher }
 features: [webhooks, client_events]
 deviations:
   - scenario: connection.51
@@ -70,23 +70,23 @@ deviations:
 }
 
 TEST_CASE("profile errors name the file, line and column of what is wrong", "[profile]") {
-  CHECK(errors_of(std::string(kHeader) + "features: [webhooks, web_hooks, webhooks]\n") ==
+  CHECK(errors_of(std::string(kProfileHeader) + "features: [webhooks, web_hooks, webhooks]\n") ==
         "p.yaml:4:22: unknown feature 'web_hooks' in 'features' (expected one of: " + join_words(kKnownFeatures) +
             ")\np.yaml:4:33: feature 'webhooks' is listed twice in 'features'");
-  CHECK(errors_of(std::string(kHeader) + "features: []\ncolour: red\n") ==
+  CHECK(errors_of(std::string(kProfileHeader) + "features: []\ncolour: red\n") ==
         "p.yaml:5:1: unknown key 'colour' in profile (expected one of: profile, description, server, connection, "
         "features, deviations)");
-  CHECK(errors_of(std::string(kHeader)) == "p.yaml:1:1: missing key 'features' in profile");
+  CHECK(errors_of(std::string(kProfileHeader)) == "p.yaml:1:1: missing key 'features' in profile");
   CHECK(errors_of("profile: Soketi!\ndescription: d\nserver: s\nfeatures: []\n") ==
         "p.yaml:1:10: bad profile name 'Soketi!' (expected lower-case letters, digits, '-' or '_', like soketi)");
-  CHECK(errors_of(std::string(kHeader) + "features: webhooks\n") ==
+  CHECK(errors_of(std::string(kProfileHeader) + "features: webhooks\n") ==
         "p.yaml:4:11: expected a list of features for 'features' in profile, found 'webhooks' (an empty list is [])");
-  CHECK(errors_of(std::string(kHeader) + "connection: { port: 70000 }\nfeatures: []\n") ==
+  CHECK(errors_of(std::string(kProfileHeader) + "connection: { port: 70000 }\nfeatures: []\n") ==
         "p.yaml:4:21: expected an integer from 1 to 65535 for 'port' in 'connection' of profile, found '70000'");
 }
 
 TEST_CASE("deviation errors: missing reason, a link that is not a web link, a pattern given twice", "[profile]") {
-  const std::string text = std::string(kHeader) + R"(features: []
+  const std::string text = std::string(kProfileHeader) + R"(features: []
 deviations:
   - scenario: connection.51
     link: https://example.com
@@ -117,14 +117,14 @@ TEST_CASE("bad YAML and empty files are diagnostics, not exceptions", "[profile]
 }
 
 TEST_CASE("a profile file is told from a scenario file by its profile key", "[profile]") {
-  CHECK(looks_like_profile(std::string(kHeader) + "features: []\n"));
+  CHECK(looks_like_profile(std::string(kProfileHeader) + "features: []\n"));
   CHECK_FALSE(looks_like_profile(scenario_text("must", kPassing)));
   CHECK_FALSE(looks_like_profile("profile: [unclosed\n"));
   CHECK_FALSE(looks_like_profile(""));
 }
 
 TEST_CASE("the first deviation whose glob matches the id applies", "[profile]") {
-  const auto profile = profile_of(std::string(kHeader) + R"(features: []
+  const auto profile = profile_of(std::string(kProfileHeader) + R"(features: []
 deviations:
   - { scenario: rest.1, reason: first, link: https://example.com/1 }
   - { scenario: "rest.*", reason: any rest, link: https://example.com/2 }
@@ -138,7 +138,7 @@ deviations:
 
 TEST_CASE("a scenario needing a feature the profile lacks is skipped before any target is built", "[profile]") {
   SuiteOptions options;
-  options.profile = profile_of(std::string(kHeader) + "features: [webhooks]\n");
+  options.profile = profile_of(std::string(kProfileHeader) + "features: [webhooks]\n");
   int built = 0;
   const Scenario needs = load(scenario_text("must", "requires: [client_events]\n" + kPassing));
   const ScenarioResult skipped = run_one(needs, counting_sim(built), options);
@@ -152,7 +152,7 @@ TEST_CASE("a scenario needing a feature the profile lacks is skipped before any 
 
 TEST_CASE("a listed failure is a known deviation and a listed pass an unexpected pass", "[profile]") {
   SuiteOptions options;
-  options.profile = profile_of(std::string(kHeader) + R"(features: []
+  options.profile = profile_of(std::string(kProfileHeader) + R"(features: []
 deviations:
   - { scenario: test.1, reason: "it never sends 'never'", link: https://example.com/issue/1 }
 )");
@@ -187,7 +187,7 @@ TEST_CASE("without a profile nothing is marked, and a failure still fails", "[pr
 }
 
 TEST_CASE("a deviation that matches no scenario of the suite is reported where it is written", "[profile]") {
-  const auto profile = profile_of(std::string(kHeader) + R"(features: []
+  const auto profile = profile_of(std::string(kProfileHeader) + R"(features: []
 deviations:
   - { scenario: test.1, reason: r, link: https://example.com }
   - { scenario: "test.*", reason: r, link: https://example.com }
@@ -212,7 +212,7 @@ TEST_CASE("the built-in reference profile claims every feature the engine has, w
 }
 
 TEST_CASE("a deviation on scenarios the profile never runs is reported too", "[profile]") {
-  const auto profile = profile_of(std::string(kHeader) + R"(features: [webhooks]
+  const auto profile = profile_of(std::string(kProfileHeader) + R"(features: [webhooks]
 deviations:
   - { scenario: "test.*", reason: r, link: https://example.com }
 )");
