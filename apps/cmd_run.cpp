@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <random>
 #include <variant>
 
 #include "apps/commands.hpp"
@@ -36,6 +37,7 @@ struct RunArgs {
   std::string webhook_listen;       // HOST:PORT; default loopback, ephemeral port
   double deadline_s = 0;            // the whole run; 0: kDefaultDeadline_s for live targets
   bool insecure = false;
+  bool exact_names = false;  // live: channel names and user ids as written, no run token
   std::string junit, json, html;
   bool list = false;
   bool no_color = false;
@@ -48,6 +50,18 @@ std::string env_or(const std::string& given, const char* name) {
   if (!given.empty()) return given;
   const char* value = std::getenv(name);
   return value == nullptr ? std::string() : std::string(value);
+}
+
+// Six characters [a-z0-9] unique to a live run (its names must not meet an earlier run's on a
+// long-lived server): drawn from the OS and the wall clock, which a live run may read.
+std::string new_run_token() {
+  std::random_device device;
+  std::uint64_t bits = (static_cast<std::uint64_t>(device()) << 32) ^ device() ^
+                       static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  constexpr std::string_view kDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string token;
+  for (int i = 0; i < 6; ++i, bits /= kDigits.size()) token += kDigits[bits % kDigits.size()];
+  return token;
 }
 
 // `--target live` dials PUSHER_HOST:PUSHER_PORT; with a profile, the profile's connection
@@ -82,7 +96,8 @@ std::string chosen_target(const RunArgs& args, const std::optional<harness::Targ
 
 // The target factory for the target, or an error message for the user.
 std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& args, const std::string& target,
-                                                               const std::optional<harness::TargetProfile>& profile) {
+                                                               const std::optional<harness::TargetProfile>& profile,
+                                                               const std::string& run_token) {
   if (target == "sim") return harness::sim_target_factory();
   harness::LiveTargetOptions live;
   live.tls_verify = !args.insecure;
@@ -91,6 +106,7 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
   } else if (target == "serve") {
     live.features = harness::builtin_reference_profile().features;  // serve is the reference engine
   }
+  live.run_token = run_token;
   const double deadline_s = args.deadline_s > 0 ? args.deadline_s : kDefaultDeadline_s;
   live.run_deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(deadline_s * 1000));
@@ -210,7 +226,8 @@ int run(const RunArgs& args) {
     return 0;
   }
   const std::string target = chosen_target(args, profile);
-  auto factory = make_factory(args, target, profile);
+  const std::string run_token = target == "sim" || args.exact_names ? std::string() : new_run_token();
+  auto factory = make_factory(args, target, profile, run_token);
   if (auto* error = std::get_if<std::string>(&factory)) {
     std::cerr << "pushsim run: " << *error << "\n";
     return kExitUsage;
@@ -221,7 +238,12 @@ int run(const RunArgs& args) {
   const std::string profile_name = profile ? profile->name : std::string();
   // `live` says where it went: the URL from PUSHER_HOST/PUSHER_PORT or the profile.
   const std::string shown = target == "live" ? live_url(target, profile).value_or(target) : target;
-  std::cout << reports::console_header(shown, args.seed, scenarios.size(), style, profile_name) << std::flush;
+  std::cout << reports::console_header(shown, args.seed, scenarios.size(), style, profile_name);
+  if (!run_token.empty()) {
+    std::cout << "run token " << run_token << ": on the server, channel names and user ids end in _" << run_token
+              << "_<scenario id>_ (reports show them as written)\n";
+  }
+  std::cout << std::flush;
   harness::SuiteOptions options;
   options.profile = profile;
   options.root_seed = args.seed;
@@ -272,6 +294,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--webhook-listen", args->webhook_listen,
                   "live target: HOST:PORT of the harness's webhook listener (default 127.0.0.1, any port)");
   cmd->add_option("--deadline", args->deadline_s, "live target: seconds the whole run may take (default 1800)");
+  cmd->add_flag("--exact-channel-names", args->exact_names,
+                "live target: send channel names and user ids as written (by default each scenario's carry a "
+                "suffix unique to the run, so that scenarios sharing a server never meet)");
   cmd->add_flag("--insecure", args->insecure, "live target: accept any TLS certificate (self-signed test servers)");
   cmd->add_option("--junit", args->junit, "write a JUnit XML report here");
   cmd->add_option("--json", args->json, "write a JSON report (every step, every observation) here");
