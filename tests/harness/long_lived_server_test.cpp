@@ -141,3 +141,66 @@ TEST_CASE("live target factory: a run token isolates each scenario, unless it as
 }
 
 }  // namespace pushsim::harness
+
+namespace pushsim::harness {
+namespace {
+
+// Two scenarios' targets on one server, as --jobs 2 runs them: `first` holds the fixed
+// webhook port, `second` has an ephemeral listener the server does not know.
+struct SharedServer : LongLivedServer {
+  std::pair<std::unique_ptr<Target>, LiveTarget*> target(const std::string& scenario_id, bool webhooks) {
+    LiveTargetOptions live;
+    live.ws_url = server.ws_url();
+    if (webhooks) live.webhook_port = webhook_port;
+    auto inner = std::make_unique<LiveTarget>(live);
+    LiveTarget* raw = inner.get();
+    return {std::make_unique<IsolatedTarget>(std::move(inner), NameIsolation(isolation_suffix("shared", scenario_id))),
+            raw};
+  }
+};
+
+bool subscribed(Target& target, const std::string& client, const std::string& channel) {
+  REQUIRE_FALSE(target.declare_client(ClientSpec{client, std::nullopt, std::nullopt, "default"}));
+  REQUIRE_FALSE(target.connect(client, ConnectOptions{}));
+  REQUIRE_FALSE(target.subscribe(client, channel, AuthChoice{}, std::nullopt));
+  return target.wait_until(target.now() + 5 * kNsPerSecond, [&] {
+    for (const auto& frame : target.frames(client)) {
+      if (frame.frame && frame.frame->event == "pusher_internal:subscription_succeeded") return true;
+    }
+    return false;
+  });
+}
+
+std::string dump_names(const std::vector<ObservedWebhook>& hooks) {
+  std::string out;
+  for (const auto& hook : hooks) out += hook.event.value("name", "") + " " + hook.event.value("channel", "") + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("long-lived server: a scenario sees neither another's webhooks nor its channels in GET /channels") {
+  SharedServer shared;
+  auto [first, first_inner] = shared.target("test.1", true);
+  auto [second, second_inner] = shared.target("test.2", false);
+  REQUIRE(subscribed(*first, "alice", "room"));
+  REQUIRE(subscribed(*second, "bob", "news"));
+
+  // The first scenario's listener gets the server's webhooks about both; it sees its own only.
+  const auto own = [&] { return dump_names(first->webhooks()).find("channel_occupied room\n") != std::string::npos; };
+  const auto theirs = [&] {
+    return dump_names(first_inner->webhooks()).find("news_shared_test.2_") != std::string::npos;
+  };
+  REQUIRE(first->wait_until(first->now() + 5 * kNsPerSecond, [&] { return own() && theirs(); }));
+  CHECK(dump_names(first->webhooks()) == "channel_occupied room\n");
+
+  // The second scenario lists the server's channels: the first's "room" is not among them.
+  REQUIRE_FALSE(second->rest(RestCall{"GET", "/channels", {}, "", Signing::kValid}));
+  REQUIRE(second->wait_until(second->now() + 5 * kNsPerSecond,
+                             [&] { return second->responses().back().answered_at.has_value(); }));
+  CHECK(second_inner->responses().back().body.find("room_shared_test.1_") != std::string::npos);
+  CHECK(second->responses().back().status == 200);
+  CHECK(Json::parse(second->responses().back().body) == Json{{"channels", {{"news", Json::object()}}}});
+}
+
+}  // namespace pushsim::harness
