@@ -49,8 +49,8 @@ TEST_CASE("name isolation: a suffix never pushes a valid name over the 164-chara
 TEST_CASE("name isolation: an invalid name stays invalid, exactly as written") {
   auto names = isolation();
   for (const std::string& name : {std::string(165, 'c'), std::string("bad name!"), std::string("a/b"),
-                                 std::string("a:b"), std::string("caf\xC3\xA9"), std::string("line\nbreak"),
-                                 std::string("star*"), std::string(""), std::string("#internal")}) {
+                                  std::string("a:b"), std::string("caf\xC3\xA9"), std::string("line\nbreak"),
+                                  std::string("star*"), std::string(""), std::string("#internal")}) {
     CHECK(names.channel(name) == name);
   }
 }
