@@ -14,6 +14,10 @@
 #include "harness/live_target.hpp"
 #include "harness/scenario_loader.hpp"
 #include "harness/suite_runner.hpp"
+#include "harness/target_health.hpp"
+#include "harness/target_watch.hpp"
+#include "net/server_process.hpp"
+#include "net/url.hpp"
 #include "reports/console_report.hpp"
 #include "reports/html_report.hpp"
 #include "reports/json_report.hpp"
@@ -41,7 +45,16 @@ struct RunArgs {
   std::string junit, json, html;
   bool list = false;
   bool no_color = false;
+  std::string server_cmd;                // start the server under test (sh -c), restart it when it dies
+  double server_ready_timeout_s = 10;    // from its start to a port that accepts
+  std::string restart_server = "crash";  // crash | each
 };
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 every MUST scenario passed; 1 a scenario failed (a server started with --server-cmd that "
+    "crashed is restarted, and the scenario that crashed it fails); 2 usage or input error; 3 the target went "
+    "away (the scenario it went away during is named, later ones are not run), or --server-cmd's server "
+    "did not start.";
 
 // A live run that has not finished in this long is cut short (its remaining waits fail).
 constexpr double kDefaultDeadline_s = 30 * 60;
@@ -95,9 +108,11 @@ std::string chosen_target(const RunArgs& args, const std::optional<harness::Targ
 }
 
 // The target factory for the target, or an error message for the user.
+// An external live target's options land in *external (the watch probes the same address).
 std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& args, const std::string& target,
                                                                const std::optional<harness::TargetProfile>& profile,
-                                                               const std::string& run_token) {
+                                                               const std::string& run_token,
+                                                               std::optional<harness::LiveTargetOptions>* external) {
   if (target == "sim") return harness::sim_target_factory();
   harness::LiveTargetOptions live;
   live.tls_verify = !args.insecure;
@@ -145,6 +160,7 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
         "a live target needs --app-id, --key and --secret (or PUSHER_APP_ID, PUSHER_APP_KEY, "
         "PUSHER_APP_SECRET)");
   }
+  *external = live;
   return harness::live_target_factory(live);
 }
 
@@ -210,6 +226,65 @@ std::optional<std::vector<harness::Scenario>> selected_scenarios(const RunArgs& 
   return harness::select_scenarios(suite.scenarios, args.filter);
 }
 
+// --server-cmd and its companions make sense only together and against an external target.
+std::optional<std::string> server_cmd_problem(const RunArgs& args, bool external) {
+  if (args.server_cmd.empty()) {
+    if (args.restart_server != "crash") return std::string("--restart-server needs --server-cmd");
+    return std::nullopt;
+  }
+  if (!external) {
+    return std::string(
+        "--server-cmd needs a live target at the address its server listens on (--target ws://HOST:PORT)");
+  }
+  if (args.jobs > 1) {
+    return std::string(
+        "--server-cmd runs one scenario at a time (--jobs 1), so that a crash is blamed on the "
+        "scenario that caused it");
+  }
+  if (args.server_ready_timeout_s <= 0) return std::string("--server-ready-timeout must be positive");
+  return std::nullopt;
+}
+
+// The server under test as a child process, started; nullptr (after saying why) when it did not start.
+std::unique_ptr<ServerProcess> start_server(const RunArgs& args, const harness::LiveTargetOptions& live) {
+  auto url = parse_url(live.ws_url);
+  if (!url) {
+    std::cerr << "pushsim run: --server-cmd: " << url.error().message << "\n";
+    return nullptr;
+  }
+  ServerProcessOptions options;
+  options.command = args.server_cmd;
+  options.host = url->host;
+  options.port = static_cast<std::uint16_t>(std::stoi(url->port));
+  options.ready_max = std::chrono::milliseconds(static_cast<std::int64_t>(args.server_ready_timeout_s * 1000));
+  kill_on_fatal_signals();
+  auto server = std::make_unique<ServerProcess>(options);
+  if (auto error = server->start()) {
+    server->keep_log();
+    std::cerr << "pushsim run: --server-cmd: " << error->message << "\n";
+    return nullptr;
+  }
+  std::cout << "pushsim run: server under test started (pid " << server->pid() << "), log " << server->log_path()
+            << "\n";
+  return server;
+}
+
+// The watch over an external live target: probes its address; with a server process, watches that.
+std::unique_ptr<harness::LiveTargetWatch> make_watch(const RunArgs& args, const harness::LiveTargetOptions& live,
+                                                     ServerProcess* server) {
+  harness::ProbeOptions probe;
+  probe.ws_url = live.ws_url;
+  probe.http_url = live.http_url;
+  probe.app = live.app;
+  probe.tls_verify = live.tls_verify;
+  harness::LiveWatchOptions options;
+  options.probe = [probe] { return harness::probe_target(probe); };
+  options.server = server;
+  options.restart_each = args.restart_server == "each";
+  options.secrets = {live.app.secret};
+  return std::make_unique<harness::LiveTargetWatch>(std::move(options));
+}
+
 int run(const RunArgs& args) {
   auto profile_or_error = profile_of(args);
   if (auto* error = std::get_if<std::string>(&profile_or_error)) {
@@ -227,9 +302,14 @@ int run(const RunArgs& args) {
   }
   const std::string target = chosen_target(args, profile);
   const std::string run_token = target == "sim" || args.exact_names ? std::string() : new_run_token();
-  auto factory = make_factory(args, target, profile, run_token);
+  std::optional<harness::LiveTargetOptions> external;
+  auto factory = make_factory(args, target, profile, run_token, &external);
   if (auto* error = std::get_if<std::string>(&factory)) {
     std::cerr << "pushsim run: " << *error << "\n";
+    return kExitUsage;
+  }
+  if (auto problem = server_cmd_problem(args, external.has_value())) {
+    std::cerr << "pushsim run: " << *problem << "\n";
     return kExitUsage;
   }
   const bool tty = isatty(STDOUT_FILENO) != 0;
@@ -244,7 +324,15 @@ int run(const RunArgs& args) {
               << "_<scenario id>_ (reports show them as written)\n";
   }
   std::cout << std::flush;
+  std::unique_ptr<ServerProcess> server;
+  if (!args.server_cmd.empty()) {
+    server = start_server(args, *external);
+    if (!server) return harness::kExitTargetDown;
+  }
+  std::unique_ptr<harness::LiveTargetWatch> watch;
+  if (external) watch = make_watch(args, *external, server.get());
   harness::SuiteOptions options;
+  options.watch = watch.get();
   options.profile = profile;
   options.root_seed = args.seed;
   options.jobs = args.jobs;
@@ -256,6 +344,16 @@ int run(const RunArgs& args) {
   };
   const auto run_result = harness::run_suite(scenarios, std::get<harness::TargetFactory>(factory), shown, options);
   std::cout << reports::console_summary(run_result, style);
+  if (server) {
+    std::cout << "pushsim run: the server under test was started " << server->starts() << " time"
+              << (server->starts() == 1 ? "" : "s");
+    if (watch->crashes() > 0) {
+      std::cout << "; it crashed " << watch->crashes() << " time" << (watch->crashes() == 1 ? "" : "s")
+                << " and was restarted; its log: " << server->log_path();
+    }
+    std::cout << "\n";
+  }
+  server.reset();  // stops its process group before the reports are written
   bool written = true;
   if (!args.junit.empty()) written &= write_file(args.junit, reports::junit_report(run_result));
   if (!args.json.empty()) {
@@ -303,6 +401,18 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--html", args->html, "write an HTML report here (suite table; sequence diagrams of failures)");
   cmd->add_flag("--list", args->list, "list the scenarios (id, level, section, name) and exit");
   cmd->add_flag("--no-color", args->no_color, "no colours even on a terminal");
+  cmd->add_option("--server-cmd", args->server_cmd,
+                  "live target: start the server under test with sh -c CMD (own process group, output to a log "
+                  "file), wait for --target's port, restart it when it dies (the scenario that killed it fails: "
+                  "crashed the server), stop it at the end; needs --jobs 1");
+  cmd->add_option("--server-ready-timeout", args->server_ready_timeout_s,
+                  "--server-cmd: seconds from its start to a port that accepts connections")
+      ->capture_default_str();
+  cmd->add_option("--restart-server", args->restart_server,
+                  "--server-cmd: crash (restart it when it dies) or each (before every scenario: full isolation)")
+      ->check(CLI::IsMember({"crash", "each"}))
+      ->capture_default_str();
+  cmd->footer(kExitCodes);
   cmd->callback([cmd, args, &exit_code] {
     args->target_given = cmd->count("--target") > 0;
     exit_code = run(*args);

@@ -13,6 +13,7 @@ std::string_view to_string(Verdict verdict) {
     case Verdict::kSkipped: return "skipped";
     case Verdict::kKnownDeviation: return "known-deviation";
     case Verdict::kUnexpectedPass: return "unexpected-pass";
+    case Verdict::kNotRun: return "not-run";
   }
   return "?";
 }
@@ -31,7 +32,15 @@ std::size_t RunResult::count(Verdict verdict) const {
       std::count_if(scenarios.begin(), scenarios.end(), [&](const ScenarioResult& s) { return s.verdict == verdict; }));
 }
 
-int RunResult::exit_code() const { return count(Verdict::kFail) == 0 ? 0 : 1; }
+int RunResult::exit_code() const {
+  if (target_down) return kExitTargetDown;
+  return count(Verdict::kFail) == 0 ? 0 : kExitFailed;
+}
+
+std::string TargetDownFinding::headline() const {
+  return std::string("the server went away ") + (before_scenario ? "before" : "during") + " scenario " + scenario +
+         ": " + reason;
+}
 
 RunResult without_wall_times(RunResult result) {
   result.wall_ns = 0;

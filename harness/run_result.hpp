@@ -24,11 +24,13 @@ namespace pushsim::harness {
 // skipped (the target lacks a required feature, or the scenario is simulation-only);
 // known-deviation (it failed, and the target profile lists it as a documented deviation);
 // unexpected-pass (the profile lists it as a deviation, yet it passed: the server was fixed
-// or the profile entry is stale). Neither of the last two fails the run.
-enum class Verdict { kPass, kFail, kNonStrict, kInformational, kSkipped, kKnownDeviation, kUnexpectedPass };
-inline constexpr Verdict kAllVerdicts[] = {Verdict::kPass,          Verdict::kFail,    Verdict::kNonStrict,
-                                           Verdict::kInformational, Verdict::kSkipped, Verdict::kKnownDeviation,
-                                           Verdict::kUnexpectedPass};
+// or the profile entry is stale). Neither of the last two fails the run. not-run: a live
+// target went away (RunResult::target_down) before the scenario could run; it says nothing
+// about the scenario, so it is not a failure, but the run's exit code says the target went away.
+enum class Verdict { kPass, kFail, kNonStrict, kInformational, kSkipped, kKnownDeviation, kUnexpectedPass, kNotRun };
+inline constexpr Verdict kAllVerdicts[] = {Verdict::kPass,           Verdict::kFail,    Verdict::kNonStrict,
+                                           Verdict::kInformational,  Verdict::kSkipped, Verdict::kKnownDeviation,
+                                           Verdict::kUnexpectedPass, Verdict::kNotRun};
 std::string_view to_string(Verdict verdict);
 
 enum class StepOutcome { kPassed, kFailed, kNotRun };
@@ -89,16 +91,37 @@ struct ScenarioResult {
   bool passed_required() const { return verdict != Verdict::kFail; }
 };
 
+// A live target that went away mid-run (target_watch.hpp), reported once for the run: the
+// scenario during which the probes first found it gone, why, and what pushsim had last sent it
+// (frames and REST requests, signatures redacted).
+struct TargetDownFinding {
+  std::string scenario;                   // the scenario during (or before) which it went away
+  bool before_scenario = false;           // it was gone before `scenario` started (a failed restart)
+  std::string reason;                     // what the probe saw, e.g. "TCP connect: connection refused"
+  std::vector<std::string> last_sent;     // "+0.120s alice: {...}", oldest first
+  std::vector<std::string> also_running;  // other scenarios in flight then (--jobs > 1)
+
+  bool operator==(const TargetDownFinding&) const = default;
+  // "the server went away during scenario X: reason"
+  std::string headline() const;
+};
+
+// The run's exit codes (README "Exit codes"; `pushsim run --help`). Usage errors are 2.
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitTargetDown = 3;
+
 struct RunResult {
   std::string target;
   std::string profile;  // the target profile given (empty: the built-in reference)
   std::uint64_t root_seed = 0;
   std::vector<ScenarioResult> scenarios;  // in suite order
   std::int64_t wall_ns = 0;
+  std::optional<TargetDownFinding> target_down;  // live targets only
 
   bool operator==(const RunResult&) const = default;
   std::size_t count(Verdict verdict) const;
-  // 0 when no scenario failed, 1 otherwise (the run's exit code; usage errors are 2).
+  // The run's exit code: 3 (kExitTargetDown) when the target went away, else 1 when a
+  // scenario failed, else 0. Usage errors are 2.
   int exit_code() const;
 };
 

@@ -53,11 +53,25 @@ ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, c
       return skipped_result(scenario, seed, std::move(*reason));
     }
   }
-  auto target_instance = factory(scenario, seed);
-  ScenarioResult result = run_scenario(scenario, *target_instance, seed, options.executor);
+  if (options.watch) {
+    if (auto reason = options.watch->before(scenario)) return not_run_result(scenario, seed, std::move(*reason));
+  }
+  ScenarioResult result;
+  {
+    // The target is closed before the watch probes the server: its connections are gone then.
+    auto target_instance = factory(scenario, seed);
+    result = run_scenario(scenario, *target_instance, seed, options.executor);
+  }
   if (options.profile) {
     if (const auto* deviation = find_deviation(*options.profile, scenario.id)) apply_deviation(result, deviation->note);
   }
+  if (options.watch) options.watch->after(scenario, result);
+  return result;
+}
+
+ScenarioResult not_run_result(const Scenario& scenario, std::uint64_t seed, std::string reason) {
+  ScenarioResult result = skipped_result(scenario, seed, std::move(reason));
+  result.verdict = Verdict::kNotRun;
   return result;
 }
 
@@ -91,6 +105,7 @@ RunResult run_suite(const std::vector<Scenario>& scenarios, const TargetFactory&
   for (auto& thread : threads) thread.join();
 
   for (auto& result : results) run.scenarios.push_back(std::move(*result));
+  if (options.watch) run.target_down = options.watch->finding();
   run.wall_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall_start).count();
   return run;

@@ -14,6 +14,7 @@
 #include "harness/target.hpp"
 #include "harness/target_factory.hpp"
 #include "harness/target_profile.hpp"
+#include "harness/target_watch.hpp"
 #include "protocol/server/defects.hpp"
 
 namespace pushsim::harness {
@@ -38,13 +39,20 @@ struct SuiteOptions {
   // target, and its deviations mark results (apply_deviation). None: every feature the target
   // claims, no deviations (the built-in reference).
   std::optional<TargetProfile> profile;
+  // A live target's watch (target_watch.hpp): asked before and after each scenario that runs;
+  // its finding becomes RunResult::target_down. None: nothing watched (the simulation).
+  TargetWatch* watch = nullptr;
   // Called once per scenario, in suite order, from whichever thread finished it (never two
   // at once). done counts results reported so far, including this one.
   std::function<void(const ScenarioResult& result, std::size_t done, std::size_t total)> on_result;
 };
 
-// One scenario as run_suite runs it: the profile's skip, a fresh target, the deviation.
+// One scenario as run_suite runs it: the profile's skip, the watch's leave, a fresh target, the
+// deviation, the watch's verdict on the server.
 ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, const SuiteOptions& options);
+
+// The result of a scenario not run because the target went away: verdict not-run, the reason.
+ScenarioResult not_run_result(const Scenario& scenario, std::uint64_t seed, std::string reason);
 
 RunResult run_suite(const std::vector<Scenario>& scenarios, const TargetFactory& factory, const std::string& target,
                     const SuiteOptions& options);

@@ -262,7 +262,8 @@ void apply_deviation(ScenarioResult& result, const DeviationNote& deviation) {
     case Verdict::kInformational:
     case Verdict::kSkipped:
     case Verdict::kKnownDeviation:
-    case Verdict::kUnexpectedPass: break;
+    case Verdict::kUnexpectedPass:
+    case Verdict::kNotRun: break;
   }
   result.deviation = deviation;
 }

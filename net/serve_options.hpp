@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ struct ServeOptions {
   std::chrono::milliseconds handshake_timeout{10'000};  // WebSocket upgrade and close handshakes
   std::chrono::milliseconds http_read_timeout{30'000};  // one request, or keep-alive idleness
   std::chrono::milliseconds shutdown_grace{2'000};      // for the 4200 closes to go out
+  // Sees each text frame a client sent, on the engine's strand, before the engine does. For
+  // test programs that stand in for a server with a crash bug (tests/programs/); none in pushsim.
+  std::function<void(std::string_view text)> on_client_text;
 };
 
 // app-id:app-key:app-secret, the credentials the Pusher SDKs' examples and soketi default to.

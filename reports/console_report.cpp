@@ -18,6 +18,7 @@ const char* colour_of(Verdict verdict) {
     case Verdict::kSkipped: return "\x1b[90m";
     case Verdict::kKnownDeviation: return "\x1b[35m";
     case Verdict::kUnexpectedPass: return "\x1b[93m";
+    case Verdict::kNotRun: return "\x1b[90m";
   }
   return "";
 }
@@ -31,6 +32,7 @@ const char* label_of(Verdict verdict) {
     case Verdict::kSkipped: return "SKIP";
     case Verdict::kKnownDeviation: return "DEVIATION";
     case Verdict::kUnexpectedPass: return "XPASS";
+    case Verdict::kNotRun: return "NOT RUN";
   }
   return "?";
 }
@@ -66,7 +68,9 @@ std::string console_scenario(const harness::ScenarioResult& result, const Consol
                      harness::format_offset(result.duration);
   if (style.wall_times) line += " (" + millis(result.wall_ns) + ")";
   line += "\n";
-  if (result.verdict == Verdict::kSkipped) return line + indented(result.skip_reason, "    ");
+  if (result.verdict == Verdict::kSkipped || result.verdict == Verdict::kNotRun) {
+    return line + indented(result.skip_reason, "    ");
+  }
   if (result.verdict == Verdict::kPass) return line;
   const harness::DeviationNote note = result.deviation.value_or(harness::DeviationNote{});
   if (result.verdict == Verdict::kUnexpectedPass) {
@@ -86,6 +90,23 @@ std::string console_scenario(const harness::ScenarioResult& result, const Consol
   return line;
 }
 
+std::string console_target_down(const harness::RunResult& run) {
+  if (!run.target_down) return "";
+  const auto& finding = *run.target_down;
+  std::string out = finding.headline() + "\n";
+  if (!finding.last_sent.empty()) {
+    out += "  what pushsim last sent it:\n";
+    for (const auto& line : finding.last_sent) out += "    " + line + "\n";
+  }
+  if (!finding.also_running.empty()) {
+    out += "  also running then:";
+    for (const auto& id : finding.also_running) out += " " + id;
+    out += "\n";
+  }
+  return out + "  " + std::to_string(run.count(Verdict::kNotRun)) + " scenarios not run (exit code " +
+         std::to_string(run.exit_code()) + ")\n";
+}
+
 std::string console_summary(const harness::RunResult& run, const ConsoleStyle& style) {
   std::string out = std::to_string(run.scenarios.size()) + " scenarios: " + std::to_string(run.count(Verdict::kPass)) +
                     " passed, " + std::to_string(run.count(Verdict::kFail)) + " failed, " +
@@ -96,12 +117,13 @@ std::string console_summary(const harness::RunResult& run, const ConsoleStyle& s
     out += ", " + std::to_string(run.count(Verdict::kKnownDeviation)) + " known deviations, " +
            std::to_string(run.count(Verdict::kUnexpectedPass)) + " unexpected passes";
   }
+  if (run.count(Verdict::kNotRun) > 0) out += ", " + std::to_string(run.count(Verdict::kNotRun)) + " not run";
   out += " (target " + run.target + (run.profile.empty() ? "" : ", profile " + run.profile) + ", seed " +
          std::to_string(run.root_seed);
   if (style.wall_times) out += ", " + millis(run.wall_ns);
   out += ")";
   if (style.color) out = std::string(run.exit_code() == 0 ? "\x1b[32m" : "\x1b[31m") + out + "\x1b[0m";
-  return out + "\n";
+  return console_target_down(run) + out + "\n";
 }
 
 std::string console_progress(std::size_t done, std::size_t total) {

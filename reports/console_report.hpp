@@ -18,7 +18,10 @@ std::string console_header(const std::string& target, std::uint64_t root_seed, s
                            const ConsoleStyle& style, const std::string& profile = {});
 // The scenario's line, then its failure messages (each line indented), newline-terminated.
 std::string console_scenario(const harness::ScenarioResult& result, const ConsoleStyle& style);
+// The totals line, after the target-down finding when the target went away.
 std::string console_summary(const harness::RunResult& run, const ConsoleStyle& style);
+// The finding, once: which scenario the server went away during, why, what was last sent.
+std::string console_target_down(const harness::RunResult& run);
 // "[12/150] 8%" for a progress line a terminal rewrites in place.
 std::string console_progress(std::size_t done, std::size_t total);
 

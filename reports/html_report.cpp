@@ -19,7 +19,7 @@ table.suite th{background:#eef2f7}
 td.time{text-align:right;font-variant-numeric:tabular-nums}
 .v-pass{color:#1b5e20}.v-fail{color:#b71c1c}.v-non-strict{color:#e65100}
 .v-informational{color:#0d47a1}.v-skipped{color:#757575}
-.v-known-deviation{color:#6a1b9a}.v-unexpected-pass{color:#827717}
+.v-known-deviation{color:#6a1b9a}.v-unexpected-pass{color:#827717}.v-not-run{color:#757575}
 td.verdict{font-weight:bold}
 tr.v-fail td.verdict{background:#ffebee}tr.v-non-strict td.verdict{background:#fff3e0}
 tr.v-pass td.verdict{background:#e8f5e9}tr.v-known-deviation td.verdict{background:#f3e5f5}
@@ -29,7 +29,8 @@ pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}
 ol.steps li{margin:.1em 0}
 .o-failed{color:#b71c1c;font-weight:bold}.o-not_run{color:#9e9e9e}
 .diagram{overflow-x:auto;border:1px solid #ddd;background:#fff;padding:.3em}
-.note{color:#555;font-style:italic})";
+.note{color:#555;font-style:italic}
+.target-down{border:2px solid #b71c1c;background:#ffebee;padding:.5em})";
 
 std::string esc(std::string_view text) { return html_escape(text); }
 
@@ -48,8 +49,10 @@ bool detailed(const ScenarioResult& r) {
   return r.verdict == Verdict::kFail || r.verdict == Verdict::kNonStrict || r.verdict == Verdict::kKnownDeviation;
 }
 
-// Whether the page shows a verdict's count: the profile verdicts only when a profile was given.
+// Whether the page shows a verdict's count: the profile verdicts only when a profile was given,
+// not-run only when the target went away.
 bool counted(const harness::RunResult& run, Verdict v) {
+  if (v == Verdict::kNotRun) return run.count(v) > 0;
   return !run.profile.empty() || (v != Verdict::kKnownDeviation && v != Verdict::kUnexpectedPass);
 }
 
@@ -87,6 +90,23 @@ std::string header(const harness::RunResult& run, const HtmlOptions& options) {
            std::string(harness::to_string(v)) + "</span>";
   }
   out += "<span>exit code " + std::to_string(run.exit_code()) + "</span></p>\n";
+  if (run.target_down) {
+    const auto& finding = *run.target_down;
+    out += "<div class=\"target-down\"><p><b>" + esc(finding.headline()) + "</b> (<a href=\"#" +
+           anchor(finding.scenario) + "\">" + esc(finding.scenario) + "</a>); " +
+           std::to_string(run.count(Verdict::kNotRun)) + " scenarios not run.</p>\n";
+    if (!finding.last_sent.empty()) {
+      std::string sent;
+      for (const auto& line : finding.last_sent) sent += line + "\n";
+      out += "<p>What pushsim last sent it:</p>\n<pre>" + esc(sent) + "</pre>\n";
+    }
+    if (!finding.also_running.empty()) {
+      std::string ids;
+      for (const auto& id : finding.also_running) ids += (ids.empty() ? "" : ", ") + id;
+      out += "<p>Also running then: " + esc(ids) + "</p>\n";
+    }
+    out += "</div>\n";
+  }
   return out;
 }
 

@@ -75,6 +75,13 @@ Ordered json_run(const harness::RunResult& run, const harness::ProtocolDocument&
   }
   summary["exit_code"] = run.exit_code();
   out["summary"] = std::move(summary);
+  if (run.target_down) {
+    const auto& finding = *run.target_down;
+    out["target_down"] =
+        Ordered{{"scenario", finding.scenario},   {"when", finding.before_scenario ? "before" : "during"},
+                {"message", finding.headline()},  {"reason", finding.reason},
+                {"last_sent", finding.last_sent}, {"also_running", finding.also_running}};
+  }
   Ordered scenarios = Ordered::array();
   for (const auto& scenario : run.scenarios) scenarios.push_back(json_scenario(scenario, protocol));
   out["scenarios"] = std::move(scenarios);

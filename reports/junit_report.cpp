@@ -30,7 +30,15 @@ std::string joined(const std::vector<std::string>& lines) {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-std::string testcase(const ScenarioResult& r) {
+// The target-down finding, as an error of the scenario it happened during.
+std::string target_down_error(const harness::TargetDownFinding& finding) {
+  std::string text = finding.headline();
+  if (!finding.last_sent.empty()) text += "\nwhat pushsim last sent it:\n" + joined(finding.last_sent);
+  return "      <error type=\"target-down\" message=\"" + xml_escape(finding.headline()) + "\">" + xml_escape(text) +
+         "</error>\n";
+}
+
+std::string testcase(const ScenarioResult& r, const std::optional<harness::TargetDownFinding>& down) {
   std::string out = "    <testcase classname=\"pushsim." + xml_escape(area_of(r.id)) + "\" name=\"" +
                     xml_escape(r.id + ": " + r.name) + "\" file=\"" + xml_escape(r.file) + "\" time=\"" +
                     seconds_text(r.wall_ns) + "\">\n";
@@ -51,27 +59,32 @@ std::string testcase(const ScenarioResult& r) {
   } else if (r.verdict == Verdict::kFail) {
     out += "      <failure type=\"fail\" message=\"" + xml_escape(first_line(findings)) + "\">" + xml_escape(findings) +
            "</failure>\n";
-  } else if (r.verdict == Verdict::kSkipped) {
+  } else if (r.verdict == Verdict::kSkipped || r.verdict == Verdict::kNotRun) {
     out += "      <skipped message=\"" + xml_escape(r.skip_reason) + "\"/>\n";
   } else if (!findings.empty()) {
     out += "      <system-out>" + xml_escape(std::string(harness::to_string(r.verdict)) + ": " + findings) +
            "</system-out>\n";
   }
+  if (down && down->scenario == r.id) out += target_down_error(*down);
   return out + "    </testcase>\n";
 }
 
 struct Totals {
-  std::size_t tests = 0, failures = 0, skipped = 0;
+  std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
   std::int64_t wall_ns = 0;
-  void add(const ScenarioResult& r) {
+  void add(const ScenarioResult& r, const std::optional<harness::TargetDownFinding>& down) {
     ++tests;
     failures += r.verdict == Verdict::kFail ? 1 : 0;
-    skipped += r.verdict == Verdict::kSkipped || r.verdict == Verdict::kKnownDeviation ? 1 : 0;
+    errors += down && down->scenario == r.id ? 1 : 0;
+    skipped += r.verdict == Verdict::kSkipped || r.verdict == Verdict::kKnownDeviation || r.verdict == Verdict::kNotRun
+                   ? 1
+                   : 0;
     wall_ns += r.wall_ns;
   }
   std::string attributes() const {
-    return "tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
-           "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\" time=\"" + seconds_text(wall_ns) + "\"";
+    return "tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
+           std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" + seconds_text(wall_ns) +
+           "\"";
   }
 };
 
@@ -108,18 +121,18 @@ std::string junit_report(const harness::RunResult& run) {
     const std::string area = area_of(r.id);
     if (by_area.count(area) == 0) areas.push_back(area);
     by_area[area].push_back(&r);
-    all.add(r);
+    all.add(r, run.target_down);
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuites name=\"pushsim\" " + all.attributes() + ">\n";
   for (const auto& area : areas) {
     Totals totals;
-    for (const auto* r : by_area[area]) totals.add(*r);
+    for (const auto* r : by_area[area]) totals.add(*r, run.target_down);
     out += "  <testsuite name=\"pushsim." + xml_escape(area) + "\" " + totals.attributes() + ">\n";
     out += "    <properties>" + property("target", run.target) +
            (run.profile.empty() ? "" : property("profile", run.profile)) +
            property("seed", std::to_string(run.root_seed)) + "</properties>\n";
-    for (const auto* r : by_area[area]) out += testcase(*r);
+    for (const auto* r : by_area[area]) out += testcase(*r, run.target_down);
     out += "  </testsuite>\n";
   }
   return out + "</testsuites>\n";

@@ -46,7 +46,8 @@ ALLOWED = {layer: layer_closure(layer) for layer in LAYER_DEPS}
 
 # Folders of tests/ that mirror no source folder, and the layer whose rules they follow:
 # tests/support/ holds the loopback servers the net and harness tests share, built on net/.
-TEST_ONLY_FOLDERS = {"support": "net"}
+# tests/programs/ holds small stand-ins for servers under test, built on net/.
+TEST_ONLY_FOLDERS = {"support": "net", "programs": "net"}
 
 # The sans-IO folders, which must stay free of I/O libraries and of anything nondeterministic.
 PURE_LAYERS = ("protocol", "fakes")

@@ -19,6 +19,7 @@ ServeDriver::ServeDriver(asio::io_context& context, const ServeOptions& options,
       timer_(strand_),
       webhook_timeout_(std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::nanoseconds(options.engine.webhooks.response_timeout))),
+      on_client_text_(options.on_client_text),
       rng_(seed),
       engine_(options.engine, std::move(apps), rng_) {
   for (int i = 0; i < std::max(1, options.io_threads); ++i) shards_.push_back(asio::make_strand(context));
@@ -48,6 +49,7 @@ void ServeDriver::opened(std::shared_ptr<WsSession> session, std::string target)
 
 void ServeDriver::text(ConnectionId id, std::string text) {
   asio::post(strand_, [this, id, text = std::move(text)] {
+    if (on_client_text_) on_client_text_(text);
     engine_.on_text(real_now(), id, text);
     flush();
   });

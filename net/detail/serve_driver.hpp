@@ -72,6 +72,7 @@ class ServeDriver {
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::steady_timer timer_;
   std::chrono::milliseconds webhook_timeout_;
+  std::function<void(std::string_view)> on_client_text_;
   Rng rng_;
   Engine engine_;
   std::vector<Strand> shards_;

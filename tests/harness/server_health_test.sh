@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# CTest harness/server_health: target health end to end, over loopback, in a temporary folder.
+# The server under test is tests/programs/crashing_serve (pushsim serve's engine that dies on a
+# frame containing "crash-me"); the suite is health_suite/ (health.2 sends that frame, health.4
+# fails on any server).
+#  a. without --server-cmd: health.2 is named as the scenario the server went away during, the
+#     later ones are "not run: target down", exit code 3, in every report, secret never printed;
+#  b. on a healthy server a scenario that fails is a plain FAIL (exit 1), no "target down";
+#  c. with --server-cmd: the server is restarted, health.2 fails with "crashed the server", the
+#     rest pass, and no server process is left behind;
+#  d. --restart-server each starts it before every scenario;
+#  e. a --server-cmd that exits or never opens its port ends the run with exit code 3, quickly;
+#  f. --server-cmd with --jobs 2, or with the in-process serve target, is a usage error.
+# Usage: server_health_test.sh PUSHSIM_BINARY CRASHING_SERVE_BINARY
+set -uo pipefail
+
+pushsim=${1:?usage: server_health_test.sh PUSHSIM CRASHING_SERVE}
+crashing=${2:?usage: server_health_test.sh PUSHSIM CRASHING_SERVE}
+here=$(cd "$(dirname "$0")" && pwd)
+suite="$here/health_suite"
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
+}
+trap cleanup EXIT
+export TMPDIR="$work"
+fail() { echo "server_health: FAIL: $*" >&2; exit 1; }
+expect_in() { grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' not in $1"; }; }
+expect_not_in() { ! grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' in $1"; }; }
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+creds=(--target "ws://127.0.0.1:$port" --app-id app-id --key app-key --secret app-secret --no-color)
+
+start_server() {
+  "$crashing" "$port" crash-me >"$work/server.out" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do grep -q listening "$work/server.out" && return; sleep 0.05; done
+  fail "crashing_serve did not start: $(cat "$work/server.out")"
+}
+
+# a. The server dies during health.2; nobody restarts it.
+start_server
+SECONDS=0
+"$pushsim" run "$suite" "${creds[@]}" --junit "$work/a.xml" --json "$work/a.json" --html "$work/a.html" \
+  >"$work/a.out" 2>&1
+status=$?
+echo "a. without --server-cmd: exit $status in ${SECONDS}s"
+[ "$status" -eq 3 ] || { cat "$work/a.out" >&2; fail "a: exit $status, expected 3 (target went away)"; }
+expect_in "$work/a.out" "^PASS *health.1 " a
+expect_in "$work/a.out" "^FAIL *health.2 " a
+for id in 3 4 5; do expect_in "$work/a.out" "^NOT RUN *health.$id " a; done
+expect_in "$work/a.out" "target down: the server went away during scenario health.2" a
+expect_in "$work/a.out" "^the server went away during scenario health.2: WebSocket ws://127.0.0.1:$port: " a
+expect_in "$work/a.out" "bob send {\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"crash-me\"}}" a
+expect_in "$work/a.out" ", 3 not run (target" a
+expect_in "$work/a.xml" '<error type="target-down" message="the server went away during scenario health.2' a
+expect_in "$work/a.xml" '<skipped message="target down: the server went away during scenario health.2' a
+expect_in "$work/a.json" '"not-run": 3' a
+expect_in "$work/a.json" '"exit_code": 3' a
+expect_in "$work/a.json" '"target_down": {' a
+expect_in "$work/a.html" 'class="target-down"' a
+for f in a.out a.xml a.json a.html; do expect_not_in "$work/$f" "app-secret" "a ($f)"; done
+wait "$server_pid" 2>/dev/null
+server_pid=
+
+# b. A healthy server: health.4 fails on its own merits, and that is all.
+start_server
+SECONDS=0
+"$pushsim" run "$suite" "${creds[@]}" --skip health.2 >"$work/b.out" 2>&1
+status=$?
+echo "b. healthy server, one scenario wrong: exit $status in ${SECONDS}s"
+[ "$status" -eq 1 ] || { cat "$work/b.out" >&2; fail "b: exit $status, expected 1 (one scenario failed)"; }
+expect_in "$work/b.out" "^FAIL *health.4 " b
+for id in 1 3 5; do expect_in "$work/b.out" "^PASS *health.$id " b; done
+expect_not_in "$work/b.out" "went away" b
+expect_not_in "$work/b.out" "NOT RUN" b
+kill "$server_pid" && wait "$server_pid" 2>/dev/null
+server_pid=
+
+# c. pushsim runs the server itself and restarts it after the crash.
+SECONDS=0
+"$pushsim" run "$suite" "${creds[@]}" --skip health.4 --server-cmd "exec '$crashing' $port crash-me" \
+  --junit "$work/c.xml" >"$work/c.out" 2>&1
+status=$?
+echo "c. --server-cmd, crash in health.2: exit $status in ${SECONDS}s"
+[ "$status" -eq 1 ] || { cat "$work/c.out" >&2; fail "c: exit $status, expected 1 (health.2 crashed the server)"; }
+expect_in "$work/c.out" "^FAIL *health.2 " c
+expect_in "$work/c.out" "crashed the server: killed by signal 6 (Aborted)" c
+expect_in "$work/c.out" "crashing_serve: dying on" c
+for id in 1 3 5; do expect_in "$work/c.out" "^PASS *health.$id " c; done
+expect_in "$work/c.out" "crashed 1 time and was restarted" c
+expect_in "$work/c.out" "was started 2 times" c
+expect_in "$work/c.xml" "crashed the server" c
+expect_not_in "$work/c.out" "NOT RUN" c
+expect_not_in "$work/c.out" "app-secret" c
+pgrep -f "crashing_serve $port" >/dev/null && fail "c: a crashing_serve on port $port outlived the run"
+
+# d. A fresh server for every scenario.
+SECONDS=0
+"$pushsim" run "$suite" "${creds[@]}" --skip health.4 --skip health.2 --restart-server each \
+  --server-cmd "exec '$crashing' $port crash-me" >"$work/d.out" 2>&1
+status=$?
+echo "d. --restart-server each: exit $status in ${SECONDS}s"
+[ "$status" -eq 0 ] || { cat "$work/d.out" >&2; fail "d: exit $status, expected 0"; }
+expect_in "$work/d.out" "was started 3 times" d
+pgrep -f "crashing_serve $port" >/dev/null && fail "d: a crashing_serve on port $port outlived the run"
+
+# e. Servers that never become ready.
+SECONDS=0
+"$pushsim" run "$suite" "${creds[@]}" --server-cmd "echo bad config >&2; exit 7" >"$work/e1.out" 2>&1
+status=$?
+[ "$status" -eq 3 ] || { cat "$work/e1.out" >&2; fail "e: exit $status for a server that exits, expected 3"; }
+expect_in "$work/e1.out" "exited with status 7 before 127.0.0.1:$port accepted connections" e
+expect_in "$work/e1.out" "bad config" e
+"$pushsim" run "$suite" "${creds[@]}" --server-cmd "sleep 30" --server-ready-timeout 1 >"$work/e2.out" 2>&1
+status=$?
+[ "$status" -eq 3 ] || { cat "$work/e2.out" >&2; fail "e: exit $status for a server that never listens, expected 3"; }
+expect_in "$work/e2.out" "did not accept connections on 127.0.0.1:$port within 1000 ms" e
+pgrep -f "^sleep 30$" -P $$ >/dev/null && fail "e: the sleep outlived the run"
+echo "e. servers that never become ready: ${SECONDS}s"
+[ "$SECONDS" -le 10 ] || fail "e: took ${SECONDS}s"
+
+# f. Usage errors.
+"$pushsim" run "$suite" "${creds[@]}" --jobs 2 --server-cmd true >"$work/f.out" 2>&1
+[ $? -eq 2 ] || fail "f: --jobs 2 with --server-cmd was accepted"
+"$pushsim" run --target serve --server-cmd true >"$work/f.out" 2>&1
+[ $? -eq 2 ] || fail "f: --target serve with --server-cmd was accepted"
+"$pushsim" run --help >"$work/f.out" 2>&1
+expect_in "$work/f.out" "3 the target went away" f
+echo "server_health: OK"
