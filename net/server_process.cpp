@@ -134,7 +134,14 @@ std::optional<Error> ServerProcess::start() {
     return failure(std::string("fork failed: ") + std::strerror(errno));
   }
   if (child == 0) {
-    // Only async-signal-safe calls from here to exec.
+    // Only async-signal-safe calls from here to exec. Until exec this is a copy of pushsim (or
+    // of a test binary): its signal handlers must not run here, and no signal may stay blocked.
+    for (int sig = 1; sig < NSIG; ++sig) {
+      if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::setpgid(0, 0);
 #ifdef __linux__
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);

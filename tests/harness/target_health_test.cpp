@@ -52,6 +52,19 @@ TEST_CASE("the probe finds a server that never answers the upgrade gone, within 
   CHECK(seconds_since(start) < 2.5);  // two tries of 500 ms, a pause, some slack
 }
 
+TEST_CASE("the probe finds a server that closes every connection gone") {
+  ServeServer server;
+  ServeOptions options;
+  options.port = 0;
+  AppConfig app = default_app();
+  app.max_connections = 0;  // every connection closed at once, 4004
+  options.apps.push_back(app);
+  REQUIRE_FALSE(server.start(options));
+  const auto why = probe_target(quick(server.ws_url()));
+  REQUIRE(why);
+  CHECK(why->find("WebSocket " + server.ws_url() + ": ") == 0);
+}
+
 TEST_CASE("the probe finds a server whose REST API is gone") {
   auto options = quick("");
   options.http_url = "http://127.0.0.1:" + std::to_string(pushsim::test::free_loopback_port());
