@@ -208,6 +208,7 @@ void ServerProcess::stop() {
   if (pid_ == 0) return;
   const int group = pid_;
   ::kill(-group, SIGTERM);
+  ::kill(-group, SIGCONT);  // a stopped (hung) server takes its SIGTERM only once continued
   const auto grace_end = std::chrono::steady_clock::now() + options_.stop_grace;
   while (std::chrono::steady_clock::now() < grace_end) {
     if (ended()) break;

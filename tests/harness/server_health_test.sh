@@ -9,6 +9,8 @@
 #  c. with --server-cmd: the server is restarted, health.2 fails with "crashed the server", the
 #     rest pass, and no server process is left behind;
 #  d. --restart-server each starts it before every scenario;
+#  g. with --server-cmd, a server that hangs (stopped, port silent) is "hung the server", stopped
+#     and restarted;
 #  e. a --server-cmd that exits or never opens its port ends the run with exit code 3, quickly;
 #  f. --server-cmd with --jobs 2, or with the in-process serve target, is a usage error.
 # Usage: server_health_test.sh PUSHSIM_BINARY CRASHING_SERVE_BINARY
@@ -121,6 +123,19 @@ expect_in "$work/e2.out" "did not accept connections on 127.0.0.1:$port within 1
 pgrep -f "^sleep 30$" -P $$ >/dev/null && fail "e: the sleep outlived the run"
 echo "e. servers that never become ready: ${SECONDS}s"
 [ "$SECONDS" -le 10 ] || fail "e: took ${SECONDS}s"
+
+# g. A server that hangs instead of dying.
+SECONDS=0
+"$pushsim" run "$suite" "${creds[@]}" --only health.2 --only health.5 \
+  --server-cmd "exec '$crashing' $port crash-me hang" >"$work/g.out" 2>&1
+status=$?
+echo "g. --server-cmd, hang in health.2: exit $status in ${SECONDS}s"
+[ "$status" -eq 1 ] || { cat "$work/g.out" >&2; fail "g: exit $status, expected 1 (health.2 hung the server)"; }
+expect_in "$work/g.out" "^FAIL *health.2 " g
+expect_in "$work/g.out" "hung the server: WebSocket ws://127.0.0.1:$port: " g
+expect_in "$work/g.out" "crashing_serve: hanging on" g
+expect_in "$work/g.out" "^PASS *health.5 " g
+pgrep -f "crashing_serve $port" >/dev/null && fail "g: a crashing_serve on port $port outlived the run"
 
 # f. Usage errors.
 "$pushsim" run "$suite" "${creds[@]}" --jobs 2 --server-cmd true >"$work/f.out" 2>&1

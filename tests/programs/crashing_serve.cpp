@@ -3,9 +3,10 @@
 // malformed pusher:subscribe). The server health tests (tests/harness/server_health_test.sh)
 // run the suite against it, with and without `pushsim run --server-cmd`.
 //
-//   crashing_serve PORT MARKER [abort|exit]
+//   crashing_serve PORT MARKER [abort|exit|hang]
 //
-// abort (default) dies of SIGABRT; exit ends with status 3. App app-id:app-key:app-secret.
+// abort (default) dies of SIGABRT; exit ends with status 3; hang stops itself (SIGSTOP): the
+// process is still there, its port answers nothing. App app-id:app-key:app-secret.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -18,21 +19,25 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: crashing_serve PORT MARKER [abort|exit]\n";
+    std::cerr << "usage: crashing_serve PORT MARKER [abort|exit|hang]\n";
     return 2;
   }
   const rlimit no_core{0, 0};  // an abort on purpose leaves no core file behind
   setrlimit(RLIMIT_CORE, &no_core);
   const std::string marker = argv[2];
-  const bool abort_on_marker = argc < 4 || std::string(argv[3]) != "exit";
+  const std::string mode = argc < 4 ? "abort" : argv[3];
   pushsim::ServeOptions options;
   options.port = static_cast<std::uint16_t>(std::atoi(argv[1]));
   options.io_threads = 1;
-  options.on_client_text = [marker, abort_on_marker](std::string_view text) {
+  options.on_client_text = [marker, mode](std::string_view text) {
     if (text.find(marker) == std::string_view::npos) return;
-    std::cerr << "crashing_serve: dying on " << text << std::endl;
-    if (abort_on_marker) std::abort();
-    ::_exit(3);
+    std::cerr << "crashing_serve: " << (mode == "hang" ? "hanging" : "dying") << " on " << text << std::endl;
+    if (mode == "hang") {
+      ::raise(SIGSTOP);
+      return;
+    }
+    if (mode == "exit") ::_exit(3);
+    std::abort();
   };
   pushsim::ServeServer server;
   if (auto error = server.start(options)) {
