@@ -64,7 +64,7 @@ expect_in "$work/a.json" '"exit_code": 3' a
 expect_in "$work/a.json" '"target_down": {' a
 expect_in "$work/a.html" 'class="target-down"' a
 for f in a.out a.xml a.json a.html; do expect_not_in "$work/$f" "app-secret" "a ($f)"; done
-wait "$server_pid" 2>/dev/null
+{ wait "$server_pid"; } 2>/dev/null
 server_pid=
 
 # b. A healthy server: health.4 fails on its own merits, and that is all.
