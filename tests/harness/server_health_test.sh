@@ -12,7 +12,8 @@
 #  g. with --server-cmd, a server that hangs (stopped, port silent) is "hung the server", stopped
 #     and restarted;
 #  e. a --server-cmd that exits or never opens its port ends the run with exit code 3, quickly;
-#  f. --server-cmd with --jobs 2, or with the in-process serve target, is a usage error.
+#  f. --server-cmd with --jobs 2, or with the in-process serve target, is a usage error;
+#  h. a pushsim stopped by SIGTERM or SIGINT mid-run leaves no server behind.
 # Usage: server_health_test.sh PUSHSIM_BINARY CRASHING_SERVE_BINARY
 set -uo pipefail
 
@@ -144,4 +145,18 @@ pgrep -f "crashing_serve $port" >/dev/null && fail "g: a crashing_serve on port 
 [ $? -eq 2 ] || fail "f: --target serve with --server-cmd was accepted"
 "$pushsim" run --help >"$work/f.out" 2>&1
 expect_in "$work/f.out" "3 the target went away" f
+# h. Signals: the bundled suite is long enough to be interrupted in the middle. No exec: the
+# server is the shell's child, so only killing the whole group stops it.
+for sig in TERM INT; do
+  "$pushsim" run "${creds[@]}" --server-cmd "'$crashing' $port never-matches; echo" >"$work/h.out" 2>&1 &
+  run_pid=$!
+  for _ in $(seq 100); do grep -q "^PASS" "$work/h.out" && break; sleep 0.05; done
+  pgrep -f "^$crashing $port" >/dev/null || fail "h: no server running before SIG$sig: $(cat "$work/h.out")"
+  kill -$sig "$run_pid"
+  { wait "$run_pid"; } 2>/dev/null
+  sleep 0.2
+  left=$(pgrep -f "^$crashing $port")
+  [ -z "$left" ] || { kill $left; fail "h: the server outlived a SIG$sig to pushsim"; }
+done
+echo "h. SIGTERM and SIGINT to pushsim: no server left"
 echo "server_health: OK"
