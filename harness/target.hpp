@@ -88,6 +88,7 @@ struct ObservedWebhook {
   TimeNs at = 0;
   Json event;
   std::optional<std::int64_t> time_ms;  // of the envelope, when it had one
+  std::size_t batch_size = 1;           // events in the POST that carried it (docs/protocol.md §8.1)
 };
 
 struct ObservedResponse {
