@@ -52,6 +52,7 @@ class Execution {
   std::optional<std::string> expect_webhook(const ExpectWebhookStep& step, TimeNs start);
   std::optional<std::string> expect_no_webhook(const ExpectNoWebhookStep& step, TimeNs start);
   std::optional<std::string> expect_webhook_state(const ExpectWebhookStateStep& step, TimeNs start);
+  std::optional<std::string> expect_refused(const ExpectRefusedStep& step, TimeNs start);
   // The first unconsumed frame matching by the deadline, from index `scanned` on; advances
   // `scanned` past the frames that did not match. With after_previous, only frames after the
   // one the client's latest passing expect consumed.

@@ -195,6 +195,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
           [&](const ExpectWebhookStep& s) { return expect_webhook(s, start); },
           [&](const ExpectNoWebhookStep& s) { return expect_no_webhook(s, start); },
           [&](const ExpectWebhookStateStep& s) { return expect_webhook_state(s, start); },
+          [&](const ExpectRefusedStep& s) { return expect_refused(s, start); },
           [&](const AdvanceStep& s) -> std::optional<std::string> {
             target_.advance_to(capped(target_.now() + s.duration));
             return std::nullopt;

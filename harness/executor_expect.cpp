@@ -4,6 +4,7 @@
 
 #include "harness/duration.hpp"
 #include "harness/execution.hpp"
+#include "harness/expected_value.hpp"
 #include "harness/matcher.hpp"
 
 namespace pushsim::harness {
@@ -105,7 +106,7 @@ std::optional<std::string> Execution::expect_none(const ExpectNoneStep& step, Ti
   });
   if (!found) return std::nullopt;
   const auto& frame = target_.frames(step.client)[*found];
-  return "expected no frame matching " + shown(expectation_view(expectation)) + " at " + step.client +
+  return "expected no frame matching " + expected_text(expectation_view(expectation)) + " at " + step.client +
          (step.after_previous ? " after the previous one" : "") + " for " + format_duration(step.span) + ", but at " +
          format_offset(frame.at - origin_) + " got " + *frame.text;
 }
@@ -159,6 +160,11 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
     if (!data) return error_of(data.error());
     resolved.data = *data;
   }
+  if (step.socket_id) {
+    auto socket = sub(*step.socket_id);
+    if (!socket) return error_of(socket.error());
+    resolved.socket_id = *socket;
+  }
   const TimeNs deadline = start + step.within;
   std::optional<std::size_t> found;
   std::size_t scanned = 0;  // incremental, as in find_frame
@@ -167,7 +173,7 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
     for (; scanned < events.size(); ++scanned) {
       const std::size_t i = scanned;
       if (events[i].at > deadline || consumed_.webhooks.count(i) != 0) continue;
-      if (!match_webhook(resolved, events[i].event)) {
+      if (!match_webhook(resolved, events[i].event, events[i].batch_size)) {
         found = i;
         return true;
       }
@@ -180,17 +186,18 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
   }
   const Json expected = webhook_expectation_view(resolved);
   std::string out = "no matching webhook within " + format_duration(step.within) + cap_note(deadline) +
-                    "\nexpected: " + shown(expected);
+                    "\nexpected: " + expected_text(expected);
   const auto& events = target_.webhooks();
   std::size_t best_score = 0;
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    const std::size_t score = match_score(expected, events[i].event);
+    const std::size_t score = match_score(expected, webhook_view(events[i].event, events[i].batch_size));
     if (!best || score > best_score) best = i, best_score = score;
   }
   if (best) {
     out += "\nclosest:  " + format_offset(events[*best].at - origin_) + " " + shown(events[*best].event);
-    out += "\n          " + match_webhook(resolved, events[*best].event).value_or("(matches, but already consumed)");
+    out += "\n          " + match_webhook(resolved, events[*best].event, events[*best].batch_size)
+                                .value_or("(matches, but already consumed)");
   }
   out += "\naccepted webhook events (" + std::to_string(events.size()) + ")";
   for (std::size_t i = 0; i < events.size() && i < kReportedFramesMax; ++i) {
@@ -228,6 +235,43 @@ std::optional<std::string> Execution::expect_no_webhook(const ExpectNoWebhookSte
   const auto& event = target_.webhooks()[*found];
   return "expected no webhook matching " + shown(expected) + " for " + format_duration(step.span) + ", but at " +
          format_offset(event.at - origin_) + " got " + shown(event.event);
+}
+
+std::optional<std::string> Execution::expect_refused(const ExpectRefusedStep& step, TimeNs start) {
+  auto channel = sub(step.channel);
+  if (!channel) return error_of(channel.error());
+  const TimeNs deadline = start + step.within;
+  std::optional<std::size_t> found;
+  std::size_t scanned = 0;  // incremental, as in find_frame
+  target_.wait_until(capped(deadline), [&] {
+    const auto& frames = target_.frames(step.client);
+    const auto& used = consumed_.frames[step.client];
+    for (; scanned < frames.size(); ++scanned) {
+      const std::size_t i = scanned;
+      if (frames[i].at > deadline || used.count(i) != 0 || !frames[i].frame) continue;
+      if (subscription_outcome(*frames[i].frame, *channel) != SubscriptionOutcome::kNone) {
+        found = i;
+        return true;
+      }
+    }
+    return false;
+  });
+  const std::string accepted = "pusher:subscription_error on " + *channel +
+                               ", or pusher:error without a channel or on it (docs/protocol.md §3.3)";
+  if (found) {
+    const auto& frame = target_.frames(step.client)[*found];
+    if (subscription_outcome(*frame.frame, *channel) == SubscriptionOutcome::kRefused) {
+      consumed_.frames[step.client].insert(*found);
+      consumed_.latest[step.client] = *found;
+      return std::nullopt;
+    }
+    return "expected " + step.client + "'s subscription to " + *channel + " to be refused (" + accepted + "), but at " +
+           format_offset(frame.at - origin_) + " got " + *frame.text;
+  }
+  const FrameExpectation refusal{"pusher:subscription_error", *channel, std::nullopt, std::nullopt, {}};
+  return "no refusal of " + *channel + " at " + step.client + " within " + format_duration(step.within) +
+         cap_note(deadline) + " (accepted: " + accepted + ")\n" +
+         received_around(step.client, refusal, start, target_.now());
 }
 
 namespace {

@@ -86,7 +86,13 @@ const std::vector<ObservedWebhook>& IsolatedTarget::webhooks() {
         continue;  // about another scenario's channel
       }
     }
-    webhooks_.push_back(ObservedWebhook{hook.at, names_.unmap_json(hook.event), hook.time_ms});
+    webhooks_.push_back(ObservedWebhook{hook.at, names_.unmap_json(hook.event), hook.time_ms, 1, hook.post});
+    // batch_size counts this scenario's events of the POST only: the same POST's earlier ones
+    // (a POST's events are observed together) each count the new one too.
+    std::size_t same_post = 0;
+    for (auto it = webhooks_.rbegin(); it != webhooks_.rend() && it->post == hook.post; ++it) ++same_post;
+    for (auto it = webhooks_.rbegin(); it != webhooks_.rend() && it->post == hook.post; ++it)
+      it->batch_size = same_post;
   }
   return webhooks_;
 }

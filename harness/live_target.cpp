@@ -309,7 +309,11 @@ void LiveTarget::refresh() {
     const bool accepted = hook.verified && hook.app_id == options_.app.app_id && hook.answered_status >= 200 &&
                           hook.answered_status <= 299;
     if (!accepted || !hook.events.is_array()) continue;
-    for (const auto& event : hook.events) webhooks_.push_back(ObservedWebhook{from_real(hook.at), event, hook.time_ms});
+    ++posts_accepted_;
+    for (const auto& event : hook.events) {
+      webhooks_.push_back(
+          ObservedWebhook{from_real(hook.at), event, hook.time_ms, hook.events.size(), posts_accepted_});
+    }
   }
 }
 

@@ -163,6 +163,7 @@ class LiveTarget final : public Target {
   AuthRefusals refusals_;
   std::size_t hooks_seen_ = 0;
   std::vector<ObservedWebhook> webhooks_;
+  std::uint64_t posts_accepted_ = 0;  // numbers ObservedWebhook::post
   std::vector<ObservedResponse> responses_;
   std::vector<TraceLine> trace_;
   // Bounded: a flood of bad frames or webhooks keeps the first problems and counts the rest.

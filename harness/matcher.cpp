@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "harness/expected_value.hpp"
 #include "harness/json_text.hpp"
 
 namespace pushsim::harness {
@@ -28,7 +29,7 @@ std::string child_path(const std::string& path, const std::string& key) {
 
 std::string at_path(const std::string& path) { return path.empty() ? "" : path + ": "; }
 
-Json decoded(const Json& value) {
+Json leniently_decoded(const Json& value) {
   if (!value.is_string()) return value;
   Json parsed = Json::parse(value.get_ref<const std::string&>(), nullptr, /*allow_exceptions=*/false);
   return parsed.is_discarded() ? value : parsed;
@@ -36,13 +37,53 @@ Json decoded(const Json& value) {
 
 }  // namespace
 
-std::optional<std::string> match_subset(const Json& expected, const Json& actual, const std::string& path) {
-  if (expected.is_object()) {
-    if (!actual.is_object()) return at_path(path) + "expected " + shown(expected) + ", got " + shown(actual);
+namespace {
+
+// Equality all the way down, for !exact: the first difference, including a key or element
+// the expectation does not have.
+std::optional<std::string> match_exact(const Json& expected, const Json& actual, const std::string& path) {
+  if (expected.is_object() && actual.is_object()) {
+    for (const auto& [key, value] : actual.items()) {
+      if (!expected.contains(key)) {
+        return at_path(child_path(path, key)) + "expected no such key (!exact), got " + shown(value);
+      }
+    }
     for (const auto& [key, value] : expected.items()) {
       auto found = actual.find(key);
       if (found == actual.end()) {
         return at_path(child_path(path, key)) + "expected " + shown(value) + ", got nothing (no such key)";
+      }
+      if (auto difference = match_exact(value, *found, child_path(path, key))) return difference;
+    }
+    return std::nullopt;
+  }
+  if (expected.is_array() && actual.is_array() && expected.size() == actual.size()) {
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      if (auto difference = match_exact(expected[i], actual[i], path + "[" + std::to_string(i) + "]")) {
+        return difference;
+      }
+    }
+    return std::nullopt;
+  }
+  if (expected == actual) return std::nullopt;
+  return at_path(path) + "expected exactly " + shown(expected) + ", got " + shown(actual);
+}
+
+}  // namespace
+
+std::optional<std::string> match_subset(const Json& expected, const Json& actual, const std::string& path) {
+  if (is_absent_marker(expected)) return at_path(path) + "expected no such key (!absent), got " + shown(actual);
+  if (is_present_marker(expected)) return std::nullopt;
+  if (const Json* inner = exact_inner(expected)) return match_exact(*inner, actual, path);
+  if (expected.is_object()) {
+    if (!actual.is_object()) {
+      return at_path(path) + "expected " + expected_text(expected) + ", got " + shown(actual);
+    }
+    for (const auto& [key, value] : expected.items()) {
+      auto found = actual.find(key);
+      if (found == actual.end()) {
+        if (is_absent_marker(value)) continue;
+        return at_path(child_path(path, key)) + "expected " + expected_text(value) + ", got nothing (no such key)";
       }
       if (auto difference = match_subset(value, *found, child_path(path, key))) return difference;
     }
@@ -50,8 +91,8 @@ std::optional<std::string> match_subset(const Json& expected, const Json& actual
   }
   if (expected.is_array()) {
     if (!actual.is_array() || actual.size() != expected.size()) {
-      return at_path(path) + "expected " + std::to_string(expected.size()) + " elements " + shown(expected) + ", got " +
-             shown(actual);
+      return at_path(path) + "expected " + std::to_string(expected.size()) + " elements " + expected_text(expected) +
+             ", got " + shown(actual);
     }
     for (std::size_t i = 0; i < expected.size(); ++i) {
       if (auto difference = match_subset(expected[i], actual[i], path + "[" + std::to_string(i) + "]")) {
@@ -65,11 +106,18 @@ std::optional<std::string> match_subset(const Json& expected, const Json& actual
 }
 
 std::size_t match_score(const Json& expected, const Json& actual) {
+  if (is_absent_marker(expected)) return 0;  // reached only when the key is there
+  if (is_present_marker(expected)) return 1;
+  if (const Json* inner = exact_inner(expected)) return match_score(*inner, actual);
   if (expected.is_object()) {
     if (!actual.is_object()) return 0;
     std::size_t score = 0;
     for (const auto& [key, value] : expected.items()) {
-      if (auto found = actual.find(key); found != actual.end()) score += match_score(value, *found);
+      if (auto found = actual.find(key); found != actual.end()) {
+        score += match_score(value, *found);
+      } else if (is_absent_marker(value)) {
+        ++score;
+      }
     }
     return score;
   }
@@ -85,11 +133,11 @@ std::size_t match_score(const Json& expected, const Json& actual) {
 }
 
 FrameExpectation frame_expectation(const ExpectStep& step) {
-  return FrameExpectation{step.event, step.channel, step.data, step.user_id};
+  return FrameExpectation{step.event, step.channel, step.data, step.user_id, step.absent};
 }
 
 FrameExpectation frame_expectation(const ExpectNoneStep& step) {
-  return FrameExpectation{step.event, step.channel, step.data, std::nullopt};
+  return FrameExpectation{step.event, step.channel, step.data, std::nullopt, step.absent};
 }
 
 namespace {
@@ -116,6 +164,7 @@ Json expectation_view(const FrameExpectation& expectation) {
   if (expectation.channel) view["channel"] = *expectation.channel;
   if (expectation.data) view["data"] = *expectation.data;
   if (expectation.user_id) view["user_id"] = *expectation.user_id;
+  for (const auto& field : expectation.absent) view[field] = absent_marker();
   return view;
 }
 
@@ -170,7 +219,7 @@ std::string describe_frame_mismatch(const FrameExpectation& expectation, std::sp
     window.push_back(&item);
     candidates.push_back(item.frame);
   }
-  std::string out = "expected: " + shown(expectation_view(expectation)) + "\n";
+  std::string out = "expected: " + expected_text(expectation_view(expectation)) + "\n";
   if (auto best = closest_frame(expectation, candidates)) {
     const ReceivedFrame& closest = *window[*best];
     out += "closest:  " + format_offset(closest.at - origin) + " " + one_line(closest.frame) + "\n";
@@ -196,6 +245,14 @@ std::string format_offset(DurationNs offset) {
   return sign + std::to_string(magnitude_ms / 1000) + "." + millis + "s";
 }
 
+SubscriptionOutcome subscription_outcome(const Frame& frame, std::string_view channel) {
+  const bool on_channel = frame.channel && *frame.channel == channel;
+  if (frame.event == "pusher_internal:subscription_succeeded" && on_channel) return SubscriptionOutcome::kSucceeded;
+  if (frame.event == "pusher:subscription_error" && on_channel) return SubscriptionOutcome::kRefused;
+  if (frame.event == "pusher:error" && (!frame.channel || on_channel)) return SubscriptionOutcome::kRefused;
+  return SubscriptionOutcome::kNone;
+}
+
 Json webhook_expectation_view(const ExpectWebhookStep& step) {
   Json view = Json::object();
   view["name"] = step.name;
@@ -203,15 +260,23 @@ Json webhook_expectation_view(const ExpectWebhookStep& step) {
   if (step.user_id) view["user_id"] = *step.user_id;
   if (step.event) view["event"] = *step.event;
   if (step.data) view["data"] = *step.data;
+  if (step.socket_id) view["socket_id"] = *step.socket_id;
+  if (step.subscription_count) view["subscription_count"] = *step.subscription_count;
+  for (const auto& field : step.absent) view[field] = absent_marker();
+  if (step.batch_size) view[std::string(kBatchSizeKey)] = *step.batch_size;
   return view;
 }
 
-std::optional<std::string> match_webhook(const ExpectWebhookStep& step, const Json& event) {
-  Json actual = event;
-  if (actual.is_object()) {
-    if (auto data = actual.find("data"); data != actual.end()) *data = decoded(*data);
-  }
-  return match_subset(webhook_expectation_view(step), actual);
+Json webhook_view(const Json& event, std::size_t batch_size) {
+  Json view = event;
+  if (!view.is_object()) return view;
+  if (auto data = view.find("data"); data != view.end()) *data = leniently_decoded(*data);
+  view[std::string(kBatchSizeKey)] = batch_size;
+  return view;
+}
+
+std::optional<std::string> match_webhook(const ExpectWebhookStep& step, const Json& event, std::size_t batch_size) {
+  return match_subset(webhook_expectation_view(step), webhook_view(event, batch_size));
 }
 
 std::optional<std::string> match_response(const ExpectResponseStep& step, int status, std::string_view body) {
@@ -223,7 +288,9 @@ std::optional<std::string> match_response(const ExpectResponseStep& step, int st
   }
   if (!step.body) return std::nullopt;
   Json parsed = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return "body: expected JSON holding " + shown(*step.body) + ", got '" + body_shown + "'";
+  if (parsed.is_discarded()) {
+    return "body: expected JSON holding " + expected_text(*step.body) + ", got '" + body_shown + "'";
+  }
   return match_subset(*step.body, parsed, "body");
 }
 

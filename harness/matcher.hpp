@@ -2,10 +2,11 @@
 // Matching what arrived against what a scenario expects.
 //
 // Matching is by subset: every field the expectation names must be present and match; fields
-// it leaves out are not checked. Objects match key by key, arrays element by element with
-// equal lengths, scalars by JSON equality (2 matches 2.0). A frame's `data` is decoded first,
-// leniently as pusher-js does (a string that parses as JSON is that JSON), so a scenario
-// writes `data: { presence: { count: 1 } }` whichever form the server chose.
+// it leaves out are not checked. The markers of expected_value.hpp say more: !absent (the key
+// must not be there), !present (there, any value), !exact (nothing beyond what is written). Objects match key by key,
+// arrays element by element with equal lengths, scalars by JSON equality (2 matches 2.0). A frame's `data` is decoded
+// first, leniently as pusher-js does (a string that parses as JSON is that JSON), so a scenario writes `data: {
+// presence: { count: 1 } }` whichever form the server chose.
 //
 // A mismatch is described by its first difference and the JSON path to it:
 // `data.presence.count: expected 2, got 1`.
@@ -34,6 +35,7 @@ struct FrameExpectation {
   std::optional<std::string> channel;
   std::optional<Json> data;
   std::optional<std::string> user_id;
+  std::vector<std::string> absent = {};  // top-level fields the frame must not have
 
   bool operator==(const FrameExpectation&) const = default;
 };
@@ -66,9 +68,21 @@ std::string describe_frame_mismatch(const FrameExpectation& expectation, std::sp
                                     TimeNs window_start, TimeNs window_end, TimeNs origin);
 inline constexpr std::size_t kReportedFramesMax = 20;
 
-// Webhook events ({"name":..., "channel":..., ...} as posted) against expect_webhook.
+// What a frame says about a subscription to channel (docs/protocol.md §3.3): refused by a
+// pusher:subscription_error on that channel (any data: soketi's {type, error, status}, with
+// or without status, and the one pusher-js raises itself when its auth request fails), or by
+// a pusher:error without a channel or on that channel (the official service's code null,
+// Reverb's 4009); succeeded by pusher_internal:subscription_succeeded on it.
+enum class SubscriptionOutcome { kNone, kRefused, kSucceeded };
+SubscriptionOutcome subscription_outcome(const Frame& frame, std::string_view channel);
+
+// Webhook events ({"name":..., "channel":..., ...} as posted) against expect_webhook. Both
+// views carry the envelope's batch_size (how many events the POST held) under kBatchSizeKey,
+// a key §8.2 gives no event; `data` is decoded as in frames.
+inline constexpr std::string_view kBatchSizeKey = "batch_size";
 Json webhook_expectation_view(const ExpectWebhookStep& step);
-std::optional<std::string> match_webhook(const ExpectWebhookStep& step, const Json& event);
+Json webhook_view(const Json& event, std::size_t batch_size);
+std::optional<std::string> match_webhook(const ExpectWebhookStep& step, const Json& event, std::size_t batch_size = 1);
 
 // A REST response against expect_response: status first, then the body (JSON) by subset.
 std::optional<std::string> match_response(const ExpectResponseStep& step, int status, std::string_view body);

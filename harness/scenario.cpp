@@ -1,6 +1,7 @@
 #include "harness/scenario.hpp"
 
 #include "harness/duration.hpp"
+#include "harness/expected_value.hpp"
 #include "harness/json_text.hpp"
 #include "harness/scenario_vocabulary.hpp"
 
@@ -15,7 +16,13 @@ void add(std::string& out, std::string_view key, const std::optional<std::string
   if (value) out += " " + std::string(key) + "=" + *value;
 }
 void add(std::string& out, std::string_view key, const std::optional<Json>& value) {
-  if (value) out += " " + std::string(key) + "=" + dump(*value);
+  if (value) out += " " + std::string(key) + "=" + expected_text(*value, std::string::npos);
+}
+void add(std::string& out, std::string_view key, const std::optional<std::int64_t>& value) {
+  if (value) out += " " + std::string(key) + "=" + std::to_string(*value);
+}
+void add_absent(std::string& out, const std::vector<std::string>& absent) {
+  for (const auto& field : absent) out += " " + field + "=!absent";
 }
 void add(std::string& out, std::string_view key, const std::optional<int>& value) {
   if (value) out += " " + std::string(key) + "=" + std::to_string(*value);
@@ -95,6 +102,7 @@ std::string describe(const ExpectStep& s) {
   add(out, "channel", s.channel);
   add(out, "data", s.data);
   add(out, "user_id", s.user_id);
+  add_absent(out, s.absent);
   return out + (s.after_previous ? " after_previous" : "") + " within " + format_duration(s.within);
 }
 std::string describe(const ExpectNoneStep& s) {
@@ -102,6 +110,7 @@ std::string describe(const ExpectNoneStep& s) {
   add(out, "event", s.event);
   add(out, "channel", s.channel);
   add(out, "data", s.data);
+  add_absent(out, s.absent);
   return out + (s.after_previous ? " after_previous" : "") + " for " + format_duration(s.span);
 }
 std::string describe(const ExpectCloseStep& s) {
@@ -120,7 +129,14 @@ std::string describe(const ExpectWebhookStep& s) {
   add(out, "user_id", s.user_id);
   add(out, "event", s.event);
   add(out, "data", s.data);
+  add(out, "socket_id", s.socket_id);
+  add(out, "subscription_count", s.subscription_count);
+  add(out, "batch_size", s.batch_size);
+  add_absent(out, s.absent);
   return out + " within " + format_duration(s.within);
+}
+std::string describe(const ExpectRefusedStep& s) {
+  return s.client + " " + s.channel + " within " + format_duration(s.within);
 }
 std::string describe(const ExpectNoWebhookStep& s) {
   std::string out = s.name.value_or("(any)");

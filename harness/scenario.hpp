@@ -202,6 +202,8 @@ struct ExpectStep {
   // Only frames received after the one this client's latest passing expect consumed: the
   // order of frames on one connection is guaranteed, so a race scenario may check it.
   bool after_previous = false;
+  // Top-level fields written `!absent` (channel, user_id): the frame must not have them.
+  std::vector<std::string> absent = {};
 
   bool operator==(const ExpectStep&) const = default;
 };
@@ -213,8 +215,9 @@ struct ExpectNoneStep {
   std::optional<std::string> event;
   std::optional<std::string> channel;
   std::optional<Json> data;
-  DurationNs span = 0;          // `for:` in YAML
-  bool after_previous = false;  // as in ExpectStep
+  DurationNs span = 0;                   // `for:` in YAML
+  bool after_previous = false;           // as in ExpectStep
+  std::vector<std::string> absent = {};  // as in ExpectStep
 
   bool operator==(const ExpectNoneStep&) const = default;
 };
@@ -237,6 +240,8 @@ struct ExpectResponseStep {
   bool operator==(const ExpectResponseStep&) const = default;
 };
 
+// Every field of a webhook event (docs/protocol.md §8.2) and, as batch_size, the one field of
+// its envelope (§8.1) that does not depend on the clock: how many events its POST carried.
 struct ExpectWebhookStep {
   SourceLocation where;
   std::string name;  // channel_occupied, member_added, ...
@@ -245,6 +250,10 @@ struct ExpectWebhookStep {
   std::optional<std::string> event;  // client_event
   std::optional<Json> data;          // client_event, decoded when a string
   DurationNs within = kExpectWebhookWithinDefault;
+  std::optional<std::string> socket_id = {};            // client_event: the sender's
+  std::optional<std::int64_t> subscription_count = {};  // subscription_count
+  std::optional<std::int64_t> batch_size = {};          // events in the POST that carried it
+  std::vector<std::string> absent = {};                 // fields written `!absent`
 
   bool operator==(const ExpectWebhookStep&) const = default;
 };
@@ -273,6 +282,20 @@ struct ExpectWebhookStateStep {
   DurationNs within = kExpectWithinDefault;
 
   bool operator==(const ExpectWebhookStateStep&) const = default;
+};
+
+// The server refused the client's subscription to channel, in any of the forms
+// docs/protocol.md §3.3 lists: a pusher:subscription_error on the channel (soketi's
+// {type, error, status}, with or without status; also what pusher-js raises itself when its
+// own auth request is refused), or a pusher:error with no channel or this one (the official
+// service: code null; Reverb: 4009). Before it, no subscription_succeeded on the channel.
+struct ExpectRefusedStep {
+  SourceLocation where;
+  std::string client;
+  std::string channel;
+  DurationNs within = kExpectWithinDefault;
+
+  bool operator==(const ExpectRefusedStep&) const = default;
 };
 
 // ---- Time and faults ----------------------------------------------------------------------
@@ -359,9 +382,9 @@ struct OneOfStep {
 using StepAction =
     std::variant<ConnectStep, DisconnectStep, SubscribeStep, UnsubscribeStep, SigninStep, ClientEventStep, SendStep,
                  TriggerStep, BatchTriggerStep, QueryStep, RequestStep, ExpectStep, ExpectNoneStep, ExpectCloseStep,
-                 ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep, AdvanceStep,
-                 PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep, ConcurrentlyStep,
-                 OneOfStep>;
+                 ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep, ExpectRefusedStep,
+                 AdvanceStep, PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
+                 ConcurrentlyStep, OneOfStep>;
 
 // A step: one of the structs above. Wrapped in a struct (rather than a bare alias) because
 // concurrently and one_of hold steps themselves, and a variant cannot name itself.

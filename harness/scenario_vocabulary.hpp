@@ -45,6 +45,7 @@ inline constexpr std::string_view kStepKinds[] = {
     "expect_webhook",
     "expect_no_webhook",
     "expect_webhook_state",
+    "expect_refused",
     "advance",
     "partition",
     "heal",

@@ -251,7 +251,11 @@ bool SimTarget::refresh() {
   for (; batches_seen_ < batches.size(); ++batches_seen_) {
     const auto& batch = batches[batches_seen_];
     if (!batch.valid || batch.status < 200 || batch.status > 299) continue;
-    for (const auto& event : batch.events) webhooks_.push_back(ObservedWebhook{batch.arrived_at, event, batch.time_ms});
+    ++posts_accepted_;
+    for (const auto& event : batch.events) {
+      webhooks_.push_back(
+          ObservedWebhook{batch.arrived_at, event, batch.time_ms, batch.events.size(), posts_accepted_});
+    }
   }
   const auto& log = world_->rest_log();
   changed = changed || responses_.size() != log.size();

@@ -124,6 +124,7 @@ class SimTarget final : public Target {
   AuthRefusals refusals_;
   std::size_t batches_seen_ = 0;
   std::vector<ObservedWebhook> webhooks_;
+  std::uint64_t posts_accepted_ = 0;
   std::vector<ObservedResponse> responses_;
   // Looked up by address, never iterated.
   std::unordered_map<const std::string*, std::pair<std::shared_ptr<const std::string>, std::shared_ptr<const Frame>>>

@@ -99,6 +99,7 @@ std::optional<StepAction> StepParser::dispatch(const std::string& kind, const Fi
       {"expect_webhook", &StepParser::parse_expect_webhook},
       {"expect_no_webhook", &StepParser::parse_expect_no_webhook},
       {"expect_webhook_state", &StepParser::parse_expect_webhook_state},
+      {"expect_refused", &StepParser::parse_expect_refused},
       {"advance", &StepParser::parse_advance},
       {"partition", &StepParser::parse_partition},
       {"heal", &StepParser::parse_heal},
@@ -290,6 +291,29 @@ std::optional<std::string> StepParser::text(const MapReader& map, std::string_vi
 std::optional<Json> StepParser::json(const Field& field) {
   return read_json(context_, field,
                    [this](const std::string& value, const SourceLocation& where) { check_variables(value, where); });
+}
+
+std::optional<Json> StepParser::expected_json(const Field& field) {
+  return read_json(
+      context_, field, [this](const std::string& value, const SourceLocation& where) { check_variables(value, where); },
+      MatcherTags::kAllowed);
+}
+
+std::optional<std::string> StepParser::expected_field(const MapReader& map, std::string_view key, bool required,
+                                                      std::vector<std::string>& absent) {
+  auto field = required ? map.require(key) : map.get(key);
+  if (!field) return std::nullopt;
+  const std::string& tag = field->value.Tag();
+  if (tag == "!absent" && field->value.IsScalar() && field->value.Scalar().empty() && !required) {
+    absent.push_back(std::string(key));
+    return std::nullopt;
+  }
+  if (tag != "?" && tag != "!" && !tag.empty() && tag.front() == '!') {
+    context_.error(field->where, "'" + std::string(key) + "' in " + field->owner + " takes a string" +
+                                     (required ? "" : " or !absent (with no value)") + ", found the tag " + tag);
+    return std::nullopt;
+  }
+  return text(*field);
 }
 
 std::optional<std::string> StepParser::payload(const Field& field) {

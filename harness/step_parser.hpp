@@ -59,6 +59,7 @@ class StepParser {
   StepAction parse_expect_webhook(const Field& field, const SourceLocation& at);
   StepAction parse_expect_no_webhook(const Field& field, const SourceLocation& at);
   StepAction parse_expect_webhook_state(const Field& field, const SourceLocation& at);
+  StepAction parse_expect_refused(const Field& field, const SourceLocation& at);
   std::optional<std::string> webhook_name(const Field& field);
   // step_parser_faults.cpp
   StepAction parse_advance(const Field& field, const SourceLocation& at);
@@ -75,7 +76,12 @@ class StepParser {
   std::optional<std::string> client_name(const Field& field, bool must_be_connected);
   std::optional<std::string> text(const Field& field);  // a string, variables checked
   std::optional<std::string> text(const MapReader& map, std::string_view key, bool required);
-  std::optional<Json> json(const Field& field);            // any value, variables checked
+  std::optional<Json> json(const Field& field);  // any value, variables checked
+  // An expected value: json() that also reads the matcher tags (expected_value.hpp).
+  std::optional<Json> expected_json(const Field& field);
+  // A string field of an expectation, or `!absent` (then key goes to absent, nullopt back).
+  std::optional<std::string> expected_field(const MapReader& map, std::string_view key, bool required,
+                                            std::vector<std::string>& absent);
   std::optional<std::string> payload(const Field& field);  // a string as is, else JSON text
   std::optional<AuthChoice> auth_choice(const Field& field);
   void check_variables(const std::string& value, const SourceLocation& where);

@@ -4,17 +4,23 @@
 #include "harness/step_parser.hpp"
 
 namespace pushsim::harness {
+namespace {
+
+constexpr std::int64_t kWebhookCountMax = 1'000'000'000;  // subscription_count and batch_size in expect_webhook
+
+}  // namespace
 
 StepAction StepParser::parse_expect(const Field& field, const SourceLocation& at) {
   static constexpr std::string_view kKeys[] = {"client",  "event",  "channel",       "data",
                                                "user_id", "within", "after_previous"};
-  ExpectStep step{at, {}, {}, {}, {}, {}, kExpectWithinDefault};
+  ExpectStep step;
+  step.where = at;
   MapReader map(context_, field.value, field.where, "expect step", kKeys);
   if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
-  step.event = text(map, "event", true).value_or("");
-  step.channel = text(map, "channel", false);
-  if (auto data = map.get("data")) step.data = json(*data);
-  step.user_id = text(map, "user_id", false);
+  step.event = expected_field(map, "event", true, step.absent).value_or("");
+  step.channel = expected_field(map, "channel", false, step.absent);
+  if (auto data = map.get("data")) step.data = expected_json(*data);
+  step.user_id = expected_field(map, "user_id", false, step.absent);
   if (auto within = map.get("within")) step.within = read_duration(context_, *within).value_or(kExpectWithinDefault);
   if (auto after = map.get("after_previous")) step.after_previous = read_bool(context_, *after).value_or(false);
   return step;
@@ -22,12 +28,13 @@ StepAction StepParser::parse_expect(const Field& field, const SourceLocation& at
 
 StepAction StepParser::parse_expect_none(const Field& field, const SourceLocation& at) {
   static constexpr std::string_view kKeys[] = {"client", "event", "channel", "data", "for", "after_previous"};
-  ExpectNoneStep step{at, {}, {}, {}, {}, 0};
+  ExpectNoneStep step;
+  step.where = at;
   MapReader map(context_, field.value, field.where, "expect_none step", kKeys);
   if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
-  step.event = text(map, "event", false);
-  step.channel = text(map, "channel", false);
-  if (auto data = map.get("data")) step.data = json(*data);
+  step.event = expected_field(map, "event", false, step.absent);
+  step.channel = expected_field(map, "channel", false, step.absent);
+  if (auto data = map.get("data")) step.data = expected_json(*data);
   if (auto span = map.require("for")) step.span = read_duration(context_, *span).value_or(0);
   if (auto after = map.get("after_previous")) step.after_previous = read_bool(context_, *after).value_or(false);
   return step;
@@ -55,19 +62,30 @@ StepAction StepParser::parse_expect_response(const Field& field, const SourceLoc
   if (auto status = map.require("status")) {
     if (auto value = read_integer(context_, *status, 100, 599)) step.status = static_cast<int>(*value);
   }
-  if (auto body = map.get("body")) step.body = json(*body);
+  if (auto body = map.get("body")) step.body = expected_json(*body);
   return step;
 }
 
 StepAction StepParser::parse_expect_webhook(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"name", "channel", "user_id", "event", "data", "within"};
-  ExpectWebhookStep step{at, {}, {}, {}, {}, {}, kExpectWebhookWithinDefault};
+  static constexpr std::string_view kKeys[] = {
+      "name", "channel", "user_id", "event", "data", "socket_id", "subscription_count", "batch_size", "within"};
+  ExpectWebhookStep step;
+  step.where = at;
   MapReader map(context_, field.value, field.where, "expect_webhook step", kKeys);
   if (auto name = map.require("name")) step.name = webhook_name(*name).value_or("");
-  step.channel = text(map, "channel", false);
-  step.user_id = text(map, "user_id", false);
-  step.event = text(map, "event", false);
-  if (auto data = map.get("data")) step.data = json(*data);
+  step.channel = expected_field(map, "channel", false, step.absent);
+  step.user_id = expected_field(map, "user_id", false, step.absent);
+  step.event = expected_field(map, "event", false, step.absent);
+  step.socket_id = expected_field(map, "socket_id", false, step.absent);
+  if (auto data = map.get("data")) step.data = expected_json(*data);
+  if (auto count = map.get("subscription_count")) {
+    if (count->value.Tag() == "!absent" && count->value.IsScalar() && count->value.Scalar().empty()) {
+      step.absent.emplace_back("subscription_count");
+    } else {
+      step.subscription_count = read_integer(context_, *count, 0, kWebhookCountMax);
+    }
+  }
+  if (auto batch = map.get("batch_size")) step.batch_size = read_integer(context_, *batch, 1, kWebhookCountMax);
   if (auto within = map.get("within")) {
     step.within = read_duration(context_, *within).value_or(kExpectWebhookWithinDefault);
   }
@@ -105,6 +123,16 @@ StepAction StepParser::parse_expect_webhook_state(const Field& field, const Sour
     return step;
   }
   step.state = static_cast<ExpectWebhookStateStep::State>(first + (*state == allowed[0] ? 0 : 1));
+  return step;
+}
+
+StepAction StepParser::parse_expect_refused(const Field& field, const SourceLocation& at) {
+  static constexpr std::string_view kKeys[] = {"client", "channel", "within"};
+  ExpectRefusedStep step{at, {}, {}, kExpectWithinDefault};
+  MapReader map(context_, field.value, field.where, "expect_refused step", kKeys);
+  if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
+  step.channel = text(map, "channel", true).value_or("");
+  if (auto within = map.get("within")) step.within = read_duration(context_, *within).value_or(kExpectWithinDefault);
   return step;
 }
 

@@ -88,6 +88,10 @@ struct ObservedWebhook {
   TimeNs at = 0;
   Json event;
   std::optional<std::int64_t> time_ms;  // of the envelope, when it had one
+  // Events in the POST that carried it (docs/protocol.md §8.1); an isolated target counts only
+  // the scenario's own, since one POST of a shared server may carry other scenarios' events.
+  std::size_t batch_size = 1;
+  std::uint64_t post = 0;  // which accepted POST carried it, numbered from 1 in arrival order
 };
 
 struct ObservedResponse {

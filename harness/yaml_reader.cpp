@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "harness/duration.hpp"
+#include "harness/expected_value.hpp"
 #include "harness/scenario_vocabulary.hpp"
 
 namespace pushsim::harness {
@@ -37,14 +38,22 @@ std::string type_mismatch(const Field& field, std::string_view expected) {
          describe_found(field.value);
 }
 
+// Where a value sits, for the matcher tags (expected_value.hpp): a marker is a map's value
+// (or a whole field), and nothing inside an !exact may carry one.
+enum class TagPlace { kMapValue, kListElement, kInsideExact };
+
 struct JsonBuilder {
   YamlContext& context;
   const StringVisitor& on_string;
   SourceLocation root;  // limits are blamed on the value as written, not on an alias target
+  MatcherTags tags = MatcherTags::kRefused;
   std::size_t nodes = 0;
   bool failed = false;
 
-  Json build(const YAML::Node& node, const SourceLocation& where, int depth) {
+  // tagged: whether node's own tag is still to be read (an !exact reads it, then builds its
+  // value as inside-exact).
+  Json build(const YAML::Node& node, const SourceLocation& where, int depth, TagPlace place = TagPlace::kMapValue,
+             bool tagged = true) {
     if (failed) return nullptr;
     if (depth > kJsonDepthMax || ++nodes > kJsonNodesMax) {
       context.error(root, "value nested deeper than " + std::to_string(kJsonDepthMax) + " levels or larger than " +
@@ -59,9 +68,14 @@ struct JsonBuilder {
       return nullptr;
     }
     const SourceLocation here = node.Mark().is_null() ? where : context.at(node.Mark());
+    if (tagged) {
+      if (auto marker = matcher_tag(node, here, depth, place)) return *marker;
+    }
+    const TagPlace inner = place == TagPlace::kInsideExact ? place : TagPlace::kMapValue;
     if (node.IsSequence()) {
       Json array = Json::array();
-      for (const auto& item : node) array.push_back(build(item, here, depth + 1));
+      const TagPlace element = place == TagPlace::kInsideExact ? place : TagPlace::kListElement;
+      for (const auto& item : node) array.push_back(build(item, here, depth + 1, element));
       return array;
     }
     if (node.IsMap()) {
@@ -71,7 +85,12 @@ struct JsonBuilder {
           context.error(here, "expected a plain key in a value, found " + describe_found(pair.first));
           continue;
         }
-        object[pair.first.Scalar()] = build(pair.second, here, depth + 1);
+        const std::string& key = pair.first.Scalar();
+        if (tags == MatcherTags::kAllowed && !key.empty() && key.front() == '\x01') {
+          context.error(here, "a key starting with the control character \\x01 is reserved in expectations");
+          continue;
+        }
+        object[key] = build(pair.second, here, depth + 1, inner);
       }
       return object;
     }
@@ -79,6 +98,42 @@ struct JsonBuilder {
     Json value = scalar_to_json(node);
     if (value.is_string() && on_string) on_string(value.get_ref<const std::string&>(), here);
     return value;
+  }
+
+  // The marker a matcher tag stands for; nullopt for an untagged node (or a standard YAML
+  // tag), which build() reads as plain JSON.
+  std::optional<Json> matcher_tag(const YAML::Node& node, const SourceLocation& here, int depth, TagPlace place) {
+    const std::string& tag = node.Tag();
+    if (tag == "?" || tag == "!" || tag.empty() || tag.front() != '!') return std::nullopt;
+    const bool known = tag == "!absent" || tag == "!present" || tag == "!exact";
+    if (tags == MatcherTags::kRefused) {
+      if (!known) return std::nullopt;
+      return refuse(here, tag +
+                              " is a matcher tag: only expectations (expect, expect_none, expect_webhook, "
+                              "expect_response) may use it");
+    }
+    if (!known) return refuse(here, "unknown tag '" + tag + "' (expected one of: !absent, !present, !exact)");
+    if (place == TagPlace::kInsideExact) {
+      return refuse(here, tag + " inside !exact: everything there is compared exactly already");
+    }
+    if (tag == "!exact") {
+      if (!node.IsMap() && !node.IsSequence()) {
+        return refuse(
+            here, "!exact takes a map or a list (a scalar is always compared exactly), found " + describe_found(node));
+      }
+      return exact_marker(build(node, here, depth + 1, TagPlace::kInsideExact, /*tagged=*/false));
+    }
+    if (place == TagPlace::kListElement) return refuse(here, tag + " in a list: it says whether a key is there");
+    if (!node.IsScalar() || !node.Scalar().empty()) {
+      return refuse(here, tag + " takes no value, found " + describe_found(node));
+    }
+    return tag == "!absent" ? absent_marker() : present_marker();
+  }
+
+  Json refuse(const SourceLocation& here, std::string message) {
+    context.error(here, std::move(message));
+    failed = true;
+    return nullptr;
   }
 };
 
@@ -259,8 +314,9 @@ std::optional<std::vector<std::string>> read_string_list(YamlContext& context, c
   return out;
 }
 
-std::optional<Json> read_json(YamlContext& context, const Field& field, const StringVisitor& on_string) {
-  JsonBuilder builder{context, on_string, field.where};
+std::optional<Json> read_json(YamlContext& context, const Field& field, const StringVisitor& on_string,
+                              MatcherTags tags) {
+  JsonBuilder builder{context, on_string, field.where, tags};
   Json value = builder.build(field.value, field.where, 0);
   if (builder.failed) return std::nullopt;
   return value;

@@ -106,8 +106,12 @@ std::optional<std::vector<std::string>> read_string_list(YamlContext& context, c
 // Any YAML value as JSON. on_string sees every string value (not keys) with its place, so
 // that callers can check variables inside; depth and size are bounded, which also stops a
 // recursive alias (`&a [*a]`).
+// With MatcherTags::kAllowed (expectations), the tags !absent, !present and !exact become
+// the markers of expected_value.hpp; elsewhere they are refused with the place.
 using StringVisitor = std::function<void(const std::string&, const SourceLocation&)>;
-std::optional<Json> read_json(YamlContext& context, const Field& field, const StringVisitor& on_string = {});
+enum class MatcherTags { kRefused, kAllowed };
+std::optional<Json> read_json(YamlContext& context, const Field& field, const StringVisitor& on_string = {},
+                              MatcherTags tags = MatcherTags::kRefused);
 
 // The JSON type of a plain or quoted scalar, by the rules at the top of this file.
 Json scalar_to_json(const YAML::Node& scalar);

@@ -69,6 +69,9 @@ struct WebhookPolicy {
   // Broken on purpose (Defect::kRestampedWebhookRetry): a retry's time_ms is the retry's time
   // rather than the events' creation, so receivers that order by time_ms misorder it.
   bool restamp_retries = false;
+  // Broken on purpose (Defect::kBatchKeepsFirstEvent): a batched POST carries only its first
+  // event; the others are lost.
+  bool batch_keeps_first_event = false;
 };
 
 }  // namespace pushsim

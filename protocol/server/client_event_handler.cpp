@@ -70,7 +70,7 @@ void Engine::State::on_client_event(TimeNs now, Connection& connection, const Fr
   if (!options.defects.has(Defect::kNoUserIdInClientEventWebhook)) relayed.user_id = user_id;
   relayed.event = frame.event;
   relayed.data = frame.data;
-  relayed.socket_id = connection.socket_id;
+  if (!options.defects.has(Defect::kNoSocketIdInClientEventWebhook)) relayed.socket_id = connection.socket_id;
   emit_webhook(now, app, std::move(relayed));
 }
 

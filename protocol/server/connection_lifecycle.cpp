@@ -120,7 +120,9 @@ void Engine::State::open(TimeNs now, ConnectionId id, std::string_view target) {
       indexed, "socket-id-indexed",
       "socket id " + connection.socket_id + " of connection " + std::to_string(id) + " is already a live connection's");
   reschedule(connection);
-  send(id, server_frames::connection_established(connection.socket_id, options.activity_timeout_s));
+  std::string announced = connection.socket_id;
+  if (options.defects.has(Defect::kAnnouncedSocketIdMismatch)) announced += "1";
+  send(id, server_frames::connection_established(announced, options.activity_timeout_s));
 }
 
 void Engine::State::close_with_error(TimeNs now, ConnectionId id, int code, std::string_view message) {

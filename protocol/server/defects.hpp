@@ -35,6 +35,17 @@ enum class Defect {
   kUnsubscribeIgnored,            // pusher:unsubscribe does nothing; events keep coming
   kNoRemovalDelay,                // vacated/member_removed webhooks sent at once (soketi #830)
   kStaleTimestampAccepted,        // REST auth_timestamp not checked (soketi, reverb)
+  kSilentRefusals,                // a refused subscription gets no frame at all
+  // Not a bug: refusals as soketi sends them, pusher:subscription_error {type, error, status}
+  // (docs/protocol.md §3.3). MUST scenarios accept it; SHOULD ones that keep the official
+  // form (pusher:error, code null) must notice.
+  kSubscriptionErrorRefusals,
+  kAnnouncedSocketIdMismatch,       // connection_established names another socket_id than the connection's
+  kListsVacatedChannels,            // GET /channels keeps listing channels whose subscribers all left
+  kUnbatchedWebhooks,               // batch webhooks on, yet every POST carries one event
+  kBatchKeepsFirstEvent,            // a batched webhook POST carries only its first event
+  kCacheBeforeSucceeded,            // the cached event goes out before subscription_succeeded
+  kNoSocketIdInClientEventWebhook,  // the client_event webhook lacks socket_id
   // Race-only: a new presence member is recorded a moment after its member_added broadcast,
   // so a subscriber arriving in between gets a member list without it, and never a
   // member_added for it either (the count was still the old one when it joined).

@@ -16,6 +16,7 @@ EngineOptions with_defect_settings(EngineOptions options) {
   if (options.defects.has(Defect::kNoRemovalDelay)) options.webhooks.removal_delay = 0;
   if (options.defects.has(Defect::kStaleTimestampAccepted)) options.rest.check_timestamp = false;
   if (options.defects.has(Defect::kRestampedWebhookRetry)) options.webhooks.restamp_retries = true;
+  if (options.defects.has(Defect::kBatchKeepsFirstEvent)) options.webhooks.batch_keeps_first_event = true;
   return options;
 }
 }  // namespace
@@ -64,7 +65,8 @@ void Engine::State::emit_webhook(TimeNs now, const AppConfig& app, WebhookEvent 
   if (app.webhooks.empty()) return;  // nobody to tell: spare the dispatcher the copy
   AppCredentials credentials = app.credentials();
   if (options.defects.has(Defect::kWrongWebhookSignature)) credentials.secret += "-wrong";
-  webhooks.emit(now, WebhookApp{std::move(credentials), app.webhooks, app.batch_webhooks}, std::move(event));
+  const bool batch = app.batch_webhooks && !options.defects.has(Defect::kUnbatchedWebhooks);
+  webhooks.emit(now, WebhookApp{std::move(credentials), app.webhooks, batch}, std::move(event));
 }
 
 // --- received frames -------------------------------------------------------------------------
@@ -192,7 +194,14 @@ std::size_t Engine::connection_count() const { return state_->connections.size()
 
 std::vector<ChannelSnapshot> Engine::channels(std::string_view app_id, TimeNs now) const {
   std::vector<ChannelSnapshot> out;
-  for (const auto& name : state_->registry.occupied_channels(app_id)) out.push_back(channel(app_id, name, now));
+  std::set<std::string> names;
+  for (const auto& name : state_->registry.occupied_channels(app_id)) names.insert(name);
+  if (state_->options.defects.has(Defect::kListsVacatedChannels)) {
+    for (const auto& [app, name] : state_->once_occupied) {
+      if (app == app_id) names.insert(name);
+    }
+  }
+  for (const auto& name : names) out.push_back(channel(app_id, name, now));
   return out;
 }
 

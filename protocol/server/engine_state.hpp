@@ -76,6 +76,8 @@ struct Engine::State {
   // work off (defects.hpp): the reference handles every input completely before the next.
   std::map<std::pair<TimeNs, std::uint64_t>, std::function<void(TimeNs)>> deferred;
   std::uint64_t deferred_sequence = 0;
+  // Defect kListsVacatedChannels only: every (app id, channel) ever subscribed.
+  std::set<std::pair<std::string, std::string>> once_occupied;
 
   // --- output ------------------------------------------------------------------------------
   void send(ConnectionId connection, std::string text);

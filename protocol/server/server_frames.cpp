@@ -59,6 +59,14 @@ std::string error(std::optional<int> code, std::string_view message) {
   return make(events::kError, std::nullopt, std::move(data));
 }
 
+std::string subscription_error(std::string_view channel, std::string_view type, std::string_view error, int status) {
+  Json data = Json::object();
+  data["type"] = std::string(type);
+  data["error"] = std::string(error);
+  data["status"] = status;
+  return make(events::kSubscriptionError, std::string(channel), std::move(data));
+}
+
 std::string ping() { return make(events::kPing, std::nullopt, Json("{}")); }
 
 std::string pong() { return make(events::kPong, std::nullopt, Json("{}")); }

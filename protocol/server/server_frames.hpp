@@ -18,6 +18,9 @@ namespace pushsim::server_frames {
 std::string connection_established(std::string_view socket_id, int activity_timeout_s);
 // {"event":"pusher:error","data":{"code":4001,"message":"..."}}; a missing code is null.
 std::string error(std::optional<int> code, std::string_view message);
+// {"event":"pusher:subscription_error","channel":"...","data":{"type":...,"error":...,"status":...}}
+// (soketi's refusal, docs/protocol.md §3.3).
+std::string subscription_error(std::string_view channel, std::string_view type, std::string_view error, int status);
 std::string ping();  // data "{}"
 std::string pong();  // data "{}"
 // data "{}", or no data at all when with_data is false (soketi's form).

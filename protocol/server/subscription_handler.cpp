@@ -43,7 +43,13 @@ void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame
     return send_error(connection.id, server_codes::kNonFatal,
                       "Invalid pusher:subscribe: data must be an object with a string channel");
   }
-  auto refuse = [&](const std::string& message) { send_error(connection.id, server_codes::kNonFatal, message); };
+  auto refuse = [&](const std::string& message) {
+    if (options.defects.has(Defect::kSilentRefusals)) return;
+    if (options.defects.has(Defect::kSubscriptionErrorRefusals)) {
+      return send(connection.id, server_frames::subscription_error(*channel, "AuthError", message, 401));
+    }
+    send_error(connection.id, server_codes::kNonFatal, message);
+  };
   if (auto invalid = validate_channel_name(*channel, options.limits.channel_name_max, /*allow_internal=*/true)) {
     return refuse("Invalid channel name " + *channel + ": " + invalid->message);
   }
@@ -106,6 +112,8 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
   connection.channels.insert(channel);
   if (requires_auth(type.kind)) mark_authorized(connection);
 
+  if (type.cache && options.defects.has(Defect::kCacheBeforeSucceeded)) send_cache(now, connection, channel);
+  if (options.defects.has(Defect::kListsVacatedChannels)) once_occupied.emplace(app.id, channel);
   if (presence) {
     const auto members = members_seen_by_joiner(now, app, channel, joined->user_id);
     send(connection.id, server_frames::presence_subscription_succeeded(channel, members));
@@ -132,7 +140,7 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
       after_count_change(now, app, channel, outcome.subscription_count);
     }
   }
-  if (type.cache) send_cache(now, connection, channel);
+  if (type.cache && !options.defects.has(Defect::kCacheBeforeSucceeded)) send_cache(now, connection, channel);
 }
 
 // How long a new member's record lags its broadcast under kMemberCountAfterBroadcast: the

@@ -185,6 +185,7 @@ void WebhookDispatcher::post_events(TimeNs now, const std::vector<std::uint64_t>
   }
   // time_ms is the creation of the oldest event, so a receiver can see the removal delay.
   for (auto& group : group_by_url(app.webhooks, events)) {
+    if (policy_.batch_keeps_first_event) group.events.resize(1);
     post_new(now, app, group.url, encode_webhook_body(to_unix_ms(created), group.events), out);
   }
 }

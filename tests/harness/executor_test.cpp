@@ -523,3 +523,54 @@ steps:
 
 }  // namespace
 }  // namespace pushsim::harness
+
+TEST_CASE("expect_refused passes on any documented refusal and fails on a success or on silence", "[executor]") {
+  const std::string body = R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - expect: { client: alice, event: "pusher:connection_established" }
+  - subscribe: { client: alice, channel: private-foo, auth: wrong_signature }
+  - expect_refused: { client: alice, channel: private-foo }
+  - expect_none: { client: alice, for: 500ms }
+)";
+  // The reference answers pusher:error (code null); soketi's form is allowed as well.
+  CHECK(run_must(body).verdict == Verdict::kPass);
+  SimTargetOptions soketi_form;
+  soketi_form.defects = Defects{Defect::kSubscriptionErrorRefusals};
+  const ScenarioResult allowed = run_must(body, soketi_form);
+  INFO(harness::test::failures_of(allowed));
+  CHECK(allowed.verdict == Verdict::kPass);
+
+  SimTargetOptions accepting;
+  accepting.defects = Defects{Defect::kAcceptBadChannelAuth};
+  const ScenarioResult accepted = run_must(body, accepting);
+  REQUIRE(accepted.failures.size() == 1);
+  CHECK(first_line(accepted.failures[0]).find("expected alice's subscription to private-foo to be refused") !=
+        std::string::npos);
+  CHECK(first_line(accepted.failures[0]).find("pusher_internal:subscription_succeeded") != std::string::npos);
+
+  SimTargetOptions silent;
+  silent.defects = Defects{Defect::kSilentRefusals};
+  const ScenarioResult nothing = run_must(body, silent);
+  REQUIRE(nothing.failures.size() == 1);
+  CHECK(first_line(nothing.failures[0]) ==
+        "t.yaml:11:5: expect_refused alice private-foo within 1s: no refusal of private-foo at alice within 1s "
+        "(accepted: pusher:subscription_error on private-foo, or pusher:error without a channel or on it "
+        "(docs/protocol.md §3.3))");
+}
+
+TEST_CASE("A failed expectation prints its matcher tags as written", "[executor]") {
+  const ScenarioResult result = run_must(R"(clients:
+  alice:
+steps:
+  - connect: alice
+  - expect: { client: alice, event: "pusher:connection_established", data: { socket_id: !absent } }
+)");
+  REQUIRE(result.failures.size() == 1);
+  INFO(result.failures[0]);
+  CHECK(
+      result.failures[0].find(R"(expected: {"data":{"socket_id":!absent},"event":"pusher:connection_established"})") !=
+      std::string::npos);
+  CHECK(result.failures[0].find("data.socket_id: expected no such key (!absent), got ") != std::string::npos);
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "harness/expected_value.hpp"
 #include "harness/matcher.hpp"
 
 using namespace pushsim;
@@ -135,6 +136,115 @@ TEST_CASE("webhook events match by subset with string data decoded", "[matcher]"
   CHECK(match_webhook(step, event) == "user_id: expected \"u1\", got nothing (no such key)");
   CHECK(match_webhook(ExpectWebhookStep{{}, "member_added", {}, {}, {}, {}, seconds(5)}, event) ==
         "name: expected \"member_added\", got \"client_event\"");
+}
+
+TEST_CASE("!absent holds only when the key is not there", "[matcher]") {
+  const Json expected = {{"code", absent_marker()}, {"message", "x"}};
+  CHECK_FALSE(match_subset(expected, Json{{"message", "x"}}));
+  CHECK(match_subset(expected, Json{{"message", "x"}, {"code", nullptr}}, "data") ==
+        "data.code: expected no such key (!absent), got null");
+  CHECK(match_subset(expected, Json{{"message", "x"}, {"code", 4001}}) ==
+        "code: expected no such key (!absent), got 4001");
+  // Nested: presence.hash.u1 must be missing, the rest by subset.
+  const Json nested = {{"presence", {{"hash", {{"u1", absent_marker()}}}}}};
+  CHECK_FALSE(match_subset(nested, Json{{"presence", {{"hash", {{"u2", 1}}}}}}));
+  CHECK(match_subset(nested, Json{{"presence", {{"hash", {{"u1", 1}}}}}}));
+}
+
+TEST_CASE("!present holds for any value, null included, and fails on a missing key", "[matcher]") {
+  const Json expected = {{"activity_timeout", present_marker()}};
+  CHECK_FALSE(match_subset(expected, Json{{"activity_timeout", 120}}));
+  CHECK_FALSE(match_subset(expected, Json{{"activity_timeout", nullptr}}));
+  CHECK(match_subset(expected, Json{{"socket_id", "1.2"}}, "data") ==
+        "data.activity_timeout: expected !present, got nothing (no such key)");
+}
+
+TEST_CASE("!exact refuses anything beyond what is written, all the way down", "[matcher]") {
+  const Json empty = {{"channels", exact_marker(Json::object())}};
+  CHECK_FALSE(match_subset(empty, Json{{"channels", Json::object()}}));
+  // The check rest.39 makes: subset matching alone took any map here.
+  CHECK_FALSE(match_subset({{"channels", Json::object()}}, Json{{"channels", {{"a", Json::object()}}}}));
+  CHECK(match_subset(empty, Json{{"channels", {{"a", Json::object()}}}}, "body") ==
+        "body.channels.a: expected no such key (!exact), got {}");
+  const Json deep = exact_marker(Json{{"a", {{"b", 1}}}});
+  CHECK_FALSE(match_subset(deep, Json{{"a", {{"b", 1.0}}}}));
+  CHECK(match_subset(deep, Json{{"a", {{"b", 1}, {"c", 2}}}}) == "a.c: expected no such key (!exact), got 2");
+  CHECK(match_subset(deep, Json{{"a", {{"b", 2}}}}) == "a.b: expected exactly 1, got 2");
+  CHECK(match_subset(deep, Json{{"a", Json::array()}}) == "a: expected exactly {\"b\":1}, got []");
+  const Json list = exact_marker(Json::array({Json{{"id", "1"}}}));
+  CHECK_FALSE(match_subset(list, Json::array({Json{{"id", "1"}}})));
+  CHECK(match_subset(list, Json::array({Json{{"id", "1"}, {"user_info", 1}}}), "users") ==
+        "users[0].user_info: expected no such key (!exact), got 1");
+  CHECK(match_subset(list, Json::array({Json{{"id", "1"}}, Json{{"id", "2"}}}), "users") ==
+        "users: expected exactly [{\"id\":\"1\"}], got [{\"id\":\"1\"},{\"id\":\"2\"}]");
+}
+
+TEST_CASE("expectations print their markers as tags", "[matcher]") {
+  const Json expected = {{"a", absent_marker()}, {"b", present_marker()}, {"c", exact_marker(Json{{"d", 1}})}};
+  CHECK(expected_text(expected) == R"({"a":!absent,"b":!present,"c":!exact {"d":1}})");
+  CHECK(expected_text(Json::array({1, 2, 3}), 4) == "[1,2...");
+}
+
+TEST_CASE("a frame expectation's top-level fields may be required absent", "[matcher]") {
+  FrameExpectation expected{"client-x", "private-a", std::nullopt, std::nullopt, {"user_id"}};
+  Frame relayed = frame("client-x", "private-a", Json::object());
+  CHECK_FALSE(match_frame(expected, relayed));
+  relayed.user_id = "u1";
+  CHECK(match_frame(expected, relayed) == "user_id: expected no such key (!absent), got \"u1\"");
+  // data: !absent also holds only without data, although data is otherwise decoded lazily.
+  FrameExpectation no_data{"pusher:cache_miss", std::nullopt, absent_marker(), std::nullopt};
+  CHECK_FALSE(match_frame(no_data, frame("pusher:cache_miss", "cache-a", std::nullopt)));
+  CHECK(match_frame(no_data, frame("pusher:cache_miss", "cache-a", Json("{}"))) ==
+        "data: expected no such key (!absent), got {}");
+}
+
+TEST_CASE("expect_webhook matches socket_id, subscription_count and the POST's batch size", "[matcher]") {
+  ExpectWebhookStep step{{}, "client_event", "presence-a", "u1", "client-x", std::nullopt, seconds(5)};
+  step.socket_id = "1.2";
+  const Json event = {{"name", "client_event"}, {"channel", "presence-a"}, {"event", "client-x"},
+                      {"data", "{}"},           {"socket_id", "1.2"},      {"user_id", "u1"}};
+  CHECK_FALSE(match_webhook(step, event));
+  step.socket_id = "3.4";
+  CHECK(match_webhook(step, event) == "socket_id: expected \"3.4\", got \"1.2\"");
+  ExpectWebhookStep count{{}, "subscription_count", "a", std::nullopt, std::nullopt, std::nullopt, seconds(5)};
+  count.subscription_count = 2;
+  const Json counted = {{"name", "subscription_count"}, {"channel", "a"}, {"subscription_count", 2}};
+  CHECK_FALSE(match_webhook(count, counted));
+  count.subscription_count = 3;
+  CHECK(match_webhook(count, counted) == "subscription_count: expected 3, got 2");
+  ExpectWebhookStep batched{{}, "channel_occupied", "a", std::nullopt, std::nullopt, std::nullopt, seconds(5)};
+  batched.batch_size = 3;
+  const Json occupied = {{"name", "channel_occupied"}, {"channel", "a"}};
+  CHECK_FALSE(match_webhook(batched, occupied, 3));
+  CHECK(match_webhook(batched, occupied, 1) == "batch_size: expected 3, got 1");
+  ExpectWebhookStep without_user{{}, "client_event", "private-a", std::nullopt, std::nullopt, std::nullopt, seconds(5)};
+  without_user.absent = {"user_id"};
+  CHECK(match_webhook(without_user, Json{{"name", "client_event"}, {"channel", "private-a"}, {"user_id", "u1"}}) ==
+        "user_id: expected no such key (!absent), got \"u1\"");
+}
+
+TEST_CASE("a subscription is refused by any documented refusal frame", "[matcher]") {
+  using enum SubscriptionOutcome;
+  const std::string ch = "private-a";
+  // soketi's form, with and without status; also pusher-js's own when its auth call fails.
+  CHECK(subscription_outcome(
+            frame("pusher:subscription_error", ch, Json{{"type", "AuthError"}, {"error", "no"}, {"status", 401}}),
+            ch) == kRefused);
+  CHECK(subscription_outcome(frame("pusher:subscription_error", ch, Json{{"type", "AuthError"}, {"error", "no"}}),
+                             ch) == kRefused);
+  // The official service's pusher:error (code null) and Reverb's (4009) carry no channel.
+  CHECK(subscription_outcome(frame("pusher:error", std::nullopt, Json{{"code", nullptr}, {"message", "x"}}), ch) ==
+        kRefused);
+  CHECK(subscription_outcome(frame("pusher:error", std::nullopt, Json{{"code", 4009}, {"message", "x"}}), ch) ==
+        kRefused);
+  CHECK(subscription_outcome(frame("pusher:error", ch, Json::object()), ch) == kRefused);
+  // Not a refusal of this channel.
+  CHECK(subscription_outcome(frame("pusher:subscription_error", "private-b", Json::object()), ch) == kNone);
+  CHECK(subscription_outcome(frame("pusher:error", "private-b", Json::object()), ch) == kNone);
+  CHECK(subscription_outcome(frame("pusher:subscription_error", std::nullopt, Json::object()), ch) == kNone);
+  CHECK(subscription_outcome(frame("news", ch, Json::object()), ch) == kNone);
+  CHECK(subscription_outcome(frame("pusher_internal:subscription_succeeded", ch, Json("{}")), ch) == kSucceeded);
+  CHECK(subscription_outcome(frame("pusher_internal:subscription_succeeded", "private-b", Json("{}")), ch) == kNone);
 }
 
 TEST_CASE("responses match status first, then the JSON body by subset", "[matcher]") {

@@ -301,6 +301,75 @@ TEST_CASE("defect stale-timestamp-accepted accepts a request signed 601 s ago", 
   CHECK(run(Defect::kStaleTimestampAccepted) == 200);
 }
 
+TEST_CASE("defects silent-refusals and subscription-error-refusals change how a refusal reads", "[defects]") {
+  auto run = [](std::optional<Defect> d) {
+    auto f = make(d);
+    auto a = f.connect();
+    f.send(a, R"({"event":"pusher:subscribe","data":{"channel":"private-x","auth":"app-key:0000"}})");
+    std::vector<std::string> events;
+    for (const auto& frame : parsed(f.take(a))) events.push_back(frame.value("event", ""));
+    return events;
+  };
+  CHECK(run(std::nullopt) == std::vector<std::string>{"pusher:error"});
+  CHECK(run(Defect::kSilentRefusals).empty());
+  CHECK(run(Defect::kSubscriptionErrorRefusals) == std::vector<std::string>{"pusher:subscription_error"});
+}
+
+TEST_CASE("defect announced-socket-id-mismatch announces another socket_id", "[defects]") {
+  auto run = [](std::optional<Defect> d) {
+    auto f = make(d);
+    auto a = f.open();
+    const auto frames = parsed(f.take(a));
+    REQUIRE(frames.size() == 1);
+    return Json::parse(frames[0]["data"].get<std::string>())["socket_id"].get<std::string>() == f.socket_id(a);
+  };
+  CHECK(run(std::nullopt));
+  CHECK_FALSE(run(Defect::kAnnouncedSocketIdMismatch));
+}
+
+TEST_CASE("defect lists-vacated-channels keeps a left channel in GET /channels", "[defects]") {
+  auto run = [](std::optional<Defect> d) {
+    auto f = make(d);
+    auto a = f.connect();
+    f.subscribe(a, "ch");
+    f.unsubscribe(a, "ch");
+    return Json::parse(f.get("/channels").body)["channels"].size();
+  };
+  CHECK(run(std::nullopt) == 0);
+  CHECK(run(Defect::kListsVacatedChannels) == 1);
+}
+
+TEST_CASE("defect cache-before-succeeded sends the cached event first", "[defects]") {
+  auto run = [](std::optional<Defect> d) {
+    auto f = make(d);
+    f.publish("cache-x", "e", "1");
+    auto a = f.connect();
+    f.subscribe(a, "cache-x");
+    std::vector<std::string> events;
+    for (const auto& frame : parsed(f.take(a))) events.push_back(frame.value("event", ""));
+    return events;
+  };
+  CHECK(run(std::nullopt) == std::vector<std::string>{"pusher_internal:subscription_succeeded", "e"});
+  CHECK(run(Defect::kCacheBeforeSucceeded) == std::vector<std::string>{"e", "pusher_internal:subscription_succeeded"});
+}
+
+TEST_CASE("defect no-socket-id-in-client-event-webhook drops socket_id from the webhook", "[defects]") {
+  auto run = [](std::optional<Defect> d) {
+    auto f = make(d);
+    auto a = f.connect(), b = f.connect();
+    f.subscribe(a, "private-x"), f.subscribe(b, "private-x");
+    f.take_webhooks();
+    f.send(a, R"({"event":"client-typing","channel":"private-x","data":{}})");
+    for (const auto& hook : f.take_webhooks()) {
+      if (hook.value("name", "") == "client_event") return hook.value("socket_id", "");
+    }
+    return std::string("no webhook");
+  };
+  CHECK_FALSE(run(std::nullopt).empty());
+  CHECK(run(std::nullopt) != "no webhook");
+  CHECK(run(Defect::kNoSocketIdInClientEventWebhook).empty());
+}
+
 TEST_CASE("defect member-count-after-broadcast hides a member who joined a moment before", "[defects][race]") {
   // Ids in the second joiner's subscription_succeeded, with the joins `gap` apart.
   auto ids_seen = [](std::optional<Defect> d, DurationNs gap) {
