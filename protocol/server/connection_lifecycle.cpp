@@ -96,11 +96,13 @@ void Engine::State::open(TimeNs now, ConnectionId id, std::string_view target) {
   for (const auto& candidate : apps) {
     if (candidate.key == *key) app = &candidate;
   }
+  if (app == nullptr && options.defects.has(Defect::kAnyAppKeyAccepted) && !apps.empty()) app = &apps.front();
   if (app == nullptr) return refuse(server_codes::kUnknownApp, "Application does not exist");
   if (!app->enabled) return refuse(server_codes::kAppDisabled, "Application is disabled");
   auto protocol_text = query_value(parts.query, "protocol");
   auto protocol = protocol_text ? parse_protocol(*protocol_text) : std::nullopt;
-  if (!protocol || *protocol < options.min_protocol || *protocol > options.max_protocol) {
+  const bool protocol_checked = !options.defects.has(Defect::kProtocolIgnored);
+  if (protocol_checked && (!protocol || *protocol < options.min_protocol || *protocol > options.max_protocol)) {
     return refuse(server_codes::kUnsupportedProtocol, "Unsupported protocol version");
   }
   if (app->max_connections && connections_of(*app) >= *app->max_connections) {

@@ -43,6 +43,8 @@ const std::vector<DefectInfo>& all_defects() {
        "a cache channel's cached event is sent before subscription_succeeded"},
       {Defect::kNoSocketIdInClientEventWebhook, "no-socket-id-in-client-event-webhook",
        "the client_event webhook lacks the sender's socket_id"},
+      {Defect::kAnyAppKeyAccepted, "any-app-key-accepted", "a connection with an unknown app key is accepted"},
+      {Defect::kProtocolIgnored, "protocol-ignored", "the protocol version is not checked, so protocol 3 connects"},
       {Defect::kMemberCountAfterBroadcast, "member-count-after-broadcast",
        "presence member count updated after the broadcast instead of before", true,
        "races.member-count-after-broadcast"},

@@ -46,6 +46,8 @@ enum class Defect {
   kBatchKeepsFirstEvent,            // a batched webhook POST carries only its first event
   kCacheBeforeSucceeded,            // the cached event goes out before subscription_succeeded
   kNoSocketIdInClientEventWebhook,  // the client_event webhook lacks socket_id
+  kAnyAppKeyAccepted,               // an unknown app key connects, to the first app
+  kProtocolIgnored,                 // the protocol query parameter is never read (soketi)
   // Race-only: a new presence member is recorded a moment after its member_added broadcast,
   // so a subscriber arriving in between gets a member list without it, and never a
   // member_added for it either (the count was still the old one when it joined).
