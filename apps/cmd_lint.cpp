@@ -9,27 +9,19 @@
 namespace pushsim::apps {
 
 std::filesystem::path bundled_scenarios() {
-  if (const char* env = std::getenv("PUSHSIM_SCENARIOS"); env != nullptr && *env != '\0') return env;
-  return source_scenarios_dir();
+  return bundled_dir("PUSHSIM_SCENARIOS", "scenarios", source_scenarios_dir());
 }
-
-namespace {
-
-const char* docs_override() {
-  const char* env = std::getenv("PUSHSIM_DOCS");
-  return env != nullptr && *env != '\0' ? env : nullptr;
-}
-
-}  // namespace
 
 std::filesystem::path bundled_protocol_document() {
-  const char* env = docs_override();
-  return std::filesystem::path(env != nullptr ? env : source_docs_dir()) / "protocol.md";
+  return bundled_dir("PUSHSIM_DOCS", "docs", source_docs_dir()) / "protocol.md";
 }
 
 std::string bundled_protocol_document_name() {
-  if (docs_override() != nullptr) return bundled_protocol_document().string();
-  return std::string(harness::kProtocolDocumentPath);
+  const std::filesystem::path document = bundled_protocol_document();
+  if (document == std::filesystem::path(source_docs_dir()) / "protocol.md") {
+    return std::string(harness::kProtocolDocumentPath);
+  }
+  return document.string();
 }
 
 void add_lint_command(CLI::App& app, int& exit_code) {

@@ -5,9 +5,11 @@
 #include <iostream>
 #include <memory>
 
+#include "apps/build_info.hpp"
 #include "apps/commands.hpp"
 #include "harness/explorer.hpp"
 #include "harness/fault_profile_file.hpp"
+#include "harness/suite_fingerprint.hpp"
 #include "reports/html_report.hpp"
 
 namespace pushsim::apps {
@@ -122,6 +124,9 @@ int replay_command(const ReplayArgs& args) {
     result.target = "sim";
     result.root_seed = spec.seed;
     result.scenarios.push_back(run.result);
+    result.pushsim_version = PUSHSIM_VERSION;
+    result.pushsim_commit = build_commit();
+    result.suite_fingerprint = harness::suite_fingerprint({chosen});
     std::ofstream out(args.html, std::ios::binary);
     out << reports::html_report(result, html_report_options(args.html));
     if (!out) {

@@ -10,9 +10,11 @@
 #include <random>
 #include <variant>
 
+#include "apps/build_info.hpp"
 #include "apps/commands.hpp"
 #include "harness/live_target.hpp"
 #include "harness/scenario_loader.hpp"
+#include "harness/suite_fingerprint.hpp"
 #include "harness/suite_runner.hpp"
 #include "harness/target_health.hpp"
 #include "harness/target_watch.hpp"
@@ -197,6 +199,14 @@ void list_scenarios(const std::vector<harness::Scenario>& scenarios, const std::
   if (!retired.empty()) std::cout << retired.size() << " retired ids\n";
 }
 
+// Where the scenarios were read from, for the header: the bundled suite's folder, or the paths given.
+std::string suite_paths(const RunArgs& args) {
+  if (args.paths.empty()) return bundled_scenarios().string();
+  std::string out;
+  for (const auto& path : args.paths) out += (out.empty() ? "" : ", ") + path;
+  return out;
+}
+
 std::variant<std::optional<harness::TargetProfile>, std::string> profile_of(const RunArgs& args) {
   if (args.profile.empty()) return std::optional<harness::TargetProfile>();
   auto loaded = load_profile(args.profile);
@@ -318,7 +328,9 @@ int run(const RunArgs& args) {
   const std::string profile_name = profile ? profile->name : std::string();
   // `live` says where it went: the URL from PUSHER_HOST/PUSHER_PORT or the profile.
   const std::string shown = target == "live" ? live_url(target, profile).value_or(target) : target;
-  std::cout << reports::console_header(shown, args.seed, scenarios.size(), style, profile_name);
+  const std::string fingerprint = harness::suite_fingerprint(scenarios);
+  std::cout << reports::console_header(shown, args.seed, scenarios.size(), style, profile_name)
+            << reports::console_provenance(PUSHSIM_VERSION, build_commit(), fingerprint, suite_paths(args));
   if (!run_token.empty()) {
     std::cout << "run token " << run_token << ": on the server, channel names and user ids end in _" << run_token
               << "_<scenario id>_ (reports show them as written)\n";
@@ -342,7 +354,10 @@ int run(const RunArgs& args) {
     if (progress && done < total) std::cout << reports::console_progress(done, total);
     std::cout << std::flush;
   };
-  const auto run_result = harness::run_suite(scenarios, std::get<harness::TargetFactory>(factory), shown, options);
+  auto run_result = harness::run_suite(scenarios, std::get<harness::TargetFactory>(factory), shown, options);
+  run_result.pushsim_version = PUSHSIM_VERSION;
+  run_result.pushsim_commit = build_commit();
+  run_result.suite_fingerprint = fingerprint;
   std::cout << reports::console_summary(run_result, style);
   if (server) {
     std::cout << "pushsim run: the server under test was started " << server->starts() << " time"

@@ -23,12 +23,13 @@ inline std::string padded(std::string text, std::size_t width) {
   return text;
 }
 
-// The bundled suite: env PUSHSIM_SCENARIOS, else the compile-time source folder.
+// The bundled suite: env PUSHSIM_SCENARIOS, else share/pushsim/scenarios relative to the
+// executable, else (in the build tree) the source folder (build_paths.hpp, bundled_dir).
 std::filesystem::path bundled_scenarios();
-// The protocol document scenarios cite: protocol.md in env PUSHSIM_DOCS, else in the
-// compile-time docs folder (cmd_lint.cpp).
+// The protocol document scenarios cite: protocol.md in env PUSHSIM_DOCS, else in docs/ found
+// as the scenarios are (cmd_lint.cpp).
 std::filesystem::path bundled_protocol_document();
-// How messages name it: its repository path, or the file itself when PUSHSIM_DOCS moved it.
+// How messages name it: its repository path in the source tree, else the file itself.
 std::string bundled_protocol_document_name();
 // Its sections, for links from the reports; none when it cannot be read (protocol_links.cpp).
 harness::ProtocolDocument bundled_protocol_sections();

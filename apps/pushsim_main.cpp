@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string>
 
+#include "apps/build_info.hpp"
 #include "apps/commands.hpp"
 #include "protocol/server/engine_checks.hpp"
 
@@ -14,9 +16,14 @@ int main(int argc, char** argv) {
   pushsim::set_engine_checks_enabled(PUSHSIM_ENGINE_CHECKS != 0);
   CLI::App app{"pushsim " PUSHSIM_VERSION
                " - deterministic simulation and conformance harness for Pusher Channels servers"};
+  // The first line says what this binary is; the others, which bundled data it would use.
   app.set_version_flag("--version", [] {
-    return "pushsim " PUSHSIM_VERSION " (allocator: " + pushsim::apps::allocator_description() +
-           ") (engine checks: " + (pushsim::engine_checks_enabled() ? "on" : "off") + ")";
+    using namespace pushsim::apps;
+    return "pushsim " PUSHSIM_VERSION " (commit " + std::string(build_commit()) +
+           ") (allocator: " + allocator_description() +
+           ") (engine checks: " + (pushsim::engine_checks_enabled() ? "on" : "off") +
+           ")\nscenarios: " + bundled_scenarios().string() + "\nprofiles: " + bundled_profiles().string() +
+           "\nprotocol document: " + bundled_protocol_document().string();
   });
   app.require_subcommand(0, 1);
   int exit_code = 0;

@@ -117,6 +117,11 @@ struct RunResult {
   std::vector<ScenarioResult> scenarios;  // in suite order
   std::int64_t wall_ns = 0;
   std::optional<TargetDownFinding> target_down;  // live targets only
+  // Which pushsim ran which suite, so that two reports say whether they are comparable: set by
+  // the command line, empty where a test makes a result (the writers then leave them out).
+  std::string pushsim_version;    // project(VERSION), e.g. "0.1.0"
+  std::string pushsim_commit;     // the git commit it was built from, or "unknown"
+  std::string suite_fingerprint;  // of the scenarios run (harness/suite_fingerprint.hpp)
 
   bool operator==(const RunResult&) const = default;
   std::size_t count(Verdict verdict) const;

@@ -61,6 +61,14 @@ std::string console_header(const std::string& target, std::uint64_t root_seed, s
          (profile.empty() ? "" : ", profile " + profile) + ", seed " + std::to_string(root_seed) + "\n";
 }
 
+std::string console_provenance(std::string_view version, std::string_view commit, std::string_view fingerprint,
+                               std::string_view suite) {
+  std::string out =
+      "pushsim " + std::string(version) + " (commit " + std::string(commit) + "), suite " + std::string(fingerprint);
+  if (!suite.empty()) out += " (" + std::string(suite) + ")";
+  return out + "\n";
+}
+
 std::string console_scenario(const harness::ScenarioResult& result, const ConsoleStyle& style) {
   std::string label = padded(label_of(result.verdict), 9);
   if (style.color) label = colour_of(result.verdict) + label + "\x1b[0m";
@@ -133,6 +141,9 @@ std::string console_progress(std::size_t done, std::size_t total) {
 
 std::string console_report(const harness::RunResult& run, const ConsoleStyle& style) {
   std::string out = console_header(run.target, run.root_seed, run.scenarios.size(), style, run.profile);
+  if (!run.suite_fingerprint.empty()) {
+    out += console_provenance(run.pushsim_version, run.pushsim_commit, run.suite_fingerprint);
+  }
   for (const auto& scenario : run.scenarios) out += console_scenario(scenario, style);
   return out + console_summary(run, style);
 }

@@ -78,11 +78,13 @@ std::string section_html(const std::string& section, const HtmlOptions& options)
 std::string verdict_class(Verdict v) { return "v-" + std::string(harness::to_string(v)); }
 
 std::string header(const harness::RunResult& run, const HtmlOptions& options) {
-  std::string out = "<h1>pushsim report</h1>\n<p class=\"meta\">target <b>" + esc(run.target) +
-                    "</b> \xC2\xB7 seed <b>" + std::to_string(run.root_seed) + "</b>" +
-                    (run.profile.empty() ? "" : " \xC2\xB7 profile <b>" + esc(run.profile) + "</b>") +
-                    " \xC2\xB7 pushsim " + esc(options.version) + " \xC2\xB7 generated " + esc(options.generated_at) +
-                    "</p>\n";
+  std::string out =
+      "<h1>pushsim report</h1>\n<p class=\"meta\">target <b>" + esc(run.target) + "</b> \xC2\xB7 seed <b>" +
+      std::to_string(run.root_seed) + "</b>" +
+      (run.profile.empty() ? "" : " \xC2\xB7 profile <b>" + esc(run.profile) + "</b>") + " \xC2\xB7 pushsim " +
+      esc(options.version) + (run.pushsim_commit.empty() ? "" : " (commit " + esc(run.pushsim_commit) + ")") +
+      (run.suite_fingerprint.empty() ? "" : " \xC2\xB7 suite <code>" + esc(run.suite_fingerprint) + "</code>") +
+      " \xC2\xB7 generated " + esc(options.generated_at) + "</p>\n";
   out += "<p class=\"summary\"><span>" + std::to_string(run.scenarios.size()) + " scenarios</span>";
   for (Verdict v : harness::kAllVerdicts) {
     if (!counted(run, v)) continue;

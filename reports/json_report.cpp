@@ -64,6 +64,9 @@ Ordered json_run(const harness::RunResult& run, const harness::ProtocolDocument&
   using harness::Verdict;
   Ordered out;
   out["report_version"] = kJsonReportVersion;
+  if (!run.pushsim_version.empty()) out["pushsim_version"] = run.pushsim_version;
+  if (!run.pushsim_commit.empty()) out["pushsim_commit"] = run.pushsim_commit;
+  if (!run.suite_fingerprint.empty()) out["suite_fingerprint"] = run.suite_fingerprint;
   out["target"] = run.target;
   if (!run.profile.empty()) out["profile"] = run.profile;
   out["root_seed"] = std::to_string(run.root_seed);

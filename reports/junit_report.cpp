@@ -22,6 +22,15 @@ std::string property(std::string_view name, std::string_view value) {
   return "<property name=\"" + xml_escape(name) + "\" value=\"" + xml_escape(value) + "\"/>";
 }
 
+// Which pushsim ran which suite, when the run says.
+std::string provenance_properties(const harness::RunResult& run) {
+  std::string out;
+  if (!run.pushsim_version.empty()) out += property("pushsim_version", run.pushsim_version);
+  if (!run.pushsim_commit.empty()) out += property("pushsim_commit", run.pushsim_commit);
+  if (!run.suite_fingerprint.empty()) out += property("suite_fingerprint", run.suite_fingerprint);
+  return out;
+}
+
 std::string joined(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
@@ -131,7 +140,8 @@ std::string junit_report(const harness::RunResult& run) {
     out += "  <testsuite name=\"pushsim." + xml_escape(area) + "\" " + totals.attributes() + ">\n";
     out += "    <properties>" + property("target", run.target) +
            (run.profile.empty() ? "" : property("profile", run.profile)) +
-           property("seed", std::to_string(run.root_seed)) + "</properties>\n";
+           property("seed", std::to_string(run.root_seed)) + provenance_properties(run) + "</properties>
+";
     for (const auto* r : by_area[area]) out += testcase(*r, run.target_down);
     out += "  </testsuite>\n";
   }

@@ -2,16 +2,27 @@
 # Installs the Debian 12 packages pushsim builds and tests with, only those that are missing
 # (chromium: headless, for the HTML report test reports/html_in_chromium).
 # Idempotent: a second run installs nothing and makes no network request.
+#   install-deps.sh           everything the build and every test need
+#   install-deps.sh package   only what building the pushsim binary and its Debian package needs
+#                             (the container recipe's build stage: no test tools, no Chromium)
 set -euo pipefail
 
+# dpkg-dev and file: cpack's DEB generator computes the package's Depends with dpkg-shlibdeps.
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev
-  nlohmann-json3-dev libssl-dev catch2 libyaml-cpp-dev
-  libbenchmark-dev libcli11-dev libmimalloc-dev
-  ccache mold clang-format
-  chromium
+  nlohmann-json3-dev libssl-dev libyaml-cpp-dev libcli11-dev libmimalloc-dev
+  dpkg-dev file
 )
+mode=${1:-all}
+case "$mode" in
+  all) packages+=(catch2 libbenchmark-dev ccache mold clang-format chromium) ;;
+  package) ;;
+  *)
+    echo "usage: scripts/install-deps.sh [all|package]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,8 +31,10 @@ done
 
 # The SDK interop tests (tests/interop) run the official JavaScript SDKs with Node.js; use the
 # machine's Node when it has one, else Debian's.
-command -v node >/dev/null 2>&1 || missing+=(nodejs)
-command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "$mode" = all ]; then
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"

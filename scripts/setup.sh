@@ -31,7 +31,8 @@ fi
 # UndefinedBehaviorSanitizer, plus a replay of the fuzz targets' committed corpora
 # (fuzz/CMakeLists.txt). Only what those tests need is built (no benchmarks); the tests
 # over real time or external programs (the live suite, Chromium, the SDK interop) are left to
-# the plain pass above, for they would only be slower here. The first report stops the
+# the plain pass above, for they would only be slower here, and so is the install and package
+# test (tests/install), which checks what is shipped, not memory. The first report stops the
 # process with a failure: halt_on_error for ASan, -fno-sanitize-recover for UBSan.
 sanitizer_pass() {
   local dir=${SANITIZE_BUILD_DIR:-build-sanitize}
@@ -51,7 +52,7 @@ sanitizer_pass() {
   # and leaks, which the first rounds of each kind of abuse already exercise.
   export PUSHSIM_ABUSE_SECONDS=${PUSHSIM_ABUSE_SECONDS:-20}
   ctest --test-dir "$dir" -j "$jobs" --output-on-failure --timeout 600 \
-    -E '^(live/run_target_serve|reports/html_in_chromium|interop/sdk|tidy/.*)$'
+    -E '^(live/run_target_serve|reports/html_in_chromium|interop/sdk|tidy/.*|install/.*)$'
   echo "sanitize: built and tested in $((SECONDS - started)) s"
 }
 

@@ -20,6 +20,23 @@ inline harness::ProtocolDocument sample_protocol() {
   return harness::parse_protocol_document("## 3. Subscribing\n\n### 3.4 Presence semantics\n");
 }
 
+// A step result built member by member: aggregate-initialised, with strings after `where`, GCC 12
+// at -O3 takes the exception cleanup of where.file for a read of an uninitialised string
+// (-Wmaybe-uninitialized, which fails a Release build).
+inline harness::StepResult step_result(std::string kind, std::string description, harness::SourceLocation where,
+                                       harness::StepOutcome outcome, DurationNs started_at, DurationNs ended_at,
+                                       std::string message) {
+  harness::StepResult step;
+  step.kind = std::move(kind);
+  step.description = std::move(description);
+  step.where = std::move(where);
+  step.outcome = outcome;
+  step.started_at = started_at;
+  step.ended_at = ended_at;
+  step.message = std::move(message);
+  return step;
+}
+
 inline harness::RunResult sample_run() {
   using namespace pushsim::harness;
   RunResult run;
@@ -36,9 +53,8 @@ inline harness::RunResult sample_run() {
   pass.seed = 1234567890123456789ULL;
   pass.duration = 61 * kNsPerMs;
   pass.wall_ns = 2'000'000;
-  StepResult connect{
-      "connect", "connect alice", {"scenarios/public/public_1.yaml", 8, 5}, StepOutcome::kPassed, 0, 24 * kNsPerMs, "",
-      {}};
+  const StepResult connect = step_result("connect", "connect alice", {"scenarios/public/public_1.yaml", 8, 5},
+                                         StepOutcome::kPassed, 0, 24 * kNsPerMs, "");
   pass.steps.push_back(connect);
   pass.trace.push_back(TraceEntry{0, "open", "alice", "server", ""});
   pass.trace.push_back(TraceEntry{24 * kNsPerMs, "deliver", "server", "alice",
@@ -53,23 +69,14 @@ inline harness::RunResult sample_run() {
   fail.tags = {"presence"};
   fail.verdict = Verdict::kFail;
   fail.seed = 7;
-  StepResult expect{"expect",
-                    "expect alice pusher_internal:member_added",
-                    {"scenarios/presence/presence_3.yaml", 12, 5},
-                    StepOutcome::kFailed,
-                    24 * kNsPerMs,
-                    1024 * kNsPerMs,
-                    "no matching frame at alice within 1s\nexpected: {\"event\":\"x\"}",
-                    {}};
+  const StepResult expect =
+      step_result("expect", "expect alice pusher_internal:member_added", {"scenarios/presence/presence_3.yaml", 12, 5},
+                  StepOutcome::kFailed, 24 * kNsPerMs, 1024 * kNsPerMs,
+                  "no matching frame at alice within 1s\nexpected: {\"event\":\"x\"}");
   fail.steps.push_back(expect);
-  StepResult block{"concurrently",
-                   "concurrently (1 steps)",
-                   {"scenarios/presence/presence_3.yaml", 13, 5},
-                   StepOutcome::kNotRun,
-                   0,
-                   0,
-                   "",
-                   {connect}};
+  StepResult block = step_result("concurrently", "concurrently (1 steps)",
+                                 {"scenarios/presence/presence_3.yaml", 13, 5}, StepOutcome::kNotRun, 0, 0, "");
+  block.children = {connect};
   block.children[0].outcome = StepOutcome::kNotRun;
   fail.steps.push_back(block);
   fail.failures = {
