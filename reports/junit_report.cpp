@@ -140,8 +140,7 @@ std::string junit_report(const harness::RunResult& run) {
     out += "  <testsuite name=\"pushsim." + xml_escape(area) + "\" " + totals.attributes() + ">\n";
     out += "    <properties>" + property("target", run.target) +
            (run.profile.empty() ? "" : property("profile", run.profile)) +
-           property("seed", std::to_string(run.root_seed)) + provenance_properties(run) + "</properties>
-";
+           property("seed", std::to_string(run.root_seed)) + provenance_properties(run) + "</properties>\n";
     for (const auto* r : by_area[area]) out += testcase(*r, run.target_down);
     out += "  </testsuite>\n";
   }
