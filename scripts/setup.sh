@@ -43,8 +43,9 @@ sanitizer_pass() {
   # user at -O1 with ASan+UBSan), and GCC shares the plain pass's toolchain.
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1 -DNDEBUG" \
     -DPUSHSIM_WERROR=ON -DPUSHSIM_SANITIZE=ON -DPUSHSIM_BENCH=OFF >/dev/null
-  cmake --build "$dir" -j "$jobs" --target pushsim protocol_tests fakes_tests harness_tests reports_tests net_tests load_tests \
-    fuzz_frame fuzz_rest fuzz_webhook fuzz_engine fuzz_client fuzz_scenario
+  # Everything the sanitizer configuration has (no benchmarks there): a test's helper program
+  # or a fuzz target left out of a list would fail its test rather than be skipped.
+  cmake --build "$dir" -j "$jobs"
   echo "sanitize: built in $((SECONDS - started)) s"
   export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
