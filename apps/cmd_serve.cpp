@@ -1,5 +1,6 @@
 // `pushsim serve`: the flags and the config file turned into ServeOptions, then a ServeServer
-// run until SIGINT or SIGTERM and shut down cleanly.
+// run until SIGINT or SIGTERM and shut down cleanly. `--defect` switches on deliberately broken
+// engine variants (protocol/server/defects.hpp), so that live checks can be shown failing.
 #include <csignal>
 #include <cstdint>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "apps/commands.hpp"
 #include "net/serve_options.hpp"
 #include "net/serve_server.hpp"
+#include "protocol/server/defects.hpp"
 
 namespace pushsim::apps {
 namespace {
@@ -26,7 +28,18 @@ struct ServeFlags {
   std::string config;
   std::vector<std::string> webhooks;
   std::optional<std::uint64_t> seed;
+  std::vector<std::string> defects;
 };
+
+// Every defect name, for the usage error.
+std::string defect_names() {
+  std::string out;
+  for (const auto& info : all_defects()) {
+    if (!out.empty()) out += ", ";
+    out += info.name;
+  }
+  return out;
+}
 
 void add_serve_flags(CLI::App& serve, ServeFlags& flags) {
   serve.add_option("--host", flags.host, "address to listen on")->capture_default_str();
@@ -37,11 +50,14 @@ void add_serve_flags(CLI::App& serve, ServeFlags& flags) {
   serve.add_option("--config", flags.config, "JSON config file with apps (incl. webhooks) and engine knobs");
   serve.add_option("--webhook", flags.webhooks, "webhook URL added to every app (repeatable)");
   serve.add_option("--seed", flags.seed, "seed for socket ids (default: random)");
+  serve.add_option("--defect", flags.defects,
+                   "run a deliberately broken engine variant (repeatable; names as in `pushsim selftest`), "
+                   "to show a live check catching it");
 }
 
 // Prints "pushsim serve: listening on ws://HOST:PORT" once the port is bound (tests read the
 // port from it). Returns the process exit code.
-int serve_until_signal(ServeOptions options) {
+int serve_until_signal(ServeOptions options, const std::string& options_defects) {
   // The signal handlers are in place before the port is announced, so that a signal sent by
   // whoever read the announcement is always a clean shutdown.
   boost::asio::io_context signals_context{1};
@@ -57,6 +73,9 @@ int serve_until_signal(ServeOptions options) {
     return 1;
   }
   std::cout << "pushsim serve: listening on " << server.ws_url() << std::endl;
+  if (!options_defects.empty()) {
+    std::cout << "pushsim serve: DELIBERATELY BROKEN engine, defects: " << options_defects << std::endl;
+  }
   for (const auto& app : server.apps()) {
     std::cout << "pushsim serve: app id=" << app.id << " key=" << app.key << " webhooks=" << app.webhooks.size()
               << std::endl;
@@ -83,6 +102,14 @@ int run_serve(const CLI::App& serve, const ServeFlags& flags) {
   if (flags.config.empty() || serve.count("--host") > 0) options.host = flags.host;
   if (flags.config.empty() || serve.count("--port") > 0) options.port = static_cast<std::uint16_t>(flags.port);
   if (flags.seed) options.seed = flags.seed;
+  for (const auto& name : flags.defects) {
+    auto defect = parse_defect(name);
+    if (!defect) {
+      std::cerr << "pushsim serve: no defect '" << name << "'; the defects are: " << defect_names() << "\n";
+      return kExitUsage;
+    }
+    options.engine.defects.add(*defect);
+  }
   for (const auto& spec : flags.apps) {
     auto app = parse_app_spec(spec);
     if (!app) {
@@ -93,7 +120,9 @@ int run_serve(const CLI::App& serve, const ServeFlags& flags) {
   }
   if (options.apps.empty()) options.apps.push_back(default_app());
   for (const auto& url : flags.webhooks) add_webhook_to_all_apps(options, url);
-  return serve_until_signal(std::move(options));
+  std::string defects_line;
+  for (const auto& name : flags.defects) defects_line += (defects_line.empty() ? "" : ", ") + name;
+  return serve_until_signal(std::move(options), defects_line);
 }
 
 }  // namespace
