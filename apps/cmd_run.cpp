@@ -12,6 +12,7 @@
 
 #include "apps/build_info.hpp"
 #include "apps/commands.hpp"
+#include "harness/duration.hpp"
 #include "harness/live_target.hpp"
 #include "harness/scenario_loader.hpp"
 #include "harness/suite_fingerprint.hpp"
@@ -47,9 +48,11 @@ struct RunArgs {
   std::string junit, json, html;
   bool list = false;
   bool no_color = false;
-  std::string server_cmd;                // start the server under test (sh -c), restart it when it dies
-  double server_ready_timeout_s = 10;    // from its start to a port that accepts
-  std::string restart_server = "crash";  // crash | each
+  std::string server_cmd;                   // start the server under test (sh -c), restart it when it dies
+  double server_ready_timeout_s = 10;       // from its start to a port that accepts
+  std::string restart_server = "crash";     // crash | each
+  std::string live_wait_cap = "5s";         // one live wait at most
+  std::string live_advance_budget = "10s";  // all advance steps of one live scenario
 };
 
 constexpr const char* kExitCodes =
@@ -124,6 +127,15 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
     live.features = harness::builtin_reference_profile().features;  // serve is the reference engine
   }
   live.run_token = run_token;
+  const auto wait_cap = harness::parse_duration(args.live_wait_cap);
+  if (!wait_cap || *wait_cap <= 0)
+    return "--live-wait-cap: expected a positive duration such as 5s, got '" + args.live_wait_cap + "'";
+  const auto advance_budget = harness::parse_duration(args.live_advance_budget);
+  if (!advance_budget || *advance_budget < 0) {
+    return "--live-advance-budget: expected a duration such as 30s, got '" + args.live_advance_budget + "'";
+  }
+  live.wait_max = std::chrono::milliseconds(*wait_cap / 1'000'000);
+  live.advance_budget = std::chrono::milliseconds(*advance_budget / 1'000'000);
   const double deadline_s = args.deadline_s > 0 ? args.deadline_s : kDefaultDeadline_s;
   live.run_deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(deadline_s * 1000));
@@ -410,6 +422,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--exact-channel-names", args->exact_names,
                 "live target: send channel names and user ids as written (by default each scenario's carry a "
                 "suffix unique to the run, so that scenarios sharing a server never meet)");
+  cmd->add_option("--live-wait-cap", args->live_wait_cap,
+                  "live target: the wall time one wait may take; a longer `within` is cut to it")
+      ->capture_default_str();
+  cmd->add_option("--live-advance-budget", args->live_advance_budget,
+                  "live target: the real time a scenario's `advance` steps may sleep in all; a scenario "
+                  "needing more is skipped")
+      ->capture_default_str();
   cmd->add_flag("--insecure", args->insecure, "live target: accept any TLS certificate (self-signed test servers)");
   cmd->add_option("--junit", args->junit, "write a JUnit XML report here");
   cmd->add_option("--json", args->json, "write a JSON report (every step, every observation) here");

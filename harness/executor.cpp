@@ -71,6 +71,7 @@ std::optional<std::string> skip_reason(const Scenario& scenario, const Target& t
     if (features.count(feature) == 0) return "target '" + target.name() + "' lacks feature '" + feature + "'";
   }
   if (scenario.simulation_only && target.name() != "sim") return "simulation only: " + *scenario.simulation_only;
+  if (auto reason = target.cannot_play(scenario)) return reason;
   return std::nullopt;
 }
 

@@ -53,6 +53,10 @@ class IsolatedTarget final : public Target {
   ActionError webhook_failures(int count, int status) override { return inner_->webhook_failures(count, status); }
   ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
 
+  void advance_to(TimeNs deadline) override { inner_->advance_to(deadline); }
+  std::optional<std::string> cannot_play(const Scenario& scenario) const override {
+    return inner_->cannot_play(scenario);
+  }
   bool wait_until(TimeNs deadline, const std::function<bool()>& done) override {
     return inner_->wait_until(deadline, done);
   }

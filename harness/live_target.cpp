@@ -5,9 +5,12 @@
 #include "net/io_loop.hpp"
 #include "net/live_connection.hpp"
 #include "net/real_clock.hpp"
+#include "net/relay_link.hpp"
 #include "net/rest_client.hpp"
 #include "net/serve_server.hpp"
+#include "net/url.hpp"
 #include "net/webhook_listener.hpp"
+#include "protocol/random.hpp"
 
 namespace pushsim::harness {
 namespace {
@@ -37,6 +40,7 @@ LiveTarget::LiveTarget(LiveTargetOptions options)
       started_(std::chrono::steady_clock::now()),
       started_real_(real_now()),
       loop_(std::make_unique<IoLoop>()) {
+  advance_left_ = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.advance_budget).count();
   start();
 }
 
@@ -44,6 +48,7 @@ void LiveTarget::start() {
   WebhookListenerOptions hooks;
   hooks.host = options_.webhook_host;
   hooks.port = options_.webhook_port;
+  hooks.hold_max = options_.webhook_hold_max;
   hooks.apps.push_back(options_.app);
   for (const auto& name : options_.app_names) hooks.apps.push_back(named_app(name));
   listener_ = std::make_unique<WebhookListener>(*loop_, hooks);
@@ -85,11 +90,16 @@ LiveTarget::~LiveTarget() {
     if (state.connection) state.connection->drop();
   }
   for (auto& connection : retired_) connection->drop();
+  for (auto& [name, state] : clients_) {
+    if (state.link) state.link->reset();
+  }
+  for (auto& link : retired_links_) link->reset();
   loop_->poll();
   if (listener_) listener_->stop();
   if (server_) server_->stop();
   clients_.clear();
   retired_.clear();
+  retired_links_.clear();
   rest_.reset();
   listener_.reset();
   loop_->poll();
@@ -175,6 +185,9 @@ ActionError LiveTarget::connect(const std::string& client, const ConnectOptions&
   }
   LiveConnectionOptions live;
   live.url = options_.ws_url;
+  if (options_.relay) {
+    if (auto error = open_link(*state, live.url)) return error;
+  }
   live.app_key = options.app_key.value_or(app_of(*state).key);
   live.protocol = options.protocol_version.value_or(7);
   live.target_override = options.path;
@@ -226,24 +239,104 @@ ActionError LiveTarget::drop(const std::string& client) {
   if (auto error = usable(client, state)) return error;
   refresh();  // keeps its socket_id, as the sim's clients do
   note("fault", client, "server", "drop");
-  if (state->connection) state->connection->drop();
+  // Through the relay both ends get a reset, as when the network between them dies; without
+  // it only the client's own socket can be aborted.
+  if (state->link) {
+    state->link->reset();
+  } else if (state->connection) {
+    state->connection->drop();
+  }
   return std::nullopt;
 }
 
-ActionError LiveTarget::partition(const std::string&) {
-  return std::string("partition needs the simulated network; a live target cannot play it");
+namespace {
+
+constexpr std::string_view kNoRelay = " needs the fault relay, which this live target was started without";
+
+}  // namespace
+
+ActionError LiveTarget::partition(const std::string& client) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  if (!options_.relay) return "partition" + std::string(kNoRelay);
+  note("fault", client, "server", "partition");
+  state->partitioned = true;
+  if (state->link) {
+    state->link->hold(RelayDirection::kToServer);
+    state->link->hold(RelayDirection::kToClient);
+  }
+  return std::nullopt;
 }
 
-ActionError LiveTarget::heal(const std::string&) {
-  return std::string("heal needs the simulated network; a live target cannot play it");
+ActionError LiveTarget::heal(const std::string& client) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  if (!options_.relay) return "heal" + std::string(kNoRelay);
+  note("fault", client, "server", "heal");
+  state->partitioned = false;
+  if (state->link) {
+    state->link->release(RelayDirection::kToServer);
+    state->link->release(RelayDirection::kToClient);
+  }
+  return std::nullopt;
 }
 
-ActionError LiveTarget::latency(const std::optional<std::string>&, DurationNs, DurationNs) {
-  return std::string("latency needs the simulated network; a live target cannot play it");
+ActionError LiveTarget::latency(const std::optional<std::string>& client, DurationNs min, DurationNs max) {
+  if (start_error_) return "the live target did not start: " + *start_error_;
+  if (!options_.relay) return "latency" + std::string(kNoRelay);
+  note("fault", client.value_or("*"), "server",
+       "latency " + std::to_string(min / 1'000'000) + "-" + std::to_string(max / 1'000'000) + "ms");
+  if (!client) {
+    latency_ = {min, max};
+    for (auto& [name, state] : clients_) apply_latency(state);
+    return std::nullopt;
+  }
+  ClientState* state = find(*client);
+  if (state == nullptr) return "no client '" + *client + "'";
+  state->latency = std::make_pair(min, max);
+  apply_latency(*state);
+  return std::nullopt;
+}
+
+void LiveTarget::apply_latency(ClientState& client) {
+  if (!client.link) return;
+  const auto [min, max] = client.latency.value_or(latency_);
+  client.link->set_latency(RelayDirection::kToServer, min, max);
+  client.link->set_latency(RelayDirection::kToClient, min, max);
+}
+
+// A fresh link for the client's next connection, in the client's fault state; `url` becomes
+// the link's address, with the server's path prefix.
+std::optional<std::string> LiveTarget::open_link(ClientState& client, std::string& url) {
+  auto parsed = parse_url(options_.ws_url);
+  if (!parsed) return "the fault relay: " + parsed.error().message;
+  if (parsed->tls()) return std::string("the fault relay carries ws:// only, not ") + options_.ws_url;
+  if (client.link) retired_links_.push_back(std::move(client.link));
+  RelayLinkOptions relay;
+  relay.name = client.spec.name;
+  relay.upstream_host = parsed->host == "localhost" ? "127.0.0.1" : parsed->host;
+  relay.upstream_port = static_cast<std::uint16_t>(std::stoi(parsed->port));
+  // Each link draws its own delays, from (scenario seed, client, how many links it had).
+  relay.seed = Rng(options_.seed).derive(client.spec.name).derive(client.links_opened++).seed();
+  relay.accept_max = options_.connect_max + std::chrono::milliseconds(1'000);
+  relay.connect_max = options_.connect_max;
+  relay.write_stall_max = options_.write_stall_max;
+  client.link = std::make_unique<RelayLink>(*loop_, relay);
+  client.errors_seen_link = 0;
+  if (auto error = client.link->start()) return error->message;
+  apply_latency(client);
+  if (client.partitioned) {
+    client.link->hold(RelayDirection::kToServer);
+    client.link->hold(RelayDirection::kToClient);
+  }
+  url = "ws://127.0.0.1:" + std::to_string(client.link->port()) + (parsed->target == "/" ? "" : parsed->target);
+  return std::nullopt;
 }
 
 ActionError LiveTarget::webhook_failures(int count, int status) {
-  if (status == 0) return std::string("silent webhook failures need the simulated network");
+  if (start_error_) return "the live target did not start: " + *start_error_;
+  note("fault", "webhooks", "server",
+       std::to_string(count) + " failures, " + (status == 0 ? std::string("no answer") : std::to_string(status)));
   listener_->fail_next(static_cast<std::size_t>(count < 0 ? 0 : count), status);
   return std::nullopt;
 }
@@ -273,8 +366,45 @@ bool LiveTarget::wait_until(TimeNs deadline, const std::function<bool()>& done) 
   return done();
 }
 
+void LiveTarget::advance_to(TimeNs deadline) {
+  refresh();
+  if (start_error_ || past_run_deadline()) return;
+  const TimeNs from = now();
+  if (deadline <= from) return;
+  // A real sleep, as long as the budget lasts (cannot_play skips a scenario that needs more);
+  // past it, the clock skips ahead as a capped wait does.
+  const DurationNs span = std::min<DurationNs>(deadline - from, advance_left_);
+  advance_left_ -= span;
+  auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(span);
+  if (options_.run_deadline && *options_.run_deadline < until) until = *options_.run_deadline;
+  loop_->run_until([] { return false; }, until);
+  refresh();
+  const TimeNs reached = now();
+  if (reached < deadline && !past_run_deadline()) skipped_ += deadline - reached;
+}
+
+std::optional<std::string> LiveTarget::cannot_play(const Scenario& scenario) const {
+  const DurationNs advances = advance_total(scenario.steps);
+  const DurationNs budget = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.advance_budget).count();
+  if (advances > budget) {
+    return "its advance steps take " + std::to_string(advances / 1'000'000) + " ms of real time in all, over " +
+           "the live advance budget of " + std::to_string(budget / 1'000'000) + " ms (--live-advance-budget)";
+  }
+  if (options_.relay && options_.ws_url.starts_with("wss://") && uses_network_faults(scenario.steps)) {
+    return std::string("its network faults need the relay, which carries ws:// only");
+  }
+  return std::nullopt;
+}
+
 void LiveTarget::refresh() {
   for (auto& [name, state] : clients_) {
+    if (state.link) {
+      const auto& link_errors = state.link->errors();
+      for (; state.errors_seen_link < link_errors.size(); ++state.errors_seen_link) {
+        note("error", "relay", name, link_errors[state.errors_seen_link].message);
+        add_problem(name + ": " + link_errors[state.errors_seen_link].message);
+      }
+    }
     if (!state.connection) continue;
     if (auto id = state.connection->socket_id()) state.last_socket_id = id;
     const auto& received = state.connection->frames();
@@ -361,11 +491,49 @@ TargetFactory live_target_factory(LiveTargetOptions options) {
     for (const auto& feature : scenario.requires_features) {
       if (feature == "subscription_count" || feature == "batch_webhooks") mine.enable.insert(feature);
     }
+    mine.relay = uses_network_faults(scenario.steps) && !mine.ws_url.starts_with("wss://");
     auto target = std::make_unique<LiveTarget>(std::move(mine));
     if (options.run_token.empty() || scenario.exact_channel_names) return target;
     return std::make_unique<IsolatedTarget>(std::move(target),
                                             NameIsolation(isolation_suffix(options.run_token, scenario.id)));
   };
+}
+
+}  // namespace pushsim::harness
+
+namespace pushsim::harness {
+
+DurationNs advance_total(const std::vector<Step>& steps) {
+  DurationNs total = 0;
+  for (const auto& step : steps) {
+    if (const auto* advance = std::get_if<AdvanceStep>(&step.action)) total += advance->duration;
+    if (const auto* block = std::get_if<ConcurrentlyStep>(&step.action)) total += advance_total(block->steps);
+    if (const auto* choice = std::get_if<OneOfStep>(&step.action)) {
+      DurationNs longest = 0;
+      for (const auto& branch : choice->branches) longest = std::max(longest, advance_total(branch));
+      total += longest;
+    }
+  }
+  return total;
+}
+
+bool uses_network_faults(const std::vector<Step>& steps) {
+  for (const auto& step : steps) {
+    const auto& action = step.action;
+    if (std::holds_alternative<PartitionStep>(action) || std::holds_alternative<HealStep>(action) ||
+        std::holds_alternative<DropStep>(action) || std::holds_alternative<LatencyStep>(action)) {
+      return true;
+    }
+    if (const auto* block = std::get_if<ConcurrentlyStep>(&action)) {
+      if (uses_network_faults(block->steps)) return true;
+    }
+    if (const auto* choice = std::get_if<OneOfStep>(&action)) {
+      for (const auto& branch : choice->branches) {
+        if (uses_network_faults(branch)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace pushsim::harness

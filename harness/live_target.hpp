@@ -11,7 +11,16 @@
 // - Clients send exactly what the step says (send_raw), as the sim target's RawClients do;
 //   the pusher-js behaviour kept is answering pings. auth_refuse is played as pusher-js
 //   reports a refused auth: a local pusher:subscription_error, nothing sent.
-// - partition, heal and latency cannot be played on a real network: they are refused.
+// - Network faults go through pushsim's own relay (net/relay_link.hpp): with `relay` on, each
+//   client connection reaches the server through a RelayLink of its own, which plays latency
+//   (seeded draws per client and direction, order kept), partition/heal (bytes held, then
+//   released in order) and drop (both sockets reset, no close frame). Without it (the factory
+//   turns it on only for scenarios with such steps, so other scenarios connect directly),
+//   partition, heal and latency are refused, and drop aborts the client's own socket.
+// - Live time: a wait runs at most `wait_max` (the wait cap); an `advance:` sleeps for real,
+//   and a scenario whose advances add up past `advance_budget` is skipped (cannot_play).
+// - webhook_failures with no answer: the listener holds the request unanswered until the
+//   sender gives up, or at most `webhook_hold_max`.
 // - `serve` mode starts a fresh in-process ServeServer per scenario, on an ephemeral port,
 //   configured as the sim target's world (same apps, webhooks to this target's listener),
 //   so that parallel scenarios never share channels. On a server shared by scenarios (any
@@ -31,6 +40,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/target.hpp"
@@ -43,6 +53,7 @@
 namespace pushsim {
 class IoLoop;
 class LiveConnection;
+class RelayLink;
 class WebhookListener;
 class ServeServer;
 class RestClient;
@@ -68,6 +79,11 @@ struct LiveTargetOptions {
   // Wall time one wait may take; longer ones skip. Above the engine's 3 s webhook removal
   // delay, so that vacated / member_removed webhooks arrive within one wait.
   std::chrono::milliseconds wait_max{5'000};
+  // The wall time the `advance:` steps of one scenario may sleep in all.
+  std::chrono::milliseconds advance_budget{10'000};
+  // Each client through a fault relay (see above); only for ws:// servers.
+  bool relay = false;
+  std::chrono::milliseconds webhook_hold_max{30'000};
   std::chrono::milliseconds connect_max{2'000};   // WebSocket connect (TCP, TLS, upgrade, established)
   std::chrono::milliseconds request_max{10'000};  // one REST call
   // Against misbehaving servers (LiveConnectionOptions has the details): a write that a server
@@ -113,6 +129,8 @@ class LiveTarget final : public Target {
   ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
 
   bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
+  void advance_to(TimeNs deadline) override;
+  std::optional<std::string> cannot_play(const Scenario& scenario) const override;
 
   std::optional<std::string> socket_id(const std::string& client) const override;
   const std::vector<ObservedFrame>& frames(const std::string& client) override;
@@ -134,6 +152,11 @@ class LiveTarget final : public Target {
     std::optional<ObservedClose> close;
     bool closed_by_us = false;
     std::optional<std::string> last_socket_id;  // kept after a close, as the sim's clients keep it
+    std::unique_ptr<RelayLink> link;            // with the relay: the current connection's
+    std::size_t errors_seen_link = 0;           // of link->errors()
+    std::uint64_t links_opened = 0;             // seeds each link's draws
+    bool partitioned = false;
+    std::optional<std::pair<DurationNs, DurationNs>> latency;  // this client's own, over the default
   };
 
   void start();
@@ -147,6 +170,8 @@ class LiveTarget final : public Target {
   void refresh();
   void note(std::string kind, std::string from, std::string to, std::string text);
   void add_problem(std::string line);
+  std::optional<std::string> open_link(ClientState& client, std::string& url);
+  void apply_latency(ClientState& client);
   void note_rest_trouble(const std::string& what, const Result<HttpResponse>& answer);
 
   LiveTargetOptions options_;
@@ -160,6 +185,9 @@ class LiveTarget final : public Target {
   std::unique_ptr<RestClient> rest_;
   std::map<std::string, ClientState> clients_;
   std::vector<std::unique_ptr<LiveConnection>> retired_;  // replaced by a reconnect
+  std::vector<std::unique_ptr<RelayLink>> retired_links_;
+  std::pair<DurationNs, DurationNs> latency_{0, 0};  // for every client without its own
+  DurationNs advance_left_ = 0;                      // of the advance budget
   AuthRefusals refusals_;
   std::size_t hooks_seen_ = 0;
   std::vector<ObservedWebhook> webhooks_;
@@ -176,5 +204,11 @@ class LiveTarget final : public Target {
 // (named apps, subscription_count / batch_webhooks when required) and seeded with its seed.
 // With a run token, the target is wrapped in an IsolatedTarget for the scenario.
 TargetFactory live_target_factory(LiveTargetOptions options);
+
+// What a live target needs to know of a scenario's steps (concurrently blocks and one_of
+// branches included): the wall time its advances take (the longest branch of a one_of), and
+// whether it has partition, heal, drop or latency steps, which need the relay.
+DurationNs advance_total(const std::vector<Step>& steps);
+bool uses_network_faults(const std::vector<Step>& steps);
 
 }  // namespace pushsim::harness

@@ -161,9 +161,15 @@ class Target {
   // passes; true when done() held. On false the clock stands at the deadline. A target
   // bounds the work it does here itself and answers false when a bound is hit.
   virtual bool wait_until(TimeNs deadline, const std::function<bool()>& done) = 0;
-  void advance_to(TimeNs deadline) {
+  // Lets time run to `deadline` with nothing awaited (an `advance:` step). A live target
+  // sleeps for real, within its advance budget.
+  virtual void advance_to(TimeNs deadline) {
     wait_until(deadline, [] { return false; });
   }
+  // Why this target cannot play the scenario as written (live: more `advance:` than its
+  // budget, network faults on a server it cannot relay); nullopt when it can. The scenario
+  // is then skipped with this reason, never failed.
+  virtual std::optional<std::string> cannot_play(const Scenario&) const { return std::nullopt; }
 
   // ---- observations ----------------------------------------------------------------------
   virtual std::optional<std::string> socket_id(const std::string& client) const = 0;

@@ -1,5 +1,6 @@
 #include "net/webhook_listener.hpp"
 
+#include <array>
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
@@ -128,6 +129,10 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
     hook.body = std::move(plain.body);
     inspect(hook, owner_->options.apps);
     hook.answered_status = owner_->next_status();
+    if (hook.answered_status == 0) {
+      owner_->record(std::move(hook));
+      return hold_unanswered();
+    }
     HttpResponse answer{hook.answered_status, {{"Content-Type", "application/json"}}, "{}"};
     owner_->record(std::move(hook));
 
@@ -136,6 +141,24 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
       if (ec || !self->response_.keep_alive()) return self->close();
       self->read();
     });
+  }
+
+  // Reads on (the sender may close, or send nothing) but never answers; the stream's timeout
+  // closes it at hold_max at the latest.
+  void hold_unanswered() {
+    stream_->expires_after(owner_->options.hold_max);
+    stream_->async_read_some(asio::buffer(hold_buffer_),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) return self->close();
+                               self->hold_unanswered_more();
+                             });
+  }
+  void hold_unanswered_more() {
+    stream_->async_read_some(asio::buffer(hold_buffer_),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) return self->close();
+                               self->hold_unanswered_more();
+                             });
   }
 
   void close() {
@@ -149,6 +172,7 @@ class ListenerSession : public std::enable_shared_from_this<ListenerSession> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   detail::BeastResponse response_;
+  std::array<char, 512> hold_buffer_{};
 };
 
 }  // namespace

@@ -2,7 +2,8 @@
 // An HTTP server on loopback that receives a Pusher server's WebHooks (docs/protocol.md §8) and
 // records each POST: when it arrived, whether X-Pusher-Key / X-Pusher-Signature verify
 // (verify_webhook, as the Node SDK's validator), and the events it carried. It answers 200,
-// or a configured failure status for the next N requests (to exercise retries).
+// or a configured failure status for the next N requests (to exercise retries), or no answer
+// at all (status 0) until the sender gives up.
 //
 // It runs on the caller's IoLoop: requests are accepted and answered only while the caller
 // runs the loop (inside any wait), so a test must wait for what it expects.
@@ -32,6 +33,9 @@ struct WebhookListenerOptions {
   // counted (see unrecorded()); connections beyond sessions_max at once are closed on accept.
   std::size_t received_max = 10'000;
   std::size_t sessions_max = 256;
+  // A failure with status 0 answers nothing: the request is held open until the sender gives
+  // up (closes), or at most this long, then the connection is closed without an answer.
+  std::chrono::milliseconds hold_max{30'000};
 };
 
 struct ReceivedWebhook {
@@ -45,7 +49,7 @@ struct ReceivedWebhook {
   std::optional<Error> error;           // why it did not verify, or why the body is unusable
   std::optional<std::int64_t> time_ms;  // from the envelope
   Json events = Json::array();          // the envelope's events, as received
-  int answered_status = 200;
+  int answered_status = 200;            // 0: held unanswered
 };
 
 class WebhookListener {
@@ -62,7 +66,7 @@ class WebhookListener {
   // "http://HOST:PORT/webhooks", for a server's webhook configuration.
   std::string url() const;
 
-  // The next `count` requests are answered with `status` instead of 200.
+  // The next `count` requests are answered with `status` instead of 200 (0: not answered).
   void fail_next(std::size_t count, int status);
   const std::vector<ReceivedWebhook>& received() const;
   // Requests answered after received_max were recorded, and how many of them did not verify.

@@ -94,23 +94,127 @@ steps:
   CHECK(result.verdict == Verdict::kPass);
 }
 
-TEST_CASE("live target: a long advance is capped in wall time and the clock skips to its deadline") {
+TEST_CASE("live target: an advance past the budget sleeps what is left of it, and the clock skips to its deadline") {
   LiveTargetOptions options = served();
-  options.wait_max = std::chrono::milliseconds(100);
+  options.advance_budget = std::chrono::milliseconds(100);
   LiveTarget target(options);
   const auto wall_start = std::chrono::steady_clock::now();
   const TimeNs start = target.now();
   target.advance_to(start + 60 * kNsPerSecond);
-  CHECK(std::chrono::steady_clock::now() - wall_start < std::chrono::seconds(5));
+  const auto slept = std::chrono::steady_clock::now() - wall_start;
+  CHECK(slept >= std::chrono::milliseconds(100));
+  CHECK(slept < std::chrono::seconds(5));
   CHECK(target.now() >= start + 60 * kNsPerSecond);
 }
 
-TEST_CASE("live target: partitions are refused with the reason") {
+TEST_CASE("live target: an advance within the budget is a real sleep") {
+  const auto wall_start = std::chrono::steady_clock::now();
+  const auto result = run_live(std::string(kConnectAndSubscribe) + "  - advance: 1500ms\n");
+  INFO(failures_of(result));
+  CHECK(result.verdict == Verdict::kPass);
+  CHECK(std::chrono::steady_clock::now() - wall_start >= std::chrono::milliseconds(1500));
+}
+
+TEST_CASE("live target: a scenario whose advances exceed the budget is skipped with the reason, not failed") {
+  LiveTargetOptions options = served();
+  options.advance_budget = std::chrono::milliseconds(1'000);
+  const auto result = run_live(
+      std::string(kConnectAndSubscribe) + "  - concurrently:\n      - advance: 800ms\n  - advance: 400ms\n", options);
+  CHECK(result.verdict == Verdict::kSkipped);
+  CHECK(result.skip_reason ==
+        "its advance steps take 1200 ms of real time in all, over the live advance budget of 1000 ms "
+        "(--live-advance-budget)");
+}
+
+TEST_CASE("live target: without the relay, partitions are refused with the reason") {
   LiveTarget target(served());
   REQUIRE_FALSE(target.declare_client(ClientSpec{"alice", std::nullopt, std::nullopt, "default"}));
   const auto error = target.partition("alice");
   REQUIRE(error);
-  CHECK(*error == "partition needs the simulated network; a live target cannot play it");
+  CHECK(*error == "partition needs the fault relay, which this live target was started without");
+}
+
+TEST_CASE("live target: through the relay, a partition holds an event until the heal") {
+  LiveTargetOptions options = served();
+  options.relay = true;
+  const auto result = run_live(std::string(kConnectAndSubscribe) + R"(  - partition: alice
+  - trigger: { channel: news, event: update, data: { n: 1 } }
+  - expect_response: { status: 200 }
+  - trigger: { channel: news, event: update, data: { n: 2 } }
+  - expect_response: { status: 200 }
+  - expect_none: { client: alice, event: update, for: 1s }
+  - heal: alice
+  - expect: { client: alice, event: update, channel: news, data: { n: 1 }, within: 5s }
+  - expect: { client: alice, event: update, channel: news, data: { n: 2 }, after_previous: true }
+)",
+                               options);
+  INFO(failures_of(result));
+  CHECK(result.verdict == Verdict::kPass);
+}
+
+TEST_CASE("live target: a partition the scenario never heals fails the expectation, as a lost event would") {
+  LiveTargetOptions options = served();
+  options.relay = true;
+  const auto result = run_live(std::string(kConnectAndSubscribe) + R"(  - partition: alice
+  - trigger: { channel: news, event: update, data: { n: 1 } }
+  - expect_response: { status: 200 }
+  - expect: { client: alice, event: update, channel: news, within: 1s }
+)",
+                               options);
+  CHECK(result.verdict == Verdict::kFail);
+}
+
+TEST_CASE("live target: through the relay, latency delays frames and keeps their order") {
+  LiveTargetOptions options = served();
+  options.relay = true;
+  const auto result = run_live(std::string(kConnectAndSubscribe) + R"(  - latency: { min: 20ms, max: 80ms }
+  - trigger: { channel: news, event: e, data: { n: 1 } }
+  - trigger: { channel: news, event: e, data: { n: 2 } }
+  - trigger: { channel: news, event: e, data: { n: 3 } }
+  - expect: { client: alice, event: e, data: { n: 1 }, within: 5s }
+  - expect: { client: alice, event: e, data: { n: 2 }, after_previous: true, within: 5s }
+  - expect: { client: alice, event: e, data: { n: 3 }, after_previous: true, within: 5s }
+)",
+                               options);
+  INFO(failures_of(result));
+  CHECK(result.verdict == Verdict::kPass);
+}
+
+TEST_CASE("live target: through the relay, a drop resets the server's side too, which it notices at once") {
+  LiveTargetOptions options = served();
+  options.relay = true;
+  const auto result = run_live(R"(clients:
+  alice: { user_id: u1 }
+  bob: { user_id: u2 }
+steps:
+  - connect: alice
+  - subscribe: { client: alice, channel: presence-lobby }
+  - expect: { client: alice, event: "pusher_internal:subscription_succeeded", channel: presence-lobby }
+  - connect: bob
+  - subscribe: { client: bob, channel: presence-lobby }
+  - expect: { client: bob, event: "pusher_internal:subscription_succeeded", channel: presence-lobby }
+  - expect: { client: alice, event: "pusher_internal:member_added", data: { user_id: u2 } }
+  - drop: bob
+  - expect: { client: alice, event: "pusher_internal:member_removed", data: { user_id: u2 }, within: 3s }
+  - expect_none: { client: bob, for: 200ms, after_previous: true }
+)",
+                               options);
+  INFO(failures_of(result));
+  CHECK(result.verdict == Verdict::kPass);
+}
+
+TEST_CASE("live target: the factory turns the relay on for scenarios with network faults only") {
+  const Scenario plain = load(scenario_text("must", kConnectAndSubscribe));
+  const Scenario faulty =
+      load(scenario_text("must", std::string(kConnectAndSubscribe) + "  - concurrently:\n      - "
+                                                                     "latency: { min: 1ms, max: 2ms }\n"));
+  CHECK_FALSE(uses_network_faults(plain.steps));
+  CHECK(uses_network_faults(faulty.steps));
+  const auto factory = live_target_factory(served());
+  auto target = factory(faulty, 7);
+  CHECK_FALSE(target->latency(std::nullopt, ms(1), ms(2)).has_value());
+  auto direct = factory(plain, 7);
+  REQUIRE(direct->latency(std::nullopt, ms(1), ms(2)).has_value());
 }
 
 TEST_CASE("live target: simulation-only scenarios are skipped with their reason") {
