@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 
 #include "net/webhook_listener.hpp"
 #include "support/rogue_webhooks.hpp"
@@ -62,6 +63,60 @@ TEST_CASE("webhook listener: connections beyond sessions_max are closed at once,
   CHECK(state_of(sockets[0]) == asio::error::would_block);
   CHECK(state_of(sockets[1]) == asio::error::would_block);
   CHECK(state_of(sockets[2]) == asio::error::eof);
+}
+
+}  // namespace pushsim::test
+
+namespace pushsim::test {
+
+TEST_CASE("webhook listener: a no-answer failure holds the request unanswered, then closes at hold_max",
+          "[net][webhooks]") {
+  namespace asio = boost::asio;
+  IoLoop loop;
+  WebhookListenerOptions options = listener_options();
+  options.hold_max = 400ms;
+  WebhookListener listener(loop, options);
+  REQUIRE_FALSE(listener.start().has_value());
+  listener.fail_next(1, 0);
+  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), listener.port());
+  const std::string request = "POST /webhooks HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}";
+
+  // One POST on its own connection; `answer` collects what comes back until the listener closes.
+  struct Post {
+    explicit Post(IoLoop& loop) : socket(loop.context()) {}
+    asio::ip::tcp::socket socket;
+    std::array<char, 1024> buffer{};
+    std::string answer;
+    bool ended = false;
+    void read() {
+      socket.async_read_some(asio::buffer(buffer), [this](boost::system::error_code ec, std::size_t size) {
+        if (ec) {
+          ended = true;
+          return;
+        }
+        answer.append(buffer.data(), size);
+        read();
+      });
+    }
+  };
+  Post held(loop);
+  held.socket.connect(endpoint);
+  asio::write(held.socket, asio::buffer(request));
+  held.read();
+  const auto sent_at = std::chrono::steady_clock::now();
+  loop.run_until([&] { return held.ended; }, deadline_after(5s));
+  CHECK(held.ended);
+  CHECK(held.answer.empty());
+  CHECK(std::chrono::steady_clock::now() - sent_at >= 350ms);
+  REQUIRE(listener.received().size() == 1);
+  CHECK(listener.received()[0].answered_status == 0);
+
+  Post next(loop);
+  next.socket.connect(endpoint);
+  asio::write(next.socket, asio::buffer(request));
+  next.read();
+  loop.run_until([&] { return next.answer.find("\r\n\r\n") != std::string::npos; }, deadline_after(5s));
+  CHECK(next.answer.starts_with("HTTP/1.1 200"));
 }
 
 }  // namespace pushsim::test
