@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "apps/commands.hpp"
+#include "apps/explore_live.hpp"
 #include "apps/explore_report.hpp"
 #include "harness/duration.hpp"
 #include "harness/explorer.hpp"
@@ -28,6 +29,8 @@ struct ExploreArgs {
   unsigned jobs = 0;  // 0: every core
   bool keep_going = false;
   bool no_shrink = false;
+  std::string target = "sim";
+  LiveExploreArgs live;
 };
 
 std::optional<std::pair<unsigned, unsigned>> parse_shard(const std::string& text) {
@@ -94,6 +97,14 @@ int explore_command(const ExploreArgs& args) {
   if (auto* error = std::get_if<std::string>(&scenario)) {
     std::cerr << "pushsim explore: " << *error << "\n";
     return kExitUsage;
+  }
+  if (args.target != "sim") {
+    LiveExploreArgs live = args.live;
+    live.scenario_argument = args.scenario;
+    live.target = args.target;
+    live.seeds = args.seeds;
+    live.defects = args.defects;
+    return explore_live(std::get<harness::Scenario>(scenario), live);
   }
   auto profile = harness::resolve_fault_profile(args.profile);
   if (!profile) {
@@ -162,6 +173,15 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--jobs,-j", args->jobs, "parallel runs (default: every core)")->check(CLI::Range(0u, 1024u));
   cmd->add_flag("--keep-going", args->keep_going, "collect every failing seed instead of stopping at the first");
   cmd->add_flag("--no-shrink", args->no_shrink, "do not shrink the failing run");
+  cmd->add_option("--target", args->target,
+                  "sim (default), or serve / ws://HOST:PORT: runs live, every client through the fault relay "
+                  "(see apps/explore_live.hpp)")
+      ->capture_default_str();
+  cmd->add_option("--replay-seed", args->live.replay_seed, "live: re-run this seed's fault schedule --runs times");
+  cmd->add_option("--runs", args->live.runs, "live: how many times --replay-seed re-runs")->capture_default_str();
+  cmd->add_option("--max-latency", args->live.max_latency, "live: the schedules' latency bound")->capture_default_str();
+  cmd->add_option("--live-advance-budget", args->live.advance_budget, "live: real time a run's advances may sleep")
+      ->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = explore_command(*args); });
 }
 

@@ -62,6 +62,7 @@ void LiveTarget::start() {
     serve.port = 0;
     serve.seed = options_.seed;
     serve.io_threads = 1;
+    serve.engine.defects = options_.serve_defects;
     serve.shutdown_grace = std::chrono::milliseconds(300);
     AppConfig main_app = served_app(options_.app, listener_->url());
     main_app.subscription_count = options_.enable.count("subscription_count") != 0;
@@ -366,6 +367,12 @@ bool LiveTarget::wait_until(TimeNs deadline, const std::function<bool()>& done) 
   return done();
 }
 
+void LiveTarget::begin() {
+  if (options_.initial_latency && options_.relay) {
+    latency(std::nullopt, options_.initial_latency->first, options_.initial_latency->second);
+  }
+}
+
 void LiveTarget::advance_to(TimeNs deadline) {
   refresh();
   if (start_error_ || past_run_deadline()) return;
@@ -491,7 +498,7 @@ TargetFactory live_target_factory(LiveTargetOptions options) {
     for (const auto& feature : scenario.requires_features) {
       if (feature == "subscription_count" || feature == "batch_webhooks") mine.enable.insert(feature);
     }
-    mine.relay = uses_network_faults(scenario.steps) && !mine.ws_url.starts_with("wss://");
+    mine.relay = (options.relay || uses_network_faults(scenario.steps)) && !mine.ws_url.starts_with("wss://");
     auto target = std::make_unique<LiveTarget>(std::move(mine));
     if (options.run_token.empty() || scenario.exact_channel_names) return target;
     return std::make_unique<IsolatedTarget>(std::move(target),

@@ -48,6 +48,7 @@
 #include "harness/target_requests.hpp"
 #include "protocol/http.hpp"
 #include "protocol/result.hpp"
+#include "protocol/server/defects.hpp"
 #include "protocol/signing.hpp"
 
 namespace pushsim {
@@ -84,6 +85,10 @@ struct LiveTargetOptions {
   // Each client through a fault relay (see above); only for ws:// servers.
   bool relay = false;
   std::chrono::milliseconds webhook_hold_max{30'000};
+  // Every client's latency from the start (live explore's fault schedule); the relay is on.
+  std::optional<std::pair<DurationNs, DurationNs>> initial_latency;
+  // Serve mode: a deliberately broken engine (protocol/server/defects.hpp).
+  Defects serve_defects;
   std::chrono::milliseconds connect_max{2'000};   // WebSocket connect (TCP, TLS, upgrade, established)
   std::chrono::milliseconds request_max{10'000};  // one REST call
   // Against misbehaving servers (LiveConnectionOptions has the details): a write that a server
@@ -128,6 +133,7 @@ class LiveTarget final : public Target {
   ActionError webhook_failures(int count, int status) override;
   ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
 
+  void begin() override;
   bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
   void advance_to(TimeNs deadline) override;
   std::optional<std::string> cannot_play(const Scenario& scenario) const override;
