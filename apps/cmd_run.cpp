@@ -53,6 +53,7 @@ struct RunArgs {
   std::string restart_server = "crash";     // crash | each
   std::string live_wait_cap = "5s";         // one live wait at most
   std::string live_advance_budget = "10s";  // all advance steps of one live scenario
+  std::vector<std::string> defects;         // sim only: run a deliberately broken engine
 };
 
 constexpr const char* kExitCodes =
@@ -118,7 +119,16 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
                                                                const std::optional<harness::TargetProfile>& profile,
                                                                const std::string& run_token,
                                                                std::optional<harness::LiveTargetOptions>* external) {
-  if (target == "sim") return harness::sim_target_factory();
+  if (target == "sim") {
+    Defects defects;
+    for (const auto& name : args.defects) {
+      const auto defect = parse_defect(name);
+      if (!defect) return "no defect '" + name + "' (see protocol/server/defects.hpp)";
+      defects.add(*defect);
+    }
+    return harness::sim_target_factory(defects);
+  }
+  if (!args.defects.empty()) return std::string("--defect works only with the simulation (--target sim)");
   harness::LiveTargetOptions live;
   live.tls_verify = !args.insecure;
   if (profile) {
@@ -433,6 +443,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--junit", args->junit, "write a JUnit XML report here");
   cmd->add_option("--json", args->json, "write a JSON report (every step, every observation) here");
   cmd->add_option("--html", args->html, "write an HTML report here (suite table; sequence diagrams of failures)");
+  cmd->add_option("--defect", args->defects,
+                  "simulation: run this deliberately broken engine (protocol/server/defects.hpp; repeatable)");
   cmd->add_flag("--list", args->list, "list the scenarios (id, level, section, name) and exit");
   cmd->add_flag("--no-color", args->no_color, "no colours even on a terminal");
   cmd->add_option("--server-cmd", args->server_cmd,

@@ -67,5 +67,6 @@ void add_replay_command(CLI::App& app, int& exit_code);    // cmd_replay.cpp
 void add_bench_command(CLI::App& app, int& exit_code);     // cmd_bench.cpp
 void add_serve_command(CLI::App& app, int& exit_code);     // cmd_serve.cpp
 void add_compare_command(CLI::App& app, int& exit_code);   // cmd_compare.cpp
+void add_generate_command(CLI::App& app, int& exit_code);  // cmd_generate.cpp
 
 }  // namespace pushsim::apps

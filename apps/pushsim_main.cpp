@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   pushsim::apps::add_bench_command(app, exit_code);
   pushsim::apps::add_serve_command(app, exit_code);
   pushsim::apps::add_compare_command(app, exit_code);
+  pushsim::apps::add_generate_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

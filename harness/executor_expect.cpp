@@ -1,6 +1,7 @@
 // The executor's expectations: waits in target time, matching by subset, consumption, and
 // failure messages that show what was expected next to what did arrive.
 #include <algorithm>
+#include <map>
 
 #include "harness/duration.hpp"
 #include "harness/execution.hpp"
@@ -314,11 +315,17 @@ std::optional<std::string> Execution::expect_webhook_state(const ExpectWebhookSt
   // The latest by time_ms. Within one millisecond a removal counts as the later event: a
   // re-add that quick cancels the delayed removal before it (docs/protocol.md §8.3), so an add and
   // a removal that both went out in one millisecond were an add and then its removal. Arrival
-  // order breaks what ties remain.
-  auto order = [](const ObservedWebhook& w) { return std::pair(w.time_ms.value_or(0), is_removal(w.event)); };
+  // order breaks what ties remain. Events of one POST share its time_ms and keep the order it
+  // lists them in (a removal already leaving in a batch can no longer be cancelled, so a re-add
+  // follows it there): a POST counts as a removal when its last event that weighs is one.
   auto current = [&] {
     std::optional<std::size_t> latest;
     const auto& events = target_.webhooks();
+    std::map<std::uint64_t, bool> post_is_removal;
+    for (const auto& observed : events) {
+      if (weighs(*channel, user, observed.event)) post_is_removal[observed.post] = is_removal(observed.event);
+    }
+    auto order = [&](const ObservedWebhook& w) { return std::pair(w.time_ms.value_or(0), post_is_removal[w.post]); };
     for (std::size_t i = 0; i < events.size(); ++i) {
       if (!weighs(*channel, user, events[i].event)) continue;
       if (!latest || order(events[i]) >= order(events[*latest])) latest = i;

@@ -67,7 +67,10 @@ struct LinkState {
   bool open = true;
   std::map<std::string, bool> server_subscribed;         // by channel: last subscribe (true) or unsubscribe
   std::map<std::string, std::set<std::string>> members;  // presence channels the client joined
-  std::map<std::string, std::size_t> cursor;             // "publisher\x1fchannel" -> matched index + 1
+  // Presence channels whose member list came with a subscription_succeeded since the last
+  // unsubscribe: a client holds no list after leaving, nor after a refused re-subscribe.
+  std::set<std::string> listed;
+  std::map<std::string, std::size_t> cursor;  // "publisher\x1fchannel" -> matched index + 1
 };
 
 class Checker {
@@ -217,6 +220,7 @@ class Checker {
       const Json& data = p.data;
       if (data.is_object() && data.contains("channel") && data["channel"].is_string()) {
         state.server_subscribed[data["channel"].get<std::string>()] = frame->event == "pusher:subscribe";
+        if (frame->event == "pusher:unsubscribe") state.listed.erase(data["channel"].get<std::string>());
       }
       return;
     }
@@ -321,6 +325,7 @@ class Checker {
                i);
       }
       state.members[channel] = std::move(ids);
+      state.listed.insert(channel);
       return;
     }
     const bool added = frame.event == "pusher_internal:member_added";
@@ -386,6 +391,7 @@ class Checker {
       for (const auto& [channel, members] : state.members) {
         auto subscribed = state.server_subscribed.find(channel);
         if (subscribed == state.server_subscribed.end() || !subscribed->second) continue;
+        if (state.listed.count(channel) == 0) continue;
         auto server = in_.end.members.find(state.app_id + "/" + channel);
         const std::set<std::string> none;
         const auto& expected = server == in_.end.members.end() ? none : server->second;
@@ -404,6 +410,13 @@ class Checker {
     std::string name;
     std::string channel;
     std::string user_id;
+    std::size_t post = 0;   // which accepted POST carried it
+    bool tie_late = false;  // see the sort below
+
+    std::string subject() const {
+      const bool member = name == "member_added" || name == "member_removed";
+      return member ? channel + '\x1f' + user_id : channel;
+    }
   };
 
   void check_webhooks() {
@@ -420,7 +433,7 @@ class Checker {
       for (const auto& event : batch.events) {
         if (!event.is_object()) continue;
         Hook hook{batch.time_ms.value_or(0), string_at(event, "name"), string_at(event, "channel"),
-                  string_at(event, "user_id")};
+                  string_at(event, "user_id"), seen_bodies.size()};
         if (!accepted) abandoned_channels.insert(hook.channel);
         if (accepted && batch.valid && batch.status >= 200 && batch.status <= 299 &&
             seen_bodies.count(batch.body) == 0) {
@@ -431,13 +444,19 @@ class Checker {
     }
     // By time_ms; within one millisecond a removal (vacated, member_removed) counts as the later
     // event, as expect_webhook_state does: a re-add that quick would have cancelled the delayed
-    // removal, so when both went out, the removal was the later one. Arrival breaks other ties.
+    // removal, so when both went out, the removal was the later one. Events of one POST share
+    // its time_ms and keep the order the POST lists them in (a removal already leaving in a
+    // batch can no longer be cancelled, so the re-add follows it there): a POST counts as a
+    // removal when its last event on that subject is one. Arrival breaks other ties.
     const auto removal = [](const Hook& hook) {
       return hook.name == "channel_vacated" || hook.name == "member_removed";
     };
+    std::map<std::pair<std::size_t, std::string>, bool> last_is_removal;  // by (post, subject)
+    for (const auto& hook : hooks) last_is_removal[{hook.post, hook.subject()}] = removal(hook);
+    for (auto& hook : hooks) hook.tie_late = last_is_removal[{hook.post, hook.subject()}];
     std::stable_sort(hooks.begin(), hooks.end(), [&](const Hook& a, const Hook& b) {
       if (a.time_ms != b.time_ms) return a.time_ms < b.time_ms;
-      return !removal(a) && removal(b);
+      return !a.tie_late && b.tie_late;
     });
     std::map<std::string, bool> occupied;  // by channel
     std::map<std::string, bool> member;    // by channel + user

@@ -1,0 +1,119 @@
+#pragma once
+// Generated workloads: from a seed, a random but valid workload for a Pusher server, written
+// as a self-checking scenario (YAML text the loader reads like any other scenario).
+//
+// Theory of operation. A workload is a list of abstract operations (WorkloadOp): clients
+// connect, subscribe and leave public, private, presence and cache channels, the app triggers
+// (with and without exclusion, batched), clients send client events and sign in, the network
+// misbehaves (latency, partition and heal, drop), the webhook receiver fails, and a few
+// probes send what the server must refuse. The generator draws each operation from what the
+// model (workload.cpp) says is possible at that point.
+//
+// Rendering walks the operations through the same model, an independent account of what the
+// protocol promises, and writes each operation's steps followed by the expectations the
+// protocol guarantees whatever the timing: every published event reaches each subscribed,
+// not-excluded connection exactly once, and none other; member lists, member_added and
+// member_removed follow the users present; the REST API's user_count and channel list agree;
+// webhooks end as the channels do. Where the timing decides (operations issued
+// concurrently), it expects only what holds for every order and leaves the rest to the
+// invariants. Operations the model finds impossible at their point (after shrinking removed
+// what they needed) are left out, so every subset of a workload renders to a valid one.
+//
+// State is made definite before it is relied on: a subscribe waits for
+// subscription_succeeded, an unsubscribe or disconnect for a second (longer than any
+// latency the workload sets), a drop for 155 s (past the server's activity and pong
+// timeouts, so the server has closed the dead connection); a partitioned client does
+// nothing until healed, and what it was owed is expected after its heal.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pushsim::harness {
+
+struct WorkloadOptions {
+  std::uint64_t seed = 1;
+  int clients = 4;  // 1..16
+  int steps = 40;   // operations drawn (1..150: a scenario has 10 minutes of virtual time)
+};
+
+struct WorkloadBatchItem {
+  std::string channel;
+  int number = 0;
+  int exclude = -1;  // client index, -1: none
+
+  bool operator==(const WorkloadBatchItem&) const = default;
+};
+
+struct WorkloadOp {
+  enum class Kind {
+    kConnect,
+    kDisconnect,
+    kSubscribe,
+    kUnsubscribe,
+    kTrigger,
+    kBatchTrigger,
+    kClientEvent,
+    kPublicClientEvent,  // probe: a client event on a public channel reaches nobody
+    kSignin,
+    kPing,
+    kLatency,
+    kPartition,
+    kHeal,
+    kDrop,
+    kWebhookFailures,
+    kBadAuth,      // probe: a subscribe with a wrong signature is refused
+    kStaleRest,    // probe: a REST call with an hour-old timestamp is refused
+    kBadKey,       // probe: a connection with an unknown app key is refused
+    kBadProtocol,  // probe: a connection with protocol 3 is refused
+    kQueryPresence,
+    kQueryChannels,
+    kRaceJoin,   // two clients subscribe to one presence channel at once
+    kRaceFlap,   // one client leaves a channel as another joins it
+    kRaceCache,  // a trigger on a cache channel as a client subscribes to it
+    kRaceRelay,  // a client event as one of its receivers unsubscribes
+  };
+  Kind kind = Kind::kConnect;
+  int a = -1;  // client index
+  int b = -1;  // second client index (races)
+  std::string channel;
+  std::vector<std::string> channels;  // trigger
+  std::vector<WorkloadBatchItem> items;
+  int exclude = -1;
+  int number = 0;  // the publication's number: event e<N> / client-e<N>, data {n: N}
+  int min_ms = 0;  // latency
+  int max_ms = 0;
+
+  bool operator==(const WorkloadOp&) const = default;
+};
+
+struct Workload {
+  std::uint64_t seed = 1;
+  int clients = 4;
+  std::vector<std::string> user_ids;  // per client
+  bool batch_webhooks = false;
+  bool subscription_count = false;
+  std::vector<WorkloadOp> ops;
+
+  bool operator==(const Workload&) const = default;
+};
+
+Workload generate_workload(const WorkloadOptions& options);
+
+// The scenario's id for a workload seed: generated.<seed>.
+std::string workload_id(std::uint64_t seed);
+
+struct RenderedWorkload {
+  std::string yaml;
+  std::size_t ops_kept = 0;    // operations the model found possible
+  std::size_t steps = 0;       // top-level scenario steps
+  std::size_t clients = 0;     // clients declared
+  std::size_t concurrent = 0;  // concurrently blocks
+};
+
+// The scenario YAML; `comment` lines go at the top, each prefixed "# ".
+RenderedWorkload render_workload(const Workload& workload, const std::vector<std::string>& comment = {});
+
+// The operation's name as the CLI and tests print it ("subscribe", "race-join").
+std::string_view op_kind_name(WorkloadOp::Kind kind);
+
+}  // namespace pushsim::harness
