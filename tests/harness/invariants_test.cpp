@@ -77,6 +77,22 @@ struct Crafted {
     webhooks.push_back(batch);
   }
 
+  // One POST carrying several events, in this order.
+  void post(std::int64_t time_ms, const std::vector<std::pair<std::string, std::string>>& named_users,
+            const std::string& channel) {
+    fakes::WebhookBatch batch;
+    batch.valid = true;
+    batch.status = 200;
+    batch.time_ms = time_ms;
+    for (const auto& [name, user_id] : named_users) {
+      Json event{{"name", name}, {"channel", channel}};
+      if (!user_id.empty()) event["user_id"] = user_id;
+      batch.events.push_back(event);
+    }
+    batch.body = std::to_string(time_ms) + Json(batch.events).dump();
+    webhooks.push_back(batch);
+  }
+
   std::vector<std::string> names() const {
     InvariantInput input;
     input.trace = &trace;
@@ -211,6 +227,18 @@ TEST_CASE("presence: removed after added, one member per user, lists converge", 
     c.end.members["1/presence-r"] = {"u1"};
     CHECK(c.names().empty());
   }
+  SECTION("after an unsubscribe and a refused re-subscribe the client holds no list") {
+    Crafted c;
+    c.connect(1, "alice");
+    c.subscribe(1, "alice", "presence-r");
+    c.deliver(1, "alice", succeeded(R"([\"u1\",\"u2\"])", 2));
+    c.unsubscribe(1, "alice", "presence-r");
+    c.subscribe(1, "alice", "presence-r");  // refused: no subscription_succeeded follows
+    c.end.members["1/presence-r"] = {"u2"};
+    CHECK(c.names().empty());
+    c.deliver(1, "alice", succeeded(R"([\"u1\",\"u2\"])", 2));  // accepted after all, with a stale list
+    CHECK(c.names() == Names{"members-converge"});
+  }
 }
 
 TEST_CASE("webhooks alternate per channel by time_ms and end as the channel does", "[invariants]") {
@@ -253,6 +281,18 @@ TEST_CASE("webhooks alternate per channel by time_ms and end as the channel does
     CHECK(c.names().empty());  // by arrival it would be a removal without an add
     c.hook(3, "member_removed", "presence-r", 200, "u1");
     CHECK(c.names() == Names{"member-webhooks-alternate"});  // two removals for one add
+  }
+  SECTION("events of one POST share its time_ms and keep its order") {
+    Crafted c;
+    c.hook(1, "member_added", "presence-r", 200, "u1");
+    // The removal was already leaving in a batch when u1 came back: the re-add follows it.
+    c.post(2, {{"member_removed", "u1"}, {"member_added", "u1"}}, "presence-r");
+    c.end.members["1/presence-r"] = {"u1"};
+    CHECK(c.names().empty());
+    Crafted d;
+    d.hook(1, "member_added", "presence-r", 200, "u1");
+    d.post(2, {{"member_added", "u1"}, {"member_removed", "u1"}}, "presence-r");
+    CHECK(d.names() == Names{"member-webhooks-alternate"});  // two adds in a row
   }
   SECTION("a delivery the server gave up on exempts its channel") {
     Crafted c;
