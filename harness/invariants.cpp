@@ -70,6 +70,9 @@ struct LinkState {
   // Presence channels whose member list came with a subscription_succeeded since the last
   // unsubscribe: a client holds no list after leaving, nor after a refused re-subscribe.
   std::set<std::string> listed;
+  // Per channel, the subscription_count the latest pusher_internal:subscription_count said,
+  // since the client's last unsubscribe.
+  std::map<std::string, std::int64_t> last_count;
   std::map<std::string, std::size_t> cursor;  // "publisher\x1fchannel" -> matched index + 1
 };
 
@@ -220,7 +223,10 @@ class Checker {
       const Json& data = p.data;
       if (data.is_object() && data.contains("channel") && data["channel"].is_string()) {
         state.server_subscribed[data["channel"].get<std::string>()] = frame->event == "pusher:subscribe";
-        if (frame->event == "pusher:unsubscribe") state.listed.erase(data["channel"].get<std::string>());
+        if (frame->event == "pusher:unsubscribe") {
+          state.listed.erase(data["channel"].get<std::string>());
+          state.last_count.erase(data["channel"].get<std::string>());
+        }
       }
       return;
     }
@@ -303,6 +309,12 @@ class Checker {
   void on_presence_frame(std::size_t i, const TraceRecord& record, LinkState& state, const Frame& frame,
                          const Json& data) {
     const std::string& channel = *frame.channel;
+    if (frame.event == "pusher_internal:subscription_count") {
+      const bool counted =
+          data.is_object() && data.contains("subscription_count") && data["subscription_count"].is_number_integer();
+      if (counted) state.last_count[channel] = data["subscription_count"].get<std::int64_t>();
+      return;
+    }
     if (classify_channel(channel).kind != ChannelKind::kPresence) return;
     const std::string subject = std::to_string(record.link) + '\x1f' + channel;
     const std::string who = state.client + " (link " + std::to_string(record.link) + ")";
@@ -388,6 +400,21 @@ class Checker {
     if (!in_.end.settled) return;
     for (const auto& [link_id, state] : links_) {
       if (!state.open) continue;
+      // Every subscribe and unsubscribe is broadcast with the new count (docs/protocol.md
+      // §3.5), so the latest count a subscriber got is the channel's count once quiet.
+      for (const auto& [channel, count] : state.last_count) {
+        auto subscribed = state.server_subscribed.find(channel);
+        if (subscribed == state.server_subscribed.end() || !subscribed->second) continue;
+        auto server = in_.end.subscriptions.find(state.app_id + "/" + channel);
+        const std::int64_t expected =
+            server == in_.end.subscriptions.end() ? 0 : static_cast<std::int64_t>(server->second);
+        if (count == expected) continue;
+        report("subscription-count-converges", std::to_string(link_id) + '\x1f' + channel,
+               state.client + " (link " + std::to_string(link_id) + ")'s latest subscription_count for " + channel +
+                   " is " + std::to_string(count) + " once quiet; the channel has " + std::to_string(expected) +
+                   " subscriptions",
+               end_position());
+      }
       for (const auto& [channel, members] : state.members) {
         auto subscribed = state.server_subscribed.find(channel);
         if (subscribed == state.server_subscribed.end() || !subscribed->second) continue;
@@ -581,6 +608,7 @@ InvariantInput invariant_input(fakes::World& world, bool settled) {
     for (const auto& channel : world.engine().channels(app.id, world.now())) {
       const std::string key = app.id + "/" + channel.name;
       input.end.occupied.insert(key);
+      input.end.subscriptions[key] = channel.subscription_count;
       if (classify_channel(channel.name).kind != ChannelKind::kPresence) continue;
       auto& users = input.end.members[key];
       for (const auto& m : channel.members) users.insert(m.user_id);

@@ -29,6 +29,8 @@
 //                              a user twice (or a count that disagrees with its ids)
 //   members-converge           once quiet, a subscribed client's member list differs from the
 //                              server's members of that channel
+//   subscription-count-converges once quiet, the latest subscription_count a subscribed
+//                              client got for a channel differs from the channel's count
 //   occupied-vacated-alternate channel_occupied / channel_vacated webhooks do not alternate
 //                              per channel (from unoccupied), or the last one disagrees with
 //                              the channel's end state
@@ -61,6 +63,7 @@ struct ServerEndState {
   bool settled = false;                                  // false: end states are not judged
   std::map<std::string, std::set<std::string>> members;  // presence channels: user ids
   std::set<std::string> occupied;
+  std::map<std::string, std::size_t> subscriptions;  // occupied channels: connections subscribed
 };
 
 struct InvariantInput {

@@ -42,6 +42,8 @@ constexpr int kLatencyMaxMs = 150;
 constexpr int kDropsMax = 2;
 
 std::string client_name(int index) { return "c" + std::to_string(index + 1); }
+// Every connection of a user declares the same user_info, so the member list has one answer.
+std::string user_info(const std::string& user_id) { return "{ name: " + user_id + " }"; }
 std::string probe_name(int number) { return "x" + std::to_string(number); }
 std::string data_of(int number) { return "{ n: " + std::to_string(number) + " }"; }
 std::string event_of(int number) { return "e" + std::to_string(number); }
@@ -309,7 +311,8 @@ void Model::member_joined(int index, const std::string& channel, const std::set<
   for (int j = 0; j < clients(); ++j) {
     if (j == index || skip.count(j) != 0 || !subscribed(j, channel) || user(j) == user(index)) continue;
     expect_at(j, "- expect: { client: " + client_name(j) + ", event: pusher_internal:member_added, channel: " +
-                     channel + ", data: { user_id: " + user(index) + " }, " + kWithin + " }");
+                     channel + ", data: { user_id: " + user(index) + ", user_info: " + user_info(user(index)) + " }, " +
+                     kWithin + " }");
   }
 }
 
@@ -340,7 +343,7 @@ void Model::subscribe_checks(int index, const std::string& channel, bool exact) 
   if (is_presence(channel) && exact) {
     const auto present = members(channel);
     std::string hash;
-    for (const auto& [id, connections] : present) hash += (hash.empty() ? "" : ", ") + id + ": !present";
+    for (const auto& [id, connections] : present) hash += (hash.empty() ? "" : ", ") + id + ": " + user_info(id);
     data = ", data: { presence: { count: " + std::to_string(present.size()) + ", hash: { " + hash + " } } }";
   }
   emit("- expect: { client: " + name + ", event: pusher_internal:subscription_succeeded, channel: " + channel + data +
@@ -502,7 +505,8 @@ void Model::race(const WorkloadOp& op) {
         for (int j = 0; j < clients(); ++j) {
           if (j == op.a || j == op.b || !subscribed(j, op.channel) || user(j) == user_id) continue;
           expect_at(j, "- expect: { client: " + client_name(j) + ", event: pusher_internal:member_added, channel: " +
-                           op.channel + ", data: { user_id: " + user_id + " }, " + kWithin + " }");
+                           op.channel + ", data: { user_id: " + user_id + ", user_info: " + user_info(user_id) +
+                           " }, " + kWithin + " }");
         }
       }
     }
@@ -801,7 +805,8 @@ RenderedWorkload render_workload(const Workload& workload, const std::vector<std
   yaml += "simulation_only: plays latency, partitions and drops, and waits minutes of virtual time\n";
   yaml += "clients:\n";
   for (int i : model.used_clients) {
-    yaml += "  " + client_name(i) + ": { user_id: " + workload.user_ids[static_cast<std::size_t>(i)] + " }\n";
+    const std::string& user_id = workload.user_ids[static_cast<std::size_t>(i)];
+    yaml += "  " + client_name(i) + ": { user_id: " + user_id + ", user_info: " + user_info(user_id) + " }\n";
   }
   for (int n : model.probes) yaml += "  " + probe_name(n) + ":\n";
   out.clients = model.used_clients.size() + model.probes.size();

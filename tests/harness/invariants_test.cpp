@@ -19,7 +19,7 @@ struct Crafted {
   fakes::Trace trace{fakes::RunId{"crafted", 1, "none"}};
   std::vector<fakes::RestExchange> rest;
   std::vector<fakes::WebhookBatch> webhooks;
-  ServerEndState end{true, {}, {}};
+  ServerEndState end{true, {}, {}, {}};
   fakes::EndpointId server = trace.endpoint("server");
   TimeNs now = 0;
 
@@ -302,6 +302,27 @@ TEST_CASE("webhooks alternate per channel by time_ms and end as the channel does
   }
 }
 
+TEST_CASE("subscription-count-converges: the latest count a subscriber got is the channel's", "[invariants]") {
+  const auto count = [](int n) {
+    return R"({"event":"pusher_internal:subscription_count","channel":"room","data":"{\"subscription_count\":)" +
+           std::to_string(n) + R"(}"})";
+  };
+  Crafted c;
+  c.connect(1, "alice");
+  c.subscribe(1, "alice", "room");
+  c.deliver(1, "alice", count(1));
+  c.deliver(1, "alice", count(2));
+  c.end.subscriptions["1/room"] = 2;
+  CHECK(c.names().empty());
+  c.deliver(1, "alice", count(1));  // a stale count, late, over the newer one
+  CHECK(c.names() == Names{"subscription-count-converges"});
+  c.end.settled = false;  // not quiet: not judged
+  CHECK(c.names().empty());
+  c.end.settled = true;
+  c.unsubscribe(1, "alice", "room");  // left: its count is no longer judged
+  CHECK(c.names().empty());
+}
+
 // ---- the broken engines, caught in real simulated runs -------------------------------------
 
 namespace {
@@ -407,4 +428,19 @@ steps:
   CHECK_THAT(run.result.failures.front(),
              Catch::Contains("invariant no-event-after-unsubscribe") && Catch::Contains("trace record"));
   CHECK(run.signature == "invariant no-event-after-unsubscribe");
+}
+
+TEST_CASE("the invariants catch an engine whose subscription counts are wrong", "[invariants][defects]") {
+  const auto counted = scenario(kHeader + R"(requires: [subscription_count]
+clients: { alice: {}, bob: {} }
+steps:
+  - connect: alice
+  - connect: bob
+  - subscribe: { client: alice, channel: news }
+  - advance: 1s
+  - subscribe: { client: bob, channel: news }
+  - advance: 1s
+)");
+  CHECK(broken(counted, std::nullopt).empty());
+  CHECK(broken(counted, Defect::kMiscountSubscriptionCount) == NameSet{"subscription-count-converges"});
 }
