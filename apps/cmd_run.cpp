@@ -349,7 +349,8 @@ int run(const RunArgs& args) {
   const bool progress = tty && scenarios.size() >= kProgressFromScenarios;
   const std::string profile_name = profile ? profile->name : std::string();
   // `live` says where it went: the URL from PUSHER_HOST/PUSHER_PORT or the profile.
-  const std::string shown = target == "live" ? live_url(target, profile).value_or(target) : target;
+  std::string shown = target == "live" ? live_url(target, profile).value_or(target) : target;
+  for (const auto& defect : args.defects) shown += "+" + defect;  // a broken engine names itself
   const std::string fingerprint = harness::suite_fingerprint(scenarios);
   std::cout << reports::console_header(shown, args.seed, scenarios.size(), style, profile_name)
             << reports::console_provenance(PUSHSIM_VERSION, build_commit(), fingerprint, suite_paths(args));

@@ -795,7 +795,7 @@ RenderedWorkload render_workload(const Workload& workload, const std::vector<std
   model.finish();
   std::string yaml;
   for (const auto& line : comment) yaml += "# " + line + "\n";
-  yaml += "id: " + workload_id(workload.seed) + "\n";
+  yaml += "id: " + (workload.id.empty() ? workload_id(workload.seed) : workload.id) + "\n";
   yaml += "name: generated workload, seed " + std::to_string(workload.seed) + "\n";
   yaml += "level: must\nsection: \"6\"\ntags: [generated]\n";
   yaml += "requires: [client_events, webhooks, cache_channels, user_authentication";

@@ -88,6 +88,9 @@ struct WorkloadOp {
 
 struct Workload {
   std::uint64_t seed = 1;
+  // The scenario id; empty: workload_id(seed). It is part of the run (the world's seed is
+  // derived from it), so a written scenario keeps the id it was checked with.
+  std::string id;
   int clients = 4;
   std::vector<std::string> user_ids;  // per client
   bool batch_webhooks = false;

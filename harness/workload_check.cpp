@@ -8,9 +8,9 @@
 
 namespace pushsim::harness {
 
-WorkloadRun run_workload_text(const std::string& yaml, const Defects& defects) {
+WorkloadRun run_workload_text(const std::string& yaml, const Defects& defects, const std::string& display_name) {
   WorkloadRun out;
-  auto scenario = load_scenario_text(yaml, "generated.yaml");
+  auto scenario = load_scenario_text(yaml, display_name);
   if (!scenario) {
     out.loaded = false;
     out.failed = true;

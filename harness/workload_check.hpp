@@ -30,7 +30,8 @@ struct WorkloadRun {
 };
 
 // Runs rendered scenario text in simulation on the engine with `defects`.
-WorkloadRun run_workload_text(const std::string& yaml, const Defects& defects);
+WorkloadRun run_workload_text(const std::string& yaml, const Defects& defects,
+                              const std::string& display_name = "generated.yaml");
 WorkloadRun run_workload(const Workload& workload, const Defects& defects);
 
 struct WorkloadShrink {
