@@ -26,9 +26,9 @@ const std::vector<std::string>& all_channels() {
   return kAll;
 }
 
-bool is_presence(const std::string& channel) { return channel.rfind("presence-", 0) == 0; }
-bool is_private(const std::string& channel) { return channel.rfind("private-", 0) == 0; }
-bool is_cache(const std::string& channel) { return channel.rfind("cache-", 0) == 0; }
+bool is_presence(const std::string& channel) { return channel.starts_with("presence-"); }
+bool is_private(const std::string& channel) { return channel.starts_with("private-"); }
+bool is_cache(const std::string& channel) { return channel.starts_with("cache-"); }
 bool allows_client_events(const std::string& channel) { return is_presence(channel) || is_private(channel); }
 
 constexpr const char* kWithin = "within: 5s";

@@ -4,11 +4,15 @@
 // smaller while it keeps failing on the broken engine and passing on the reference.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "harness/scenario_loader.hpp"
 #include "harness/workload_check.hpp"
 #include "protocol/random.hpp"
+#include "test_paths.hpp"
 
 using namespace pushsim;
 using namespace pushsim::harness;
@@ -118,4 +122,43 @@ TEST_CASE("a race-only defect is found by the concurrent operations", "[workload
   CHECK(shrunk.run.failed);
   CHECK(shrunk.rendered.concurrent >= 1);
   CHECK_FALSE(run_workload_text(shrunk.rendered.yaml, {}).failed);
+}
+
+namespace {
+
+std::filesystem::path fixture(const std::string& name) {
+  return pushsim::test::source_root() / "tests" / "harness" / "generated" / name;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+// The same seed renders the same bytes on every build and machine: a golden file.
+TEST_CASE("a workload renders byte for byte as its golden file", "[workload]") {
+  const std::string golden = read_text(fixture("workload_seed_3.yaml"));
+  REQUIRE_FALSE(golden.empty());
+  CHECK(render_workload(workload_of(3)).yaml == golden);
+}
+
+// Scenarios `pushsim generate` wrote, as a user would commit them: each fails on the defect it
+// was found against (a race-only one among them, caught by a plain run) and passes on the
+// reference.
+TEST_CASE("written scenarios fail on their defect and pass on the reference", "[workload]") {
+  const std::vector<std::pair<std::string, Defect>> written = {
+      {"generated_2_stale-vacated-count.yaml", Defect::kStaleVacatedCount},
+      {"generated_1_no-user-id-on-client-event.yaml", Defect::kNoUserIdOnClientEvent},
+  };
+  for (const auto& [file, defect] : written) {
+    INFO(file);
+    const std::string text = read_text(fixture(file));
+    REQUIRE_FALSE(text.empty());
+    CHECK(run_workload_text(text, Defects{defect}, file).failed);
+    const WorkloadRun reference = run_workload_text(text, {}, file);
+    INFO(reference.failure);
+    CHECK_FALSE(reference.failed);
+  }
 }
