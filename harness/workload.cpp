@@ -426,7 +426,8 @@ void Model::batch(const WorkloadOp& op) {
 }
 
 // The other subscribers (but `skip`) get it, with the sender's user_id on presence; the app
-// gets a client_event webhook naming the sender's socket; the sender gets nothing back.
+// gets a client_event webhook naming the sender's socket; the sender gets nothing back. With a
+// `skip` (a race) the event went out in the race's concurrently block, so no step sends it here.
 void Model::client_event(int index, const std::string& channel, int number, const std::set<int>& skip) {
   const std::string name = client_name(index);
   const std::string event = client_event_of(number);
