@@ -67,8 +67,8 @@ struct LinkState {
   bool open = true;
   std::map<std::string, bool> server_subscribed;         // by channel: last subscribe (true) or unsubscribe
   std::map<std::string, std::set<std::string>> members;  // presence channels the client joined
-  // Presence channels whose member list came with a subscription_succeeded since the last
-  // unsubscribe: a client holds no list after leaving, nor after a refused re-subscribe.
+  // Channels with a subscription_succeeded since the last unsubscribe: a client holds no
+  // member list or count after leaving, nor after a refused re-subscribe.
   std::set<std::string> listed;
   // Per channel, the subscription_count the latest pusher_internal:subscription_count said,
   // since the client's last unsubscribe.
@@ -309,10 +309,15 @@ class Checker {
   void on_presence_frame(std::size_t i, const TraceRecord& record, LinkState& state, const Frame& frame,
                          const Json& data) {
     const std::string& channel = *frame.channel;
+    if (frame.event == "pusher_internal:subscription_succeeded") state.listed.insert(channel);
     if (frame.event == "pusher_internal:subscription_count") {
+      // Only while subscribed as the client knows it: a count sent before the server had the
+      // client's unsubscribe may still arrive after it.
       const bool counted =
           data.is_object() && data.contains("subscription_count") && data["subscription_count"].is_number_integer();
-      if (counted) state.last_count[channel] = data["subscription_count"].get<std::int64_t>();
+      if (counted && state.listed.count(channel) != 0) {
+        state.last_count[channel] = data["subscription_count"].get<std::int64_t>();
+      }
       return;
     }
     if (classify_channel(channel).kind != ChannelKind::kPresence) return;

@@ -40,6 +40,9 @@ constexpr const char* kDropSettle = "- advance: 155s";
 constexpr int kLatencyMaxMs = 150;
 // Two drops (310 s) leave room for the rest inside a scenario's 10 minutes of virtual time.
 constexpr int kDropsMax = 2;
+// Operations while a dropped connection may still be on the server: each takes a second or
+// two of virtual time, well inside the 30 s the server keeps it at least.
+constexpr int kDropWindowOps = 6;
 
 std::string client_name(int index) { return "c" + std::to_string(index + 1); }
 // Every connection of a user declares the same user_info, so the member list has one answer.
@@ -55,7 +58,10 @@ struct ClientModel {
   bool partitioned = false;
   bool signed_in = false;
   std::set<std::string> subscriptions;  // confirmed by subscription_succeeded
-  std::vector<std::string> owed;        // expectations held back while partitioned
+  // A dropped connection's subscriptions, which the server keeps until it closes it.
+  std::set<std::string> dropped;
+  bool has_dropped = false;
+  std::vector<std::string> owed;  // expectations held back while partitioned
 };
 
 // The protocol's account of the workload (workload.hpp, theory of operation), and the
@@ -72,6 +78,9 @@ class Model {
   const ClientModel& client(int index) const { return clients_[static_cast<std::size_t>(index)]; }
   int clients() const { return workload_.clients; }
   int drops() const { return drops_; }
+  bool any_dropped() const {
+    return std::any_of(clients_.begin(), clients_.end(), [](const ClientModel& c) { return c.has_dropped; });
+  }
   bool any_partitioned() const {
     return std::any_of(clients_.begin(), clients_.end(), [](const ClientModel& c) { return c.partitioned; });
   }
@@ -80,6 +89,7 @@ class Model {
   bool subscribed(int index, const std::string& channel) const {
     return valid(index) && client(index).connected && client(index).subscriptions.count(channel) != 0;
   }
+  // Connections the server holds on the channel: live ones and dropped ones not yet closed.
   std::size_t subscriber_count(const std::string& channel) const;
 
   std::vector<std::string> steps;
@@ -107,6 +117,7 @@ class Model {
   void connect(int index);
   void disconnect(int index);
   void drop(int index);
+  void drop_timeout();
   void leave_all(int index);
   void subscribe(int index, const std::string& channel);
   void subscribe_checks(int index, const std::string& channel, bool exact);
@@ -134,7 +145,10 @@ class Model {
 
 std::size_t Model::subscriber_count(const std::string& channel) const {
   std::size_t count = 0;
-  for (int i = 0; i < clients(); ++i) count += subscribed(i, channel) ? 1 : 0;
+  for (int i = 0; i < clients(); ++i) {
+    count += subscribed(i, channel) ? 1 : 0;
+    count += client(i).dropped.count(channel);
+  }
   return count;
 }
 
@@ -142,6 +156,7 @@ std::map<std::string, int> Model::members(const std::string& channel) const {
   std::map<std::string, int> out;
   for (int i = 0; i < clients(); ++i) {
     if (subscribed(i, channel)) ++out[user(i)];
+    if (client(i).dropped.count(channel) != 0) ++out[user(i)];
   }
   return out;
 }
@@ -159,7 +174,8 @@ bool Model::possible(const WorkloadOp& op) const {
     case K::kSignin:
     case K::kPing:
     case K::kPartition: return active(op.a) && (op.kind != K::kSignin || !client(op.a).signed_in);
-    case K::kDrop: return valid(op.a) && client(op.a).connected && drops_ < kDropsMax;
+    case K::kDrop: return valid(op.a) && client(op.a).connected && !client(op.a).has_dropped && drops_ < kDropsMax;
+    case K::kDropTimeout: return any_dropped();
     case K::kHeal: return valid(op.a) && client(op.a).connected && client(op.a).partitioned;
     case K::kSubscribe:
     case K::kBadAuth: return active(op.a) && !subscribed(op.a, op.channel);
@@ -198,6 +214,7 @@ void Model::apply(const WorkloadOp& op) {
     case K::kConnect: return connect(op.a);
     case K::kDisconnect: return disconnect(op.a);
     case K::kDrop: return drop(op.a);
+    case K::kDropTimeout: return drop_timeout();
     case K::kSubscribe: return subscribe(op.a, op.channel);
     case K::kUnsubscribe: return unsubscribe(op.a, op.channel);
     case K::kTrigger: return trigger(op);
@@ -274,15 +291,39 @@ void Model::disconnect(int index) {
   leave_all(index);
 }
 
+// The client's side is gone at once; the server's side stays until drop_timeout(). A
+// partition is per client, not per connection, so a partitioned client is healed first (else
+// its next connection would start partitioned).
 void Model::drop(int index) {
+  if (client(index).partitioned) heal(index);
+  emit("- drop: " + client_name(index));
+  ++drops_;
+  ClientModel& dropped = mut(index);
+  dropped.dropped = dropped.subscriptions;
+  dropped.has_dropped = true;
+  dropped.subscriptions.clear();
+  dropped.owed.clear();
+  dropped.connected = false;
+  dropped.partitioned = false;
+  dropped.signed_in = false;
+}
+
+// The server has closed every dropped connection: others see their users leave.
+void Model::drop_timeout() {
   // Nothing may stay partitioned through 155 s: the server would time those connections out.
   for (int j = 0; j < clients(); ++j) {
     if (client(j).connected && client(j).partitioned) heal(j);
   }
-  emit("- drop: " + client_name(index));
   emit(kDropSettle);
-  ++drops_;
-  leave_all(index);
+  for (int i = 0; i < clients(); ++i) {
+    if (!client(i).has_dropped) continue;
+    const std::set<std::string> channels = client(i).dropped;
+    for (const auto& channel : channels) {
+      mut(i).dropped.erase(channel);
+      if (is_presence(channel)) member_left(i, channel, {});
+    }
+    mut(i).has_dropped = false;
+  }
 }
 
 void Model::leave_all(int index) {
@@ -552,6 +593,7 @@ void Model::race(const WorkloadOp& op) {
 }
 
 void Model::finish() {
+  if (any_dropped()) drop_timeout();
   for (int j = 0; j < clients(); ++j) {
     if (client(j).connected && client(j).partitioned) heal(j);
   }
@@ -599,13 +641,13 @@ struct Weighted {
 const std::vector<Weighted>& weights() {
   using K = WorkloadOp::Kind;
   static const std::vector<Weighted> kAll = {
-      {K::kConnect, 8},       {K::kDisconnect, 3},   {K::kSubscribe, 18},      {K::kUnsubscribe, 5},
-      {K::kTrigger, 12},      {K::kBatchTrigger, 5}, {K::kClientEvent, 8},     {K::kPublicClientEvent, 2},
-      {K::kSignin, 3},        {K::kPing, 2},         {K::kLatency, 3},         {K::kPartition, 3},
-      {K::kHeal, 4},          {K::kDrop, 2},         {K::kWebhookFailures, 2}, {K::kBadAuth, 2},
-      {K::kStaleRest, 1},     {K::kBadKey, 1},       {K::kBadProtocol, 1},     {K::kQueryPresence, 3},
-      {K::kQueryChannels, 2}, {K::kRaceJoin, 4},     {K::kRaceFlap, 4},        {K::kRaceCache, 3},
-      {K::kRaceRelay, 3},
+      {K::kConnect, 8},       {K::kDisconnect, 3},    {K::kSubscribe, 18},  {K::kUnsubscribe, 5},
+      {K::kTrigger, 12},      {K::kBatchTrigger, 5},  {K::kClientEvent, 8}, {K::kPublicClientEvent, 2},
+      {K::kSignin, 3},        {K::kPing, 2},          {K::kLatency, 3},     {K::kPartition, 3},
+      {K::kHeal, 4},          {K::kDrop, 2},          {K::kDropTimeout, 1}, {K::kWebhookFailures, 2},
+      {K::kBadAuth, 2},       {K::kStaleRest, 1},     {K::kBadKey, 1},      {K::kBadProtocol, 1},
+      {K::kQueryPresence, 3}, {K::kQueryChannels, 2}, {K::kRaceJoin, 4},    {K::kRaceFlap, 4},
+      {K::kRaceCache, 3},     {K::kRaceRelay, 3},
   };
   return kAll;
 }
@@ -648,6 +690,7 @@ std::optional<WorkloadOp> draw_op(Rng& rng, const Model& model, WorkloadOp::Kind
     case K::kPing:
     case K::kPartition: op.a = pick_client(rng, model, is_active); break;
     case K::kDrop: op.a = pick_client(rng, model, is_connected); break;
+    case K::kDropTimeout: break;
     case K::kHeal: op.a = pick_client(rng, model, is_partitioned); break;
     case K::kSubscribe:
     case K::kBadAuth:
@@ -691,7 +734,11 @@ std::optional<WorkloadOp> draw_op(Rng& rng, const Model& model, WorkloadOp::Kind
       op.min_ms = static_cast<int>(rng.between(0, 50));
       op.max_ms = static_cast<int>(rng.between(op.min_ms, kLatencyMaxMs));
       break;
-    case K::kWebhookFailures: op.number = static_cast<int>(rng.between(1, 3)); break;
+    case K::kWebhookFailures:
+      // Retries would stretch a drop window past the 30 s the server keeps a dead connection.
+      if (model.any_dropped()) return std::nullopt;
+      op.number = static_cast<int>(rng.between(1, 3));
+      break;
     case K::kStaleRest:
     case K::kBadKey:
     case K::kBadProtocol: op.number = ++number; break;
@@ -737,6 +784,7 @@ std::string_view op_kind_name(WorkloadOp::Kind kind) {
     case K::kPartition: return "partition";
     case K::kHeal: return "heal";
     case K::kDrop: return "drop";
+    case K::kDropTimeout: return "drop-timeout";
     case K::kWebhookFailures: return "webhook-failures";
     case K::kBadAuth: return "bad-auth";
     case K::kStaleRest: return "stale-rest";
@@ -768,7 +816,16 @@ Workload generate_workload(const WorkloadOptions& options) {
   int number = 0;
   const int steps = std::clamp(options.steps, 1, 150);
   constexpr int kDrawsPerOp = 20;
+  int since_drop = 0;
   for (int s = 0; s < steps; ++s) {
+    since_drop = model.any_dropped() ? since_drop + 1 : 0;
+    if (since_drop > kDropWindowOps) {
+      WorkloadOp timeout;
+      timeout.kind = WorkloadOp::Kind::kDropTimeout;
+      model.apply(timeout);
+      workload.ops.push_back(std::move(timeout));
+      continue;
+    }
     for (int attempt = 0; attempt < kDrawsPerOp; ++attempt) {
       // Few clients online: connect one first.
       std::size_t online = 0;

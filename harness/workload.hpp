@@ -21,9 +21,14 @@
 //
 // State is made definite before it is relied on: a subscribe waits for
 // subscription_succeeded, an unsubscribe or disconnect for a second (longer than any
-// latency the workload sets), a drop for 155 s (past the server's activity and pong
-// timeouts, so the server has closed the dead connection); a partitioned client does
-// nothing until healed, and what it was owed is expected after its heal.
+// latency the workload sets); a partitioned client does nothing until healed, and what it was
+// owed is expected after its heal. A dropped connection stays on the server, subscribed and a
+// presence member, until the server's liveness check closes it: at least 30 s (a ping sent
+// just after the drop, then the pong timeout), at most 150 s (activity timeout, then pong
+// timeout). Meanwhile the model counts it in member lists, user counts, subscription counts
+// and the channel list, and expects nothing on it; the generator lets at most
+// kDropWindowOps operations (a few seconds of virtual time) pass before drop-timeout waits
+// 155 s and the server's closing of it is expected (member_removed, counts).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -59,7 +64,8 @@ struct WorkloadOp {
     kLatency,
     kPartition,
     kHeal,
-    kDrop,
+    kDrop,         // the server keeps the dead connection until its liveness check closes it
+    kDropTimeout,  // time passes until the server has closed every dropped connection
     kWebhookFailures,
     kBadAuth,      // probe: a subscribe with a wrong signature is refused
     kStaleRest,    // probe: a REST call with an hour-old timestamp is refused

@@ -53,7 +53,7 @@ TEST_CASE("every generated workload renders to a scenario the loader accepts", "
     CHECK(rendered.ops_kept == workload.ops.size());  // the generator draws only possible operations
   }
   // Every kind of operation turns up within 200 seeds.
-  CHECK(kinds.size() == 25);
+  CHECK(kinds.size() == 26);
 }
 
 TEST_CASE("the same seed gives the same workload, YAML and trace", "[workload]") {
