@@ -150,7 +150,7 @@ TEST_CASE("a workload renders byte for byte as its golden file", "[workload]") {
 TEST_CASE("written scenarios fail on their defect and pass on the reference", "[workload]") {
   const std::vector<std::pair<std::string, Defect>> written = {
       {"generated_2_stale-vacated-count.yaml", Defect::kStaleVacatedCount},
-      {"generated_1_no-user-id-on-client-event.yaml", Defect::kNoUserIdOnClientEvent},
+      {"generated_4_no-user-id-on-client-event.yaml", Defect::kNoUserIdOnClientEvent},
   };
   for (const auto& [file, defect] : written) {
     INFO(file);
