@@ -25,14 +25,14 @@ struct GenerateArgs {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-std::string defect_list(const std::vector<std::string>& names, const std::string& separator = "+") {
+std::string joined_defects(const std::vector<std::string>& names, const std::string& separator = "+") {
   std::string out;
   for (const auto& name : names) out += (out.empty() ? "" : separator) + name;
   return out;
 }
 
-std::variant<std::filesystem::path, std::string> write_file(const GenerateArgs& args, const std::string& file,
-                                                            const std::string& text) {
+std::variant<std::filesystem::path, std::string> write_scenario_file(const GenerateArgs& args, const std::string& file,
+                                                                     const std::string& text) {
   std::error_code error;
   std::filesystem::create_directories(args.out, error);
   if (error) return "cannot create " + args.out + ": " + error.message();
@@ -56,7 +56,7 @@ int emit_only(const GenerateArgs& args) {
   for (std::uint64_t k = 0; k < args.seeds; ++k) {
     const std::uint64_t seed = args.seed + k;
     const auto rendered = harness::render_workload(harness::generate_workload(options_for(args, seed)));
-    auto written = write_file(args, "generated_" + std::to_string(seed) + ".yaml", rendered.yaml);
+    auto written = write_scenario_file(args, "generated_" + std::to_string(seed) + ".yaml", rendered.yaml);
     if (auto* message = std::get_if<std::string>(&written)) {
       std::cerr << "pushsim generate: " << *message << "\n";
       return kExitUsage;
@@ -69,7 +69,7 @@ int emit_only(const GenerateArgs& args) {
 
 int report_failure(const GenerateArgs& args, const Defects& defects, std::uint64_t seed, std::uint64_t index,
                    const harness::Workload& workload, const harness::WorkloadRun& run) {
-  const std::string engine = args.defects.empty() ? "the reference engine" : "defect " + defect_list(args.defects);
+  const std::string engine = args.defects.empty() ? "the reference engine" : "defect " + joined_defects(args.defects);
   std::cout << "FAIL seed " << seed << " (seed " << index << " of this run) on " << engine << ": "
             << first_line(run.failure) << "\n";
   harness::Workload written = workload;
@@ -77,7 +77,7 @@ int report_failure(const GenerateArgs& args, const Defects& defects, std::uint64
   // the id is part of the run, so the renamed one must still fail and pass as it should.
   if (!args.defects.empty()) {
     harness::Workload renamed = workload;
-    renamed.id = "generated." + defect_list(args.defects, "-") + "-" + std::to_string(seed);
+    renamed.id = "generated." + joined_defects(args.defects, "-") + "-" + std::to_string(seed);
     if (harness::run_workload(renamed, defects).failed && !harness::run_workload(renamed, {}).failed) {
       written = renamed;
     }
@@ -97,7 +97,7 @@ int report_failure(const GenerateArgs& args, const Defects& defects, std::uint64
   }
   std::string flags;
   for (const auto& name : args.defects) flags += " --defect " + name;
-  const std::string suffix = args.defects.empty() ? "reference" : defect_list(args.defects, "_");
+  const std::string suffix = args.defects.empty() ? "reference" : joined_defects(args.defects, "_");
   const std::string file = "generated_" + std::to_string(seed) + "_" + suffix + ".yaml";
   // The failure as the written file gives it (its own name and lines): the comment has as many
   // lines whatever the failure says, so a first rendering tells where the steps are.
@@ -113,7 +113,7 @@ int report_failure(const GenerateArgs& args, const Defects& defects, std::uint64
   rendered = harness::render_workload(written, comment_for(run.failure));
   const auto final_run = harness::run_workload_text(rendered.yaml, defects, file);
   rendered = harness::render_workload(written, comment_for(final_run.failure));
-  auto path = write_file(args, file, rendered.yaml);
+  auto path = write_scenario_file(args, file, rendered.yaml);
   if (auto* message = std::get_if<std::string>(&path)) {
     std::cerr << "pushsim generate: " << *message << "\n";
     return kExitUsage;
@@ -135,7 +135,7 @@ int generate(const GenerateArgs& args) {
     defects.add(*defect);
   }
   if (args.emit) return emit_only(args);
-  const std::string engine = args.defects.empty() ? "reference engine" : "defect " + defect_list(args.defects);
+  const std::string engine = args.defects.empty() ? "reference engine" : "defect " + joined_defects(args.defects);
   std::cout << "pushsim generate: seeds " << args.seed << ".." << args.seed + args.seeds - 1 << ", " << args.clients
             << " clients, " << args.steps << " operations, " << engine << "\n";
   for (std::uint64_t k = 0; k < args.seeds; ++k) {
