@@ -35,6 +35,8 @@ constexpr std::int64_t kStartDelayNs = 20 * kNsPerMsI;  // between arming a rate
 constexpr std::int64_t kCloseGraceNs = 3'000 * kNsPerMsI;
 // For a search, deliveries per second of the first rate tried: low enough to pass anywhere.
 constexpr double kSearchStartDeliveriesPerS = 20'000;
+// The peers' one read buffer: a read takes up to this much of what a socket holds.
+constexpr std::size_t kReadBufferBytes = 64 * 1024;
 
 std::int64_t ns(std::chrono::milliseconds value) { return static_cast<std::int64_t>(value.count()) * kNsPerMsI; }
 
@@ -92,7 +94,9 @@ class FanoutBench {
   const FanoutProgressFn& progress_;
   const std::int64_t deadline_ns_;
   FanoutReport report_;
-  detail::FanoutTally tally_;  // before the loop: outlives every handler the loop still holds
+  // Before the loop: the tally and the read buffer outlive every handler the loop still holds.
+  detail::FanoutTally tally_;
+  std::vector<char> read_buffer_ = std::vector<char>(kReadBufferBytes);
   std::unique_ptr<ServeServer> serve_;
   IoLoop loop_;
   tcp::endpoint endpoint_;
@@ -101,6 +105,7 @@ class FanoutBench {
   std::vector<std::shared_ptr<detail::FanoutPeer>> subscribers_;
   std::vector<std::shared_ptr<detail::FanoutPeer>> publishers_;  // --via client-events
   std::unique_ptr<detail::FanoutRestPublisher> rest_;
+  std::uint64_t next_peer_seed_ = 1;
 };
 
 std::optional<Error> FanoutBench::prepare() {
@@ -191,7 +196,14 @@ bool FanoutBench::connect_peers(std::size_t count, const std::function<std::stri
   std::optional<std::string> failure;
   std::function<void()> launch = [&] {
     while (!failure && in_flight < options_.connect_parallel && launched < count) {
-      detail::FanoutPeerSetup setup{endpoint_, host_header_, target, channel_of(launched), options_.app};
+      detail::FanoutPeerSetup setup;
+      setup.endpoint = endpoint_;
+      setup.host_header = host_header_;
+      setup.target = target;
+      setup.channel = channel_of(launched);
+      setup.app = options_.app;
+      setup.read_buffer = read_buffer_;
+      setup.seed = next_peer_seed_++;
       auto peer = std::make_shared<detail::FanoutPeer>(loop_.context(), tally_, std::move(setup));
       into.push_back(peer);
       ++launched;
@@ -289,10 +301,12 @@ FanoutRun FanoutBench::run_rate(double rate_per_s, int run) {
   run_until([] { return false; }, std::min(from, deadline_ns_), status("warm-up"));
   const double generator_cpu = cpu_seconds(RUSAGE_THREAD);
   const double process_cpu = cpu_seconds(RUSAGE_SELF);
+  const std::uint64_t received = tally_.received();
   const std::int64_t window_start = steady_ns();
   run_until([] { return false; }, std::min(to, deadline_ns_), status("measuring"));
   result.generator_cpu_s = cpu_seconds(RUSAGE_THREAD) - generator_cpu;
   result.process_cpu_s = cpu_seconds(RUSAGE_SELF) - process_cpu;
+  result.received_in_window = tally_.received() - received;
   result.measured_s = static_cast<double>(steady_ns() - window_start) / 1e9;
   timer.cancel();
 

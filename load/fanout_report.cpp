@@ -36,6 +36,8 @@ Json run_json(const FanoutRun& run) {
               {"latency", latency_json(run.latency)},
               {"generator_cpu_s", run.generator_cpu_s},
               {"generator_cpu_share", run.generator_cpu_share()},
+              {"generator_received_in_window", run.received_in_window},
+              {"generator_cpu_us_per_delivery", run.generator_cpu_us_per_delivery()},
               {"process_cpu_s", run.process_cpu_s},
               {"process_cpu_share", run.process_cpu_share()},
               {"passed", run.passed}};
@@ -91,16 +93,18 @@ void write_fanout_table(std::ostream& out, const FanoutReport& report) {
       << "fd limit    " << report.fd_limit_note << "\n"
       << "connect     " << report.connected << " subscribed in " << fixed(report.connect_s, 2) << " s ("
       << fixed(report.connect_per_s(), 0) << " connections/s)\n\n";
-  out << "    rate/s  deliveries/s   p50 ms   p90 ms   p99 ms  p99.9 ms   max ms   lost  errors  gen CPU  proc CPU  "
+  out << "    rate/s  deliveries/s   p50 ms   p90 ms   p99 ms  p99.9 ms   max ms   lost  errors  gen CPU  gen us/del  "
+         "proc CPU  "
          "verdict\n";
   for (const auto& run : report.runs) {
     char line[256];
-    std::snprintf(line, sizeof line, "%10.0f  %12.0f %8.2f %8.2f %8.2f %9.2f %8.2f %6llu %7llu %7.0f%% %8.0f%%  %s\n",
+    std::snprintf(line, sizeof line,
+                  "%10.0f  %12.0f %8.2f %8.2f %8.2f %9.2f %8.2f %6llu %7llu %7.0f%% %10.2f %8.0f%%  %s\n",
                   run.rate_per_s, run.deliveries_per_s(), ms_of(run.latency.percentile_ns(50)),
                   ms_of(run.latency.percentile_ns(90)), ms_of(run.latency.percentile_ns(99)),
                   ms_of(run.latency.percentile_ns(99.9)), ms_of(run.latency.max_ns()),
                   static_cast<unsigned long long>(run.lost), static_cast<unsigned long long>(run.errors),
-                  100 * run.generator_cpu_share(), 100 * run.process_cpu_share(),
+                  100 * run.generator_cpu_share(), run.generator_cpu_us_per_delivery(), 100 * run.process_cpu_share(),
                   run.passed ? "ok" : ("FAIL: " + run.why).c_str());
     out << line;
   }
@@ -109,7 +113,8 @@ void write_fanout_table(std::ostream& out, const FanoutReport& report) {
         << (report.max_sustained_per_s ? fixed(*report.max_sustained_per_s, 0) + " events/s" : "none passed") << "\n";
   }
   out << "\ngen CPU: the generator thread's CPU time over the window (100% = one core saturated: the\n"
-         "numbers then measure pushsim, not the server). proc CPU: the whole process"
+         "numbers then measure pushsim, not the server); gen us/del: that time per delivery it read in the\n"
+         "window. proc CPU: the whole process"
       << (report.in_process ? ", serve included" : "") << ".\n";
   if (report.error_count > 0) {
     out << "\n" << report.error_count << " error(s); the first:\n";

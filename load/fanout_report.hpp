@@ -16,22 +16,27 @@ namespace pushsim::load {
 // One fixed-rate run: warm-up, then the measured window, then a drain for late deliveries.
 struct FanoutRun {
   double rate_per_s = 0;
-  double measured_s = 0;               // the window's wall length
-  std::uint64_t published = 0;         // events due in the window (each to one channel)
-  std::uint64_t publish_failures = 0;  // REST errors or refused client events, whole run
-  std::uint64_t expected = 0;          // deliveries the window's events owe: sum of their channels' subscribers
-  std::uint64_t delivered = 0;         // of those, received by the end of the drain
-  std::uint64_t lost = 0;              // expected - delivered, when positive
-  std::uint64_t errors = 0;            // errors of any kind during the run
-  LatencyHistogram latency;            // scheduled send -> receipt, per delivery
-  double generator_cpu_s = 0;          // this process's generator thread, in the window
-  double process_cpu_s = 0;            // the whole process (includes an in-process serve)
-  bool passed = false;                 // no loss, no errors, p99 within the bound
-  std::string why;                     // what failed, when it did
+  double measured_s = 0;                 // the window's wall length
+  std::uint64_t published = 0;           // events due in the window (each to one channel)
+  std::uint64_t publish_failures = 0;    // REST errors or refused client events, whole run
+  std::uint64_t expected = 0;            // deliveries the window's events owe: sum of their channels' subscribers
+  std::uint64_t delivered = 0;           // of those, received by the end of the drain
+  std::uint64_t lost = 0;                // expected - delivered, when positive
+  std::uint64_t errors = 0;              // errors of any kind during the run
+  LatencyHistogram latency;              // scheduled send -> receipt, per delivery
+  double generator_cpu_s = 0;            // this process's generator thread, in the window
+  std::uint64_t received_in_window = 0;  // stamped events the generator read in the window, of any rate
+  double process_cpu_s = 0;              // the whole process (includes an in-process serve)
+  bool passed = false;                   // no loss, no errors, p99 within the bound
+  std::string why;                       // what failed, when it did
 
   double deliveries_per_s() const { return measured_s > 0 ? static_cast<double>(delivered) / measured_s : 0; }
   double generator_cpu_share() const { return measured_s > 0 ? generator_cpu_s / measured_s : 0; }
   double process_cpu_share() const { return measured_s > 0 ? process_cpu_s / measured_s : 0; }
+  // The generator's CPU time per delivery it read, in microseconds (0 when none arrived).
+  double generator_cpu_us_per_delivery() const {
+    return received_in_window > 0 ? generator_cpu_s * 1e6 / static_cast<double>(received_in_window) : 0;
+  }
 };
 
 struct FanoutReport {

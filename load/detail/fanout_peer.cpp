@@ -1,18 +1,23 @@
 #include "load/detail/fanout_peer.hpp"
 
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/websocket/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
 
+#include "load/detail/ws_client_wire.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/json.hpp"
 
 namespace pushsim::load::detail {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+using boost::system::error_code;
 
 namespace {
+
+constexpr std::size_t kUpgradeAnswerMaxBytes = 16 * 1024;
+// Reads into the shared buffer in one wake-up, at most, before the peer lets the others run.
+constexpr int kReadsPerWakeupMax = 8;
 
 // connection_established carries its data as a JSON string holding an object.
 std::optional<std::string> socket_id_of(const Frame& frame) {
@@ -28,53 +33,127 @@ std::string shortened(std::string_view text) {
   return text.size() <= kShown ? std::string(text) : std::string(text.substr(0, kShown)) + "...";
 }
 
+// "code 4100 (Over capacity)" from a close frame's payload.
+std::string close_description(std::string_view payload) {
+  if (payload.size() < 2) return "no code";
+  const int code = (static_cast<std::uint8_t>(payload[0]) << 8) | static_cast<std::uint8_t>(payload[1]);
+  std::string text = "code " + std::to_string(code);
+  if (payload.size() > 2) text += " (" + shortened(payload.substr(2)) + ")";
+  return text;
+}
+
 }  // namespace
 
 FanoutPeer::FanoutPeer(asio::io_context& context, FanoutTally& tally, FanoutPeerSetup setup)
-    : ws_(context), tally_(tally), setup_(std::move(setup)) {}
+    : socket_(context),
+      handshake_timer_(context),
+      tally_(tally),
+      setup_(std::move(setup)),
+      mask_state_(setup_.seed),
+      key_(ws_key_of(splitmix64(mask_state_))) {}
 
 void FanoutPeer::start(ReadyHandler on_ready) {
   on_ready_ = std::move(on_ready);
-  auto& tcp = beast::get_lowest_layer(ws_);
-  tcp.expires_after(setup_.handshake_timeout);
-  tcp.async_connect(setup_.endpoint, [self = shared_from_this()](beast::error_code ec) {
+  handshake_timer_.expires_after(setup_.handshake_timeout);
+  handshake_timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->upgraded_) return;
+    self->fail("WebSocket upgrade: no answer within " + std::to_string(self->setup_.handshake_timeout.count()) + " ms");
+  });
+  socket_.async_connect(setup_.endpoint, [self = shared_from_this()](error_code ec) {
+    if (self->ended_) return;
     if (ec) return self->fail("connect: " + ec.message());
     self->on_connected();
   });
 }
 
 void FanoutPeer::on_connected() {
-  beast::get_lowest_layer(ws_).expires_never();  // the WebSocket's own timeouts take over
-  beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true));
-  // No idle timeout: during a long run a subscriber of a quiet channel hears only pings.
-  ws_.set_option(websocket::stream_base::timeout{setup_.handshake_timeout, websocket::stream_base::none(), false});
-  ws_.read_message_max(1024 * 1024);
-  ws_.async_handshake(setup_.host_header, setup_.target, [self = shared_from_this()](beast::error_code ec) {
-    if (ec) return self->fail("WebSocket upgrade: " + ec.message());
-    self->on_handshake();
+  error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  handshake_ = ws_upgrade_request(setup_.host_header, setup_.target, key_);
+  asio::async_write(socket_, asio::buffer(handshake_), [self = shared_from_this()](error_code ec, std::size_t) {
+    if (self->ended_) return;
+    if (ec) return self->fail("WebSocket upgrade: write: " + ec.message());
+    self->handshake_.clear();
+    asio::async_read_until(self->socket_, asio::dynamic_buffer(self->handshake_, kUpgradeAnswerMaxBytes), "\r\n\r\n",
+                           [self](error_code read_ec, std::size_t head_bytes) {
+                             if (self->ended_) return;
+                             if (read_ec) return self->fail("WebSocket upgrade: read: " + read_ec.message());
+                             self->on_upgrade_answered(head_bytes);
+                           });
   });
 }
 
-void FanoutPeer::on_handshake() { read(); }
+void FanoutPeer::on_upgrade_answered(std::size_t head_bytes) {
+  if (auto error = check_ws_upgrade_response(std::string_view(handshake_).substr(0, head_bytes), key_)) {
+    return fail("WebSocket upgrade: " + *error);
+  }
+  upgraded_ = true;
+  handshake_timer_.cancel();
+  error_code ec;
+  socket_.non_blocking(true, ec);
+  if (ec) return fail("non-blocking mode: " + ec.message());
+  // What came with the answer (connection_established, often) is the first thing read.
+  const std::string rest = handshake_.substr(head_bytes);
+  handshake_ = {};
+  if (!receive(rest)) return;
+  read_next();
+}
 
-void FanoutPeer::read() {
-  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+void FanoutPeer::read_next() {
+  socket_.async_read_some(asio::buffer(own_buffer_), [self = shared_from_this()](error_code ec, std::size_t size) {
+    if (self->ended_) return;
+    if (ec) return self->on_read_error(ec);
+    if (!self->receive(std::string_view(self->own_buffer_.data(), size))) return;
+    // A full buffer: there may be more, read at once into the shared buffer.
+    if (size == self->own_buffer_.size() && !self->read_available()) return;
+    self->read_next();
+  });
+}
+
+bool FanoutPeer::read_available() {
+  const std::span<char> buffer = setup_.read_buffer;
+  for (int reads = 0; reads < kReadsPerWakeupMax; ++reads) {
+    error_code ec;
+    const std::size_t size = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return true;
     if (ec) {
-      if (self->closing_ || ec == websocket::error::closed) return self->end();
-      return self->fail("read: " + ec.message());
+      on_read_error(ec);
+      return false;
     }
-    self->on_message();
-    self->buffer_.consume(self->buffer_.size());
-    self->read();
-  });
+    if (!receive(std::string_view(buffer.data(), size))) return false;
+    if (size < buffer.size()) return true;
+  }
+  return true;  // more may wait: the next read_next() finds it without waiting
 }
 
-void FanoutPeer::on_message() {
-  const auto data = buffer_.cdata();
-  const std::string_view text(static_cast<const char*>(data.data()), data.size());
+void FanoutPeer::on_read_error(const error_code& ec) {
+  if (closing_) return end();
+  fail(ec == asio::error::eof ? std::string("the server closed the connection without a WebSocket close")
+                              : "read: " + ec.message());
+}
+
+bool FanoutPeer::receive(std::string_view bytes) {
+  const std::int64_t received_ns = steady_ns();  // one clock read per read, not per frame
+  auto error = reader_.feed(bytes, [&](const WsMessage& message) {
+    if (!ended_) on_message(message, received_ns);
+  });
+  if (error && !ended_) fail(*error);
+  return !ended_;
+}
+
+void FanoutPeer::on_message(const WsMessage& message, std::int64_t received_ns) {
+  switch (message.opcode) {
+    case WsOpcode::kText: return on_text(message.payload, received_ns);
+    case WsOpcode::kPing: return send_frame(WsOpcode::kPong, message.payload);
+    case WsOpcode::kClose: return on_close_frame(message.payload);
+    default: return;  // pongs and binary messages are not the benchmark's business
+  }
+}
+
+void FanoutPeer::on_text(std::string_view text, std::int64_t received_ns) {
   if (ready_) {
     // The hot path: a stamped event, counted without parsing the frame.
-    if (auto stamp = find_fanout_stamp(text)) return tally_.delivery(*stamp, steady_ns());
+    if (auto stamp = find_fanout_stamp(text)) return tally_.delivery(*stamp, received_ns);
   }
   on_control_frame(text);
 }
@@ -89,7 +168,7 @@ void FanoutPeer::on_control_frame(std::string_view text) {
     return subscribe(*socket_id);
   }
   if (event == events::kSubscriptionSucceeded) return report_ready(std::nullopt);
-  if (event == events::kPing) return write(R"({"event":"pusher:pong","data":{}})");
+  if (event == events::kPing) return send_frame(WsOpcode::kText, R"({"event":"pusher:pong","data":{}})");
   if (event == events::kError || event == events::kSubscriptionError) {
     std::string what = "server said " + shortened(text);
     if (!ready_) return fail(what);
@@ -98,11 +177,22 @@ void FanoutPeer::on_control_frame(std::string_view text) {
   // Anything else (pongs, subscription_count, ...) is not the benchmark's business.
 }
 
+void FanoutPeer::on_close_frame(std::string_view payload) {
+  if (closing_) return end();  // the answer to our close
+  // The server closed first: answer (best effort; the socket closes right after) and say so.
+  std::string reply;
+  append_ws_client_frame(reply, WsOpcode::kClose, payload.substr(0, std::min<std::size_t>(2, payload.size())),
+                         static_cast<std::uint32_t>(splitmix64(mask_state_)));
+  error_code ignored;
+  socket_.write_some(asio::buffer(reply), ignored);
+  fail("the server closed the connection: " + close_description(payload));
+}
+
 void FanoutPeer::subscribe(const std::string& socket_id) {
   Json data = {{"channel", setup_.channel}};
   const bool signed_channel = setup_.channel.starts_with("private-") || setup_.channel.starts_with("presence-");
   if (signed_channel) data["auth"] = sign_channel(setup_.app, socket_id, setup_.channel);
-  write(Json{{"event", events::kSubscribe}, {"data", data}}.dump());
+  send_frame(WsOpcode::kText, Json{{"event", events::kSubscribe}, {"data", data}}.dump());
 }
 
 void FanoutPeer::send_client_event(std::string_view event, const std::string& data) {
@@ -114,34 +204,41 @@ void FanoutPeer::send_client_event(std::string_view event, const std::string& da
   frame += R"(","data":")";
   frame += data;  // fanout_payload() holds no character that JSON would escape
   frame += "\"}";
-  write(std::move(frame));
+  send_frame(WsOpcode::kText, frame);
 }
 
-void FanoutPeer::write(std::string text) {
-  if (closing_ || ended_) return;
-  writes_.push_back(std::move(text));
-  if (!writing_) write_next();
+void FanoutPeer::send_frame(WsOpcode opcode, std::string_view payload) {
+  if (ended_ || close_sent_ || !upgraded_) return;
+  append_ws_client_frame(queued_, opcode, payload, static_cast<std::uint32_t>(splitmix64(mask_state_)));
+  if (opcode == WsOpcode::kClose) close_sent_ = true;
+  if (!write_in_flight_) flush();
 }
 
-void FanoutPeer::write_next() {
-  if (writes_.empty() || closing_ || ended_) return;
-  writing_ = true;
-  ws_.text(true);
-  ws_.async_write(asio::buffer(writes_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->writing_ = false;
-    self->writes_.pop_front();
-    if (ec) return self->fail("write: " + ec.message());
-    self->write_next();
+// Everything queued goes in one write; frames queued meanwhile wait for the next.
+void FanoutPeer::flush() {
+  if (queued_.empty() || ended_) return;
+  writing_.swap(queued_);
+  queued_.clear();
+  write_in_flight_ = true;
+  asio::async_write(socket_, asio::buffer(writing_), [self = shared_from_this()](error_code ec, std::size_t) {
+    self->write_in_flight_ = false;
+    if (self->ended_) return;
+    if (ec) {
+      if (self->closing_) return self->end();
+      return self->fail("write: " + ec.message());
+    }
+    self->writing_.clear();
+    self->flush();
   });
 }
 
 void FanoutPeer::close() {
   if (closing_ || ended_) return;
   closing_ = true;
-  if (!ws_.is_open()) return end();
-  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code ec) {
-    if (ec) self->end();  // else the read loop ends when the server's close arrives
-  });
+  if (!upgraded_) return end();
+  constexpr char kNormalClosure[] = {0x03, static_cast<char>(0xe8)};  // 1000
+  send_frame(WsOpcode::kClose, std::string_view(kNormalClosure, sizeof kNormalClosure));
+  // The read loop ends when the server's close (or the end of the stream) arrives.
 }
 
 void FanoutPeer::drop() {
@@ -162,8 +259,9 @@ void FanoutPeer::fail(std::string what) {
 void FanoutPeer::end() {
   if (ended_) return;
   ended_ = true;
-  beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  handshake_timer_.cancel();
+  error_code ignored;
+  socket_.close(ignored);
 }
 
 void FanoutPeer::report_ready(std::optional<std::string> error) {

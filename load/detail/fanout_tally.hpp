@@ -35,6 +35,7 @@ class FanoutTally {
   }
 
   void delivery(const FanoutStamp& stamp, std::int64_t received_ns) {
+    ++received_;
     if (stamp.run != run_) {
       ++stale_;
       return;
@@ -52,6 +53,9 @@ class FanoutTally {
   const LatencyHistogram& latency() const { return latency_; }
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t stale() const { return stale_; }
+  // Stamped events received over the whole benchmark, of any run, in the window or not: what
+  // the generator's CPU time is divided by.
+  std::uint64_t received() const { return received_; }
   std::uint64_t error_count() const { return error_count_; }
   const std::vector<std::string>& errors() const { return errors_; }
 
@@ -62,6 +66,7 @@ class FanoutTally {
   LatencyHistogram latency_;
   std::uint64_t delivered_ = 0;
   std::uint64_t stale_ = 0;
+  std::uint64_t received_ = 0;
   std::uint64_t error_count_ = 0;  // over the whole benchmark
   std::vector<std::string> errors_;
 };

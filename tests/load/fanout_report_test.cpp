@@ -16,6 +16,7 @@ FanoutRun run_at(double rate, bool passed) {
   run.delivered = run.expected;
   for (int i = 1; i <= 100; ++i) run.latency.record(i * 100'000);  // 0.1 .. 10 ms
   run.generator_cpu_s = 0.5;
+  run.received_in_window = 250'000;  // 2 us of generator CPU per delivery read
   run.process_cpu_s = 3;
   run.passed = passed;
   if (!passed) run.why = "p99 over 5 ms";
@@ -40,6 +41,8 @@ TEST_CASE("fanout report: rates, shares and latencies in the JSON", "[load][fano
   const Json& first = json["runs"][0];
   CHECK(first["deliveries_per_s"] == 1000.0);
   CHECK(first["generator_cpu_share"] == 0.25);
+  CHECK(first["generator_received_in_window"] == 250'000);
+  CHECK(first["generator_cpu_us_per_delivery"] == 2.0);
   CHECK(first["process_cpu_share"] == 1.5);
   CHECK(first["latency"]["samples"] == 100);
   CHECK(first["latency"]["max_ms"] == 10.0);
@@ -78,6 +81,8 @@ TEST_CASE("fanout report: the table names each rate's verdict and the generator'
   CHECK_THAT(text, Catch::Contains("ws://127.0.0.1:6001"));
   CHECK_THAT(text, Catch::Contains("FAIL: p99 over 5 ms"));
   CHECK_THAT(text, Catch::Contains("25%"));
+  CHECK_THAT(text, Catch::Contains("gen us/del"));
+  CHECK_THAT(text, Catch::Contains("      2.00"));
   CHECK_THAT(text, Catch::Contains("max sustained rate (p99 <= 50 ms, no loss): 100 events/s"));
 }
 
