@@ -157,9 +157,11 @@ void World::pump_engine() {
   check_engine();
   outputs_ = engine_->take_outputs();
   for (EngineOutput& output : outputs_) {
-    if (auto* frame = std::get_if<SendFrame>(&output)) {
-      if (client_of_link(frame->connection) == nullptr) continue;  // not a connection we made
-      network_->send_text(frame->connection, Direction::kToClient, std::move(frame->text));
+    if (std::holds_alternative<SendFrame>(output) || std::holds_alternative<BroadcastFrame>(output)) {
+      for_each_frame(output, [&](ConnectionId connection, const std::shared_ptr<const std::string>& text) {
+        if (client_of_link(connection) == nullptr) return;  // not a connection we made
+        network_->send_text(connection, Direction::kToClient, text);
+      });
     } else if (auto* close = std::get_if<CloseConnection>(&output)) {
       // The engine has forgotten the connection already; only the client is left to tell.
       if (client_of_link(close->connection) == nullptr) continue;

@@ -162,9 +162,11 @@ class EngineDriver {
   // Every step ends here: the outputs are carried out and the invariants checked.
   void collect() {
     for (auto& output : engine_.take_outputs()) {
-      if (auto* send = std::get_if<SendFrame>(&output)) {
-        check(live_.count(send->connection) != 0, "a frame was sent to a connection that is gone", *send->text);
-        check(send->text != nullptr && !send->text->empty(), "an empty frame was sent");
+      if (std::holds_alternative<SendFrame>(output) || std::holds_alternative<BroadcastFrame>(output)) {
+        for_each_frame(output, [&](ConnectionId connection, const std::shared_ptr<const std::string>& text) {
+          check(text != nullptr && !text->empty(), "an empty frame was sent");
+          check(live_.count(connection) != 0, "a frame was sent to a connection that is gone", *text);
+        });
       } else if (auto* close = std::get_if<CloseConnection>(&output)) {
         check(live_.count(close->connection) != 0, "a close for a connection that is gone", close->reason);
         closed_by_engine_.push_back(close->connection);
@@ -181,8 +183,10 @@ class EngineDriver {
       }
       engine_.on_closed(now_, id);
       for (auto& output : engine_.take_outputs()) {
-        check(!std::holds_alternative<SendFrame>(output) || live_.count(std::get<SendFrame>(output).connection) != 0,
-              "on_closed of a closed connection sent a frame to a connection that is gone");
+        for_each_frame(output, [&](ConnectionId connection, const std::shared_ptr<const std::string>&) {
+          check(live_.count(connection) != 0,
+                "on_closed of a closed connection sent a frame to a connection that is gone");
+        });
         if (auto* post = std::get_if<WebhookPost>(&output)) pending_webhooks_.push_back(post->delivery_id);
       }
     }

@@ -91,15 +91,17 @@ void ServeDriver::shutdown(int code, std::string reason) {
 void ServeDriver::flush() {
   engine_.take_outputs(outputs_);
   for (auto& output : outputs_) {
-    if (auto* frame = std::get_if<SendFrame>(&output)) {
-      auto it = sessions_.find(frame->connection);
-      if (it == sessions_.end()) continue;
-      const Session& entry = it->second;
-      if (entry.shard < batches_.size()) {
-        batches_[entry.shard].emplace_back(entry.session, std::move(frame->text));
-      } else {
-        entry.session->send(std::move(frame->text));
-      }
+    if (std::holds_alternative<SendFrame>(output) || std::holds_alternative<BroadcastFrame>(output)) {
+      for_each_frame(output, [&](ConnectionId connection, const std::shared_ptr<const std::string>& text) {
+        auto it = sessions_.find(connection);
+        if (it == sessions_.end()) return;
+        const Session& entry = it->second;
+        if (entry.shard < batches_.size()) {
+          batches_[entry.shard].emplace_back(entry.session, text);
+        } else {
+          entry.session->send(text);
+        }
+      });
     } else if (auto* close = std::get_if<CloseConnection>(&output)) {
       auto it = sessions_.find(close->connection);
       if (it == sessions_.end()) continue;

@@ -51,6 +51,7 @@ JoinOutcome ChannelRegistry::subscribe(std::string_view app_id, std::string_view
   std::optional<std::string> user_id;
   if (member) user_id = member->user_id;
   entry.subscribers.emplace(connection, user_id);
+  entry.list.reset();
   if (member) add_member(entry, connection, std::move(*member), outcome);
   outcome.subscription_count = entry.subscribers.size();
   return outcome;
@@ -96,6 +97,7 @@ LeaveOutcome ChannelRegistry::unsubscribe(std::string_view app_id, std::string_v
     }
   }
   entry.subscribers.erase(sub);
+  entry.list.reset();
   outcome.subscription_count = entry.subscribers.size();
   if (entry.subscribers.empty()) {
     outcome.channel_vacated = true;
@@ -117,6 +119,19 @@ std::vector<ConnectionId> ChannelRegistry::subscribers(std::string_view app_id, 
     for (const auto& [connection, user] : entry->subscribers) out.push_back(connection);
   }
   return out;
+}
+
+std::shared_ptr<const std::vector<ConnectionId>> ChannelRegistry::subscriber_list(std::string_view app_id,
+                                                                                  std::string_view channel) const {
+  const Channel* entry = find(app_id, channel);
+  if (entry == nullptr || entry->subscribers.empty()) return nullptr;
+  if (entry->list == nullptr) {
+    auto list = std::make_shared<std::vector<ConnectionId>>();
+    list->reserve(entry->subscribers.size());
+    for (const auto& [connection, user] : entry->subscribers) list->push_back(connection);
+    entry->list = std::move(list);
+  }
+  return entry->list;
 }
 
 std::size_t ChannelRegistry::subscription_count(std::string_view app_id, std::string_view channel) const {

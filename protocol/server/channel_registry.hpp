@@ -7,9 +7,14 @@
 // it is the engine's job. Keeping it that way lets a cluster adapter stand behind this
 // interface, sharing subscriptions and members between nodes, without touching the handlers.
 // Everything is in ordered maps so that subscribers come out ordered by connection id and
-// channels by name: fan-out order is deterministic.
+// channels by name: fan-out order is deterministic. For fan-out, a channel also keeps its
+// subscribers as one contiguous, immutable list, built on the first publish after a change and
+// shared with the outputs that name it: publishing again and again to a large, stable channel
+// walks no tree and copies nothing, while a change only drops the list (the outputs that hold
+// it keep theirs).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -44,14 +49,10 @@ class ChannelRegistry {
   bool is_subscribed(std::string_view app_id, std::string_view channel, ConnectionId connection) const;
   // Ordered by connection id.
   std::vector<ConnectionId> subscribers(std::string_view app_id, std::string_view channel) const;
-  // Calls visit(connection) for each subscriber, ordered by connection id, without copying the
-  // list: the fan-out path. visit must not change the registry.
-  template <class Visit>
-  void for_each_subscriber(std::string_view app_id, std::string_view channel, Visit&& visit) const {
-    if (const Channel* entry = find(app_id, channel)) {
-      for (const auto& subscriber : entry->subscribers) visit(subscriber.first);
-    }
-  }
+  // The subscribers, ordered by connection id, as the shared list fan-out outputs carry;
+  // nullptr when the channel has none. The list never changes once made.
+  std::shared_ptr<const std::vector<ConnectionId>> subscriber_list(std::string_view app_id,
+                                                                   std::string_view channel) const;
   std::size_t subscription_count(std::string_view app_id, std::string_view channel) const;
   // Occupied channel names of an app, sorted.
   std::vector<std::string> occupied_channels(std::string_view app_id) const;
@@ -88,6 +89,8 @@ class ChannelRegistry {
   struct Channel {
     std::map<ConnectionId, std::optional<std::string>> subscribers;  // -> presence user id
     std::map<std::string, Member, std::less<>> members;
+    // `subscribers`' keys, in order; null until a publish needs it after a change.
+    mutable std::shared_ptr<const std::vector<ConnectionId>> list;
   };
   struct Cache {
     std::optional<CachedEvent> event;

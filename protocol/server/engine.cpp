@@ -39,21 +39,13 @@ void Engine::State::send_shared(ConnectionId connection, const std::shared_ptr<c
 
 std::size_t Engine::State::broadcast(const AppConfig& app, std::string_view channel, std::string text,
                                      std::optional<ConnectionId> except) {
-  const std::size_t count = registry.subscription_count(app.id, channel);
-  if (count == 0) return 0;
-  // One allocation for the whole fan-out: a growing vector would move every output each time
-  // it doubles, which for 100,000 subscribers costs more than the fan-out itself.
-  // Grown geometrically all the same, so that many small fan-outs in a row stay linear.
-  if (const std::size_t needed = outputs.size() + count; outputs.capacity() < needed) {
-    outputs.reserve(std::max(needed, 2 * outputs.capacity()));
-  }
-  const auto shared = std::make_shared<const std::string>(std::move(text));
-  std::size_t delivered = 0;
-  registry.for_each_subscriber(app.id, channel, [&](ConnectionId subscriber) {
-    if (except && *except == subscriber) return;
-    send_shared(subscriber, shared);
-    ++delivered;
-  });
+  auto recipients = registry.subscriber_list(app.id, channel);
+  if (recipients == nullptr) return 0;
+  const bool skips_one = except && std::binary_search(recipients->begin(), recipients->end(), *except);
+  const std::size_t delivered = recipients->size() - (skips_one ? 1 : 0);
+  if (delivered == 0) return 0;
+  outputs.emplace_back(BroadcastFrame{std::move(recipients), skips_one ? except : std::nullopt,
+                                      std::make_shared<const std::string>(std::move(text))});
   return delivered;
 }
 

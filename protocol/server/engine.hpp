@@ -4,8 +4,9 @@
 // Inputs are method calls that carry the current time: a connection opened, a text frame
 // arrived, a connection closed, an HTTP request arrived, a webhook POST was answered, time
 // passed. Outputs are queued and collected with take_outputs(): frames to send (one shared,
-// immutable buffer per encoded frame, so a fan-out to N sockets encodes once), closes with a
-// code, and webhook POSTs. next_deadline() says when the engine next wants on_tick().
+// immutable buffer per encoded frame, so a fan-out to N sockets encodes once; a fan-out is one
+// BroadcastFrame naming its recipients, not one output per recipient), closes with a code, and
+// webhook POSTs. next_deadline() says when the engine next wants on_tick().
 //
 // Behaviour follows the official service as docs/protocol.md describes it; where implementations
 // differ, EngineOptions / AppConfig make the other choice available (for target profiles
@@ -66,14 +67,36 @@ struct EngineOptions {
 // --- outputs -------------------------------------------------------------------------------
 struct SendFrame {
   ConnectionId connection = 0;
-  std::shared_ptr<const std::string> text;  // shared by every recipient of one fan-out
+  std::shared_ptr<const std::string> text;
+};
+// One frame to every connection of `recipients` but `except`, in the list's order (ascending
+// connection ids), exactly as if each had been a SendFrame at this place in the outputs. The
+// list is the channel's own, shared until the channel's subscribers change: a fan-out to N
+// subscribers costs the engine no work per subscriber.
+struct BroadcastFrame {
+  std::shared_ptr<const std::vector<ConnectionId>> recipients;
+  std::optional<ConnectionId> except;
+  std::shared_ptr<const std::string> text;
 };
 struct CloseConnection {
   ConnectionId connection = 0;
   int code = 1000;
   std::string reason;
 };
-using EngineOutput = std::variant<SendFrame, CloseConnection, WebhookPost>;
+using EngineOutput = std::variant<SendFrame, BroadcastFrame, CloseConnection, WebhookPost>;
+
+// Calls send(connection, text) for each frame an output sends, in order: once for a SendFrame,
+// once per recipient of a BroadcastFrame, never for the other outputs.
+template <class Send>
+void for_each_frame(const EngineOutput& output, Send&& send) {
+  if (const auto* frame = std::get_if<SendFrame>(&output)) {
+    send(frame->connection, frame->text);
+  } else if (const auto* broadcast = std::get_if<BroadcastFrame>(&output)) {
+    for (ConnectionId connection : *broadcast->recipients) {
+      if (connection != broadcast->except) send(connection, broadcast->text);
+    }
+  }
+}
 
 // --- observation ---------------------------------------------------------------------------
 struct PresenceMember {

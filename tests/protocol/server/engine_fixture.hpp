@@ -47,7 +47,7 @@ class EngineFixture {
   std::map<ConnectionId, std::vector<std::string>> frames;  // not yet taken, per connection
   std::vector<CloseConnection> closes;
   std::vector<Json> webhooks;    // events of every POST, in order
-  std::vector<SendFrame> sends;  // every SendFrame ever seen, for buffer-sharing checks
+  std::vector<SendFrame> sends;  // every frame ever sent, one per recipient, for buffer-sharing checks
 
   const AppConfig& app() const { return *engine.app_by_id("1"); }
 
@@ -151,9 +151,11 @@ class EngineFixture {
       if (!violations.empty()) engine_invariants_failed(violations, "an EngineFixture test");
     }
     for (auto& output : engine.take_outputs()) {
-      if (auto* frame = std::get_if<SendFrame>(&output)) {
-        frames[frame->connection].push_back(*frame->text);
-        sends.push_back(*frame);
+      if (std::holds_alternative<SendFrame>(output) || std::holds_alternative<BroadcastFrame>(output)) {
+        for_each_frame(output, [&](ConnectionId connection, const std::shared_ptr<const std::string>& text) {
+          frames[connection].push_back(*text);
+          sends.push_back(SendFrame{connection, text});
+        });
       } else if (auto* close = std::get_if<CloseConnection>(&output)) {
         closes.push_back(*close);
       } else if (auto* post = std::get_if<WebhookPost>(&output)) {

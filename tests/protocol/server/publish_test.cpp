@@ -25,6 +25,13 @@ struct Audience {
 
 const std::string kEvent = R"({"event":"news","channel":"my-channel","data":"{\"n\":1}"})";
 
+// The connections an output sends to, in the order a driver sends.
+std::vector<ConnectionId> recipients_of(const EngineOutput& output) {
+  std::vector<ConnectionId> out;
+  for_each_frame(output, [&](ConnectionId connection, const auto&) { out.push_back(connection); });
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("publish sends the data string verbatim to every subscriber, in connection order", "[engine][publish]") {
@@ -146,20 +153,74 @@ TEST_CASE("take_outputs into a kept vector: the same outputs, the old ones dropp
   std::vector<EngineOutput> kept;
   s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":1})", std::nullopt);
   s.f.engine.take_outputs(kept);
-  REQUIRE(kept.size() == 3);
-  CHECK(std::get<SendFrame>(kept[0]).connection == s.a);
-  CHECK(*std::get<SendFrame>(kept[2]).text == kEvent);
+  REQUIRE(kept.size() == 1);
+  CHECK(recipients_of(kept[0]) == std::vector<ConnectionId>{s.a, s.b, s.c});
+  CHECK(*std::get<BroadcastFrame>(kept[0]).text == kEvent);
 
   // The next take replaces the contents; the engine filled the buffer it got back last time.
   const EngineOutput* first_buffer = kept.data();
   s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":2})", s.f.socket_id(s.b));
   s.f.engine.take_outputs(kept);
-  REQUIRE(kept.size() == 2);
-  CHECK(std::get<SendFrame>(kept[0]).connection == s.a);
-  CHECK(std::get<SendFrame>(kept[1]).connection == s.c);
+  REQUIRE(kept.size() == 1);
+  CHECK(recipients_of(kept[0]) == std::vector<ConnectionId>{s.a, s.c});
   s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":3})", std::nullopt);
   s.f.engine.take_outputs(kept);
   CHECK(kept.data() == first_buffer);
   s.f.engine.take_outputs(kept);
   CHECK(kept.empty());
+}
+
+TEST_CASE("a fan-out goes in ascending connection id order, whatever order they subscribed in", "[engine][publish]") {
+  EngineFixture f;
+  std::vector<ConnectionId> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(f.connect());
+  // Subscribed out of order, one leaves and comes back: the order stays by id.
+  for (std::size_t i : {4, 1, 5, 0, 3, 2}) f.subscribe(ids[i], "my-channel");
+  f.unsubscribe(ids[1], "my-channel");
+  f.subscribe(ids[1], "my-channel");
+  std::vector<EngineOutput> outputs;
+  f.engine.publish(f.now, f.app(), "my-channel", "news", R"({"n":1})", std::nullopt);
+  f.engine.take_outputs(outputs);
+  REQUIRE(outputs.size() == 1);
+  CHECK(recipients_of(outputs[0]) == ids);
+}
+
+TEST_CASE("a channel's subscriber list follows every change, and outputs keep the list they were given",
+          "[engine][publish]") {
+  Audience s;
+  std::vector<EngineOutput> first;
+  s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":1})", std::nullopt);
+  s.f.engine.take_outputs(first);
+  REQUIRE(first.size() == 1);
+
+  // Unchanged channel: the same list again, not a copy.
+  std::vector<EngineOutput> again;
+  s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":2})", std::nullopt);
+  s.f.engine.take_outputs(again);
+  REQUIRE(again.size() == 1);
+  CHECK(std::get<BroadcastFrame>(again[0]).recipients == std::get<BroadcastFrame>(first[0]).recipients);
+
+  // b leaves: the next fan-out sees it; the earlier output still lists a, b, c.
+  s.f.unsubscribe(s.b, "my-channel");
+  std::vector<EngineOutput> without_b;
+  s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":3})", std::nullopt);
+  s.f.engine.take_outputs(without_b);
+  REQUIRE(without_b.size() == 1);
+  CHECK(recipients_of(without_b[0]) == std::vector<ConnectionId>{s.a, s.c});
+
+  // d joins: so does the next one.
+  const ConnectionId d = s.f.connect();
+  s.f.subscribe(d, "my-channel");
+  std::vector<EngineOutput> after;
+  s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":3})", std::nullopt);
+  s.f.engine.take_outputs(after);
+  REQUIRE(after.size() == 1);
+  CHECK(recipients_of(after[0]) == std::vector<ConnectionId>{s.a, s.c, d});
+  CHECK(recipients_of(first[0]) == std::vector<ConnectionId>{s.a, s.b, s.c});
+
+  // The last subscriber gone, a publish sends nothing at all.
+  for (ConnectionId id : {s.a, s.c, d}) s.f.unsubscribe(id, "my-channel");
+  PublishOutcome outcome = s.f.engine.publish(s.f.now, s.f.app(), "my-channel", "news", R"({"n":4})", std::nullopt);
+  CHECK(outcome.delivered == 0);
+  CHECK(s.f.engine.take_outputs().empty());
 }
