@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "load/detail/fanout_peer.hpp"
+#include "load/detail/fanout_poller.hpp"
 #include "load/detail/fanout_rest_publisher.hpp"
 #include "load/detail/fanout_tally.hpp"
 #include "load/fd_limit.hpp"
@@ -99,6 +100,8 @@ class FanoutBench {
   std::vector<char> read_buffer_ = std::vector<char>(kReadBufferBytes);
   std::unique_ptr<ServeServer> serve_;
   IoLoop loop_;
+  // After the loop (it watches through it), before the peers (they leave it as they end).
+  detail::FanoutPoller poller_{loop_.context()};
   tcp::endpoint endpoint_;
   std::string host_header_;
   std::vector<std::size_t> channel_subscribers_;
@@ -203,6 +206,7 @@ bool FanoutBench::connect_peers(std::size_t count, const std::function<std::stri
       setup.channel = channel_of(launched);
       setup.app = options_.app;
       setup.read_buffer = read_buffer_;
+      setup.poller = &poller_;
       setup.seed = next_peer_seed_++;
       auto peer = std::make_shared<detail::FanoutPeer>(loop_.context(), tally_, std::move(setup));
       into.push_back(peer);

@@ -1,6 +1,10 @@
 #include "load/detail/fanout_peer.hpp"
 
-#include <boost/asio/post.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 
@@ -16,8 +20,6 @@ using boost::system::error_code;
 namespace {
 
 constexpr std::size_t kUpgradeAnswerMaxBytes = 16 * 1024;
-// Reads into the shared buffer in one wake-up, at most, before the peer lets the others run.
-constexpr int kReadsPerWakeupMax = 8;
 
 // connection_established carries its data as a JSON string holding an object.
 std::optional<std::string> socket_id_of(const Frame& frame) {
@@ -87,43 +89,37 @@ void FanoutPeer::on_upgrade_answered(std::size_t head_bytes) {
   if (auto error = check_ws_upgrade_response(std::string_view(handshake_).substr(0, head_bytes), key_)) {
     return fail("WebSocket upgrade: " + *error);
   }
-  upgraded_ = true;
   handshake_timer_.cancel();
   error_code ec;
-  socket_.non_blocking(true, ec);
-  if (ec) return fail("non-blocking mode: " + ec.message());
+  socket_.non_blocking(true, ec);  // the descriptor stays non-blocking once released
+  if (!ec) fd_ = socket_.release(ec);
+  if (ec) return fail("leaving Asio: " + ec.message());
+  if (!setup_.poller->add(fd_, this))
+    return fail("epoll: " + error_code(errno, boost::system::system_category()).message());
+  upgraded_ = true;
   // What came with the answer (connection_established, often) is the first thing read.
   const std::string rest = handshake_.substr(head_bytes);
   handshake_ = {};
-  if (!receive(rest)) return;
-  read_next();
+  receive(rest);
 }
 
-void FanoutPeer::read_next() {
-  socket_.async_read_some(asio::buffer(own_buffer_), [self = shared_from_this()](error_code ec, std::size_t size) {
-    if (self->ended_) return;
-    if (ec) return self->on_read_error(ec);
-    if (!self->receive(std::string_view(self->own_buffer_.data(), size))) return;
-    // A full buffer: there may be more, read at once into the shared buffer.
-    if (size == self->own_buffer_.size() && !self->read_available()) return;
-    self->read_next();
-  });
+void FanoutPeer::on_poll(std::uint32_t events) {
+  if (ended_) return;
+  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) read_once();
+  if (!ended_ && (events & EPOLLOUT) != 0) flush();
 }
 
-bool FanoutPeer::read_available() {
+// One read: level-triggered polling lists the socket again if it holds more.
+void FanoutPeer::read_once() {
   const std::span<char> buffer = setup_.read_buffer;
-  for (int reads = 0; reads < kReadsPerWakeupMax; ++reads) {
-    error_code ec;
-    const std::size_t size = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return true;
-    if (ec) {
-      on_read_error(ec);
-      return false;
-    }
-    if (!receive(std::string_view(buffer.data(), size))) return false;
-    if (size < buffer.size()) return true;
+  const ssize_t size = ::recv(fd_, buffer.data(), buffer.size(), 0);
+  if (size > 0) {
+    receive(std::string_view(buffer.data(), static_cast<std::size_t>(size)));
+  } else if (size == 0) {
+    on_read_error(asio::error::eof);
+  } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    on_read_error(error_code(errno, boost::system::system_category()));
   }
-  return true;  // more may wait: the next read_next() finds it without waiting
 }
 
 void FanoutPeer::on_read_error(const error_code& ec) {
@@ -183,8 +179,7 @@ void FanoutPeer::on_close_frame(std::string_view payload) {
   std::string reply;
   append_ws_client_frame(reply, WsOpcode::kClose, payload.substr(0, std::min<std::size_t>(2, payload.size())),
                          static_cast<std::uint32_t>(splitmix64(mask_state_)));
-  error_code ignored;
-  socket_.write_some(asio::buffer(reply), ignored);
+  [[maybe_unused]] const ssize_t sent = ::send(fd_, reply.data(), reply.size(), MSG_NOSIGNAL);
   fail("the server closed the connection: " + close_description(payload));
 }
 
@@ -211,25 +206,30 @@ void FanoutPeer::send_frame(WsOpcode opcode, std::string_view payload) {
   if (ended_ || close_sent_ || !upgraded_) return;
   append_ws_client_frame(queued_, opcode, payload, static_cast<std::uint32_t>(splitmix64(mask_state_)));
   if (opcode == WsOpcode::kClose) close_sent_ = true;
-  if (!write_in_flight_) flush();
+  if (!watching_writable_) flush();
 }
 
-// Everything queued goes in one write; frames queued meanwhile wait for the next.
+// Everything queued goes in one send; what the socket does not take waits until it is writable.
 void FanoutPeer::flush() {
-  if (queued_.empty() || ended_) return;
-  writing_.swap(queued_);
-  queued_.clear();
-  write_in_flight_ = true;
-  asio::async_write(socket_, asio::buffer(writing_), [self = shared_from_this()](error_code ec, std::size_t) {
-    self->write_in_flight_ = false;
-    if (self->ended_) return;
-    if (ec) {
-      if (self->closing_) return self->end();
-      return self->fail("write: " + ec.message());
+  std::size_t sent = 0;
+  while (sent < queued_.size()) {
+    const ssize_t size = ::send(fd_, queued_.data() + sent, queued_.size() - sent, MSG_NOSIGNAL);
+    if (size >= 0) {
+      sent += static_cast<std::size_t>(size);
+      continue;
     }
-    self->writing_.clear();
-    self->flush();
-  });
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    const error_code ec(errno, boost::system::system_category());
+    if (closing_) return end();
+    return fail("write: " + ec.message());
+  }
+  queued_.erase(0, sent);
+  const bool pending = !queued_.empty();
+  if (pending != watching_writable_) {
+    watching_writable_ = pending;
+    setup_.poller->watch_writable(fd_, this, pending);
+  }
 }
 
 void FanoutPeer::close() {
@@ -260,8 +260,14 @@ void FanoutPeer::end() {
   if (ended_) return;
   ended_ = true;
   handshake_timer_.cancel();
-  error_code ignored;
-  socket_.close(ignored);
+  if (fd_ >= 0) {
+    setup_.poller->remove(fd_);
+    ::close(fd_);
+    fd_ = -1;
+  } else {
+    error_code ignored;
+    socket_.close(ignored);
+  }
 }
 
 void FanoutPeer::report_ready(std::optional<std::string> error) {

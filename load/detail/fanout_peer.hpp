@@ -5,15 +5,13 @@
 // publisher of client events also sends them.
 //
 // Theory of operation: the generator is one thread with thousands of these, so a delivery has
-// to cost next to nothing. The peer speaks WebSocket itself over a plain socket (ws_client_wire,
-// WsFrameReader) instead of through Beast's per-message read operations: one read takes
-// everything the socket holds (into the peer's own small buffer, and when that fills, on into
-// the generator's one shared buffer until a read comes back short), and every frame in it is
-// parsed in place. A stamped event is recognised by a scan for the stamp before any JSON
-// parsing, timed once per read. Frames to send are gathered into one buffer while a write is
-// in flight. Reads stay Asio reads (not waits for readiness, each of which costs an epoll_ctl
-// in this Asio): after a short read Asio waits for the socket without trying it first.
-#include <array>
+// to cost next to nothing. The peer speaks WebSocket itself (ws_client_wire, WsFrameReader)
+// instead of through Beast's per-message operations. Asio connects and upgrades; then the
+// socket leaves Asio for the generator's FanoutPoller, and each time the poller lists it as
+// readable one recv takes all it holds (up to the 64 KB read buffer shared by every peer) and
+// every frame in it is parsed in place. A stamped event is recognised by a scan for the stamp
+// before any JSON parsing, timed once per read. Frames to send are gathered into one buffer
+// and sent at once; what the socket does not take waits for the poller to say it is writable.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -26,6 +24,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "load/detail/fanout_poller.hpp"
 #include "load/detail/fanout_tally.hpp"
 #include "load/detail/ws_frame_reader.hpp"
 #include "protocol/signing.hpp"
@@ -41,18 +40,17 @@ struct FanoutPeerSetup {
   // Shared by every peer of the generator: read into, parsed, and done with before the handler
   // returns. Must outlive the peer's handlers.
   std::span<char> read_buffer;
+  // Watches the peer's socket once upgraded; must outlive the peer's connection.
+  FanoutPoller* poller = nullptr;
   std::uint64_t seed = 0;  // WebSocket key and masking keys
   std::chrono::milliseconds handshake_timeout{10'000};
 };
 
-class FanoutPeer : public std::enable_shared_from_this<FanoutPeer> {
+class FanoutPeer : public std::enable_shared_from_this<FanoutPeer>, public FanoutPollable {
  public:
   // Called once: nullopt when subscribed, else what went wrong.
   using ReadyHandler = std::function<void(std::optional<std::string>)>;
   static constexpr std::size_t kMessageMaxBytes = 1024 * 1024;
-  // Each peer's own read buffer: room for several ordinary events, small enough for 100,000
-  // peers. A read that fills it goes on in the shared buffer.
-  static constexpr std::size_t kOwnReadBytes = 1024;
 
   FanoutPeer(boost::asio::io_context& context, FanoutTally& tally, FanoutPeerSetup setup);
 
@@ -65,13 +63,12 @@ class FanoutPeer : public std::enable_shared_from_this<FanoutPeer> {
   void drop();
   bool ended() const { return ended_; }
   bool ready() const { return ready_; }
+  void on_poll(std::uint32_t events) override;
 
  private:
   void on_connected();
   void on_upgrade_answered(std::size_t head_bytes);
-  void read_next();
-  // Reads what the socket still holds into the shared buffer; false when the connection ended.
-  bool read_available();
+  void read_once();
   void on_read_error(const boost::system::error_code& ec);
   // False when the connection ended or failed on the way.
   bool receive(std::string_view bytes);
@@ -94,11 +91,10 @@ class FanoutPeer : public std::enable_shared_from_this<FanoutPeer> {
   std::uint64_t mask_state_;
   std::string key_;
   std::string handshake_;  // the upgrade request, then the server's answer
-  std::array<char, kOwnReadBytes> own_buffer_{};
   WsFrameReader reader_{kMessageMaxBytes};
-  std::string queued_;   // frames waiting for the write in flight
-  std::string writing_;  // the frames of the write in flight
-  bool write_in_flight_ = false;
+  int fd_ = -1;         // the socket once upgraded, out of Asio's hands
+  std::string queued_;  // frames not yet taken by the socket
+  bool watching_writable_ = false;
   bool upgraded_ = false;
   bool ready_ = false;
   bool closing_ = false;
