@@ -17,12 +17,16 @@
 #include "net/detail/tls_context.hpp"
 
 namespace pushsim::detail {
-namespace {
 
+// At namespace scope, as in the other files of net/detail: in a unity batch an alias inside the
+// anonymous namespace would shadow theirs.
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+
+namespace {
+
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 

@@ -181,8 +181,14 @@ std::string dump_names(const std::vector<ObservedWebhook>& hooks) {
 
 TEST_CASE("long-lived server: a scenario sees neither another's webhooks nor its channels in GET /channels") {
   SharedServer shared;
-  auto [first, first_inner] = shared.target("test.1", true);
-  auto [second, second_inner] = shared.target("test.2", false);
+  // Named references rather than structured bindings, which lambdas may capture only from
+  // clang 16 on.
+  auto first_pair = shared.target("test.1", true);
+  auto second_pair = shared.target("test.2", false);
+  auto& first = first_pair.first;
+  LiveTarget* first_inner = first_pair.second;
+  auto& second = second_pair.first;
+  LiveTarget* second_inner = second_pair.second;
   REQUIRE(subscribed(*first, "alice", "room"));
   REQUIRE(subscribed(*second, "bob", "news"));
 
