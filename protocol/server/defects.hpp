@@ -60,6 +60,13 @@ enum class Defect {
   kStaleSubscriptionCount,   // a join's subscription_count sent late, over a newer count
   kRelayToUnsubscribed,      // client events reach a connection that unsubscribed meanwhile
   kRestampedWebhookRetry,    // a retried webhook's time_ms is the retry's (REPORTED-BUGS 6)
+  // Cluster-only (cluster_link.hpp): each shows only on a node of a cluster.
+  kWebhooksPerNode,               // lifecycle webhooks decided per node (soketi PR #438)
+  kMemberListPerNode,             // member lists hold this node's members only (reverb #273)
+  kLocalOnlyExclusion,            // socket_id excludes only on the receiving node (reverb #246)
+  kVacatedWhileMembersElsewhere,  // channel_vacated when this node's last subscriber leaves (soketi #616)
+  kNoDeadNodeCleanup,             // a dead node's members are never removed (sockudo #87)
+  kBusHiccupLosesBroadcast,       // a peer message right after another is lost (soketi #428)
 };
 
 // The race-only variants model a server that awaits a round trip to its adapter (Redis, a

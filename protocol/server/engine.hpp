@@ -32,6 +32,8 @@
 namespace pushsim {
 
 using ConnectionId = std::uint64_t;
+class ClusterLink;
+struct PeerMessage;
 
 struct AppConfig {
   std::string id;
@@ -142,6 +144,12 @@ class Engine {
   HttpResponse on_http(TimeNs now, const HttpRequest& request);
   void on_webhook_response(TimeNs now, std::uint64_t delivery_id, int status);
   void on_tick(TimeNs now);
+  // Cluster mode (cluster_link.hpp): from now on this engine is one node of a cluster that
+  // shares state through `link`, which must outlive it. It first claims what its own previous
+  // life left in the store, then heartbeats from its timer.
+  void attach_cluster(TimeNs now, ClusterLink& link);
+  // A frame another node broadcast on a channel: fanned out to this node's subscribers.
+  void on_peer_message(TimeNs now, const PeerMessage& message);
   std::optional<TimeNs> next_deadline() const;
   std::vector<EngineOutput> take_outputs();
   // The same outputs, into a vector the caller keeps from call to call: its previous contents

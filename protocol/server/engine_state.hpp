@@ -22,6 +22,7 @@
 
 #include "protocol/frame.hpp"
 #include "protocol/server/channel_registry.hpp"
+#include "protocol/server/cluster_link.hpp"
 #include "protocol/server/engine.hpp"
 #include "protocol/server/webhook_dispatcher.hpp"
 
@@ -78,13 +79,21 @@ struct Engine::State {
   std::uint64_t deferred_sequence = 0;
   // Defect kListsVacatedChannels only: every (app id, channel) ever subscribed.
   std::set<std::pair<std::string, std::string>> once_occupied;
+  // Cluster mode (cluster_node.cpp): the link to the other nodes, null for a lone engine.
+  ClusterLink* cluster = nullptr;
+  TimeNs next_heartbeat = 0;
+  // Defect kBusHiccupLosesBroadcast only: when each node's last peer message arrived.
+  std::map<NodeId, TimeNs> last_peer_message;
 
   // --- output ------------------------------------------------------------------------------
   void send(ConnectionId connection, std::string text);
   void send_shared(ConnectionId connection, const std::shared_ptr<const std::string>& text);
-  // One encoding for every recipient, ordered by connection id; returns how many got it.
+  // One encoding for every recipient, ordered by connection id; returns how many got it here.
+  // In a cluster the frame goes to the other nodes' subscribers too.
   std::size_t broadcast(const AppConfig& app, std::string_view channel, std::string text,
                         std::optional<ConnectionId> except);
+  std::size_t broadcast_local(const AppConfig& app, std::string_view channel, std::string text,
+                              std::optional<ConnectionId> except);
   void send_error(ConnectionId connection, std::optional<int> code, std::string_view message);
   void emit_webhook(TimeNs now, const AppConfig& app, WebhookEvent event);
 
@@ -137,6 +146,23 @@ struct Engine::State {
   // A race-only variant's handler continues after kRaceWindow, with what it read before.
   void defer(TimeNs now, std::function<void(TimeNs)> work);
   void run_deferred(TimeNs now);
+
+  // --- cluster mode (cluster_node.cpp) -------------------------------------------------------
+  // The cluster-wide view of a local join or leave: occupied/vacated and member added/removed
+  // as the shared store counts them (the local outcome under the per-node defects).
+  JoinOutcome cluster_join(const AppConfig& app, const std::string& channel, const JoinOutcome& local,
+                           const std::optional<PresenceMember>& member);
+  LeaveOutcome cluster_leave(const AppConfig& app, const std::string& channel, const LeaveOutcome& local,
+                             const std::optional<std::string>& user_id);
+  void share_with_peers(const AppConfig& app, std::string_view channel, std::string text,
+                        std::optional<std::string> exclude_socket_id, std::optional<CachedEvent> cache);
+  void receive_peer_message(TimeNs now, const PeerMessage& message);
+  // The removal delay across nodes: false when the event must not go to the dispatcher.
+  bool hold_or_cancel(const AppConfig& app, WebhookEvent& event, std::uint64_t& hold);
+  void cluster_tick(TimeNs now);
+  void take_over(TimeNs now, const NodeRemains& remains);
+  const AppConfig* app_with_id(std::string_view id) const;
+  std::vector<PresenceMember> shared_members(std::string_view app_id, std::string_view channel) const;
 
   // --- operations (publish.cpp) --------------------------------------------------------------
   PublishOutcome publish(TimeNs now, const AppConfig& app, std::string_view channel, std::string_view event,

@@ -84,8 +84,15 @@ void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame
       const std::string& app_id = connection.app->id;
       // An existing member's further connections are let in even when the channel is full
       // (official leniency; soketi refuses them).
-      if (!registry.has_member(app_id, *channel, member->user_id) &&
-          registry.member_count(app_id, *channel) >= options.limits.presence_members_max) {
+      bool known = registry.has_member(app_id, *channel, member->user_id);
+      std::size_t count = registry.member_count(app_id, *channel);
+      if (cluster != nullptr) {  // the channel's members on every node
+        const std::vector<PresenceMember> present = shared_members(app_id, *channel);
+        known = std::any_of(present.begin(), present.end(),
+                            [&](const PresenceMember& m) { return m.user_id == member->user_id; });
+        count = present.size();
+      }
+      if (!known && count >= options.limits.presence_members_max) {
         return refuse("Cannot subscribe to " + *channel + ": the presence channel is full (" +
                       std::to_string(options.limits.presence_members_max) + " members)");
       }
@@ -104,7 +111,8 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
                         "connection " + std::to_string(connection.id) + " joins " + channel +
                             (presence ? " as a presence member" : " without a presence member"));
   const bool listed = connection.channels.count(channel) != 0;
-  const JoinOutcome outcome = registry.subscribe(app.id, channel, connection.id, std::move(member));
+  const JoinOutcome local = registry.subscribe(app.id, channel, connection.id, std::move(member));
+  const JoinOutcome outcome = cluster != nullptr ? cluster_join(app, channel, local, joined) : local;
   PUSHSIM_ENGINE_ASSERT(
       outcome.already_subscribed == listed, "connection-lists-its-channels",
       "connection " + std::to_string(connection.id) + (listed ? " lists " : " does not list ") + channel +
@@ -150,7 +158,7 @@ constexpr DurationNs kMemberRecordLag = ms(1);
 std::vector<PresenceMember> Engine::State::members_seen_by_joiner(TimeNs now, const AppConfig& app,
                                                                   const std::string& channel,
                                                                   const std::string& joiner) {
-  std::vector<PresenceMember> members = registry.members(app.id, channel);
+  std::vector<PresenceMember> members = shared_members(app.id, channel);
   if (!options.defects.has(Defect::kMemberCountAfterBroadcast)) return members;
   auto& lagging = lagging_members[app.id + "/" + channel];
   std::erase_if(lagging, [&](const auto& entry) { return entry.second + kMemberRecordLag <= now; });
@@ -175,7 +183,8 @@ void Engine::State::on_unsubscribe(TimeNs now, Connection& connection, const Fra
 void Engine::State::leave(TimeNs now, Connection& connection, const std::string& channel, LeaveCause cause) {
   const AppConfig& app = *connection.app;
   std::optional<std::string> leaving_user = registry.member_of(app.id, channel, connection.id);
-  const LeaveOutcome outcome = registry.unsubscribe(app.id, channel, connection.id);
+  const LeaveOutcome local = registry.unsubscribe(app.id, channel, connection.id);
+  const LeaveOutcome outcome = cluster != nullptr ? cluster_leave(app, channel, local, leaving_user) : local;
   const std::size_t listed = connection.channels.erase(channel);
   PUSHSIM_ENGINE_ASSERT(
       outcome.was_subscribed == (listed == 1), "connection-lists-its-channels",
