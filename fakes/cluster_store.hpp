@@ -36,6 +36,8 @@ class ClusterStore {
   // Subscriptions a node holds in the store, over every channel (tests, and the world's
   // check that a crashed node's share is gone).
   std::size_t subscriptions_of(NodeId node) const;
+  // True when the node has no heartbeat key: claimed after its death (or never started).
+  bool claimed(NodeId node) const { return heartbeats_.count(node) == 0; }
 
  private:
   struct Member {

@@ -367,6 +367,7 @@ void World::rest(HttpRequest request, HttpCallback done, std::optional<NodeId> n
         if (engine == nullptr)
           return HttpReply{HttpResponse{503, {}, "node " + std::to_string(chosen) + " is down"}, 0};
         rest_log_[index].handled = ++rest_handled_;
+        if (bus_) rest_log_[index].node = chosen;
         HttpReply reply{engine->on_http(now, r), 0};
         pump_engine(chosen);
         return reply;

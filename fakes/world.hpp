@@ -50,7 +50,8 @@ struct RestExchange {
   // arrived): the order the server saw, which the app's publication order means.
   std::uint64_t handled = 0;
   HttpRequest request;
-  std::optional<HttpResponse> response;  // nullopt: timed out or lost
+  std::optional<HttpResponse> response;       // nullopt: timed out or lost
+  std::optional<NodeId> node = std::nullopt;  // cluster: the node that handled it
 };
 
 class World final : private NetworkSink {

@@ -41,9 +41,10 @@ struct Client {
 struct ConnectStep {
   SourceLocation where;
   std::string client;
-  std::optional<std::string> app_key;   // connect with this key instead (error cases)
-  std::optional<int> protocol_version;  // ?protocol=N instead of 7
-  std::optional<std::string> path;      // raw path and query, replacing the whole URL path
+  std::optional<std::string> app_key;      // connect with this key instead (error cases)
+  std::optional<int> protocol_version;     // ?protocol=N instead of 7
+  std::optional<std::string> path;         // raw path and query, replacing the whole URL path
+  std::optional<int> node = std::nullopt;  // cluster: the node it connects to (else round robin)
 
   bool operator==(const ConnectStep&) const = default;
 };
@@ -140,6 +141,7 @@ struct TriggerStep {
   std::string data;
   std::optional<Exclude> exclude;
   std::optional<std::string> info;
+  std::optional<int> node = std::nullopt;  // cluster: the node the REST call goes to
 
   bool operator==(const TriggerStep&) const = default;
 };
@@ -158,6 +160,7 @@ struct BatchItem {
 struct BatchTriggerStep {
   SourceLocation where;
   std::vector<BatchItem> items;
+  std::optional<int> node = std::nullopt;
 
   bool operator==(const BatchTriggerStep&) const = default;
 };
@@ -170,6 +173,7 @@ struct QueryStep {
   SourceLocation where;
   std::string path;
   ParamList params;
+  std::optional<int> node = std::nullopt;
 
   bool operator==(const QueryStep&) const = default;
 };
@@ -184,6 +188,7 @@ struct RequestStep {
   ParamList params;
   std::optional<std::string> body;  // a YAML string verbatim, anything else JSON-encoded
   Signing signing = Signing::kValid;
+  std::optional<int> node = std::nullopt;
 
   bool operator==(const RequestStep&) const = default;
 };
@@ -359,6 +364,41 @@ struct AuthRefuseStep {
   bool operator==(const AuthRefuseStep&) const = default;
 };
 
+// ---- Cluster faults (a scenario with `cluster: { nodes: N }`; nodes numbered from 0) -----------
+
+// The node dies: every connection on it drops abruptly, its state is gone; the survivors
+// notice through the shared store's heartbeats (docs/cluster.md).
+struct CrashNodeStep {
+  SourceLocation where;
+  int node = 0;
+
+  bool operator==(const CrashNodeStep&) const = default;
+};
+
+// A crashed node starts again, empty.
+struct RestartNodeStep {
+  SourceLocation where;
+  int node = 0;
+
+  bool operator==(const RestartNodeStep&) const = default;
+};
+
+// The bus between two nodes stops carrying their pub/sub messages (lost, not held) until healed.
+struct PartitionNodesStep {
+  SourceLocation where;
+  int a = 0;
+  int b = 0;
+
+  bool operator==(const PartitionNodesStep&) const = default;
+};
+
+struct HealNodesStep {
+  SourceLocation where;
+  std::optional<std::pair<int, int>> nodes;  // none: every partition between nodes
+
+  bool operator==(const HealNodesStep&) const = default;
+};
+
 // ---- Composition --------------------------------------------------------------------------
 
 struct Step;
@@ -384,7 +424,7 @@ using StepAction =
                  TriggerStep, BatchTriggerStep, QueryStep, RequestStep, ExpectStep, ExpectNoneStep, ExpectCloseStep,
                  ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep, ExpectRefusedStep,
                  AdvanceStep, PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
-                 ConcurrentlyStep, OneOfStep>;
+                 CrashNodeStep, RestartNodeStep, PartitionNodesStep, HealNodesStep, ConcurrentlyStep, OneOfStep>;
 
 // A step: one of the structs above. Wrapped in a struct (rather than a bare alias) because
 // concurrently and one_of hold steps themselves, and a variant cannot name itself.
@@ -414,6 +454,9 @@ struct Scenario {
   // Set when the scenario must send its channel names and user ids exactly as written on a
   // live target, with why; else each gets a suffix unique to the run (name_isolation.hpp).
   std::optional<std::string> exact_channel_names;
+  // `cluster: { nodes: N }`: the scenario runs on N server nodes sharing state (docs/cluster.md);
+  // none: on one server, as every other scenario.
+  std::optional<int> cluster_nodes;
   std::vector<Client> clients;  // in declaration order
   std::vector<Step> steps;
 

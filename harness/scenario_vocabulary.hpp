@@ -53,6 +53,10 @@ inline constexpr std::string_view kStepKinds[] = {
     "latency",
     "webhook_failures",
     "auth_refuse",
+    "crash_node",
+    "restart_node",
+    "partition_nodes",
+    "heal_nodes",
     "concurrently",
     "one_of",
 };

@@ -41,6 +41,11 @@ SimTarget::SimTarget(SimTargetOptions options) : options_(std::move(options)) {
   for (const auto& name : options_.app_names) {
     if (name != "default") builder.app(named_app(name));
   }
+  if (options_.cluster_nodes) {
+    fakes::ClusterConfig cluster;
+    cluster.nodes = static_cast<std::size_t>(*options_.cluster_nodes);
+    builder.config().cluster = cluster;
+  }
   world_ = builder.build();
 }
 
@@ -111,6 +116,7 @@ ActionError SimTarget::connect(const std::string& client, const ConnectOptions& 
   refresh();  // frames of the previous connection keep their place before the new ones
   state->close.reset();
   state->closed_by_us = false;
+  if (options.node) world_->set_client_node(client, static_cast<NodeId>(*options.node));
   state->raw->connect(path);
   return std::nullopt;
 }

@@ -51,6 +51,7 @@ struct SimTargetOptions {
   fakes::FaultProfile faults;
   std::optional<std::vector<std::size_t>> keep_faults;
   int shorten = 0;
+  std::optional<int> cluster_nodes;      // a scenario's `cluster: { nodes: N }`
   bool invariants = true;                // check them in finish()
   DurationNs settle_max = seconds(600);  // how long finish() lets the world run to get quiet
 };
@@ -82,6 +83,12 @@ class SimTarget final : public Target {
   ActionError latency(const std::optional<std::string>& client, DurationNs min, DurationNs max) override;
   ActionError webhook_failures(int count, int status) override;
   ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
+
+  int nodes() const override;
+  ActionError crash_node(int node) override;
+  ActionError restart_node(int node) override;
+  ActionError partition_nodes(int a, int b) override;
+  ActionError heal_nodes(std::optional<std::pair<int, int>> nodes) override;
 
   bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
 

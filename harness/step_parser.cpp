@@ -24,8 +24,8 @@ SourceLocation place_of(const YamlContext& context, const YAML::Node& node, cons
 
 }  // namespace
 
-StepParser::StepParser(YamlContext& context, const std::vector<Client>& clients)
-    : context_(context), clients_(clients) {}
+StepParser::StepParser(YamlContext& context, const std::vector<Client>& clients, std::optional<int> cluster_nodes)
+    : context_(context), clients_(clients), cluster_nodes_(cluster_nodes) {}
 
 std::vector<Step> StepParser::parse_list(const YAML::Node& node, const SourceLocation& where, std::string_view owner,
                                          int depth) {
@@ -107,6 +107,10 @@ std::optional<StepAction> StepParser::dispatch(const std::string& kind, const Fi
       {"latency", &StepParser::parse_latency},
       {"webhook_failures", &StepParser::parse_webhook_failures},
       {"auth_refuse", &StepParser::parse_auth_refuse},
+      {"crash_node", &StepParser::parse_crash_node},
+      {"restart_node", &StepParser::parse_restart_node},
+      {"partition_nodes", &StepParser::parse_partition_nodes},
+      {"heal_nodes", &StepParser::parse_heal_nodes},
   };
   for (const auto& [name, parse] : kParsers) {
     if (name == kind) return (this->*parse)(field, at);
@@ -169,7 +173,7 @@ StepAction StepParser::parse_one_of(const Field& field, const SourceLocation& at
 // ---- Connection steps ---------------------------------------------------------------------
 
 StepAction StepParser::parse_connect(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"client", "app_key", "protocol", "path"};
+  static constexpr std::string_view kKeys[] = {"client", "app_key", "protocol", "path", "node"};
   ConnectStep step{at, {}, {}, {}, {}};
   if (field.value.IsScalar()) {
     step.client = client_name(field, false).value_or("");
@@ -181,6 +185,7 @@ StepAction StepParser::parse_connect(const Field& field, const SourceLocation& a
       if (auto version = read_integer(context_, *protocol, 0, 99)) step.protocol_version = static_cast<int>(*version);
     }
     step.path = text(map, "path", false);
+    step.node = node_of(map);
   }
   if (!step.client.empty()) {
     connected_.insert(step.client);

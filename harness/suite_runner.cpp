@@ -42,6 +42,7 @@ TargetFactory sim_target_factory(Defects defects) {
     for (const auto& feature : scenario.requires_features) {
       if (feature == "subscription_count" || feature == "batch_webhooks") options.enable.insert(feature);
     }
+    options.cluster_nodes = scenario.cluster_nodes;
     return std::make_unique<SimTarget>(std::move(options));
   };
 }

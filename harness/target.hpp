@@ -38,9 +38,10 @@ struct ClientSpec {
 };
 
 struct ConnectOptions {
-  std::optional<std::string> app_key;   // another key than the client's app's
-  std::optional<int> protocol_version;  // instead of 7
-  std::optional<std::string> path;      // the whole path and query, as given
+  std::optional<std::string> app_key;      // another key than the client's app's
+  std::optional<int> protocol_version;     // instead of 7
+  std::optional<std::string> path;         // the whole path and query, as given
+  std::optional<int> node = std::nullopt;  // cluster: which server node (checked against nodes())
 };
 
 // A REST call, fully resolved (variables substituted). `path` starting with /apps/ is sent
@@ -51,6 +52,7 @@ struct RestCall {
   ParamList params;
   std::string body;  // empty: none
   Signing signing = Signing::kValid;
+  std::optional<int> node = std::nullopt;  // cluster: which server node answers
 };
 
 // ---- Observations ---------------------------------------------------------------------------
@@ -155,6 +157,15 @@ class Target {
   virtual ActionError webhook_failures(int count, int status) = 0;
   virtual ActionError auth_refuse(const std::optional<std::string>& client,
                                   const std::optional<std::string>& channel) = 0;
+
+  // ---- cluster (a scenario with `cluster:`; a target of one server refuses these) --------
+  virtual int nodes() const { return 1; }
+  virtual ActionError crash_node(int /*node*/) { return "this target has no cluster nodes to crash"; }
+  virtual ActionError restart_node(int /*node*/) { return "this target has no cluster nodes to restart"; }
+  virtual ActionError partition_nodes(int /*a*/, int /*b*/) { return "this target has no cluster bus to partition"; }
+  virtual ActionError heal_nodes(std::optional<std::pair<int, int>> /*nodes*/) {
+    return "this target has no cluster bus to heal";
+  }
 
   // ---- time ---------------------------------------------------------------------------
   // Lets time run until done() holds (checked after every observation) or `deadline`

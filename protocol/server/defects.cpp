@@ -73,6 +73,22 @@ const std::vector<DefectInfo>& all_defects() {
       {Defect::kRestampedWebhookRetry, "restamped-webhook-retry",
        "a retried webhook carries the retry's time in time_ms, so it reads as newer than events created after it", true,
        "races.webhook-retry-reorders-member-events"},
+      {Defect::kWebhooksPerNode, "webhooks-per-node",
+       "cluster: channel_occupied/vacated and member_added/removed webhooks are decided from each node's own "
+       "subscribers, so every node sends them"},
+      {Defect::kMemberListPerNode, "member-list-per-node",
+       "cluster: a presence member list (subscription_succeeded, REST users) holds only the members on the "
+       "answering node"},
+      {Defect::kLocalOnlyExclusion, "local-only-exclusion",
+       "cluster: a trigger's socket_id excludes only a socket on the node that got the trigger"},
+      {Defect::kVacatedWhileMembersElsewhere, "vacated-while-members-elsewhere",
+       "cluster: channel_vacated is sent when a node's last subscriber leaves, though other nodes still have some"},
+      {Defect::kNoDeadNodeCleanup, "no-dead-node-cleanup",
+       "cluster: nobody removes a crashed node's subscriptions and members, so they stay as ghosts"},
+      {Defect::kBusHiccupLosesBroadcast, "bus-hiccup-loses-broadcast",
+       "cluster: a node renews its bus subscription after each peer message and loses what arrives within the "
+       "race window",
+       true, "cluster.7"},
   };
   return kAll;
 }
