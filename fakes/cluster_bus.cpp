@@ -14,9 +14,12 @@ class ClusterBus::NodeLink final : public ClusterLink {
   std::size_t add_subscription(std::string_view app_id, std::string_view channel, int delta) override {
     return bus_.store_.add_subscription(node_, app_id, channel, delta);
   }
-  std::size_t add_member(std::string_view app_id, std::string_view channel, const PresenceMember& member,
-                         int delta) override {
+  MemberChange add_member(std::string_view app_id, std::string_view channel, const PresenceMember& member,
+                          int delta) override {
     return bus_.store_.add_member(node_, app_id, channel, member, delta);
+  }
+  std::uint64_t member_version(std::string_view app_id, std::string_view channel) const override {
+    return bus_.store_.member_version(app_id, channel);
   }
   std::size_t subscription_count(std::string_view app_id, std::string_view channel) const override {
     return bus_.store_.subscription_count(app_id, channel);

@@ -37,8 +37,8 @@ std::size_t ClusterStore::add_subscription(NodeId node, std::string_view app_id,
   return total;
 }
 
-std::size_t ClusterStore::add_member(NodeId node, std::string_view app_id, std::string_view channel,
-                                     const PresenceMember& member, int delta) {
+ClusterLink::MemberChange ClusterStore::add_member(NodeId node, std::string_view app_id, std::string_view channel,
+                                                   const PresenceMember& member, int delta) {
   const Key key{std::string(app_id), std::string(channel)};
   Channel& entry = channels_[key];
   auto [it, added] = entry.members.try_emplace(member.user_id);
@@ -53,9 +53,16 @@ std::size_t ClusterStore::add_member(NodeId node, std::string_view app_id, std::
   mine = after;
   if (mine == 0) record.per_node.erase(node);
   const std::size_t total = record.total;
+  std::uint64_t& version = member_versions_[key];
+  if (added || total == 0) ++version;  // joined or left the member list
   if (total == 0) entry.members.erase(it);
   forget_if_empty(key);
-  return total;
+  return ClusterLink::MemberChange{total, version};
+}
+
+std::uint64_t ClusterStore::member_version(std::string_view app_id, std::string_view channel) const {
+  auto it = member_versions_.find(Key{std::string(app_id), std::string(channel)});
+  return it == member_versions_.end() ? 0 : it->second;
 }
 
 std::size_t ClusterStore::subscription_count(std::string_view app_id, std::string_view channel) const {
@@ -127,7 +134,7 @@ std::optional<NodeRemains> ClusterStore::claim_node(NodeId claimer, NodeId node,
       record.per_node.erase(share);
       changed = true;
       if (record.total == 0) {
-        remains.removed_members.push_back({key.first, key.second, it->first});
+        remains.removed_members.push_back({key.first, key.second, it->first, ++member_versions_[key]});
         it = entry.members.erase(it);
       } else {
         ++it;

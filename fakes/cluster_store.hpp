@@ -18,8 +18,9 @@ namespace pushsim::fakes {
 class ClusterStore {
  public:
   std::size_t add_subscription(NodeId node, std::string_view app_id, std::string_view channel, int delta);
-  std::size_t add_member(NodeId node, std::string_view app_id, std::string_view channel, const PresenceMember& member,
-                         int delta);
+  ClusterLink::MemberChange add_member(NodeId node, std::string_view app_id, std::string_view channel,
+                                       const PresenceMember& member, int delta);
+  std::uint64_t member_version(std::string_view app_id, std::string_view channel) const;
   std::size_t subscription_count(std::string_view app_id, std::string_view channel) const;
   std::vector<PresenceMember> members(std::string_view app_id, std::string_view channel) const;
   std::vector<std::string> occupied_channels(std::string_view app_id) const;
@@ -65,6 +66,8 @@ class ClusterStore {
   std::map<NodeId, TimeNs> heartbeats_;
   std::uint64_t next_token_ = 1;
   std::uint64_t next_join_ = 1;
+  // Member versions per channel, kept when the channel empties so that they only grow.
+  std::map<Key, std::uint64_t> member_versions_;
 };
 
 }  // namespace pushsim::fakes

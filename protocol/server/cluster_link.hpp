@@ -30,6 +30,12 @@
 //   that restarts claims its own previous life first. Bound: the store (and so REST) forgets a
 //   crashed node's members within kClusterDeathNoticed of the crash; other nodes' clients get
 //   the member_removed frames one bus hop later.
+// - Member events race the store: a member_added on its way over the bus may reach a node after
+//   a subscriber there got a member list that already holds the member (read from the store).
+//   So every membership change has a version (per channel, from the store); a subscriber's
+//   member list carries the version it was read at, member_added/removed frames from other
+//   nodes carry theirs, and a node passes one on to a subscriber only when it is newer than both
+//   the subscriber's list and the last event it passed on for that user.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,6 +62,9 @@ struct PeerMessage {
   std::string text;                              // the encoded frame, as local subscribers got it
   std::optional<std::string> exclude_socket_id;  // a socket on any node that must not get it
   std::optional<CachedEvent> cache;              // cache channels: the event to keep
+  // member_added / member_removed: whose, and the version of that membership change.
+  std::optional<std::string> member;
+  std::uint64_t member_version = 0;
   bool operator==(const PeerMessage&) const = default;
 };
 
@@ -73,6 +82,7 @@ struct NodeRemains {
     std::string app_id;
     std::string channel;
     std::string user_id;
+    std::uint64_t version = 0;  // of its removal
     bool operator==(const Member&) const = default;
   };
   std::vector<std::pair<std::string, std::string>> vacated;  // (app id, channel) now empty cluster-wide
@@ -94,9 +104,17 @@ class ClusterLink {
   // total after the change.
   virtual std::size_t add_subscription(std::string_view app_id, std::string_view channel, int delta) = 0;
   // This node's connections of the user in the presence channel change by delta; the user's
-  // cluster-wide connection count after. The first join records user_info and join order.
-  virtual std::size_t add_member(std::string_view app_id, std::string_view channel, const PresenceMember& member,
-                                 int delta) = 0;
+  // cluster-wide connection count after, and the channel's member version after (it moves
+  // when the user joins or leaves the member list). The first join records user_info and
+  // join order.
+  struct MemberChange {
+    std::size_t connections = 0;
+    std::uint64_t version = 0;
+  };
+  virtual MemberChange add_member(std::string_view app_id, std::string_view channel, const PresenceMember& member,
+                                  int delta) = 0;
+  // The channel's member version: read in the same atomic step as members() by a Redis adapter.
+  virtual std::uint64_t member_version(std::string_view app_id, std::string_view channel) const = 0;
   virtual std::size_t subscription_count(std::string_view app_id, std::string_view channel) const = 0;
   // Distinct users, ordered by their first join.
   virtual std::vector<PresenceMember> members(std::string_view app_id, std::string_view channel) const = 0;

@@ -51,8 +51,9 @@ JoinOutcome Engine::State::cluster_join(const AppConfig& app, const std::string&
   const bool per_node = options.defects.has(Defect::kWebhooksPerNode);
   if (!per_node) shared.channel_occupied = shared.subscription_count == 1;
   if (member) {
-    const std::size_t user_connections = cluster->add_member(app.id, channel, *member, +1);
-    if (!per_node) shared.member_added = user_connections == 1;
+    const ClusterLink::MemberChange change = cluster->add_member(app.id, channel, *member, +1);
+    member_change_version = change.version;
+    if (!per_node) shared.member_added = change.connections == 1;
   }
   return shared;
 }
@@ -67,8 +68,10 @@ LeaveOutcome Engine::State::cluster_leave(const AppConfig& app, const std::strin
     shared.channel_vacated = shared.subscription_count == 0;
   }
   if (user_id) {
-    const std::size_t user_connections = cluster->add_member(app.id, channel, PresenceMember{*user_id, nullptr}, -1);
-    if (!per_node) shared.member_removed = user_connections == 0 ? user_id : std::nullopt;
+    const ClusterLink::MemberChange change =
+        cluster->add_member(app.id, channel, PresenceMember{*user_id, nullptr}, -1);
+    member_change_version = change.version;
+    if (!per_node) shared.member_removed = change.connections == 0 ? user_id : std::nullopt;
   }
   return shared;
 }
@@ -102,7 +105,43 @@ void Engine::State::receive_peer_message(TimeNs now, const PeerMessage& message)
     auto it = by_socket_id.find(*message.exclude_socket_id);
     if (it != by_socket_id.end() && connections.at(it->second).app == app) excluded = it->second;
   }
+  if (message.member) {
+    deliver_member_event(*app, message.channel, message.text, excluded, *message.member, message.member_version);
+    return;
+  }
   broadcast_local(*app, message.channel, message.text, excluded);
+}
+
+void Engine::State::broadcast_member_event(const AppConfig& app, const std::string& channel, std::string text,
+                                           std::optional<ConnectionId> except, const std::string& user_id,
+                                           std::uint64_t version) {
+  PeerMessage message;
+  message.from = cluster->node();
+  message.app_id = app.id;
+  message.channel = channel;
+  message.text = text;
+  message.member = user_id;
+  message.member_version = version;
+  cluster->publish(std::move(message));
+  deliver_member_event(app, channel, text, except, user_id, version);
+}
+
+// A subscriber whose member list, or a later event about the user, is at least as new as this
+// event has it already (or has newer news): passing it on would repeat or undo what it knows.
+void Engine::State::deliver_member_event(const AppConfig& app, const std::string& channel, const std::string& text,
+                                         std::optional<ConnectionId> except, const std::string& user_id,
+                                         std::uint64_t version) {
+  const auto shared = std::make_shared<const std::string>(text);
+  registry.for_each_subscriber(app.id, channel, [&](ConnectionId subscriber) {
+    if (except && *except == subscriber) return;
+    auto view = member_views.find({subscriber, channel});
+    if (view != member_views.end() && version != 0) {
+      auto& seen = view->second.user_versions[user_id];
+      if (version <= view->second.list_version || version <= seen) return;
+      seen = version;
+    }
+    send_shared(subscriber, shared);
+  });
 }
 
 bool Engine::State::hold_or_cancel(const AppConfig& app, WebhookEvent& event, std::uint64_t& hold) {
@@ -130,7 +169,7 @@ void Engine::State::cluster_tick(TimeNs now) {
 void Engine::State::take_over(TimeNs now, const NodeRemains& remains) {
   for (const auto& member : remains.removed_members) {
     if (const AppConfig* app = app_with_id(member.app_id)) {
-      announce_member_removed(now, *app, member.channel, member.user_id);
+      announce_member_removed(now, *app, member.channel, member.user_id, member.version);
     }
   }
   for (const auto& [app_id, channel] : remains.vacated) {

@@ -82,6 +82,14 @@ struct Engine::State {
   // Cluster mode (cluster_node.cpp): the link to the other nodes, null for a lone engine.
   ClusterLink* cluster = nullptr;
   TimeNs next_heartbeat = 0;
+  // Cluster mode: per presence subscription, the member version its member list was read at
+  // and the version of the last member event passed on for each user (cluster_link.hpp).
+  struct MemberView {
+    std::uint64_t list_version = 0;
+    std::map<std::string, std::uint64_t, std::less<>> user_versions;
+  };
+  std::map<std::pair<ConnectionId, std::string>, MemberView> member_views;
+  std::uint64_t member_change_version = 0;  // of the last cluster_join / cluster_leave
   // Defect kBusHiccupLosesBroadcast only: when each node's last peer message arrived.
   std::map<NodeId, TimeNs> last_peer_message;
 
@@ -121,8 +129,14 @@ struct Engine::State {
   // The member list a joiner is told about (all members, unless a defect hides some).
   std::vector<PresenceMember> members_seen_by_joiner(TimeNs now, const AppConfig& app, const std::string& channel,
                                                      const std::string& joiner);
-  void announce_member_removed(TimeNs now, const AppConfig& app, const std::string& channel,
-                               const std::string& user_id);
+  void announce_member_removed(TimeNs now, const AppConfig& app, const std::string& channel, const std::string& user_id,
+                               std::uint64_t version = 0);
+  // member_added / member_removed frames in a cluster: to this node's subscribers whose view
+  // is older than `version`, and to the other nodes.
+  void broadcast_member_event(const AppConfig& app, const std::string& channel, std::string text,
+                              std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version);
+  void deliver_member_event(const AppConfig& app, const std::string& channel, const std::string& text,
+                            std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version);
   void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
   void send_cache(TimeNs now, Connection& connection, const std::string& channel);
 

@@ -124,6 +124,9 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
   if (options.defects.has(Defect::kListsVacatedChannels)) once_occupied.emplace(app.id, channel);
   if (presence) {
     const auto members = members_seen_by_joiner(now, app, channel, joined->user_id);
+    if (cluster != nullptr) {
+      member_views[{connection.id, channel}].list_version = cluster->member_version(app.id, channel);
+    }
     send(connection.id, server_frames::presence_subscription_succeeded(channel, members));
   } else {
     send(connection.id, server_frames::subscription_succeeded(channel, options.subscription_succeeded_data));
@@ -134,7 +137,12 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
         outcome.member_added || (presence && options.defects.has(Defect::kMemberAddedPerConnection));
     if (member_added) {
       const bool object_data = options.defects.has(Defect::kObjectMemberData);
-      broadcast(app, channel, server_frames::member_added(channel, *joined, object_data), connection.id);
+      std::string text = server_frames::member_added(channel, *joined, object_data);
+      if (cluster != nullptr) {
+        broadcast_member_event(app, channel, std::move(text), connection.id, joined->user_id, member_change_version);
+      } else {
+        broadcast(app, channel, std::move(text), connection.id);
+      }
       WebhookEvent added = webhook_event("member_added", channel);
       added.user_id = joined->user_id;
       emit_webhook(now, app, std::move(added));
@@ -186,6 +194,7 @@ void Engine::State::leave(TimeNs now, Connection& connection, const std::string&
   const LeaveOutcome local = registry.unsubscribe(app.id, channel, connection.id);
   const LeaveOutcome outcome = cluster != nullptr ? cluster_leave(app, channel, local, leaving_user) : local;
   const std::size_t listed = connection.channels.erase(channel);
+  if (cluster != nullptr) member_views.erase({connection.id, channel});
   PUSHSIM_ENGINE_ASSERT(
       outcome.was_subscribed == (listed == 1), "connection-lists-its-channels",
       "connection " + std::to_string(connection.id) + (listed == 1 ? " listed " : " did not list ") + channel +
@@ -203,7 +212,7 @@ void Engine::State::leave(TimeNs now, Connection& connection, const std::string&
       announce_member_removed(at, app, channel, user);
     });
   } else if (member_removed) {
-    announce_member_removed(now, app, channel, *member_removed);
+    announce_member_removed(now, app, channel, *member_removed, member_change_version);
   }
   if (outcome.channel_vacated) {
     const bool suppressed = options.defects.has(Defect::kNoChannelVacated) ||
@@ -222,8 +231,13 @@ void Engine::State::leave(TimeNs now, Connection& connection, const std::string&
 }
 
 void Engine::State::announce_member_removed(TimeNs now, const AppConfig& app, const std::string& channel,
-                                            const std::string& user_id) {
-  broadcast(app, channel, server_frames::member_removed(channel, user_id), std::nullopt);
+                                            const std::string& user_id, std::uint64_t version) {
+  if (cluster != nullptr) {
+    broadcast_member_event(app, channel, server_frames::member_removed(channel, user_id), std::nullopt, user_id,
+                           version);
+  } else {
+    broadcast(app, channel, server_frames::member_removed(channel, user_id), std::nullopt);
+  }
   WebhookEvent removed = webhook_event("member_removed", channel);
   removed.user_id = user_id;
   emit_webhook(now, app, std::move(removed));
