@@ -80,8 +80,8 @@ namespace pushsim::harness {
 
 std::optional<int> StepParser::node_number(const Field& field) {
   if (!cluster_nodes_) {
-    context_.error(field.where, "'" + field.key + "' in " + field.owner +
-                                    " names a server node, but the scenario has no 'cluster: { nodes: N }'");
+    const std::string what = field.owner == "steps" ? field.key + " step" : "'" + field.key + "' in " + field.owner;
+    context_.error(field.where, what + " names a server node, but the scenario has no 'cluster: { nodes: N }'");
     return std::nullopt;
   }
   auto node = read_integer(context_, field, 0, *cluster_nodes_ - 1);
@@ -96,8 +96,9 @@ std::optional<int> StepParser::node_of(const MapReader& map) {
 
 std::optional<std::pair<int, int>> StepParser::node_pair(const Field& field) {
   if (!field.value.IsSequence() || field.value.size() != 2) {
-    context_.error(field.where, "expected two node numbers like [0, 1] for " + field.owner + ", found " +
-                                    describe_found(field.value));
+    const std::string found =
+        field.value.IsSequence() ? "a list of " + std::to_string(field.value.size()) : describe_found(field.value);
+    context_.error(field.where, "expected two node numbers like [0, 1] for " + field.owner + ", found " + found);
     return std::nullopt;
   }
   std::optional<int> nodes[2];
