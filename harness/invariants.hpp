@@ -72,7 +72,7 @@ struct ServerEndState {
   std::set<std::string> occupied;
   std::map<std::string, std::size_t> subscriptions;  // occupied channels: connections subscribed
   // Cluster: where a live node's answer differs from the first live node's, one line each.
-  std::vector<std::string> node_disagreements;
+  std::vector<std::string> node_disagreements = {};
 };
 
 struct InvariantInput {
