@@ -131,17 +131,19 @@ void Engine::State::broadcast_member_event(const AppConfig& app, const std::stri
 void Engine::State::deliver_member_event(const AppConfig& app, const std::string& channel, const std::string& text,
                                          std::optional<ConnectionId> except, const std::string& user_id,
                                          std::uint64_t version) {
+  const auto recipients = registry.subscriber_list(app.id, channel);
+  if (recipients == nullptr) return;
   const auto shared = std::make_shared<const std::string>(text);
-  registry.for_each_subscriber(app.id, channel, [&](ConnectionId subscriber) {
-    if (except && *except == subscriber) return;
+  for (const ConnectionId subscriber : *recipients) {
+    if (except && *except == subscriber) continue;
     auto view = member_views.find({subscriber, channel});
     if (view != member_views.end() && version != 0) {
       auto& seen = view->second.user_versions[user_id];
-      if (version <= view->second.list_version || version <= seen) return;
+      if (version <= view->second.list_version || version <= seen) continue;
       seen = version;
     }
     send_shared(subscriber, shared);
-  });
+  }
 }
 
 bool Engine::State::hold_or_cancel(const AppConfig& app, WebhookEvent& event, std::uint64_t& hold) {
