@@ -101,7 +101,7 @@ std::optional<std::string> Execution::do_trigger(const TriggerStep& step) {
     body.socket_id = *socket;
   }
   if (auto error = check_node(step.node)) return error;
-  return target_.rest(RestCall{"POST", "/events", {}, encode_trigger_body(body), Signing::kValid, step.node});
+  return target_.rest(RestCall{"POST", "/events", {}, encode_trigger_body(body), Signing::kValid, step.app, step.node});
 }
 
 std::optional<std::string> Execution::do_batch(const BatchTriggerStep& step) {
@@ -122,7 +122,8 @@ std::optional<std::string> Execution::do_batch(const BatchTriggerStep& step) {
     events.push_back(std::move(body));
   }
   if (auto error = check_node(step.node)) return error;
-  return target_.rest(RestCall{"POST", "/batch_events", {}, encode_batch_body(events), Signing::kValid, step.node});
+  return target_.rest(
+      RestCall{"POST", "/batch_events", {}, encode_batch_body(events), Signing::kValid, "default", step.node});
 }
 
 std::optional<std::string> Execution::run_action(const StepAction& action, TimeNs start, bool in_block) {
@@ -159,7 +160,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
               if (!literal) return error_of(literal.error());
               auth.literal = *literal;
             }
-            return target_.signin(s.client, auth);
+            return target_.signin(s.client, auth, s.as);
           },
           [&](const ClientEventStep& s) -> std::optional<std::string> {
             auto channel = sub(s.channel);
@@ -183,7 +184,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
             if (!path) return error_of(path.error());
             if (!params) return error_of(params.error());
             if (auto error = check_node(s.node)) return error;
-            return target_.rest(RestCall{"GET", *path, *params, "", Signing::kValid, s.node});
+            return target_.rest(RestCall{"GET", *path, *params, "", Signing::kValid, "default", s.node});
           },
           [&](const RequestStep& s) -> std::optional<std::string> {
             auto path = sub(s.path);
@@ -197,7 +198,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
               body = *text;
             }
             if (auto error = check_node(s.node)) return error;
-            return target_.rest(RestCall{s.method, *path, *params, body, s.signing, s.node});
+            return target_.rest(RestCall{s.method, *path, *params, body, s.signing, s.app, s.node});
           },
           [&](const ExpectStep& s) { return expect(s, start); },
           [&](const ExpectNoneStep& s) { return expect_none(s, start); },

@@ -65,7 +65,9 @@ std::string describe(const SubscribeStep& s) {
   return out;
 }
 std::string describe(const UnsubscribeStep& s) { return s.client + " " + s.channel; }
-std::string describe(const SigninStep& s) { return s.client + describe_auth(s.auth); }
+std::string describe(const SigninStep& s) {
+  return s.client + (s.as ? " as " + *s.as : std::string()) + describe_auth(s.auth);
+}
 std::string describe(const ClientEventStep& s) {
   return s.client + " " + s.channel + " " + s.event + " " + dump(s.data);
 }
@@ -244,6 +246,7 @@ std::string_view to_string(AuthChoice::Kind kind) {
     case AuthChoice::Kind::kWrongSignature: return "wrong_signature";
     case AuthChoice::Kind::kOtherSocket: return "other_socket";
     case AuthChoice::Kind::kLiteral: return "literal";
+    case AuthChoice::Kind::kOtherChannelData: return "signed_channel_data";
   }
   return "?";
 }

@@ -32,8 +32,25 @@ struct Client {
   // The target app this client belongs to, by its name in the target profile ("default"
   // when absent), for scenarios that check isolation between apps.
   std::optional<std::string> app;
+  // Sign-in only: the user ids put in user_data's `watchlist` (§4.6).
+  std::optional<std::vector<std::string>> watchlist = std::nullopt;
 
   bool operator==(const Client&) const = default;
+};
+
+// Settings of a named app (`apps:` in a scenario), for the targets that make their own apps
+// (the simulation and --target serve); a live server must be configured with them.
+struct AppSettings {
+  SourceLocation where;
+  std::string name;  // as clients name it in `app:`
+  std::optional<bool> enabled;
+  std::optional<bool> client_events;
+  std::optional<bool> user_authentication_required;
+  std::optional<DurationNs> authorization_timeout;
+  std::optional<std::size_t> max_connections;
+  std::optional<std::uint64_t> max_messages;
+
+  bool operator==(const AppSettings&) const = default;
 };
 
 // ---- Connection steps -------------------------------------------------------------------
@@ -66,9 +83,13 @@ struct AuthChoice {
     kWrongSignature,  // right shape, signature made with another secret
     kOtherSocket,     // valid signature, but for another socket_id
     kLiteral,         // exactly `literal`
+    // Valid for the socket and channel, but signing `signed_channel_data` instead of the
+    // channel_data that is sent (presence impersonation).
+    kOtherChannelData,
   };
   Kind kind = Kind::kValid;
   std::string literal;
+  Json signed_channel_data = Json();  // kOtherChannelData only
 
   bool operator==(const AuthChoice&) const = default;
 };
@@ -97,6 +118,8 @@ struct SigninStep {
   SourceLocation where;
   std::string client;
   AuthChoice auth;
+  // On this client's connection, sign in with the user of another declared client.
+  std::optional<std::string> as = std::nullopt;
 
   bool operator==(const SigninStep&) const = default;
 };
@@ -141,6 +164,7 @@ struct TriggerStep {
   std::string data;
   std::optional<Exclude> exclude;
   std::optional<std::string> info;
+  std::string app = "default";             // the app it is sent for, by the name clients use
   std::optional<int> node = std::nullopt;  // cluster: the node the REST call goes to
 
   bool operator==(const TriggerStep&) const = default;
@@ -188,6 +212,7 @@ struct RequestStep {
   ParamList params;
   std::optional<std::string> body;  // a YAML string verbatim, anything else JSON-encoded
   Signing signing = Signing::kValid;
+  std::string app = "default";  // the app it is sent for, by the name clients use
   std::optional<int> node = std::nullopt;
 
   bool operator==(const RequestStep&) const = default;
@@ -457,7 +482,8 @@ struct Scenario {
   // `cluster: { nodes: N }`: the scenario runs on N server nodes sharing state (docs/cluster.md);
   // none: on one server, as every other scenario.
   std::optional<int> cluster_nodes;
-  std::vector<Client> clients;  // in declaration order
+  std::vector<Client> clients;    // in declaration order
+  std::vector<AppSettings> apps;  // `apps:`, in declaration order
   std::vector<Step> steps;
 
   bool operator==(const Scenario&) const = default;

@@ -22,7 +22,10 @@ ClientSigner SimTarget::signer_of(const ClientState& client, const AuthChoice& a
 }
 
 ActionError SimTarget::rest(const RestCall& call) {
-  const AppCredentials app = world_->config().app().credentials();
+  if (call.app != "default" && options_.app_names.count(call.app) == 0) {
+    return "a REST call names app '" + call.app + "', which this target was not given";
+  }
+  const AppCredentials app = app_named(call.app).credentials();
   HttpRequest request = build_rest_request(call, app, to_unix_seconds(world_->now()));
   std::optional<NodeId> node;
   if (call.node) node = static_cast<NodeId>(*call.node);

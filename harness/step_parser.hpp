@@ -93,6 +93,8 @@ class StepParser {
                                             std::vector<std::string>& absent);
   std::optional<std::string> payload(const Field& field);  // a string as is, else JSON text
   std::optional<AuthChoice> auth_choice(const Field& field);
+  // The app of a REST step: "default" or an app some client names in `app:`.
+  std::string app_name(const Field& field);
   void check_variables(const std::string& value, const SourceLocation& where);
   bool check_socket_known(const std::string& client, const SourceLocation& where, std::string_view usage);
   std::string declared_clients() const;

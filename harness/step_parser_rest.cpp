@@ -23,8 +23,9 @@ std::optional<Signing> signing_of(const std::string& name) {
 }  // namespace
 
 StepAction StepParser::parse_trigger(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"channel", "channels", "event", "data", "exclude", "info", "node"};
-  TriggerStep step{at, {}, false, {}, "{}", {}, {}};
+  static constexpr std::string_view kKeys[] = {"channel", "channels", "event", "data",
+                                               "exclude", "info",     "app",   "node"};
+  TriggerStep step{at, {}, false, {}, "{}", {}, {}, "default"};
   rest_step_seen_ = true;
   MapReader map(context_, field.value, field.where, "trigger step", kKeys);
   const auto channel = map.get("channel");
@@ -48,6 +49,7 @@ StepAction StepParser::parse_trigger(const Field& field, const SourceLocation& a
   if (auto data = map.get("data")) step.data = payload(*data).value_or("");
   if (auto excluded = map.get("exclude")) step.exclude = exclude(*excluded);
   step.info = text(map, "info", false);
+  if (auto app = map.get("app")) step.app = app_name(*app);
   step.node = node_of(map);
   return step;
 }
@@ -105,8 +107,8 @@ StepAction StepParser::parse_query(const Field& field, const SourceLocation& at)
 }
 
 StepAction StepParser::parse_request(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"method", "path", "params", "body", "signing", "node"};
-  RequestStep step{at, "GET", {}, {}, {}, Signing::kValid};
+  static constexpr std::string_view kKeys[] = {"method", "path", "params", "body", "signing", "app", "node"};
+  RequestStep step{at, "GET", {}, {}, {}, Signing::kValid, "default"};
   rest_step_seen_ = true;
   MapReader map(context_, field.value, field.where, "request step", kKeys);
   if (auto method = map.get("method")) {
@@ -127,6 +129,7 @@ StepAction StepParser::parse_request(const Field& field, const SourceLocation& a
   }
   if (auto list = map.get("params")) step.params = params(*list);
   if (auto body = map.get("body")) step.body = payload(*body);
+  if (auto app = map.get("app")) step.app = app_name(*app);
   if (auto signing = map.get("signing")) {
     auto name = read_string(context_, *signing);
     auto value = name ? signing_of(*name) : std::nullopt;

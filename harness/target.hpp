@@ -35,6 +35,7 @@ struct ClientSpec {
   std::optional<std::string> user_id;
   std::optional<Json> user_info;
   std::string app = "default";
+  std::optional<std::vector<std::string>> watchlist = std::nullopt;  // sign-in user_data's watchlist
 };
 
 struct ConnectOptions {
@@ -52,6 +53,7 @@ struct RestCall {
   ParamList params;
   std::string body;  // empty: none
   Signing signing = Signing::kValid;
+  std::string app = "default";             // signed with this app's credentials (a client's `app:` name)
   std::optional<int> node = std::nullopt;  // cluster: which server node answers
 };
 
@@ -144,7 +146,9 @@ class Target {
   virtual ActionError subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
                                 const std::optional<Json>& channel_data) = 0;
   virtual ActionError unsubscribe(const std::string& client, const std::string& channel) = 0;
-  virtual ActionError signin(const std::string& client, const AuthChoice& auth) = 0;
+  // `as`: sign in, on client's connection, with the user of that other declared client.
+  virtual ActionError signin(const std::string& client, const AuthChoice& auth,
+                             const std::optional<std::string>& as) = 0;
   virtual ActionError send_text(const std::string& client, const std::string& text) = 0;
   // The response becomes the last entry of responses().
   virtual ActionError rest(const RestCall& call) = 0;

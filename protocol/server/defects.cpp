@@ -89,6 +89,31 @@ const std::vector<DefectInfo>& all_defects() {
        "cluster: a node renews its bus subscription after each peer message and loses what arrives within the "
        "race window",
        true, "cluster.7"},
+      {Defect::kWatchlistIgnored, "watchlist-ignored",
+       "the watchlist in the signed user data is ignored: no pusher_internal:watchlist_events at all"},
+      {Defect::kWatchlistEventsPerConnection, "watchlist-events-per-connection",
+       "watchers hear online and offline for every connection of a watched user, not only the first and last"},
+      {Defect::kWatchlistUnlimited, "watchlist-unlimited",
+       "a watchlist over 100 ids is kept whole and no 4302 error is sent"},
+      {Defect::kSigninSwitchesUser, "signin-switches-user",
+       "a connection signed in as one user can sign in again as another"},
+      {Defect::kAuthorizationTimeoutIgnored, "authorization-timeout-ignored",
+       "with authorized connections on, a connection that neither signs in nor subscribes privately stays open"},
+      {Defect::kPublicSubscribeAuthorizes, "public-subscribe-authorizes",
+       "with authorized connections on, subscribing to a public channel counts as authorizing"},
+      {Defect::kSigninNotAuthorizing, "signin-not-authorizing",
+       "with authorized connections on, a connection that signs in is still closed when the time is up"},
+      {Defect::kPrivateSubscribeNotAuthorizing, "private-subscribe-not-authorizing",
+       "with authorized connections on, a connection subscribed to a private channel is still closed when the time "
+       "is up"},
+      {Defect::kChannelDataUnsigned, "channel-data-unsigned",
+       "presence auth is checked as socket_id:channel, so channel_data changed after signing is accepted"},
+      {Defect::kDisabledAppServed, "disabled-app-served", "a disabled app still accepts connections and REST calls"},
+      {Defect::kConnectionQuotaIgnored, "connection-quota-ignored", "an app's connection quota is not enforced"},
+      {Defect::kClientEventsSettingIgnored, "client-events-setting-ignored",
+       "client events are relayed for an app that has them disabled"},
+      {Defect::kMessageQuotaIgnored, "message-quota-ignored",
+       "REST publishes are accepted past the app's message quota instead of answered 403"},
   };
   return kAll;
 }

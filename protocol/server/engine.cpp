@@ -232,6 +232,14 @@ PublishOutcome Engine::publish(TimeNs now, const AppConfig& app, std::string_vie
   return state_->publish(now, app, channel, event, data, exclude_socket_id);
 }
 
+bool Engine::take_message_quota(const AppConfig& app, std::uint64_t messages) {
+  std::uint64_t& counted = state_->messages_counted[app.id];
+  const bool enforced = !state_->options.defects.has(Defect::kMessageQuotaIgnored);
+  if (enforced && app.max_messages && counted + messages > *app.max_messages) return false;
+  counted += messages;
+  return true;
+}
+
 std::size_t Engine::terminate_user_connections(TimeNs now, const AppConfig& app, std::string_view user_id) {
   return state_->terminate_user(now, app, user_id);
 }

@@ -43,6 +43,8 @@ struct Connection {
   // Sign-in (§4.5).
   std::optional<std::string> user_id;
   std::string user_data;
+  // The signed-in user's watchlist (§4.6), at most limits.watchlist_max ids, in the order given.
+  std::vector<std::string> watchlist;
   // Client event rate limit: a fixed one-second window opened by the first event in it.
   TimeNs rate_window_start = 0;
   std::uint32_t rate_window_events = 0;
@@ -92,6 +94,11 @@ struct Engine::State {
   std::uint64_t member_change_version = 0;  // of the last cluster_join / cluster_leave
   // Defect kBusHiccupLosesBroadcast only: when each node's last peer message arrived.
   std::map<NodeId, TimeNs> last_peer_message;
+  // Watchlists (§4.6): how many live connections are signed in as each user, by (app id,
+  // user id); a user is online while this is at least 1, and has no entry otherwise.
+  std::map<std::pair<std::string, std::string>, std::size_t> signed_in;
+  // Messages counted against each app's quota (AppConfig::max_messages), by app id.
+  std::map<std::string, std::uint64_t, std::less<>> messages_counted;
 
   // --- output ------------------------------------------------------------------------------
   void send(ConnectionId connection, std::string text);
@@ -149,6 +156,15 @@ struct Engine::State {
   // --- sign-in (signin_handler.cpp) ---------------------------------------------------------
   void on_signin(TimeNs now, Connection& connection, const Frame& frame);
   void mark_authorized(Connection& connection);
+  // The connection is signed in from now on (or again): count it online, and tell the
+  // watchers when its user comes online.
+  void count_signed_in(Connection& connection, bool first_signin);
+  // The connection is going: tell the watchers when it was its user's last one.
+  void count_signed_out(const Connection& connection);
+  // pusher_internal:watchlist_events to every connection of the app watching the user.
+  void notify_watchers(const AppConfig& app, const std::string& user_id, std::string_view name);
+  // The online and offline ids of a watchlist, sent right after a sign-in.
+  void send_watchlist_state(const Connection& connection);
 
   // --- timers (liveness.cpp) ----------------------------------------------------------------
   void touch(TimeNs now, Connection& connection);  // a frame arrived
@@ -187,6 +203,7 @@ struct Engine::State {
   void check_connections(std::vector<EngineInvariantViolation>& violations) const;
   void check_channels(const AppConfig& app, std::vector<EngineInvariantViolation>& violations) const;
   void check_variant_state(std::vector<EngineInvariantViolation>& violations) const;
+  void check_signed_in(std::vector<EngineInvariantViolation>& violations) const;
 };
 
 }  // namespace pushsim

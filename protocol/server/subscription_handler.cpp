@@ -71,7 +71,10 @@ void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame
       if (!channel_data) return refuse("Presence channel_data required to subscribe to " + *channel);
     }
     const AppCredentials credentials = connection.app->credentials();
-    if (!verify_channel_auth(credentials, auth, connection.socket_id, *channel, channel_data) &&
+    // The broken variant signs only socket_id:channel, leaving channel_data open to change.
+    const std::optional<std::string> signed_data =
+        options.defects.has(Defect::kChannelDataUnsigned) ? std::nullopt : channel_data;
+    if (!verify_channel_auth(credentials, auth, connection.socket_id, *channel, signed_data) &&
         !options.defects.has(Defect::kAcceptBadChannelAuth)) {
       // The expected digest stays secret: only the string it signs is named.
       return refuse("Invalid signature: Expected HMAC SHA256 hex digest of " +
@@ -118,7 +121,10 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
       "connection " + std::to_string(connection.id) + (listed ? " lists " : " does not list ") + channel +
           (outcome.already_subscribed ? ", which the registry has it in" : ", which the registry does not have it in"));
   connection.channels.insert(channel);
-  if (requires_auth(type.kind)) mark_authorized(connection);
+  // Authorized connections (§4.6): a private or presence subscription counts, a public one not.
+  const bool authorizes = requires_auth(type.kind) ? !options.defects.has(Defect::kPrivateSubscribeNotAuthorizing)
+                                                   : options.defects.has(Defect::kPublicSubscribeAuthorizes);
+  if (authorizes) mark_authorized(connection);
 
   if (type.cache && options.defects.has(Defect::kCacheBeforeSucceeded)) send_cache(now, connection, channel);
   if (options.defects.has(Defect::kListsVacatedChannels)) once_occupied.emplace(app.id, channel);
