@@ -84,7 +84,7 @@ struct AuthChoice {
     kOtherSocket,     // valid signature, but for another socket_id
     kLiteral,         // exactly `literal`
     // Valid for the socket and channel, but signing `signed_channel_data` instead of the
-    // channel_data that is sent (presence impersonation).
+    // channel_data that is sent (presence impersonation); null signs none, as for a private channel.
     kOtherChannelData,
   };
   Kind kind = Kind::kValid;

@@ -87,7 +87,9 @@ Result<SubscribeEffect> subscribe_effect(const ClientSpec& client, const std::st
     // Impersonation: the signature covers other channel_data than the one sent.
     std::optional<std::string> signed_data = presence_data;
     if (auth.kind == AuthChoice::Kind::kOtherChannelData) {
-      signed_data = presence_channel_data(auth.signed_channel_data, client);
+      signed_data = auth.signed_channel_data.is_null()
+                        ? std::nullopt
+                        : std::optional(presence_channel_data(auth.signed_channel_data, client));
     }
     auto signature = sign([&](const AppCredentials& app, const std::string& socket) {
       return sign_channel(app, socket, channel, signed_data);

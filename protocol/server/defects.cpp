@@ -107,7 +107,8 @@ const std::vector<DefectInfo>& all_defects() {
        "with authorized connections on, a connection subscribed to a private channel is still closed when the time "
        "is up"},
       {Defect::kChannelDataUnsigned, "channel-data-unsigned",
-       "presence auth is checked as socket_id:channel, so channel_data changed after signing is accepted"},
+       "a presence subscription is also accepted with the private-channel signature (socket_id:channel), which "
+       "leaves channel_data free to name anyone"},
       {Defect::kDisabledAppServed, "disabled-app-served", "a disabled app still accepts connections and REST calls"},
       {Defect::kConnectionQuotaIgnored, "connection-quota-ignored", "an app's connection quota is not enforced"},
       {Defect::kClientEventsSettingIgnored, "client-events-setting-ignored",

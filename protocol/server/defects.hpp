@@ -76,7 +76,7 @@ enum class Defect {
   kPublicSubscribeAuthorizes,       // authorized connections: a public subscription counts as authorizing
   kSigninNotAuthorizing,            // authorized connections: signing in does not stop the timer
   kPrivateSubscribeNotAuthorizing,  // authorized connections: a private subscription does not stop the timer
-  kChannelDataUnsigned,             // presence auth is checked without channel_data, which can then be changed
+  kChannelDataUnsigned,             // presence auth also accepted in the private form, leaving channel_data unbound
   kDisabledAppServed,               // a disabled app still accepts connections and REST calls
   kConnectionQuotaIgnored,          // an app's connection quota is not enforced
   kClientEventsSettingIgnored,      // client events are relayed for an app that has them disabled

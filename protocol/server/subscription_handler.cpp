@@ -71,11 +71,12 @@ void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame
       if (!channel_data) return refuse("Presence channel_data required to subscribe to " + *channel);
     }
     const AppCredentials credentials = connection.app->credentials();
-    // The broken variant signs only socket_id:channel, leaving channel_data open to change.
-    const std::optional<std::string> signed_data =
-        options.defects.has(Defect::kChannelDataUnsigned) ? std::nullopt : channel_data;
-    if (!verify_channel_auth(credentials, auth, connection.socket_id, *channel, signed_data) &&
-        !options.defects.has(Defect::kAcceptBadChannelAuth)) {
+    // The broken variant also takes the private-channel form, socket_id:channel, for a
+    // presence channel: a signature that leaves channel_data free to be anything.
+    const bool verified = verify_channel_auth(credentials, auth, connection.socket_id, *channel, channel_data) ||
+                          (channel_data && options.defects.has(Defect::kChannelDataUnsigned) &&
+                           verify_channel_auth(credentials, auth, connection.socket_id, *channel, std::nullopt));
+    if (!verified && !options.defects.has(Defect::kAcceptBadChannelAuth)) {
       // The expected digest stays secret: only the string it signs is named.
       return refuse("Invalid signature: Expected HMAC SHA256 hex digest of " +
                     channel_string_to_sign(connection.socket_id, *channel, channel_data) + ", but got " + auth);
