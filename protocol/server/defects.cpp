@@ -115,8 +115,6 @@ const std::vector<DefectInfo>& all_defects() {
        "client events are relayed for an app that has them disabled"},
       {Defect::kMessageQuotaIgnored, "message-quota-ignored",
        "REST publishes are accepted past the app's message quota instead of answered 403"},
-      {Defect::kCacheNeverExpires, "cache-never-expires",
-       "a cache channel's event is still delivered to new subscribers after its 30-minute TTL"},
   };
   return kAll;
 }

@@ -81,7 +81,6 @@ enum class Defect {
   kConnectionQuotaIgnored,          // an app's connection quota is not enforced
   kClientEventsSettingIgnored,      // client events are relayed for an app that has them disabled
   kMessageQuotaIgnored,             // REST publishes go on past the app's message quota
-  kCacheNeverExpires,               // a cache channel's event is delivered to subscribers after its TTL
 };
 
 // The race-only variants model a server that awaits a round trip to its adapter (Redis, a

@@ -269,9 +269,7 @@ void Engine::State::after_count_change(TimeNs now, const AppConfig& app, const s
 void Engine::State::send_cache(TimeNs now, Connection& connection, const std::string& channel) {
   const AppConfig& app = *connection.app;
   if (options.defects.has(Defect::kDropCacheOnSubscribe)) registry.drop_cache(app.id, channel);
-  // The broken variant reads the cache as at the epoch, before anything could expire.
-  const TimeNs read_at = options.defects.has(Defect::kCacheNeverExpires) ? 0 : now;
-  if (auto cached = registry.cached(app.id, channel, read_at)) {
+  if (auto cached = registry.cached(app.id, channel, now)) {
     send(connection.id, server_frames::channel_event(channel, cached->event, cached->data));
     return;
   }

@@ -123,16 +123,3 @@ TEST_CASE("client events are never cached", "[engine][cache]") {
   f.send(a, R"({"event":"client-x","channel":"private-cache-room","data":{}})");
   CHECK_FALSE(f.engine.channel("1", "private-cache-room", f.now).cache.has_value());
 }
-
-TEST_CASE("the cache-never-expires variant still delivers an event past its TTL", "[engine][cache][defects]") {
-  EngineOptions options = test_options();
-  options.cache_ttl = seconds(60);
-  options.defects.add(Defect::kCacheNeverExpires);
-  EngineFixture f(options);
-  f.engine.publish(f.now, f.app(), "cache-news", "e", "d", std::nullopt);
-  f.advance(seconds(61));
-  ConnectionId id = f.connect();
-  f.subscribe(id, "cache-news");
-  CHECK(f.take(id) ==
-        std::vector<std::string>{succeeded("cache-news"), R"({"event":"e","channel":"cache-news","data":"d"})"});
-}
