@@ -1,6 +1,7 @@
 #include "fakes/world.hpp"
 
 #include <cassert>
+#include <set>
 
 #include "fakes/raw_client.hpp"
 
@@ -36,7 +37,6 @@ std::string target_of(const std::string& url) {
 World::World(WorldConfig config)
     : config_(with_defaults(std::move(config))),
       root_(config_.seed),
-      engine_rng_(root_.derive("engine")),
       scheduler_(kSimulationEpoch),
       trace_(RunId{config_.scenario, config_.seed, config_.faults.name}, config_.max_trace_records),
       server_(trace_.endpoint("server")),
@@ -49,7 +49,112 @@ World::World(WorldConfig config)
   trace_.set_enabled(config_.trace);
   network_ = std::make_unique<Network>(config_.network, scheduler_, trace_, root_.derive("network"),
                                        static_cast<NetworkSink&>(*this), server_);
-  engine_ = std::make_unique<Engine>(config_.engine, config_.apps, engine_rng_);
+  const std::size_t count = config_.cluster ? std::max<std::size_t>(config_.cluster->nodes, 1) : 1;
+  if (config_.cluster) {
+    bus_ = std::make_unique<ClusterBus>(count, config_.cluster->bus, scheduler_, trace_, root_.derive("bus"),
+                                        [this](NodeId to, const PeerMessage& message) {
+                                          Engine* engine = node_engine(to);
+                                          if (engine == nullptr) return;
+                                          engine->on_peer_message(now(), message);
+                                          pump_engine(to);
+                                        });
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    // Node 0 draws from the stream a lone engine always had, so runs without a cluster keep
+    // their traces.
+    nodes_.push_back(std::make_unique<Node>(
+        Node{root_.derive(i == 0 ? "engine" : "engine/" + std::to_string(i)), nullptr, {}, 0, 0}));
+    start_node(static_cast<NodeId>(i));
+  }
+}
+
+void World::start_node(NodeId node) {
+  Node& n = *nodes_[node];
+  n.engine = std::make_unique<Engine>(config_.engine, config_.apps, n.rng);
+  if (!bus_) return;
+  bus_->set_up(node, true);
+  n.engine->attach_cluster(now(), bus_->link(node));
+  pump_engine(node);
+}
+
+Engine& World::engine() {
+  for (auto& node : nodes_) {
+    if (node->engine) return *node->engine;
+  }
+  assert(false && "every node of the cluster is down");
+  return *nodes_.front()->engine;
+}
+
+Engine* World::node_engine(NodeId node) { return node < nodes_.size() ? nodes_[node]->engine.get() : nullptr; }
+
+std::size_t World::webhooks_outstanding() const {
+  std::size_t count = 0;
+  for (const auto& node : nodes_) count += node->engine ? node->engine->webhooks_outstanding() : 0;
+  return count;
+}
+
+void World::set_client_node(const std::string& client, NodeId node) { client_node_[client] = node; }
+
+std::optional<NodeId> World::node_of_link(LinkId link) const {
+  if (link < 1 || link > link_node_.size()) return std::nullopt;
+  return link_node_[link - 1];
+}
+
+// The client's node, or the next live one after it (a load balancer skipping a dead node).
+NodeId World::node_for_new_connection(const std::string& client) {
+  if (nodes_.size() == 1) return 0;
+  auto [it, added] = client_node_.try_emplace(client, next_round_robin_);
+  if (added) next_round_robin_ = static_cast<NodeId>((next_round_robin_ + 1) % nodes_.size());
+  for (std::size_t step = 0; step < nodes_.size(); ++step) {
+    const auto node = static_cast<NodeId>((it->second + step) % nodes_.size());
+    if (nodes_[node]->engine) return node;
+  }
+  return it->second;  // every node is down: the connection is cut when it arrives
+}
+
+bool World::crash_node(NodeId node) {
+  if (!bus_ || node >= nodes_.size() || !nodes_[node]->engine) return false;
+  trace_.record(now(), TraceKind::kFault, bus_->endpoint(node), bus_->endpoint(node), 0, std::string("crash"));
+  for (LinkId link = 1; link <= link_node_.size(); ++link) {
+    if (link_node_[link - 1] == node) network_->cut(link);
+  }
+  Node& n = *nodes_[node];
+  scheduler_.cancel(n.timer);
+  n.timer = {};
+  n.engine.reset();
+  bus_->set_up(node, false);
+  return true;
+}
+
+bool World::restart_node(NodeId node) {
+  if (!bus_ || node >= nodes_.size() || nodes_[node]->engine) return false;
+  trace_.record(now(), TraceKind::kFault, bus_->endpoint(node), bus_->endpoint(node), 0, std::string("restart"));
+  Node& n = *nodes_[node];
+  ++n.life;
+  n.rng = root_.derive("engine/" + std::to_string(node) + "/life/" + std::to_string(n.life));
+  start_node(node);
+  return true;
+}
+
+bool World::partition_nodes(NodeId a, NodeId b) {
+  if (!bus_ || a >= nodes_.size() || b >= nodes_.size()) return false;
+  trace_.record(now(), TraceKind::kFault, bus_->endpoint(a), bus_->endpoint(b), 0, std::string("partition"));
+  bus_->partition(a, b);
+  return true;
+}
+
+bool World::heal_nodes(NodeId a, NodeId b) {
+  if (!bus_ || a >= nodes_.size() || b >= nodes_.size()) return false;
+  trace_.record(now(), TraceKind::kFault, bus_->endpoint(a), bus_->endpoint(b), 0, std::string("heal"));
+  bus_->heal(a, b);
+  return true;
+}
+
+bool World::heal_all_nodes() {
+  if (!bus_) return false;
+  trace_.record(now(), TraceKind::kFault, bus_->endpoint(0), bus_->endpoint(0), 0, std::string("heal all"));
+  bus_->heal_all();
+  return true;
 }
 
 World::~World() = default;
@@ -87,9 +192,16 @@ ClientEndpoint* World::client_of_link(LinkId link) {
 }
 
 LinkId World::open_connection(ClientEndpoint& client, std::string target) {
+  const NodeId node = node_for_new_connection(client.name());
   const LinkId link = network_->connect(client.endpoint(), std::move(target));
   if (link_owner_.size() < link) link_owner_.resize(link, nullptr);
   link_owner_[link - 1] = &client;
+  if (link_node_.size() < link) link_node_.resize(link, 0);
+  link_node_[link - 1] = node;
+  if (bus_) {
+    trace_.record(now(), TraceKind::kNote, client.endpoint(), bus_->endpoint(node), link,
+                  "connects to node" + std::to_string(node));
+  }
   return link;
 }
 
@@ -140,22 +252,30 @@ void World::on_packet(TimeNs now, LinkId link, Direction direction, const Packet
 }
 
 void World::on_server_packet(TimeNs now, LinkId link, const Packet& packet) {
+  const NodeId node = node_of_link(link).value_or(0);
+  Engine* engine = node_engine(node);
+  if (engine == nullptr) {  // its node is down: nobody listens there
+    network_->cut(link);
+    return;
+  }
   switch (packet.kind) {
     case Packet::Kind::kOpen:
       // The WebSocket handshake completes first; the engine may then refuse with a close.
       network_->send_accept(link);
-      engine_->on_open(now, link, *packet.text);
+      engine->on_open(now, link, *packet.text);
       break;
-    case Packet::Kind::kText: engine_->on_text(now, link, *packet.text); break;
-    case Packet::Kind::kClose: engine_->on_closed(now, link); break;
+    case Packet::Kind::kText: engine->on_text(now, link, *packet.text); break;
+    case Packet::Kind::kClose: engine->on_closed(now, link); break;
     case Packet::Kind::kAccept: return;
   }
-  pump_engine();
+  pump_engine(node);
 }
 
-void World::pump_engine() {
-  check_engine();
-  outputs_ = engine_->take_outputs();
+void World::pump_engine(NodeId node) {
+  Engine* engine = node_engine(node);
+  if (engine == nullptr) return;
+  check_engine(node);
+  outputs_ = engine->take_outputs();
   for (EngineOutput& output : outputs_) {
     if (std::holds_alternative<SendFrame>(output) || std::holds_alternative<BroadcastFrame>(output)) {
       for_each_frame(output, [&](ConnectionId connection, const std::shared_ptr<const std::string>& text) {
@@ -167,18 +287,18 @@ void World::pump_engine() {
       if (client_of_link(close->connection) == nullptr) continue;
       network_->send_close(close->connection, Direction::kToClient, close->code, std::move(close->reason));
     } else if (auto* post = std::get_if<WebhookPost>(&output)) {
-      post_webhook(std::move(*post));
+      post_webhook(node, std::move(*post));
     }
   }
   outputs_.clear();
-  arm_engine_timer();
+  arm_engine_timer(node);
 }
 
 // Every engine input is followed by pump_engine(), so this runs after each one: the engine's
 // whole-state check, when the engine checks are on (protocol/server/engine_checks.hpp).
-void World::check_engine() const {
+void World::check_engine(NodeId node) const {
   if (!engine_checks_enabled()) return;
-  const auto violations = engine_->invariant_violations();
+  const auto violations = nodes_[node]->engine->invariant_violations();
   if (violations.empty()) return;
   engine_invariants_failed(violations, "scenario " + config_.scenario + ", seed " + std::to_string(config_.seed) +
                                            ", at " + std::to_string(now() - kSimulationEpoch) + " ns of virtual time");
@@ -187,24 +307,27 @@ void World::check_engine() const {
 // Every frame from a client moves the engine's deadline later. Rather than cancel and refile
 // the wake-up each time, an armed wake-up that is earlier than the deadline stays: when it
 // fires early it only re-arms. Only a deadline that moved earlier refiles it.
-void World::arm_engine_timer() {
-  const std::optional<TimeNs> deadline = engine_->next_deadline();
-  if (deadline && scheduler_.is_pending(engine_timer_) && engine_timer_at_ <= *deadline) return;
-  scheduler_.cancel(engine_timer_);
-  engine_timer_ = {};
+void World::arm_engine_timer(NodeId node) {
+  Node& n = *nodes_[node];
+  const std::optional<TimeNs> deadline = n.engine->next_deadline();
+  if (deadline && scheduler_.is_pending(n.timer) && n.timer_at <= *deadline) return;
+  scheduler_.cancel(n.timer);
+  n.timer = {};
   if (!deadline) return;
-  engine_timer_at_ = std::max(*deadline, now());
-  engine_timer_ = scheduler_.schedule_at(engine_timer_at_, [this] {
-    engine_timer_ = {};
-    const std::optional<TimeNs> due = engine_->next_deadline();
-    if (!due || *due > now()) return arm_engine_timer();
-    trace_.record(now(), TraceKind::kTimer, server_, server_, 0, std::string("tick"));
-    engine_->on_tick(now());
-    pump_engine();
+  n.timer_at = std::max(*deadline, now());
+  n.timer = scheduler_.schedule_at(n.timer_at, [this, node] {
+    Node& fired = *nodes_[node];
+    fired.timer = {};
+    const std::optional<TimeNs> due = fired.engine->next_deadline();
+    if (!due || *due > now()) return arm_engine_timer(node);
+    const EndpointId at = bus_ ? bus_->endpoint(node) : server_;
+    trace_.record(now(), TraceKind::kTimer, at, at, 0, std::string("tick"));
+    fired.engine->on_tick(now());
+    pump_engine(node);
   });
 }
 
-void World::post_webhook(WebhookPost post) {
+void World::post_webhook(NodeId node, WebhookPost post) {
   HttpRequest request{"POST", target_of(post.url), std::move(post.headers), std::move(post.body)};
   const std::uint64_t delivery = post.delivery_id;
   // The HTTP client gives up when the engine's dispatcher does: a late answer must not be
@@ -219,25 +342,34 @@ void World::post_webhook(WebhookPost post) {
                       std::to_string(batch.status) + (batch.valid ? " valid" : " invalid: " + batch.error));
         return reply;
       },
-      [this, delivery](TimeNs now, std::optional<HttpResponse> response) {
-        if (!response) return;
-        engine_->on_webhook_response(now, delivery, response->status);
-        pump_engine();
+      [this, node, life = nodes_[node]->life, delivery](TimeNs now, std::optional<HttpResponse> response) {
+        Engine* engine = node_engine(node);
+        if (!response || engine == nullptr || nodes_[node]->life != life) return;
+        engine->on_webhook_response(now, delivery, response->status);
+        pump_engine(node);
       },
       config_.engine.webhooks.response_timeout);
 }
 
 // --- REST ----------------------------------------------------------------------------------
 
-void World::rest(HttpRequest request, HttpCallback done) {
+void World::rest(HttpRequest request, HttpCallback done, std::optional<NodeId> node) {
   const std::size_t index = rest_log_.size();
   rest_log_.push_back(RestExchange{now(), 0, 0, request, std::nullopt});
   network_->http(
       app_endpoint_, server_, std::move(request),
-      [this, index](TimeNs now, const HttpRequest& r) {
+      [this, index, node](TimeNs now, const HttpRequest& r) {
+        NodeId chosen = node.value_or(0);
+        if (!node) {
+          while (chosen + 1 < nodes_.size() && !nodes_[chosen]->engine) ++chosen;
+        }
+        Engine* engine = node_engine(chosen);
+        if (engine == nullptr)
+          return HttpReply{HttpResponse{503, {}, "node " + std::to_string(chosen) + " is down"}, 0};
         rest_log_[index].handled = ++rest_handled_;
-        HttpReply reply{engine_->on_http(now, r), 0};
-        pump_engine();
+        if (bus_) rest_log_[index].node = chosen;
+        HttpReply reply{engine->on_http(now, r), 0};
+        pump_engine(chosen);
         return reply;
       },
       [this, index, done = std::move(done)](TimeNs now, std::optional<HttpResponse> response) {
@@ -288,12 +420,17 @@ bool World::close_from_server(const std::string& name, int code, std::string rea
   ClientEndpoint* c = find_client(name);
   if (c == nullptr) return false;
   trace_.record(now(), TraceKind::kFault, server_, c->endpoint(), 0, "server close " + std::to_string(code));
+  std::set<NodeId> touched{node_of_link(0).value_or(0)};  // node 0 is pumped in any case
   for (LinkId link : network_->links_of(c->endpoint())) {
     if (!network_->side_open(link, Direction::kToServer)) continue;
+    const NodeId node = node_of_link(link).value_or(0);
+    Engine* engine = node_engine(node);
+    if (engine == nullptr) continue;
     network_->send_close(link, Direction::kToClient, code, reason);
-    engine_->on_closed(now(), link);
+    engine->on_closed(now(), link);
+    touched.insert(node);
   }
-  pump_engine();
+  for (NodeId node : touched) pump_engine(node);
   return true;
 }
 
@@ -371,7 +508,8 @@ void World::at(TimeNs when, std::function<void(World&)> verb) {
 RunOutcome World::run_until(TimeNs until) { return scheduler_.run_until(until, config_.max_events); }
 
 bool World::idle() const {
-  return network_->packets_in_flight() == 0 && network_->http_in_flight() == 0 && pending_verbs_ == 0;
+  return network_->packets_in_flight() == 0 && network_->http_in_flight() == 0 && pending_verbs_ == 0 &&
+         (!bus_ || bus_->in_flight() == 0);
 }
 
 RunOutcome World::run_until_idle(DurationNs time_limit) {

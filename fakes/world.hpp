@@ -11,6 +11,14 @@
 // own timers. Verbs (partition, drop, fail_webhooks, ...) act at once, or later through at().
 // Randomness: the root Rng is seeded with the run's seed; the engine, the network's links
 // and routes, and each client get streams derived from it by name.
+//
+// Clusters (WorldConfig::cluster): several engine nodes behind one server address, like a
+// load balancer in front of soketi nodes. A client's connections go to its node (set with
+// set_client_node, else round robin in order of first connection), or to the next live node
+// when that one is down; a REST call goes to the node it names, else the first live one. The
+// nodes share state through a ClusterBus (cluster_bus.hpp). crash_node cuts every connection
+// of the node abruptly and forgets the engine; restart_node starts a fresh one, which first
+// claims what its previous life left in the bus's store.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -21,6 +29,7 @@
 
 #include "fakes/auth_server.hpp"
 #include "fakes/client_endpoint.hpp"
+#include "fakes/cluster_bus.hpp"
 #include "fakes/fault_plan.hpp"
 #include "fakes/network.hpp"
 #include "fakes/rest_caller.hpp"
@@ -41,7 +50,8 @@ struct RestExchange {
   // arrived): the order the server saw, which the app's publication order means.
   std::uint64_t handled = 0;
   HttpRequest request;
-  std::optional<HttpResponse> response;  // nullopt: timed out or lost
+  std::optional<HttpResponse> response;       // nullopt: timed out or lost
+  std::optional<NodeId> node = std::nullopt;  // cluster: the node that handled it
 };
 
 class World final : private NetworkSink {
@@ -58,7 +68,24 @@ class World final : private NetworkSink {
   Scheduler& scheduler() { return scheduler_; }
   Network& network() { return *network_; }
   Trace& trace() { return trace_; }
-  Engine& engine() { return *engine_; }
+  // The first live node's engine (the only one without a cluster).
+  Engine& engine();
+  // --- cluster ----------------------------------------------------------------------------
+  std::size_t node_count() const { return nodes_.size(); }
+  bool clustered() const { return bus_ != nullptr; }
+  Engine* node_engine(NodeId node);  // nullptr while the node is down
+  ClusterBus* bus() { return bus_.get(); }
+  void set_client_node(const std::string& client, NodeId node);
+  std::optional<NodeId> node_of_link(LinkId link) const;
+  // Each returns false, and does nothing, for a node that is not there (or not down, for
+  // restart_node); without a cluster every one does.
+  bool crash_node(NodeId node);
+  bool restart_node(NodeId node);
+  bool partition_nodes(NodeId a, NodeId b);
+  bool heal_nodes(NodeId a, NodeId b);
+  bool heal_all_nodes();
+  // Over every live node.
+  std::size_t webhooks_outstanding() const;
   AuthServer& auth() { return auth_; }
   WebhookReceiver& webhooks() { return webhooks_; }
   const RestCaller& rest_caller() const { return rest_caller_; }
@@ -96,7 +123,9 @@ class World final : private NetworkSink {
 
   // --- the app server's REST calls --------------------------------------------------------
   // Sends a request to the engine's REST API over the network; the answer is logged.
-  void rest(HttpRequest request, HttpCallback done = {});
+  // `node`: which cluster node answers (none: the first live one); a node that is down
+  // answers 503, as a load balancer would.
+  void rest(HttpRequest request, HttpCallback done = {}, std::optional<NodeId> node = std::nullopt);
   void trigger(const std::vector<std::string>& channels, std::string_view event, const Json& data,
                const TriggerParams& params = {});
   const std::vector<RestExchange>& rest_log() const { return rest_log_; }
@@ -139,17 +168,25 @@ class World final : private NetworkSink {
  private:
   void on_packet(TimeNs now, LinkId link, Direction direction, const Packet& packet) override;
   void on_server_packet(TimeNs now, LinkId link, const Packet& packet);
-  void pump_engine();
-  void check_engine() const;
-  void arm_engine_timer();
-  void post_webhook(WebhookPost post);
+  struct Node {
+    Rng rng;
+    std::unique_ptr<Engine> engine;  // null while down
+    EventId timer;
+    TimeNs timer_at = 0;
+    std::uint64_t life = 0;  // counts restarts: a webhook answer for an earlier life is dropped
+  };
+  void start_node(NodeId node);
+  void pump_engine(NodeId node = 0);
+  void check_engine(NodeId node) const;
+  void arm_engine_timer(NodeId node);
+  void post_webhook(NodeId node, WebhookPost post);
+  NodeId node_for_new_connection(const std::string& client);
   EndpointId endpoint_for_new_client(const std::string& name);
   void adopt(std::unique_ptr<ClientEndpoint> client);
   ClientEndpoint* client_of_link(LinkId link);
 
   WorldConfig config_;
   Rng root_;
-  Rng engine_rng_;
   Scheduler scheduler_;
   Trace trace_;
   EndpointId server_;
@@ -157,7 +194,11 @@ class World final : private NetworkSink {
   EndpointId webhook_endpoint_;
   EndpointId app_endpoint_;
   std::unique_ptr<Network> network_;
-  std::unique_ptr<Engine> engine_;
+  std::vector<std::unique_ptr<Node>> nodes_;  // one without a cluster
+  std::unique_ptr<ClusterBus> bus_;
+  std::vector<NodeId> link_node_;              // by LinkId - 1
+  std::map<std::string, NodeId> client_node_;  // set, or given at first connection
+  NodeId next_round_robin_ = 0;
   AuthServer auth_;
   WebhookReceiver webhooks_;
   RestCaller rest_caller_;
@@ -167,8 +208,6 @@ class World final : private NetworkSink {
   std::vector<RestExchange> rest_log_;
   std::uint64_t rest_handled_ = 0;
   std::vector<EngineOutput> outputs_;  // reused between pumps
-  EventId engine_timer_;
-  TimeNs engine_timer_at_ = 0;
   std::size_t pending_verbs_ = 0;
 };
 

@@ -15,12 +15,22 @@ namespace pushsim::fakes {
 inline constexpr const char* kWebhookUrl = "http://webhooks.sim/pusher/webhooks";
 inline constexpr const char* kEncryptionMasterKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
+// A cluster of reference engine nodes joined by a simulated Redis (cluster_bus.hpp).
+struct ClusterConfig {
+  std::size_t nodes = 1;
+  Latency bus = Latency::uniform(ms(1), ms(5));  // one pub/sub hop between two nodes
+  bool operator==(const ClusterConfig&) const = default;
+};
+
 struct WorldConfig {
   std::string scenario = "adhoc";
   std::uint64_t seed = 1;
   FaultProfile faults;  // drawn per client by World::plan_faults(); its name goes in the run id
   NetworkConfig network;
   EngineOptions engine;
+  // Set: that many engine nodes, each client on one, sharing state through a simulated bus.
+  // Unset: one engine alone, as every scenario without `cluster:` runs.
+  std::optional<ClusterConfig> cluster;
   std::vector<AppConfig> apps;  // empty: one default app (id "1", key "app-key", webhooks on)
   std::string encryption_master_key_base64 = kEncryptionMasterKey;
   DurationNs auth_timeout = seconds(10);   // the clients' HTTP timeout for the auth endpoint

@@ -36,6 +36,8 @@ class Execution {
   std::optional<std::string> run_action(const StepAction& action, TimeNs start, bool in_block);
 
   // actions
+  // An error when the step names a node the target does not have.
+  std::optional<std::string> check_node(std::optional<int> node) const;
   std::optional<std::string> do_connect(const ConnectStep& step, bool in_block);
   std::optional<std::string> do_trigger(const TriggerStep& step);
   std::optional<std::string> do_batch(const BatchTriggerStep& step);

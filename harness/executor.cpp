@@ -91,7 +91,7 @@ ScenarioResult run_scenario(const Scenario& scenario, Target& target, std::uint6
   Execution execution(scenario, target, options);
   bool failed = false;
   for (const auto& client : scenario.clients) {
-    ClientSpec spec{client.name, client.user_id, client.user_info, client.app.value_or("default")};
+    ClientSpec spec{client.name, client.user_id, client.user_info, client.app.value_or("default"), client.watchlist};
     if (auto error = target.declare_client(spec)) {
       failed = true;
       result.failures.push_back(client.where.to_string() + ": " + *error);

@@ -59,8 +59,15 @@ Result<std::string> Execution::exclusion(const Exclude& exclude) {
   return *socket;
 }
 
+std::optional<std::string> Execution::check_node(std::optional<int> node) const {
+  if (!node || *node < target_.nodes()) return std::nullopt;
+  return "node " + std::to_string(*node) + ": the target has " + std::to_string(target_.nodes()) + " node(s)";
+}
+
 std::optional<std::string> Execution::do_connect(const ConnectStep& step, bool in_block) {
   ConnectOptions options{step.app_key, step.protocol_version, std::nullopt};
+  if (auto error = check_node(step.node)) return error;
+  options.node = step.node;
   if (step.path) {
     auto path = sub(*step.path);
     if (!path) return error_of(path.error());
@@ -93,7 +100,8 @@ std::optional<std::string> Execution::do_trigger(const TriggerStep& step) {
     if (!socket) return error_of(socket.error());
     body.socket_id = *socket;
   }
-  return target_.rest(RestCall{"POST", "/events", {}, encode_trigger_body(body), Signing::kValid});
+  if (auto error = check_node(step.node)) return error;
+  return target_.rest(RestCall{"POST", "/events", {}, encode_trigger_body(body), Signing::kValid, step.app, step.node});
 }
 
 std::optional<std::string> Execution::do_batch(const BatchTriggerStep& step) {
@@ -113,7 +121,9 @@ std::optional<std::string> Execution::do_batch(const BatchTriggerStep& step) {
     }
     events.push_back(std::move(body));
   }
-  return target_.rest(RestCall{"POST", "/batch_events", {}, encode_batch_body(events), Signing::kValid});
+  if (auto error = check_node(step.node)) return error;
+  return target_.rest(
+      RestCall{"POST", "/batch_events", {}, encode_batch_body(events), Signing::kValid, "default", step.node});
 }
 
 std::optional<std::string> Execution::run_action(const StepAction& action, TimeNs start, bool in_block) {
@@ -150,7 +160,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
               if (!literal) return error_of(literal.error());
               auth.literal = *literal;
             }
-            return target_.signin(s.client, auth);
+            return target_.signin(s.client, auth, s.as);
           },
           [&](const ClientEventStep& s) -> std::optional<std::string> {
             auto channel = sub(s.channel);
@@ -173,7 +183,8 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
             auto params = sub(s.params);
             if (!path) return error_of(path.error());
             if (!params) return error_of(params.error());
-            return target_.rest(RestCall{"GET", *path, *params, "", Signing::kValid});
+            if (auto error = check_node(s.node)) return error;
+            return target_.rest(RestCall{"GET", *path, *params, "", Signing::kValid, "default", s.node});
           },
           [&](const RequestStep& s) -> std::optional<std::string> {
             auto path = sub(s.path);
@@ -186,7 +197,8 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
               if (!text) return error_of(text.error());
               body = *text;
             }
-            return target_.rest(RestCall{s.method, *path, *params, body, s.signing});
+            if (auto error = check_node(s.node)) return error;
+            return target_.rest(RestCall{s.method, *path, *params, body, s.signing, s.app, s.node});
           },
           [&](const ExpectStep& s) { return expect(s, start); },
           [&](const ExpectNoneStep& s) { return expect_none(s, start); },
@@ -206,6 +218,16 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
           [&](const LatencyStep& s) { return target_.latency(s.client, s.min, s.max); },
           [&](const WebhookFailuresStep& s) { return target_.webhook_failures(s.count, s.status); },
           [&](const AuthRefuseStep& s) { return target_.auth_refuse(s.client, s.channel); },
+          [&](const CrashNodeStep& s) {
+            if (auto error = check_node(s.node)) return error;
+            return target_.crash_node(s.node);
+          },
+          [&](const RestartNodeStep& s) {
+            if (auto error = check_node(s.node)) return error;
+            return target_.restart_node(s.node);
+          },
+          [&](const PartitionNodesStep& s) { return target_.partition_nodes(s.a, s.b); },
+          [&](const HealNodesStep& s) { return target_.heal_nodes(s.nodes); },
           [&](const ConcurrentlyStep&) -> std::optional<std::string> { return "internal: block run as action"; },
           [&](const OneOfStep&) -> std::optional<std::string> { return "internal: block run as action"; },
       },

@@ -57,9 +57,11 @@ std::unique_ptr<SimTarget> make_target(const Scenario& scenario, const RunSpec& 
   for (const auto& client : scenario.clients) {
     if (client.app && *client.app != "default") options.app_names.insert(*client.app);
   }
+  options.app_settings = scenario.apps;
   for (const auto& feature : scenario.requires_features) {
     if (feature == "subscription_count" || feature == "batch_webhooks") options.enable.insert(feature);
   }
+  options.cluster_nodes = scenario.cluster_nodes;
   options.faults = spec.profile;
   options.keep_faults = spec.keep_faults;
   options.shorten = spec.shorten;

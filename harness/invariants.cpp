@@ -146,7 +146,13 @@ class Checker {
       handled.push_back(&exchange);
     }
     std::sort(handled.begin(), handled.end(), [](auto* a, auto* b) { return a->handled < b->handled; });
-    for (const auto* exchange : handled) add_rest(exchange->request);
+    for (const auto* exchange : handled) {
+      // In a cluster the app talks to each node as to another host: order is kept per node
+      // (nothing orders two REST calls that went to different nodes).
+      rest_publisher_ =
+          exchange->node ? std::string(kApp) + " via node" + std::to_string(*exchange->node) : std::string(kApp);
+      add_rest(exchange->request);
+    }
   }
 
   void add_rest(const HttpRequest& request) {
@@ -174,7 +180,7 @@ class Checker {
     std::optional<std::string> socket_id;
     if (item.contains("socket_id") && item["socket_id"].is_string()) socket_id = item["socket_id"].get<std::string>();
     for (const auto& channel : channels) {
-      Publication p{std::string(kApp), publication_key(channel, item["name"].get<std::string>(), data), {}};
+      Publication p{rest_publisher_, publication_key(channel, item["name"].get<std::string>(), data), {}};
       rest_exclusions_.emplace_back(publications_.size(), socket_id);
       add_publication(std::move(p), channel);
     }
@@ -298,7 +304,7 @@ class Checker {
         sequence.begin() + static_cast<std::ptrdiff_t>(cursor)) {
       return;  // published after this point of the record: a later check finds any excess
     }
-    const std::string who = publisher == kApp ? std::string("the app") : "client link " + publisher.substr(5);
+    const std::string who = publisher.starts_with(kApp) ? "the " + publisher : "client link " + publisher.substr(5);
     report("publisher-order", std::to_string(record.link) + '\x1f' + stream,
            state.client + " (link " + std::to_string(record.link) + ") received " + event + " on " + channel +
                " from " + who + " after a later publication of the same publisher",
@@ -403,6 +409,9 @@ class Checker {
 
   void check_convergence() {
     if (!in_.end.settled) return;
+    for (const auto& disagreement : in_.end.node_disagreements) {
+      report("nodes-agree", disagreement, disagreement + " once quiet", end_position());
+    }
     for (const auto& [link_id, state] : links_) {
       if (!state.open) continue;
       // Every subscribe and unsubscribe is broadcast with the new count (docs/protocol.md
@@ -573,6 +582,7 @@ class Checker {
   std::vector<Publication> publications_;
   std::vector<std::pair<std::size_t, std::optional<std::string>>> rest_exclusions_;  // resolved after the walk
   std::map<std::string, std::vector<std::size_t>> by_key_;
+  std::string rest_publisher_{kApp};
   std::map<std::string, std::vector<std::string>> sequence_;  // "publisher\x1fchannel" -> keys in order
   std::map<std::string, std::set<std::string>> publishers_of_key_;
   std::map<std::pair<std::uint64_t, std::string>, Delivery> deliveries_;
@@ -585,12 +595,47 @@ std::vector<InvariantViolation> check_invariants(const InvariantInput& input) {
   return Checker(input).run();
 }
 
+namespace {
+
+// No bus message in flight, and nothing left in the store by a node that is down.
+bool cluster_quiet(fakes::World& world) {
+  fakes::ClusterBus* bus = world.bus();
+  if (bus == nullptr) return true;
+  if (bus->in_flight() != 0) return false;
+  for (NodeId node = 0; node < world.node_count(); ++node) {
+    if (!bus->up(node) && !bus->store().claimed(node)) return false;
+  }
+  return true;
+}
+
+// One node's answer: occupied channels and presence members, keyed "app_id/channel".
+void read_end_state(Engine& engine, const fakes::WorldConfig& config, TimeNs now, ServerEndState& end) {
+  for (const auto& app : config.apps) {
+    for (const auto& channel : engine.channels(app.id, now)) {
+      const std::string key = app.id + "/" + channel.name;
+      end.occupied.insert(key);
+      end.subscriptions[key] = channel.subscription_count;
+      if (classify_channel(channel.name).kind != ChannelKind::kPresence) continue;
+      auto& users = end.members[key];
+      for (const auto& m : channel.members) users.insert(m.user_id);
+    }
+  }
+}
+
+std::string listed(const std::set<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return "[" + out + "]";
+}
+
+}  // namespace
+
 bool settle(fakes::World& world, DurationNs limit) {
   // Quiet means nothing in flight and no webhook owed. Verbs still scheduled (the end of a
   // latency fault a minute away, say) do not count: they change nothing that is in flight.
   auto quiet = [&world] {
     return world.network().packets_in_flight() == 0 && world.network().http_in_flight() == 0 &&
-           world.engine().webhooks_outstanding() == 0;
+           world.webhooks_outstanding() == 0 && cluster_quiet(world);
   };
   const TimeNs deadline = world.now() + limit;
   for (std::uint64_t events = 0; !quiet(); ++events) {
@@ -608,15 +653,26 @@ InvariantInput invariant_input(fakes::World& world, bool settled) {
   input.webhooks = &world.webhooks().batches();
   input.webhook_app_id = world.config().app().id;
   input.end.settled = settled;
-  for (const auto& app : world.config().apps) {
-    input.app_of_key[app.key] = app.id;
-    for (const auto& channel : world.engine().channels(app.id, world.now())) {
-      const std::string key = app.id + "/" + channel.name;
-      input.end.occupied.insert(key);
-      input.end.subscriptions[key] = channel.subscription_count;
-      if (classify_channel(channel.name).kind != ChannelKind::kPresence) continue;
-      auto& users = input.end.members[key];
-      for (const auto& m : channel.members) users.insert(m.user_id);
+  for (const auto& app : world.config().apps) input.app_of_key[app.key] = app.id;
+  read_end_state(world.engine(), world.config(), world.now(), input.end);
+  for (NodeId node = 0; node < world.node_count() && world.clustered(); ++node) {
+    Engine* engine = world.node_engine(node);
+    if (engine == nullptr || engine == &world.engine()) continue;
+    ServerEndState other;
+    read_end_state(*engine, world.config(), world.now(), other);
+    const std::string who = "node " + std::to_string(node);
+    if (other.occupied != input.end.occupied) {
+      input.end.node_disagreements.push_back(who + " answers occupied " + listed(other.occupied) +
+                                             ", the first live node " + listed(input.end.occupied));
+    }
+    for (const auto& [key, users] : input.end.members) {
+      auto it = other.members.find(key);
+      const std::set<std::string> none;
+      const auto& theirs = it == other.members.end() ? none : it->second;
+      if (theirs != users) {
+        input.end.node_disagreements.push_back(who + " answers members " + listed(theirs) + " of " + key +
+                                               ", the first live node " + listed(users));
+      }
     }
   }
   return input;

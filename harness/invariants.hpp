@@ -36,6 +36,13 @@
 //                              the channel's end state
 //   member-webhooks-alternate  member_added / member_removed webhooks likewise per (channel,
 //                              user_id)
+//   nodes-agree                cluster: once quiet, two live nodes answer different occupied
+//                              channels or members (REST on any node must speak for the cluster)
+//
+// In a cluster every invariant above is judged cluster-wide: deliveries, exclusions and member
+// lists over every client whatever its node, webhooks as the one receiver got them from all
+// nodes, end states as the live nodes answer them. Quiet also means no bus message in flight
+// and every crashed node's share taken out of the shared store by a survivor.
 //
 // Exemptions, each because the protocol allows it: cache channels (a subscriber gets the
 // cached event again on every subscribe) and server-to-user channels are left out of the
@@ -64,6 +71,8 @@ struct ServerEndState {
   std::map<std::string, std::set<std::string>> members;  // presence channels: user ids
   std::set<std::string> occupied;
   std::map<std::string, std::size_t> subscriptions;  // occupied channels: connections subscribed
+  // Cluster: where a live node's answer differs from the first live node's, one line each.
+  std::vector<std::string> node_disagreements = {};
 };
 
 struct InvariantInput {

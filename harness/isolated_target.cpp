@@ -21,6 +21,9 @@ IsolatedTarget::IsolatedTarget(std::unique_ptr<Target> inner, NameIsolation name
 ActionError IsolatedTarget::declare_client(const ClientSpec& client) {
   ClientSpec mapped = client;
   if (mapped.user_id) mapped.user_id = names_.user(*mapped.user_id);
+  if (mapped.watchlist) {
+    for (auto& user_id : *mapped.watchlist) user_id = names_.user(user_id);
+  }
   return inner_->declare_client(mapped);
 }
 
@@ -28,7 +31,11 @@ ActionError IsolatedTarget::subscribe(const std::string& client, const std::stri
                                       const std::optional<Json>& channel_data) {
   std::optional<Json> data;
   if (channel_data) data = names_.channel_data(*channel_data);
-  return inner_->subscribe(client, names_.channel(channel), auth, data);
+  AuthChoice mapped_auth = auth;
+  if (auth.kind == AuthChoice::Kind::kOtherChannelData) {
+    mapped_auth.signed_channel_data = names_.channel_data(auth.signed_channel_data);
+  }
+  return inner_->subscribe(client, names_.channel(channel), mapped_auth, data);
 }
 
 ActionError IsolatedTarget::unsubscribe(const std::string& client, const std::string& channel) {

@@ -38,8 +38,8 @@ class IsolatedTarget final : public Target {
   ActionError subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
                         const std::optional<Json>& channel_data) override;
   ActionError unsubscribe(const std::string& client, const std::string& channel) override;
-  ActionError signin(const std::string& client, const AuthChoice& auth) override {
-    return inner_->signin(client, auth);
+  ActionError signin(const std::string& client, const AuthChoice& auth, const std::optional<std::string>& as) override {
+    return inner_->signin(client, auth, as);
   }
   ActionError send_text(const std::string& client, const std::string& text) override;
   ActionError rest(const RestCall& call) override;

@@ -2,6 +2,7 @@
 
 #include "harness/isolated_target.hpp"
 #include "harness/scenario_vocabulary.hpp"
+#include "harness/target_requests.hpp"
 #include "net/io_loop.hpp"
 #include "net/live_connection.hpp"
 #include "net/real_clock.hpp"
@@ -68,7 +69,11 @@ void LiveTarget::start() {
     main_app.subscription_count = options_.enable.count("subscription_count") != 0;
     main_app.batch_webhooks = options_.enable.count("batch_webhooks") != 0;
     serve.apps.push_back(main_app);
-    for (const auto& name : options_.app_names) serve.apps.push_back(served_app(named_app(name), listener_->url()));
+    for (const auto& name : options_.app_names) {
+      AppConfig app = served_app(named_app(name), listener_->url());
+      apply_app_settings(app, name, options_.app_settings);
+      serve.apps.push_back(app);
+    }
     server_ = std::make_unique<ServeServer>();
     if (auto error = server_->start(serve)) {
       start_error_ = "serve: " + error->message;
@@ -160,8 +165,10 @@ ActionError LiveTarget::usable(const std::string& client, ClientState*& state) {
   return std::nullopt;
 }
 
-AppCredentials LiveTarget::app_of(const ClientState& client) const {
-  return client.spec.app == "default" ? options_.app : named_app(client.spec.app);
+AppCredentials LiveTarget::app_of(const ClientState& client) const { return app_named(client.spec.app); }
+
+AppCredentials LiveTarget::app_named(const std::string& name) const {
+  return name == "default" ? options_.app : named_app(name);
 }
 
 ActionError LiveTarget::declare_client(const ClientSpec& client) {
@@ -495,6 +502,7 @@ TargetFactory live_target_factory(LiveTargetOptions options) {
     for (const auto& client : scenario.clients) {
       if (client.app && *client.app != "default") mine.app_names.insert(*client.app);
     }
+    mine.app_settings = scenario.apps;
     for (const auto& feature : scenario.requires_features) {
       if (feature == "subscription_count" || feature == "batch_webhooks") mine.enable.insert(feature);
     }

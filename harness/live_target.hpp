@@ -73,8 +73,9 @@ struct LiveTargetOptions {
   std::string webhook_host = "127.0.0.1";
   std::uint16_t webhook_port = 0;  // 0: ephemeral (only a served target can be told the URL)
   std::uint64_t seed = 1;
-  std::set<std::string> app_names;  // serve mode: apps besides "default" the clients name
-  std::set<std::string> enable;     // serve mode: subscription_count, batch_webhooks
+  std::set<std::string> app_names;        // serve mode: apps besides "default" the clients name
+  std::vector<AppSettings> app_settings;  // serve mode: the scenario's `apps:`, for those apps
+  std::set<std::string> enable;           // serve mode: subscription_count, batch_webhooks
   // The optional features the server has, from its target profile (none: every known one).
   std::optional<std::set<std::string>> features;
   // Wall time one wait may take; longer ones skip. Above the engine's 3 s webhook removal
@@ -122,7 +123,7 @@ class LiveTarget final : public Target {
   ActionError subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
                         const std::optional<Json>& channel_data) override;
   ActionError unsubscribe(const std::string& client, const std::string& channel) override;
-  ActionError signin(const std::string& client, const AuthChoice& auth) override;
+  ActionError signin(const std::string& client, const AuthChoice& auth, const std::optional<std::string>& as) override;
   ActionError send_text(const std::string& client, const std::string& text) override;
   ActionError rest(const RestCall& call) override;
 
@@ -169,6 +170,7 @@ class LiveTarget final : public Target {
   ClientState* find(const std::string& client);
   ActionError usable(const std::string& client, ClientState*& state);
   AppCredentials app_of(const ClientState& client) const;
+  AppCredentials app_named(const std::string& name) const;
   ClientSigner signer_of(const ClientState& client, const AuthChoice& auth) const;
   ActionError send(ClientState& client, const std::string& text);
   TimeNs from_real(TimeNs real) const;

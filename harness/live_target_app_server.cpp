@@ -36,10 +36,13 @@ ActionError LiveTarget::unsubscribe(const std::string& client, const std::string
   return send(*state, encode_unsubscribe(channel));
 }
 
-ActionError LiveTarget::signin(const std::string& client, const AuthChoice& auth) {
+ActionError LiveTarget::signin(const std::string& client, const AuthChoice& auth,
+                               const std::optional<std::string>& as) {
   ClientState* state = nullptr;
   if (auto error = usable(client, state)) return error;
-  auto text = signin_text(state->spec, auth, signer_of(*state, auth));
+  const ClientState* user = as ? find(*as) : state;
+  if (user == nullptr) return "no client '" + *as + "'";
+  auto text = signin_text(user->spec, auth, signer_of(*state, auth));
   if (!text) return text.error().message;
   return send(*state, *text);
 }
@@ -47,7 +50,10 @@ ActionError LiveTarget::signin(const std::string& client, const AuthChoice& auth
 ActionError LiveTarget::rest(const RestCall& call) {
   if (start_error_) return "the live target did not start: " + *start_error_;
   if (past_run_deadline()) return std::string("the run's overall deadline has passed");
-  const AppCredentials& app = options_.app;
+  if (call.app != "default" && options_.app_names.count(call.app) == 0) {
+    return "a REST call names app '" + call.app + "', which this target was not given";
+  }
+  const AppCredentials app = app_named(call.app);
   HttpRequest request = build_rest_request(call, app, to_unix_seconds(real_now()));
   note("http_request", "app", "server", call.method + " " + request.target);
   ObservedResponse response;

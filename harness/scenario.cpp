@@ -51,6 +51,7 @@ std::string describe(const ConnectStep& s) {
   add(out, "app_key", s.app_key);
   add(out, "protocol", s.protocol_version);
   add(out, "path", s.path);
+  add(out, "node", s.node);
   return out;
 }
 std::string describe(const DisconnectStep& s) {
@@ -64,7 +65,9 @@ std::string describe(const SubscribeStep& s) {
   return out;
 }
 std::string describe(const UnsubscribeStep& s) { return s.client + " " + s.channel; }
-std::string describe(const SigninStep& s) { return s.client + describe_auth(s.auth); }
+std::string describe(const SigninStep& s) {
+  return s.client + (s.as ? " as " + *s.as : std::string()) + describe_auth(s.auth);
+}
 std::string describe(const ClientEventStep& s) {
   return s.client + " " + s.channel + " " + s.event + " " + dump(s.data);
 }
@@ -74,6 +77,7 @@ std::string describe(const TriggerStep& s) {
   for (const auto& channel : s.channels) out += (out.empty() ? "" : ",") + channel;
   out += " " + s.event + " " + json_quoted(s.data) + describe_exclude(s.exclude);
   add(out, "info", s.info);
+  add(out, "node", s.node);
   return out;
 }
 std::string describe(const BatchTriggerStep& s) {
@@ -83,6 +87,7 @@ std::string describe(const BatchTriggerStep& s) {
     add(out, "info", item.info);
     out += "}";
   }
+  add(out, "node", s.node);
   return out;
 }
 std::string describe_params(const ParamList& params) {
@@ -90,11 +95,16 @@ std::string describe_params(const ParamList& params) {
   for (const auto& [key, value] : params) out += (out.empty() ? "?" : "&") + key + "=" + value;
   return out;
 }
-std::string describe(const QueryStep& s) { return s.path + describe_params(s.params); }
+std::string describe(const QueryStep& s) {
+  std::string out = s.path + describe_params(s.params);
+  add(out, "node", s.node);
+  return out;
+}
 std::string describe(const RequestStep& s) {
   std::string out = s.method + " " + s.path + describe_params(s.params);
   if (s.body) out += " body=" + json_quoted(*s.body);
   if (s.signing != Signing::kValid) out += " signing=" + std::string(to_string(s.signing));
+  add(out, "node", s.node);
   return out;
 }
 std::string describe(const ExpectStep& s) {
@@ -161,6 +171,12 @@ std::string describe(const WebhookFailuresStep& s) {
 }
 std::string describe(const AuthRefuseStep& s) {
   return "client=" + s.client.value_or("(any)") + " channel=" + s.channel.value_or("(any)");
+}
+std::string describe(const CrashNodeStep& s) { return "node " + std::to_string(s.node); }
+std::string describe(const RestartNodeStep& s) { return "node " + std::to_string(s.node); }
+std::string describe(const PartitionNodesStep& s) { return std::to_string(s.a) + " " + std::to_string(s.b); }
+std::string describe(const HealNodesStep& s) {
+  return s.nodes ? std::to_string(s.nodes->first) + " " + std::to_string(s.nodes->second) : "(all)";
 }
 std::string describe(const ConcurrentlyStep& s) { return describe_steps(s.steps); }
 std::string describe(const OneOfStep& s) {
@@ -230,6 +246,7 @@ std::string_view to_string(AuthChoice::Kind kind) {
     case AuthChoice::Kind::kWrongSignature: return "wrong_signature";
     case AuthChoice::Kind::kOtherSocket: return "other_socket";
     case AuthChoice::Kind::kLiteral: return "literal";
+    case AuthChoice::Kind::kOtherChannelData: return "signed_channel_data";
   }
   return "?";
 }

@@ -32,8 +32,25 @@ struct Client {
   // The target app this client belongs to, by its name in the target profile ("default"
   // when absent), for scenarios that check isolation between apps.
   std::optional<std::string> app;
+  // Sign-in only: the user ids put in user_data's `watchlist` (§4.6).
+  std::optional<std::vector<std::string>> watchlist = std::nullopt;
 
   bool operator==(const Client&) const = default;
+};
+
+// Settings of a named app (`apps:` in a scenario), for the targets that make their own apps
+// (the simulation and --target serve); a live server must be configured with them.
+struct AppSettings {
+  SourceLocation where;
+  std::string name;  // as clients name it in `app:`
+  std::optional<bool> enabled;
+  std::optional<bool> client_events;
+  std::optional<bool> user_authentication_required;
+  std::optional<DurationNs> authorization_timeout;
+  std::optional<std::size_t> max_connections;
+  std::optional<std::uint64_t> max_messages;
+
+  bool operator==(const AppSettings&) const = default;
 };
 
 // ---- Connection steps -------------------------------------------------------------------
@@ -41,9 +58,10 @@ struct Client {
 struct ConnectStep {
   SourceLocation where;
   std::string client;
-  std::optional<std::string> app_key;   // connect with this key instead (error cases)
-  std::optional<int> protocol_version;  // ?protocol=N instead of 7
-  std::optional<std::string> path;      // raw path and query, replacing the whole URL path
+  std::optional<std::string> app_key;      // connect with this key instead (error cases)
+  std::optional<int> protocol_version;     // ?protocol=N instead of 7
+  std::optional<std::string> path;         // raw path and query, replacing the whole URL path
+  std::optional<int> node = std::nullopt;  // cluster: the node it connects to (else round robin)
 
   bool operator==(const ConnectStep&) const = default;
 };
@@ -65,9 +83,13 @@ struct AuthChoice {
     kWrongSignature,  // right shape, signature made with another secret
     kOtherSocket,     // valid signature, but for another socket_id
     kLiteral,         // exactly `literal`
+    // Valid for the socket and channel, but signing `signed_channel_data` instead of the
+    // channel_data that is sent (presence impersonation); null signs none, as for a private channel.
+    kOtherChannelData,
   };
   Kind kind = Kind::kValid;
   std::string literal;
+  Json signed_channel_data = Json();  // kOtherChannelData only
 
   bool operator==(const AuthChoice&) const = default;
 };
@@ -96,6 +118,8 @@ struct SigninStep {
   SourceLocation where;
   std::string client;
   AuthChoice auth;
+  // On this client's connection, sign in with the user of another declared client.
+  std::optional<std::string> as = std::nullopt;
 
   bool operator==(const SigninStep&) const = default;
 };
@@ -140,6 +164,8 @@ struct TriggerStep {
   std::string data;
   std::optional<Exclude> exclude;
   std::optional<std::string> info;
+  std::string app = "default";             // the app it is sent for, by the name clients use
+  std::optional<int> node = std::nullopt;  // cluster: the node the REST call goes to
 
   bool operator==(const TriggerStep&) const = default;
 };
@@ -158,6 +184,7 @@ struct BatchItem {
 struct BatchTriggerStep {
   SourceLocation where;
   std::vector<BatchItem> items;
+  std::optional<int> node = std::nullopt;
 
   bool operator==(const BatchTriggerStep&) const = default;
 };
@@ -170,6 +197,7 @@ struct QueryStep {
   SourceLocation where;
   std::string path;
   ParamList params;
+  std::optional<int> node = std::nullopt;
 
   bool operator==(const QueryStep&) const = default;
 };
@@ -184,6 +212,8 @@ struct RequestStep {
   ParamList params;
   std::optional<std::string> body;  // a YAML string verbatim, anything else JSON-encoded
   Signing signing = Signing::kValid;
+  std::string app = "default";  // the app it is sent for, by the name clients use
+  std::optional<int> node = std::nullopt;
 
   bool operator==(const RequestStep&) const = default;
 };
@@ -359,6 +389,41 @@ struct AuthRefuseStep {
   bool operator==(const AuthRefuseStep&) const = default;
 };
 
+// ---- Cluster faults (a scenario with `cluster: { nodes: N }`; nodes numbered from 0) -----------
+
+// The node dies: every connection on it drops abruptly, its state is gone; the survivors
+// notice through the shared store's heartbeats (docs/cluster.md).
+struct CrashNodeStep {
+  SourceLocation where;
+  int node = 0;
+
+  bool operator==(const CrashNodeStep&) const = default;
+};
+
+// A crashed node starts again, empty.
+struct RestartNodeStep {
+  SourceLocation where;
+  int node = 0;
+
+  bool operator==(const RestartNodeStep&) const = default;
+};
+
+// The bus between two nodes stops carrying their pub/sub messages (lost, not held) until healed.
+struct PartitionNodesStep {
+  SourceLocation where;
+  int a = 0;
+  int b = 0;
+
+  bool operator==(const PartitionNodesStep&) const = default;
+};
+
+struct HealNodesStep {
+  SourceLocation where;
+  std::optional<std::pair<int, int>> nodes;  // none: every partition between nodes
+
+  bool operator==(const HealNodesStep&) const = default;
+};
+
 // ---- Composition --------------------------------------------------------------------------
 
 struct Step;
@@ -384,7 +449,7 @@ using StepAction =
                  TriggerStep, BatchTriggerStep, QueryStep, RequestStep, ExpectStep, ExpectNoneStep, ExpectCloseStep,
                  ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep, ExpectRefusedStep,
                  AdvanceStep, PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
-                 ConcurrentlyStep, OneOfStep>;
+                 CrashNodeStep, RestartNodeStep, PartitionNodesStep, HealNodesStep, ConcurrentlyStep, OneOfStep>;
 
 // A step: one of the structs above. Wrapped in a struct (rather than a bare alias) because
 // concurrently and one_of hold steps themselves, and a variant cannot name itself.
@@ -414,7 +479,11 @@ struct Scenario {
   // Set when the scenario must send its channel names and user ids exactly as written on a
   // live target, with why; else each gets a suffix unique to the run (name_isolation.hpp).
   std::optional<std::string> exact_channel_names;
-  std::vector<Client> clients;  // in declaration order
+  // `cluster: { nodes: N }`: the scenario runs on N server nodes sharing state (docs/cluster.md);
+  // none: on one server, as every other scenario.
+  std::optional<int> cluster_nodes;
+  std::vector<Client> clients;    // in declaration order
+  std::vector<AppSettings> apps;  // `apps:`, in declaration order
   std::vector<Step> steps;
 
   bool operator==(const Scenario&) const = default;

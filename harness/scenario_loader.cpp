@@ -1,5 +1,6 @@
 #include "harness/scenario_loader.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -11,10 +12,24 @@
 namespace pushsim::harness {
 namespace {
 
+// `cluster: { nodes: N }`. A cluster scenario runs on the simulated cluster only: a live target
+// is one server.
+void read_cluster(YamlContext& context, const Field& field, Scenario& scenario) {
+  static constexpr std::string_view kKeys[] = {"nodes"};
+  MapReader map(context, field.value, field.where, "cluster", kKeys);
+  if (!map.is_map()) return;
+  auto nodes = map.require("nodes");
+  if (!nodes) return;
+  auto count = read_integer(context, *nodes, 1, kClusterNodesMax);
+  if (!count) return;
+  scenario.cluster_nodes = static_cast<int>(*count);
+  if (!scenario.simulation_only) scenario.simulation_only = "a cluster scenario runs on the simulated cluster";
+}
+
 Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
   static constexpr std::string_view kKeys[] = {"id",      "name",     "level",           "section",
                                                "tags",    "requires", "simulation_only", "exact_channel_names",
-                                               "clients", "steps"};
+                                               "clients", "apps",     "steps",           "cluster"};
   Scenario scenario;
   scenario.where = root.Mark().is_null() ? SourceLocation{context.file(), 1, 1} : context.at(root.Mark());
   MapReader map(context, root, scenario.where, "scenario", kKeys);
@@ -22,8 +37,17 @@ Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
   read_metadata(context, map, scenario);
   // Clients first, whatever their place in the file: steps refer to them.
   if (auto clients = map.get("clients")) scenario.clients = read_clients(context, *clients);
+  if (auto cluster = map.get("cluster")) read_cluster(context, *cluster, scenario);
+  if (auto apps = map.get("apps")) {
+    scenario.apps = read_apps(context, *apps);
+    for (const auto& app : scenario.apps) {
+      const bool used = std::any_of(scenario.clients.begin(), scenario.clients.end(),
+                                    [&](const Client& client) { return client.app == app.name; });
+      if (!used) context.error(app.where, "app '" + app.name + "' is named by no client's 'app'");
+    }
+  }
   if (auto steps = map.require("steps")) {
-    StepParser parser(context, scenario.clients);
+    StepParser parser(context, scenario.clients, scenario.cluster_nodes);
     scenario.steps = parser.parse_list(steps->value, steps->where, "'steps' in scenario");
   }
   return scenario;

@@ -18,6 +18,8 @@
 namespace pushsim::harness {
 
 inline constexpr std::size_t kScenarioFileBytesMax = 1024 * 1024;
+// `cluster: { nodes: N }` takes 1..kClusterNodesMax.
+inline constexpr int kClusterNodesMax = 8;
 
 // The scenario, or the diagnostics that stopped it (never both).
 struct LoadOutcome {

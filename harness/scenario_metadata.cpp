@@ -55,14 +55,40 @@ std::optional<std::string> read_reason(YamlContext& context, const Field& field,
 
 Client read_client(YamlContext& context, const std::string& name, const SourceLocation& declared_at,
                    const Field& field) {
-  static constexpr std::string_view kKeys[] = {"user_id", "user_info", "app"};
-  Client client{declared_at, name, {}, {}, {}};
+  static constexpr std::string_view kKeys[] = {"user_id", "user_info", "app", "watchlist"};
+  Client client{declared_at, name, {}, {}, {}, {}};
   if (field.value.IsNull()) return client;  // `carol:` with nothing: a client without a user
   MapReader map(context, field.value, field.where, "client '" + name + "'", kKeys);
   if (auto user_id = map.get("user_id")) client.user_id = read_string(context, *user_id);
   if (auto user_info = map.get("user_info")) client.user_info = read_json(context, *user_info);
   if (auto app = map.get("app")) client.app = read_string(context, *app);
+  if (auto watchlist = map.get("watchlist")) client.watchlist = read_string_list(context, *watchlist);
   return client;
+}
+
+AppSettings read_app(YamlContext& context, const std::string& name, const SourceLocation& declared_at,
+                     const Field& field) {
+  static constexpr std::string_view kKeys[] = {
+      "enabled",         "client_events", "user_authentication_required", "authorization_timeout",
+      "max_connections", "max_messages"};
+  AppSettings app;
+  app.where = declared_at;
+  app.name = name;
+  MapReader map(context, field.value, field.where, "app '" + name + "'", kKeys);
+  if (auto enabled = map.get("enabled")) app.enabled = read_bool(context, *enabled);
+  if (auto events = map.get("client_events")) app.client_events = read_bool(context, *events);
+  if (auto required = map.get("user_authentication_required")) {
+    app.user_authentication_required = read_bool(context, *required);
+  }
+  if (auto timeout = map.get("authorization_timeout")) app.authorization_timeout = read_duration(context, *timeout);
+  if (auto max = map.get("max_connections")) {
+    if (auto value = read_integer(context, *max, 0, 100000)) app.max_connections = static_cast<std::size_t>(*value);
+  }
+  if (auto max = map.get("max_messages")) {
+    if (auto value = read_integer(context, *max, 0, 1'000'000'000))
+      app.max_messages = static_cast<std::uint64_t>(*value);
+  }
+  return app;
 }
 
 bool is_kebab_name(std::string_view name) {
@@ -170,6 +196,34 @@ std::vector<Client> read_clients(YamlContext& context, const Field& field) {
                                   Field{name, "clients", pair.second, value_place(context, pair.second, where)}));
   }
   return clients;
+}
+
+std::vector<AppSettings> read_apps(YamlContext& context, const Field& field) {
+  std::vector<AppSettings> apps;
+  if (!field.value.IsMap()) {
+    context.error(field.where,
+                  "expected a map of apps (name: { enabled, client_events, ... }) for 'apps' in scenario, "
+                  "found " +
+                      describe_found(field.value));
+    return apps;
+  }
+  for (const auto& pair : field.value) {
+    const SourceLocation where = pair.first.Mark().is_null() ? field.where : context.at(pair.first.Mark());
+    // The name becomes part of the app's id and key (app-NAME, NAME-key), like a client name.
+    if (!pair.first.IsScalar() || !is_client_name(pair.first.Scalar()) || pair.first.Scalar() == "default") {
+      context.error(where, "bad app name " + describe_found(pair.first) +
+                               " (expected letters, digits, '_' or '-', starting with a letter; not default)");
+      continue;
+    }
+    const std::string& name = pair.first.Scalar();
+    if (std::any_of(apps.begin(), apps.end(), [&](const AppSettings& a) { return a.name == name; })) {
+      context.error(where, "duplicate app '" + name + "'");
+      continue;
+    }
+    apps.push_back(
+        read_app(context, name, where, Field{name, "apps", pair.second, value_place(context, pair.second, where)}));
+  }
+  return apps;
 }
 
 }  // namespace pushsim::harness

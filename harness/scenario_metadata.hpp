@@ -14,6 +14,8 @@ inline constexpr std::size_t kClientsMax = 1000;
 void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenario);
 // `clients:` — a map from name to { user_id, user_info, app } (or nothing), in file order.
 std::vector<Client> read_clients(YamlContext& context, const Field& field);
+// `apps:` — a map from app name (as clients name it in `app:`) to its settings, in file order.
+std::vector<AppSettings> read_apps(YamlContext& context, const Field& field);
 
 // area.N: lowercase letters, digits, '_' or '-' (starting with a letter), a dot, digits; or
 // area.kebab-name, for scenarios named after what they reproduce (races.trigger-racing-subscribe):

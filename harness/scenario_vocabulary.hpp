@@ -15,10 +15,6 @@ inline constexpr std::string_view kKnownFeatures[] = {
     "user_authentication", "watchlist",      "webhooks",
 };
 
-// Known features the reference engine does not have: watchlists (protocol/server/signin_handler.cpp).
-// Scenarios requiring one are skipped against it, never run as if it had them.
-inline constexpr std::string_view kReferenceLacks[] = {"watchlist"};
-
 // WebHook event names (docs/protocol.md §8.2), in the order of that table.
 inline constexpr std::string_view kWebhookNames[] = {
     "channel_occupied", "channel_vacated", "member_added",       "member_removed",
@@ -53,6 +49,10 @@ inline constexpr std::string_view kStepKinds[] = {
     "latency",
     "webhook_failures",
     "auth_refuse",
+    "crash_node",
+    "restart_node",
+    "partition_nodes",
+    "heal_nodes",
     "concurrently",
     "one_of",
 };

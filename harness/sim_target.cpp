@@ -39,7 +39,15 @@ SimTarget::SimTarget(SimTargetOptions options) : options_(std::move(options)) {
   main_app.batch_webhooks = options_.enable.count("batch_webhooks") != 0;
   builder.app(main_app);
   for (const auto& name : options_.app_names) {
-    if (name != "default") builder.app(named_app(name));
+    if (name == "default") continue;
+    AppConfig app = named_app(name);
+    apply_app_settings(app, name, options_.app_settings);
+    builder.app(app);
+  }
+  if (options_.cluster_nodes) {
+    fakes::ClusterConfig cluster;
+    cluster.nodes = static_cast<std::size_t>(*options_.cluster_nodes);
+    builder.config().cluster = cluster;
   }
   world_ = builder.build();
 }
@@ -82,11 +90,11 @@ SimTarget::ClientState* SimTarget::find(const std::string& client) {
   return it == clients_.end() ? nullptr : &it->second;
 }
 
-const AppConfig& SimTarget::app_of(const ClientState& client) const {
+const AppConfig& SimTarget::app_of(const ClientState& client) const { return app_named(client.spec.app); }
+
+const AppConfig& SimTarget::app_named(const std::string& name) const {
   for (const auto& app : world_->config().apps) {
-    if (client.spec.app == "default" ? app.id == world_->config().app().id : app.id == "app-" + client.spec.app) {
-      return app;
-    }
+    if (name == "default" ? app.id == world_->config().app().id : app.id == "app-" + name) return app;
   }
   return world_->config().app();
 }
@@ -111,6 +119,7 @@ ActionError SimTarget::connect(const std::string& client, const ConnectOptions& 
   refresh();  // frames of the previous connection keep their place before the new ones
   state->close.reset();
   state->closed_by_us = false;
+  if (options.node) world_->set_client_node(client, static_cast<NodeId>(*options.node));
   state->raw->connect(path);
   return std::nullopt;
 }
@@ -154,10 +163,12 @@ ActionError SimTarget::unsubscribe(const std::string& client, const std::string&
   return std::nullopt;
 }
 
-ActionError SimTarget::signin(const std::string& client, const AuthChoice& auth) {
+ActionError SimTarget::signin(const std::string& client, const AuthChoice& auth, const std::optional<std::string>& as) {
   ClientState* state = find(client);
   if (state == nullptr) return "no client '" + client + "'";
-  auto text = signin_text(state->spec, auth, signer_of(*state, auth));
+  const ClientState* user = as ? find(*as) : state;
+  if (user == nullptr) return "no client '" + *as + "'";
+  auto text = signin_text(user->spec, auth, signer_of(*state, auth));
   if (!text) return text.error().message;
   sent(*state, std::move(*text));
   return std::nullopt;

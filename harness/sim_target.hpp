@@ -40,6 +40,7 @@ struct SimTargetOptions {
   std::uint64_t seed = 1;
   Defects defects;                                // empty: the reference engine
   std::set<std::string> app_names;                // apps besides "default" the clients name
+  std::vector<AppSettings> app_settings;          // the scenario's `apps:`, for those apps
   std::set<std::string> enable;                   // features to switch on: subscription_count, batch_webhooks
   std::uint64_t events_per_wait_max = 2'000'000;  // a bound on one wait_until's work
   // The target profile: which optional features to claim (none: every known feature).
@@ -51,6 +52,7 @@ struct SimTargetOptions {
   fakes::FaultProfile faults;
   std::optional<std::vector<std::size_t>> keep_faults;
   int shorten = 0;
+  std::optional<int> cluster_nodes;      // a scenario's `cluster: { nodes: N }`
   bool invariants = true;                // check them in finish()
   DurationNs settle_max = seconds(600);  // how long finish() lets the world run to get quiet
 };
@@ -72,7 +74,7 @@ class SimTarget final : public Target {
   ActionError subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
                         const std::optional<Json>& channel_data) override;
   ActionError unsubscribe(const std::string& client, const std::string& channel) override;
-  ActionError signin(const std::string& client, const AuthChoice& auth) override;
+  ActionError signin(const std::string& client, const AuthChoice& auth, const std::optional<std::string>& as) override;
   ActionError send_text(const std::string& client, const std::string& text) override;
   ActionError rest(const RestCall& call) override;
 
@@ -82,6 +84,12 @@ class SimTarget final : public Target {
   ActionError latency(const std::optional<std::string>& client, DurationNs min, DurationNs max) override;
   ActionError webhook_failures(int count, int status) override;
   ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
+
+  int nodes() const override;
+  ActionError crash_node(int node) override;
+  ActionError restart_node(int node) override;
+  ActionError partition_nodes(int a, int b) override;
+  ActionError heal_nodes(std::optional<std::pair<int, int>> nodes) override;
 
   bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
 
@@ -111,6 +119,7 @@ class SimTarget final : public Target {
 
   ClientState* find(const std::string& client);
   const AppConfig& app_of(const ClientState& client) const;
+  const AppConfig& app_named(const std::string& name) const;
   ClientSigner signer_of(const ClientState& client, const AuthChoice& auth) const;
   void cut(ClientState& client);
   // Takes in what the world observed since; true when anything was new.

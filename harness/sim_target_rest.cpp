@@ -22,9 +22,40 @@ ClientSigner SimTarget::signer_of(const ClientState& client, const AuthChoice& a
 }
 
 ActionError SimTarget::rest(const RestCall& call) {
-  const AppCredentials app = world_->config().app().credentials();
+  if (call.app != "default" && options_.app_names.count(call.app) == 0) {
+    return "a REST call names app '" + call.app + "', which this target was not given";
+  }
+  const AppCredentials app = app_named(call.app).credentials();
   HttpRequest request = build_rest_request(call, app, to_unix_seconds(world_->now()));
-  world_->rest(std::move(request));
+  std::optional<NodeId> node;
+  if (call.node) node = static_cast<NodeId>(*call.node);
+  world_->rest(std::move(request), {}, node);
+  return std::nullopt;
+}
+
+// ---- cluster faults ---------------------------------------------------------------------------
+
+int SimTarget::nodes() const { return static_cast<int>(world_->node_count()); }
+
+ActionError SimTarget::crash_node(int node) {
+  if (!world_->crash_node(static_cast<NodeId>(node))) return "node " + std::to_string(node) + " is not up";
+  return std::nullopt;
+}
+
+ActionError SimTarget::restart_node(int node) {
+  if (!world_->restart_node(static_cast<NodeId>(node))) return "node " + std::to_string(node) + " is not down";
+  return std::nullopt;
+}
+
+ActionError SimTarget::partition_nodes(int a, int b) {
+  if (!world_->partition_nodes(static_cast<NodeId>(a), static_cast<NodeId>(b))) return "no such nodes";
+  return std::nullopt;
+}
+
+ActionError SimTarget::heal_nodes(std::optional<std::pair<int, int>> nodes) {
+  const bool done = nodes ? world_->heal_nodes(static_cast<NodeId>(nodes->first), static_cast<NodeId>(nodes->second))
+                          : world_->heal_all_nodes();
+  if (!done) return "no cluster bus to heal";
   return std::nullopt;
 }
 

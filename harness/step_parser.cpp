@@ -24,8 +24,8 @@ SourceLocation place_of(const YamlContext& context, const YAML::Node& node, cons
 
 }  // namespace
 
-StepParser::StepParser(YamlContext& context, const std::vector<Client>& clients)
-    : context_(context), clients_(clients) {}
+StepParser::StepParser(YamlContext& context, const std::vector<Client>& clients, std::optional<int> cluster_nodes)
+    : context_(context), clients_(clients), cluster_nodes_(cluster_nodes) {}
 
 std::vector<Step> StepParser::parse_list(const YAML::Node& node, const SourceLocation& where, std::string_view owner,
                                          int depth) {
@@ -107,6 +107,10 @@ std::optional<StepAction> StepParser::dispatch(const std::string& kind, const Fi
       {"latency", &StepParser::parse_latency},
       {"webhook_failures", &StepParser::parse_webhook_failures},
       {"auth_refuse", &StepParser::parse_auth_refuse},
+      {"crash_node", &StepParser::parse_crash_node},
+      {"restart_node", &StepParser::parse_restart_node},
+      {"partition_nodes", &StepParser::parse_partition_nodes},
+      {"heal_nodes", &StepParser::parse_heal_nodes},
   };
   for (const auto& [name, parse] : kParsers) {
     if (name == kind) return (this->*parse)(field, at);
@@ -169,7 +173,7 @@ StepAction StepParser::parse_one_of(const Field& field, const SourceLocation& at
 // ---- Connection steps ---------------------------------------------------------------------
 
 StepAction StepParser::parse_connect(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"client", "app_key", "protocol", "path"};
+  static constexpr std::string_view kKeys[] = {"client", "app_key", "protocol", "path", "node"};
   ConnectStep step{at, {}, {}, {}, {}};
   if (field.value.IsScalar()) {
     step.client = client_name(field, false).value_or("");
@@ -181,6 +185,7 @@ StepAction StepParser::parse_connect(const Field& field, const SourceLocation& a
       if (auto version = read_integer(context_, *protocol, 0, 99)) step.protocol_version = static_cast<int>(*version);
     }
     step.path = text(map, "path", false);
+    step.node = node_of(map);
   }
   if (!step.client.empty()) {
     connected_.insert(step.client);
@@ -229,8 +234,8 @@ StepAction StepParser::parse_unsubscribe(const Field& field, const SourceLocatio
 }
 
 StepAction StepParser::parse_signin(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"client", "auth"};
-  SigninStep step{at, {}, {}};
+  static constexpr std::string_view kKeys[] = {"client", "auth", "as"};
+  SigninStep step{at, {}, {}, {}};
   if (field.value.IsScalar()) {
     step.client = client_name(field, true).value_or("");
     return step;
@@ -238,6 +243,7 @@ StepAction StepParser::parse_signin(const Field& field, const SourceLocation& at
   MapReader map(context_, field.value, field.where, "signin step", kKeys);
   if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
   if (auto auth = map.get("auth")) step.auth = auth_choice(*auth).value_or(AuthChoice{});
+  if (auto as = map.get("as")) step.as = client_name(*as, false);
   return step;
 }
 
@@ -323,6 +329,15 @@ std::optional<std::string> StepParser::payload(const Field& field) {
   return to_json_text(*value);
 }
 
+std::string StepParser::app_name(const Field& field) {
+  auto name = read_string(context_, field);
+  if (!name) return "default";
+  const bool known = *name == "default" || std::any_of(clients_.begin(), clients_.end(),
+                                                       [&](const Client& client) { return client.app == *name; });
+  if (!known) context_.error(field.where, "app '" + *name + "' is named by no client's 'app' (nor is it default)");
+  return *name;
+}
+
 std::optional<AuthChoice> StepParser::auth_choice(const Field& field) {
   static constexpr std::pair<std::string_view, AuthChoice::Kind> kKeywords[] = {
       {"valid", AuthChoice::Kind::kValid},
@@ -331,19 +346,26 @@ std::optional<AuthChoice> StepParser::auth_choice(const Field& field) {
       {"other_socket", AuthChoice::Kind::kOtherSocket},
   };
   if (field.value.IsMap()) {
-    static constexpr std::string_view kKeys[] = {"literal"};
+    static constexpr std::string_view kKeys[] = {"literal", "signed_channel_data"};
     MapReader map(context_, field.value, field.where, "auth", kKeys);
+    if (auto other = map.get("signed_channel_data")) {
+      auto signed_data = json(*other);
+      if (!signed_data) return std::nullopt;
+      AuthChoice choice{AuthChoice::Kind::kOtherChannelData, {}, {}};
+      choice.signed_channel_data = std::move(*signed_data);
+      return choice;
+    }
     auto literal = text(map, "literal", true);
     if (!literal) return std::nullopt;
-    return AuthChoice{AuthChoice::Kind::kLiteral, *literal};
+    return AuthChoice{AuthChoice::Kind::kLiteral, *literal, {}};
   }
   auto value = text(field);
   if (!value) return std::nullopt;
   for (const auto& [name, kind] : kKeywords) {
-    if (*value == name) return AuthChoice{kind, {}};
+    if (*value == name) return AuthChoice{kind, {}, {}};
   }
   // Every real auth string is key:signature; anything else is more likely a misspelt keyword.
-  if (value->find(':') != std::string::npos) return AuthChoice{AuthChoice::Kind::kLiteral, *value};
+  if (value->find(':') != std::string::npos) return AuthChoice{AuthChoice::Kind::kLiteral, *value, {}};
   context_.error(field.where, "unknown auth '" + *value +
                                   "' (expected valid, none, wrong_signature, other_socket, a literal "
                                   "'key:signature', or { literal: ... })");

@@ -20,7 +20,8 @@ namespace pushsim::harness {
 
 class StepParser {
  public:
-  StepParser(YamlContext& context, const std::vector<Client>& clients);
+  // cluster_nodes: the scenario's `cluster: { nodes: N }`; steps naming a node need it.
+  StepParser(YamlContext& context, const std::vector<Client>& clients, std::optional<int> cluster_nodes = {});
 
   // The steps of a YAML list; blames `where` when node is not a non-empty list.
   std::vector<Step> parse_list(const YAML::Node& node, const SourceLocation& where, std::string_view owner,
@@ -70,6 +71,14 @@ class StepParser {
   StepAction parse_webhook_failures(const Field& field, const SourceLocation& at);
   StepAction parse_auth_refuse(const Field& field, const SourceLocation& at);
   std::string fault_client(const Field& field, std::string_view owner);
+  StepAction parse_crash_node(const Field& field, const SourceLocation& at);
+  StepAction parse_restart_node(const Field& field, const SourceLocation& at);
+  StepAction parse_partition_nodes(const Field& field, const SourceLocation& at);
+  StepAction parse_heal_nodes(const Field& field, const SourceLocation& at);
+  // A node number (`node: K`, `crash_node: K`), checked against the scenario's cluster.
+  std::optional<int> node_number(const Field& field);
+  std::optional<int> node_of(const MapReader& map);
+  std::optional<std::pair<int, int>> node_pair(const Field& field);
 
   // Shared readers (step_parser.cpp). Each reports its own errors.
   // A declared client's name; must_be_connected also wants a connect step for it before.
@@ -84,6 +93,8 @@ class StepParser {
                                             std::vector<std::string>& absent);
   std::optional<std::string> payload(const Field& field);  // a string as is, else JSON text
   std::optional<AuthChoice> auth_choice(const Field& field);
+  // The app of a REST step: "default" or an app some client names in `app:`.
+  std::string app_name(const Field& field);
   void check_variables(const std::string& value, const SourceLocation& where);
   bool check_socket_known(const std::string& client, const SourceLocation& where, std::string_view usage);
   std::string declared_clients() const;
@@ -91,6 +102,7 @@ class StepParser {
 
   YamlContext& context_;
   const std::vector<Client>& clients_;
+  std::optional<int> cluster_nodes_;
   std::set<std::string> connected_;       // a connect step came before, in step order
   std::set<std::string> socket_known_;    // that connect has completed: its socket_id is usable
   std::set<std::string> deferred_known_;  // connects inside the open concurrently blocks

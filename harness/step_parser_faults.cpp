@@ -73,3 +73,71 @@ StepAction StepParser::parse_auth_refuse(const Field& field, const SourceLocatio
 }
 
 }  // namespace pushsim::harness
+
+namespace pushsim::harness {
+
+// ---- Cluster faults -------------------------------------------------------------------------
+
+std::optional<int> StepParser::node_number(const Field& field) {
+  if (!cluster_nodes_) {
+    const std::string what = field.owner == "steps" ? field.key + " step" : "'" + field.key + "' in " + field.owner;
+    context_.error(field.where, what + " names a server node, but the scenario has no 'cluster: { nodes: N }'");
+    return std::nullopt;
+  }
+  auto node = read_integer(context_, field, 0, *cluster_nodes_ - 1);
+  if (!node) return std::nullopt;
+  return static_cast<int>(*node);
+}
+
+std::optional<int> StepParser::node_of(const MapReader& map) {
+  auto field = map.get("node");
+  return field ? node_number(*field) : std::nullopt;
+}
+
+std::optional<std::pair<int, int>> StepParser::node_pair(const Field& field) {
+  if (!field.value.IsSequence() || field.value.size() != 2) {
+    const std::string found =
+        field.value.IsSequence() ? "a list of " + std::to_string(field.value.size()) : describe_found(field.value);
+    context_.error(field.where, "expected two node numbers like [0, 1] for " + field.owner + ", found " + found);
+    return std::nullopt;
+  }
+  std::optional<int> nodes[2];
+  for (std::size_t i = 0; i < 2; ++i) {
+    const YAML::Node item = field.value[i];
+    const SourceLocation where = item.Mark().is_null() ? field.where : context_.at(item.Mark());
+    nodes[i] = node_number(Field{field.key, field.owner, item, where});
+  }
+  if (!nodes[0] || !nodes[1]) return std::nullopt;
+  if (*nodes[0] == *nodes[1]) {
+    context_.error(field.where, "expected two different nodes for " + field.owner + ", found " +
+                                    std::to_string(*nodes[0]) + " twice");
+    return std::nullopt;
+  }
+  return std::pair(*nodes[0], *nodes[1]);
+}
+
+StepAction StepParser::parse_crash_node(const Field& field, const SourceLocation& at) {
+  return CrashNodeStep{at, node_number(field).value_or(0)};
+}
+
+StepAction StepParser::parse_restart_node(const Field& field, const SourceLocation& at) {
+  return RestartNodeStep{at, node_number(field).value_or(0)};
+}
+
+StepAction StepParser::parse_partition_nodes(const Field& field, const SourceLocation& at) {
+  const auto pair = node_pair(Field{field.key, "partition_nodes step", field.value, field.where});
+  return PartitionNodesStep{at, pair ? pair->first : 0, pair ? pair->second : 0};
+}
+
+// `heal_nodes: [A, B]` heals that pair; `heal_nodes:` alone, every pair.
+StepAction StepParser::parse_heal_nodes(const Field& field, const SourceLocation& at) {
+  if (field.value.IsNull()) {
+    if (!cluster_nodes_) {
+      context_.error(field.where, "heal_nodes step needs a scenario with 'cluster: { nodes: N }'");
+    }
+    return HealNodesStep{at, std::nullopt};
+  }
+  return HealNodesStep{at, node_pair(Field{field.key, "heal_nodes step", field.value, field.where})};
+}
+
+}  // namespace pushsim::harness

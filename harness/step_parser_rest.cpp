@@ -23,8 +23,9 @@ std::optional<Signing> signing_of(const std::string& name) {
 }  // namespace
 
 StepAction StepParser::parse_trigger(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"channel", "channels", "event", "data", "exclude", "info"};
-  TriggerStep step{at, {}, false, {}, "{}", {}, {}};
+  static constexpr std::string_view kKeys[] = {"channel", "channels", "event", "data",
+                                               "exclude", "info",     "app",   "node"};
+  TriggerStep step{at, {}, false, {}, "{}", {}, {}, "default"};
   rest_step_seen_ = true;
   MapReader map(context_, field.value, field.where, "trigger step", kKeys);
   const auto channel = map.get("channel");
@@ -48,17 +49,20 @@ StepAction StepParser::parse_trigger(const Field& field, const SourceLocation& a
   if (auto data = map.get("data")) step.data = payload(*data).value_or("");
   if (auto excluded = map.get("exclude")) step.exclude = exclude(*excluded);
   step.info = text(map, "info", false);
+  if (auto app = map.get("app")) step.app = app_name(*app);
+  step.node = node_of(map);
   return step;
 }
 
 StepAction StepParser::parse_batch_trigger(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"items"};
+  static constexpr std::string_view kKeys[] = {"items", "node"};
   BatchTriggerStep step{at, {}};
   rest_step_seen_ = true;
   std::optional<Field> items = field;  // `batch_trigger: [...]` is short for `{ items: [...] }`
   if (!field.value.IsSequence()) {
     MapReader map(context_, field.value, field.where, "batch_trigger step", kKeys);
     items = map.require("items");
+    step.node = node_of(map);
   }
   if (!items) return step;
   if (!items->value.IsSequence() || items->value.size() == 0) {
@@ -86,7 +90,7 @@ BatchItem StepParser::parse_batch_item(const Field& field) {
 }
 
 StepAction StepParser::parse_query(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"path", "params"};
+  static constexpr std::string_view kKeys[] = {"path", "params", "node"};
   QueryStep step{at, {}, {}};
   rest_step_seen_ = true;
   MapReader map(context_, field.value, field.where, "query step", kKeys);
@@ -98,12 +102,13 @@ StepAction StepParser::parse_query(const Field& field, const SourceLocation& at)
     }
   }
   if (auto list = map.get("params")) step.params = params(*list);
+  step.node = node_of(map);
   return step;
 }
 
 StepAction StepParser::parse_request(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"method", "path", "params", "body", "signing"};
-  RequestStep step{at, "GET", {}, {}, {}, Signing::kValid};
+  static constexpr std::string_view kKeys[] = {"method", "path", "params", "body", "signing", "app", "node"};
+  RequestStep step{at, "GET", {}, {}, {}, Signing::kValid, "default"};
   rest_step_seen_ = true;
   MapReader map(context_, field.value, field.where, "request step", kKeys);
   if (auto method = map.get("method")) {
@@ -124,6 +129,7 @@ StepAction StepParser::parse_request(const Field& field, const SourceLocation& a
   }
   if (auto list = map.get("params")) step.params = params(*list);
   if (auto body = map.get("body")) step.body = payload(*body);
+  if (auto app = map.get("app")) step.app = app_name(*app);
   if (auto signing = map.get("signing")) {
     auto name = read_string(context_, *signing);
     auto value = name ? signing_of(*name) : std::nullopt;
@@ -134,6 +140,7 @@ StepAction StepParser::parse_request(const Field& field, const SourceLocation& a
                                          "stale_timestamp, wrong_body_md5, wrong_key, unsigned)");
     }
   }
+  step.node = node_of(map);
   return step;
 }
 

@@ -39,9 +39,11 @@ TargetFactory sim_target_factory(Defects defects) {
     for (const auto& client : scenario.clients) {
       if (client.app && *client.app != "default") options.app_names.insert(*client.app);
     }
+    options.app_settings = scenario.apps;
     for (const auto& feature : scenario.requires_features) {
       if (feature == "subscription_count" || feature == "batch_webhooks") options.enable.insert(feature);
     }
+    options.cluster_nodes = scenario.cluster_nodes;
     return std::make_unique<SimTarget>(std::move(options));
   };
 }

@@ -35,12 +35,14 @@ struct ClientSpec {
   std::optional<std::string> user_id;
   std::optional<Json> user_info;
   std::string app = "default";
+  std::optional<std::vector<std::string>> watchlist = std::nullopt;  // sign-in user_data's watchlist
 };
 
 struct ConnectOptions {
-  std::optional<std::string> app_key;   // another key than the client's app's
-  std::optional<int> protocol_version;  // instead of 7
-  std::optional<std::string> path;      // the whole path and query, as given
+  std::optional<std::string> app_key;      // another key than the client's app's
+  std::optional<int> protocol_version;     // instead of 7
+  std::optional<std::string> path;         // the whole path and query, as given
+  std::optional<int> node = std::nullopt;  // cluster: which server node (checked against nodes())
 };
 
 // A REST call, fully resolved (variables substituted). `path` starting with /apps/ is sent
@@ -51,6 +53,8 @@ struct RestCall {
   ParamList params;
   std::string body;  // empty: none
   Signing signing = Signing::kValid;
+  std::string app = "default";             // signed with this app's credentials (a client's `app:` name)
+  std::optional<int> node = std::nullopt;  // cluster: which server node answers
 };
 
 // ---- Observations ---------------------------------------------------------------------------
@@ -142,7 +146,9 @@ class Target {
   virtual ActionError subscribe(const std::string& client, const std::string& channel, const AuthChoice& auth,
                                 const std::optional<Json>& channel_data) = 0;
   virtual ActionError unsubscribe(const std::string& client, const std::string& channel) = 0;
-  virtual ActionError signin(const std::string& client, const AuthChoice& auth) = 0;
+  // `as`: sign in, on client's connection, with the user of that other declared client.
+  virtual ActionError signin(const std::string& client, const AuthChoice& auth,
+                             const std::optional<std::string>& as) = 0;
   virtual ActionError send_text(const std::string& client, const std::string& text) = 0;
   // The response becomes the last entry of responses().
   virtual ActionError rest(const RestCall& call) = 0;
@@ -155,6 +161,15 @@ class Target {
   virtual ActionError webhook_failures(int count, int status) = 0;
   virtual ActionError auth_refuse(const std::optional<std::string>& client,
                                   const std::optional<std::string>& channel) = 0;
+
+  // ---- cluster (a scenario with `cluster:`; a target of one server refuses these) --------
+  virtual int nodes() const { return 1; }
+  virtual ActionError crash_node(int /*node*/) { return "this target has no cluster nodes to crash"; }
+  virtual ActionError restart_node(int /*node*/) { return "this target has no cluster nodes to restart"; }
+  virtual ActionError partition_nodes(int /*a*/, int /*b*/) { return "this target has no cluster bus to partition"; }
+  virtual ActionError heal_nodes(std::optional<std::pair<int, int>> /*nodes*/) {
+    return "this target has no cluster bus to heal";
+  }
 
   // ---- time ---------------------------------------------------------------------------
   // Lets time run until done() holds (checked after every observation) or `deadline`

@@ -187,7 +187,6 @@ TargetProfile builtin_reference_profile() {
   profile.description = "pushsim's reference engine (the simulation and pushsim serve)";
   profile.server = "pushsim (this build)";
   for (const auto feature : kKnownFeatures) profile.features.emplace(feature);
-  for (const auto lacking : kReferenceLacks) profile.features.erase(std::string(lacking));
   return profile;
 }
 

@@ -57,7 +57,7 @@ struct TargetProfile {
 };
 
 // The profile the sim and `--target serve` use when none is given: the reference engine has
-// every known feature but those of kReferenceLacks (watchlists), and no deviation. profiles/reference.yaml says the
+// every known feature, and no deviation. profiles/reference.yaml says the
 // same (a test keeps them equal), but the default does not depend on finding that file.
 TargetProfile builtin_reference_profile();
 

@@ -7,6 +7,18 @@
 
 namespace pushsim::harness {
 
+void apply_app_settings(AppConfig& app, const std::string& name, const std::vector<AppSettings>& settings) {
+  for (const auto& entry : settings) {
+    if (entry.name != name) continue;
+    if (entry.enabled) app.enabled = *entry.enabled;
+    if (entry.client_events) app.client_events = *entry.client_events;
+    if (entry.user_authentication_required) app.user_authentication_required = *entry.user_authentication_required;
+    if (entry.authorization_timeout) app.authorization_timeout = *entry.authorization_timeout;
+    if (entry.max_connections) app.max_connections = *entry.max_connections;
+    if (entry.max_messages) app.max_messages = *entry.max_messages;
+  }
+}
+
 HttpRequest build_rest_request(const RestCall& call, const AppCredentials& app, std::int64_t now_s) {
   const std::string path = call.path.starts_with("/apps/") ? call.path : app_rest_path(app, call.path);
   if (call.signing == Signing::kUnsigned) {
@@ -72,8 +84,15 @@ Result<SubscribeEffect> subscribe_effect(const ClientSpec& client, const std::st
   if (kind == ChannelKind::kPresence) presence_data = presence_channel_data(channel_data, client);
   std::optional<Json> auth_value;
   if (auth.kind != AuthChoice::Kind::kNone && (signed_channel || auth.kind == AuthChoice::Kind::kLiteral)) {
+    // Impersonation: the signature covers other channel_data than the one sent.
+    std::optional<std::string> signed_data = presence_data;
+    if (auth.kind == AuthChoice::Kind::kOtherChannelData) {
+      signed_data = auth.signed_channel_data.is_null()
+                        ? std::nullopt
+                        : std::optional(presence_channel_data(auth.signed_channel_data, client));
+    }
     auto signature = sign([&](const AppCredentials& app, const std::string& socket) {
-      return sign_channel(app, socket, channel, presence_data);
+      return sign_channel(app, socket, channel, signed_data);
     });
     if (!signature) return signature.error();
     auth_value = Json(*signature);
@@ -87,6 +106,7 @@ Result<std::string> signin_text(const ClientSpec& client, const AuthChoice& auth
   nlohmann::ordered_json user;
   user["id"] = client.user_id.value_or("");
   if (client.user_info) user["user_info"] = *client.user_info;
+  if (client.watchlist) user["watchlist"] = *client.watchlist;
   const std::string user_data = user.dump();
   std::optional<Json> auth_value;
   if (auth.kind != AuthChoice::Kind::kNone) {

@@ -10,11 +10,16 @@
 #include <utility>
 #include <vector>
 
+#include "harness/scenario.hpp"
 #include "harness/target.hpp"
 #include "protocol/frame.hpp"
+#include "protocol/server/engine.hpp"
 #include "protocol/signing.hpp"
 
 namespace pushsim::harness {
+
+// A scenario's settings for the named app `name` (its `apps:` entry, if any) put on `app`.
+void apply_app_settings(AppConfig& app, const std::string& name, const std::vector<AppSettings>& settings);
 
 // How far in the past a `stale_timestamp` request is signed.
 inline constexpr std::int64_t kStaleTimestampBy_s = 3600;

@@ -65,25 +65,28 @@ Result<AppConfig> parse_app(const Json& json, const std::string& where) {
                               "subscription_count",
                               "batch_webhooks",
                               "max_connections",
+                              "max_messages",
                               "webhooks"};
   if (auto error = check_keys(json, kKnown, where)) return *error;
   AppConfig app;
   std::uint64_t authorization_timeout_ms = static_cast<std::uint64_t>(app.authorization_timeout / kNsPerMs);
   std::uint64_t max_connections = 0;
+  std::uint64_t max_messages = 0;
   for (auto error :
        {read(json, "id", app.id, where), read(json, "key", app.key, where), read(json, "secret", app.secret, where),
         read(json, "enabled", app.enabled, where), read(json, "client_events", app.client_events, where),
         read(json, "user_authentication_required", app.user_authentication_required, where),
         read(json, "authorization_timeout_ms", authorization_timeout_ms, where),
         read(json, "subscription_count", app.subscription_count, where),
-        read(json, "batch_webhooks", app.batch_webhooks, where),
-        read(json, "max_connections", max_connections, where)}) {
+        read(json, "batch_webhooks", app.batch_webhooks, where), read(json, "max_connections", max_connections, where),
+        read(json, "max_messages", max_messages, where)}) {
     if (error) return *error;
   }
   if (app.id.empty() || app.key.empty() || app.secret.empty())
     return make_error("config: " + where + " needs id, key and secret");
   app.authorization_timeout = ms(static_cast<std::int64_t>(authorization_timeout_ms));
   if (json.contains("max_connections")) app.max_connections = max_connections;
+  if (json.contains("max_messages")) app.max_messages = max_messages;
   if (auto hooks = json.find("webhooks"); hooks != json.end()) {
     if (!hooks->is_array()) return make_error("config: webhooks in " + where + " is not an array");
     for (std::size_t i = 0; i < hooks->size(); ++i) {

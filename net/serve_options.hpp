@@ -50,7 +50,7 @@ void add_webhook_to_all_apps(ServeOptions& options, const std::string& url);
 //    "apps": [{"id": "...", "key": "...", "secret": "...", "enabled": true,
 //              "client_events": true, "user_authentication_required": false,
 //              "authorization_timeout_ms": 30000, "subscription_count": false,
-//              "batch_webhooks": false, "max_connections": 100,
+//              "batch_webhooks": false, "max_connections": 100, "max_messages": 1000000,
 //              "webhooks": [{"url": "http://...", "event_types": ["channel_occupied"]}]}]}
 // Every key is optional; unknown keys are an error (a typo should not pass silently).
 Result<ServeOptions> parse_serve_config(std::string_view json_text);

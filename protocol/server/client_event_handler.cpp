@@ -34,7 +34,7 @@ void Engine::State::on_client_event(TimeNs now, Connection& connection, const Fr
   }
   if (!frame.channel) return refuse(server_codes::kNonFatal, "Client event rejected - no channel given");
   const std::string& channel = *frame.channel;
-  if (!app.client_events) {
+  if (!app.client_events && !options.defects.has(Defect::kClientEventsSettingIgnored)) {
     return refuse(server_codes::kNonFatal,
                   "To send client events, you must enable this feature in the Settings page of your dashboard.");
   }

@@ -98,14 +98,17 @@ void Engine::State::open(TimeNs now, ConnectionId id, std::string_view target) {
   }
   if (app == nullptr && options.defects.has(Defect::kAnyAppKeyAccepted) && !apps.empty()) app = &apps.front();
   if (app == nullptr) return refuse(server_codes::kUnknownApp, "Application does not exist");
-  if (!app->enabled) return refuse(server_codes::kAppDisabled, "Application is disabled");
+  if (!app->enabled && !options.defects.has(Defect::kDisabledAppServed)) {
+    return refuse(server_codes::kAppDisabled, "Application is disabled");
+  }
   auto protocol_text = query_value(parts.query, "protocol");
   auto protocol = protocol_text ? parse_protocol(*protocol_text) : std::nullopt;
   const bool protocol_checked = !options.defects.has(Defect::kProtocolIgnored);
   if (protocol_checked && (!protocol || *protocol < options.min_protocol || *protocol > options.max_protocol)) {
     return refuse(server_codes::kUnsupportedProtocol, "Unsupported protocol version");
   }
-  if (app->max_connections && connections_of(*app) >= *app->max_connections) {
+  const bool quota_checked = !options.defects.has(Defect::kConnectionQuotaIgnored);
+  if (quota_checked && app->max_connections && connections_of(*app) >= *app->max_connections) {
     return refuse(server_codes::kOverConnectionQuota, "Application is over connection quota");
   }
 
@@ -116,7 +119,9 @@ void Engine::State::open(TimeNs now, ConnectionId id, std::string_view target) {
   connection.app = app;
   connection.socket_id = new_socket_id();
   connection.last_received = now;
-  if (app->user_authentication_required) connection.authorization_deadline = now + app->authorization_timeout;
+  const bool authorization_checked = !options.defects.has(Defect::kAuthorizationTimeoutIgnored);
+  if (app->user_authentication_required && authorization_checked)
+    connection.authorization_deadline = now + app->authorization_timeout;
   const bool indexed = by_socket_id.emplace(connection.socket_id, id).second;
   PUSHSIM_ENGINE_ASSERT(
       indexed, "socket-id-indexed",
@@ -147,6 +152,9 @@ void Engine::State::remove(TimeNs now, ConnectionId id) {
   PUSHSIM_ENGINE_ASSERT(connection->channels.empty(), "connection-lists-its-channels",
                         "closing connection " + std::to_string(id) + " still lists " +
                             std::to_string(connection->channels.size()) + " channels after leaving them all");
+  // Its own watchlist goes first, so that it is not told of its user going offline.
+  connection->watchlist.clear();
+  count_signed_out(*connection);
   connections.erase(id);
 }
 

@@ -73,6 +73,48 @@ const std::vector<DefectInfo>& all_defects() {
       {Defect::kRestampedWebhookRetry, "restamped-webhook-retry",
        "a retried webhook carries the retry's time in time_ms, so it reads as newer than events created after it", true,
        "races.webhook-retry-reorders-member-events"},
+      {Defect::kWebhooksPerNode, "webhooks-per-node",
+       "cluster: channel_occupied/vacated and member_added/removed webhooks are decided from each node's own "
+       "subscribers, so every node sends them"},
+      {Defect::kMemberListPerNode, "member-list-per-node",
+       "cluster: a presence member list (subscription_succeeded, REST users) holds only the members on the "
+       "answering node"},
+      {Defect::kLocalOnlyExclusion, "local-only-exclusion",
+       "cluster: a trigger's socket_id excludes only a socket on the node that got the trigger"},
+      {Defect::kVacatedWhileMembersElsewhere, "vacated-while-members-elsewhere",
+       "cluster: channel_vacated is sent when a node's last subscriber leaves, though other nodes still have some"},
+      {Defect::kNoDeadNodeCleanup, "no-dead-node-cleanup",
+       "cluster: nobody removes a crashed node's subscriptions and members, so they stay as ghosts"},
+      {Defect::kBusHiccupLosesBroadcast, "bus-hiccup-loses-broadcast",
+       "cluster: a node renews its bus subscription after each peer message and loses what arrives within the "
+       "race window",
+       true, "cluster.7"},
+      {Defect::kWatchlistIgnored, "watchlist-ignored",
+       "the watchlist in the signed user data is ignored: no pusher_internal:watchlist_events at all"},
+      {Defect::kWatchlistEventsPerConnection, "watchlist-events-per-connection",
+       "watchers hear online and offline for every connection of a watched user, not only the first and last"},
+      {Defect::kWatchlistUnlimited, "watchlist-unlimited",
+       "a watchlist over 100 ids is kept whole and no 4302 error is sent"},
+      {Defect::kSigninSwitchesUser, "signin-switches-user",
+       "a connection signed in as one user can sign in again as another"},
+      {Defect::kAuthorizationTimeoutIgnored, "authorization-timeout-ignored",
+       "with authorized connections on, a connection that neither signs in nor subscribes privately stays open"},
+      {Defect::kPublicSubscribeAuthorizes, "public-subscribe-authorizes",
+       "with authorized connections on, subscribing to a public channel counts as authorizing"},
+      {Defect::kSigninNotAuthorizing, "signin-not-authorizing",
+       "with authorized connections on, a connection that signs in is still closed when the time is up"},
+      {Defect::kPrivateSubscribeNotAuthorizing, "private-subscribe-not-authorizing",
+       "with authorized connections on, a connection subscribed to a private channel is still closed when the time "
+       "is up"},
+      {Defect::kChannelDataUnsigned, "channel-data-unsigned",
+       "a presence subscription is also accepted with the private-channel signature (socket_id:channel), which "
+       "leaves channel_data free to name anyone"},
+      {Defect::kDisabledAppServed, "disabled-app-served", "a disabled app still accepts connections and REST calls"},
+      {Defect::kConnectionQuotaIgnored, "connection-quota-ignored", "an app's connection quota is not enforced"},
+      {Defect::kClientEventsSettingIgnored, "client-events-setting-ignored",
+       "client events are relayed for an app that has them disabled"},
+      {Defect::kMessageQuotaIgnored, "message-quota-ignored",
+       "REST publishes are accepted past the app's message quota instead of answered 403"},
   };
   return kAll;
 }

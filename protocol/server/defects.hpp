@@ -60,6 +60,27 @@ enum class Defect {
   kStaleSubscriptionCount,   // a join's subscription_count sent late, over a newer count
   kRelayToUnsubscribed,      // client events reach a connection that unsubscribed meanwhile
   kRestampedWebhookRetry,    // a retried webhook's time_ms is the retry's (REPORTED-BUGS 6)
+  // Cluster-only (cluster_link.hpp): each shows only on a node of a cluster.
+  kWebhooksPerNode,               // lifecycle webhooks decided per node (soketi PR #438)
+  kMemberListPerNode,             // member lists hold this node's members only (reverb #273)
+  kLocalOnlyExclusion,            // socket_id excludes only on the receiving node (reverb #246)
+  kVacatedWhileMembersElsewhere,  // channel_vacated when this node's last subscriber leaves (soketi #616)
+  kNoDeadNodeCleanup,             // a dead node's members are never removed (sockudo #87)
+  kBusHiccupLosesBroadcast,       // a peer message right after another is lost (soketi #428)
+  // Sign-in, watchlists, authorized connections and app settings (§4.5, §4.6, §1.8, §5).
+  kWatchlistIgnored,                // the watchlist in user_data is ignored: no watchlist_events at all
+  kWatchlistEventsPerConnection,    // online/offline for each connection of a watched user, not only the first/last
+  kWatchlistUnlimited,              // a watchlist over the limit is kept whole, without the 4302 error
+  kSigninSwitchesUser,              // a second sign-in as another user on the same connection is accepted
+  kAuthorizationTimeoutIgnored,     // authorized connections: a connection that never authorizes stays open
+  kPublicSubscribeAuthorizes,       // authorized connections: a public subscription counts as authorizing
+  kSigninNotAuthorizing,            // authorized connections: signing in does not stop the timer
+  kPrivateSubscribeNotAuthorizing,  // authorized connections: a private subscription does not stop the timer
+  kChannelDataUnsigned,             // presence auth also accepted in the private form, leaving channel_data unbound
+  kDisabledAppServed,               // a disabled app still accepts connections and REST calls
+  kConnectionQuotaIgnored,          // an app's connection quota is not enforced
+  kClientEventsSettingIgnored,      // client events are relayed for an app that has them disabled
+  kMessageQuotaIgnored,             // REST publishes go on past the app's message quota
 };
 
 // The race-only variants model a server that awaits a round trip to its adapter (Redis, a

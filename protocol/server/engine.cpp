@@ -39,6 +39,16 @@ void Engine::State::send_shared(ConnectionId connection, const std::shared_ptr<c
 
 std::size_t Engine::State::broadcast(const AppConfig& app, std::string_view channel, std::string text,
                                      std::optional<ConnectionId> except) {
+  if (cluster != nullptr) {
+    std::optional<std::string> excluded;
+    if (const Connection* connection = except ? find(*except) : nullptr) excluded = connection->socket_id;
+    share_with_peers(app, channel, text, std::move(excluded), std::nullopt);
+  }
+  return broadcast_local(app, channel, std::move(text), except);
+}
+
+std::size_t Engine::State::broadcast_local(const AppConfig& app, std::string_view channel, std::string text,
+                                           std::optional<ConnectionId> except) {
   auto recipients = registry.subscriber_list(app.id, channel);
   if (recipients == nullptr) return 0;
   const bool skips_one = except && std::binary_search(recipients->begin(), recipients->end(), *except);
@@ -58,7 +68,9 @@ void Engine::State::emit_webhook(TimeNs now, const AppConfig& app, WebhookEvent 
   AppCredentials credentials = app.credentials();
   if (options.defects.has(Defect::kWrongWebhookSignature)) credentials.secret += "-wrong";
   const bool batch = app.batch_webhooks && !options.defects.has(Defect::kUnbatchedWebhooks);
-  webhooks.emit(now, WebhookApp{std::move(credentials), app.webhooks, batch}, std::move(event));
+  std::uint64_t hold = 0;
+  if (cluster != nullptr && !hold_or_cancel(app, event, hold)) return;
+  webhooks.emit(now, WebhookApp{std::move(credentials), app.webhooks, batch}, std::move(event), hold);
 }
 
 // --- received frames -------------------------------------------------------------------------
@@ -135,6 +147,8 @@ void Engine::on_webhook_response(TimeNs now, std::uint64_t delivery_id, int stat
 
 void Engine::on_tick(TimeNs now) { state_->tick(now); }
 
+void Engine::on_peer_message(TimeNs now, const PeerMessage& message) { state_->receive_peer_message(now, message); }
+
 std::optional<TimeNs> Engine::next_deadline() const { return state_->next_deadline(); }
 
 std::size_t Engine::webhooks_outstanding() const { return state_->webhooks.outstanding(); }
@@ -187,7 +201,11 @@ std::size_t Engine::connection_count() const { return state_->connections.size()
 std::vector<ChannelSnapshot> Engine::channels(std::string_view app_id, TimeNs now) const {
   std::vector<ChannelSnapshot> out;
   std::set<std::string> names;
-  for (const auto& name : state_->registry.occupied_channels(app_id)) names.insert(name);
+  const bool shared = state_->cluster != nullptr && !state_->options.defects.has(Defect::kMemberListPerNode);
+  for (const auto& name :
+       shared ? state_->cluster->occupied_channels(app_id) : state_->registry.occupied_channels(app_id)) {
+    names.insert(name);
+  }
   if (state_->options.defects.has(Defect::kListsVacatedChannels)) {
     for (const auto& [app, name] : state_->once_occupied) {
       if (app == app_id) names.insert(name);
@@ -201,8 +219,10 @@ ChannelSnapshot Engine::channel(std::string_view app_id, std::string_view name, 
   const ChannelRegistry& registry = state_->registry;
   ChannelSnapshot snapshot;
   snapshot.name = std::string(name);
-  snapshot.subscription_count = registry.subscription_count(app_id, name);
-  snapshot.members = registry.members(app_id, name);
+  const ClusterLink* cluster = state_->cluster;
+  snapshot.subscription_count =
+      cluster != nullptr ? cluster->subscription_count(app_id, name) : registry.subscription_count(app_id, name);
+  snapshot.members = state_->shared_members(app_id, name);
   snapshot.cache = registry.cached(app_id, name, now);
   return snapshot;
 }
@@ -210,6 +230,14 @@ ChannelSnapshot Engine::channel(std::string_view app_id, std::string_view name, 
 PublishOutcome Engine::publish(TimeNs now, const AppConfig& app, std::string_view channel, std::string_view event,
                                std::string_view data, std::optional<std::string_view> exclude_socket_id) {
   return state_->publish(now, app, channel, event, data, exclude_socket_id);
+}
+
+bool Engine::take_message_quota(const AppConfig& app, std::uint64_t messages) {
+  std::uint64_t& counted = state_->messages_counted[app.id];
+  const bool enforced = !state_->options.defects.has(Defect::kMessageQuotaIgnored);
+  if (enforced && app.max_messages && counted + messages > *app.max_messages) return false;
+  counted += messages;
+  return true;
 }
 
 std::size_t Engine::terminate_user_connections(TimeNs now, const AppConfig& app, std::string_view user_id) {

@@ -32,6 +32,8 @@
 namespace pushsim {
 
 using ConnectionId = std::uint64_t;
+class ClusterLink;
+struct PeerMessage;
 
 struct AppConfig {
   std::string id;
@@ -45,6 +47,9 @@ struct AppConfig {
   bool batch_webhooks = false;
   std::vector<WebhookConfig> webhooks;
   std::optional<std::size_t> max_connections;  // over quota: close 4004
+  // Message quota: events the REST API accepts, one per channel each goes to; a publish that
+  // would go over it is answered 403 and publishes nothing (§7.1).
+  std::optional<std::uint64_t> max_messages;
 
   AppCredentials credentials() const { return {id, key, secret}; }
 };
@@ -142,6 +147,12 @@ class Engine {
   HttpResponse on_http(TimeNs now, const HttpRequest& request);
   void on_webhook_response(TimeNs now, std::uint64_t delivery_id, int status);
   void on_tick(TimeNs now);
+  // Cluster mode (cluster_link.hpp): from now on this engine is one node of a cluster that
+  // shares state through `link`, which must outlive it. It first claims what its own previous
+  // life left in the store, then heartbeats from its timer.
+  void attach_cluster(TimeNs now, ClusterLink& link);
+  // A frame another node broadcast on a channel: fanned out to this node's subscribers.
+  void on_peer_message(TimeNs now, const PeerMessage& message);
   std::optional<TimeNs> next_deadline() const;
   std::vector<EngineOutput> take_outputs();
   // The same outputs, into a vector the caller keeps from call to call: its previous contents
@@ -176,6 +187,9 @@ class Engine {
   // socket_id is excluded; stores it when the channel is a cache channel.
   PublishOutcome publish(TimeNs now, const AppConfig& app, std::string_view channel, std::string_view event,
                          std::string_view data, std::optional<std::string_view> exclude_socket_id);
+  // Counts `messages` against the app's message quota; false, counting nothing, when they
+  // would go over it.
+  bool take_message_quota(const AppConfig& app, std::uint64_t messages);
   // Closes every signed-in connection of the user; returns how many.
   std::size_t terminate_user_connections(TimeNs now, const AppConfig& app, std::string_view user_id);
 

@@ -116,12 +116,25 @@ void Engine::State::check_variant_state(std::vector<EngineInvariantViolation>& o
   }
 }
 
+// Watchlists: signed_in counts exactly the live connections signed in as each user.
+void Engine::State::check_signed_in(std::vector<EngineInvariantViolation>& out) const {
+  std::map<std::pair<std::string, std::string>, std::size_t> counted;
+  for (const auto& [id, connection] : connections) {
+    if (connection.user_id) ++counted[{connection.app->id, *connection.user_id}];
+  }
+  if (counted != signed_in) {
+    out.push_back({"signed-in-users-counted", std::to_string(signed_in.size()) + " users counted online, " +
+                                                  std::to_string(counted.size()) + " signed in on live connections"});
+  }
+}
+
 std::vector<EngineInvariantViolation> Engine::invariant_violations() const {
   std::vector<EngineInvariantViolation> out;
   state_->check_connections(out);
   for (const auto& app : state_->apps) state_->check_channels(app, out);
   state_->registry.check(out);
   state_->check_variant_state(out);
+  state_->check_signed_in(out);
   return out;
 }
 

@@ -22,6 +22,7 @@
 
 #include "protocol/frame.hpp"
 #include "protocol/server/channel_registry.hpp"
+#include "protocol/server/cluster_link.hpp"
 #include "protocol/server/engine.hpp"
 #include "protocol/server/webhook_dispatcher.hpp"
 
@@ -42,6 +43,8 @@ struct Connection {
   // Sign-in (§4.5).
   std::optional<std::string> user_id;
   std::string user_data;
+  // The signed-in user's watchlist (§4.6), at most limits.watchlist_max ids, in the order given.
+  std::vector<std::string> watchlist;
   // Client event rate limit: a fixed one-second window opened by the first event in it.
   TimeNs rate_window_start = 0;
   std::uint32_t rate_window_events = 0;
@@ -78,13 +81,34 @@ struct Engine::State {
   std::uint64_t deferred_sequence = 0;
   // Defect kListsVacatedChannels only: every (app id, channel) ever subscribed.
   std::set<std::pair<std::string, std::string>> once_occupied;
+  // Cluster mode (cluster_node.cpp): the link to the other nodes, null for a lone engine.
+  ClusterLink* cluster = nullptr;
+  TimeNs next_heartbeat = 0;
+  // Cluster mode: per presence subscription, the member version its member list was read at
+  // and the version of the last member event passed on for each user (cluster_link.hpp).
+  struct MemberView {
+    std::uint64_t list_version = 0;
+    std::map<std::string, std::uint64_t, std::less<>> user_versions;
+  };
+  std::map<std::pair<ConnectionId, std::string>, MemberView> member_views;
+  std::uint64_t member_change_version = 0;  // of the last cluster_join / cluster_leave
+  // Defect kBusHiccupLosesBroadcast only: when each node's last peer message arrived.
+  std::map<NodeId, TimeNs> last_peer_message;
+  // Watchlists (§4.6): how many live connections are signed in as each user, by (app id,
+  // user id); a user is online while this is at least 1, and has no entry otherwise.
+  std::map<std::pair<std::string, std::string>, std::size_t> signed_in;
+  // Messages counted against each app's quota (AppConfig::max_messages), by app id.
+  std::map<std::string, std::uint64_t, std::less<>> messages_counted;
 
   // --- output ------------------------------------------------------------------------------
   void send(ConnectionId connection, std::string text);
   void send_shared(ConnectionId connection, const std::shared_ptr<const std::string>& text);
-  // One encoding for every recipient, ordered by connection id; returns how many got it.
+  // One encoding for every recipient, ordered by connection id; returns how many got it here.
+  // In a cluster the frame goes to the other nodes' subscribers too.
   std::size_t broadcast(const AppConfig& app, std::string_view channel, std::string text,
                         std::optional<ConnectionId> except);
+  std::size_t broadcast_local(const AppConfig& app, std::string_view channel, std::string text,
+                              std::optional<ConnectionId> except);
   void send_error(ConnectionId connection, std::optional<int> code, std::string_view message);
   void emit_webhook(TimeNs now, const AppConfig& app, WebhookEvent event);
 
@@ -112,8 +136,14 @@ struct Engine::State {
   // The member list a joiner is told about (all members, unless a defect hides some).
   std::vector<PresenceMember> members_seen_by_joiner(TimeNs now, const AppConfig& app, const std::string& channel,
                                                      const std::string& joiner);
-  void announce_member_removed(TimeNs now, const AppConfig& app, const std::string& channel,
-                               const std::string& user_id);
+  void announce_member_removed(TimeNs now, const AppConfig& app, const std::string& channel, const std::string& user_id,
+                               std::uint64_t version = 0);
+  // member_added / member_removed frames in a cluster: to this node's subscribers whose view
+  // is older than `version`, and to the other nodes.
+  void broadcast_member_event(const AppConfig& app, const std::string& channel, std::string text,
+                              std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version);
+  void deliver_member_event(const AppConfig& app, const std::string& channel, const std::string& text,
+                            std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version);
   void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
   void send_cache(TimeNs now, Connection& connection, const std::string& channel);
 
@@ -126,6 +156,15 @@ struct Engine::State {
   // --- sign-in (signin_handler.cpp) ---------------------------------------------------------
   void on_signin(TimeNs now, Connection& connection, const Frame& frame);
   void mark_authorized(Connection& connection);
+  // The connection is signed in from now on (or again): count it online, and tell the
+  // watchers when its user comes online.
+  void count_signed_in(Connection& connection, bool first_signin);
+  // The connection is going: tell the watchers when it was its user's last one.
+  void count_signed_out(const Connection& connection);
+  // pusher_internal:watchlist_events to every connection of the app watching the user.
+  void notify_watchers(const AppConfig& app, const std::string& user_id, std::string_view name);
+  // The online and offline ids of a watchlist, sent right after a sign-in.
+  void send_watchlist_state(const Connection& connection);
 
   // --- timers (liveness.cpp) ----------------------------------------------------------------
   void touch(TimeNs now, Connection& connection);  // a frame arrived
@@ -138,6 +177,23 @@ struct Engine::State {
   void defer(TimeNs now, std::function<void(TimeNs)> work);
   void run_deferred(TimeNs now);
 
+  // --- cluster mode (cluster_node.cpp) -------------------------------------------------------
+  // The cluster-wide view of a local join or leave: occupied/vacated and member added/removed
+  // as the shared store counts them (the local outcome under the per-node defects).
+  JoinOutcome cluster_join(const AppConfig& app, const std::string& channel, const JoinOutcome& local,
+                           const std::optional<PresenceMember>& member);
+  LeaveOutcome cluster_leave(const AppConfig& app, const std::string& channel, const LeaveOutcome& local,
+                             const std::optional<std::string>& user_id);
+  void share_with_peers(const AppConfig& app, std::string_view channel, std::string text,
+                        std::optional<std::string> exclude_socket_id, std::optional<CachedEvent> cache);
+  void receive_peer_message(TimeNs now, const PeerMessage& message);
+  // The removal delay across nodes: false when the event must not go to the dispatcher.
+  bool hold_or_cancel(const AppConfig& app, WebhookEvent& event, std::uint64_t& hold);
+  void cluster_tick(TimeNs now);
+  void take_over(TimeNs now, const NodeRemains& remains);
+  const AppConfig* app_with_id(std::string_view id) const;
+  std::vector<PresenceMember> shared_members(std::string_view app_id, std::string_view channel) const;
+
   // --- operations (publish.cpp) --------------------------------------------------------------
   PublishOutcome publish(TimeNs now, const AppConfig& app, std::string_view channel, std::string_view event,
                          std::string_view data, std::optional<std::string_view> exclude_socket_id);
@@ -147,6 +203,7 @@ struct Engine::State {
   void check_connections(std::vector<EngineInvariantViolation>& violations) const;
   void check_channels(const AppConfig& app, std::vector<EngineInvariantViolation>& violations) const;
   void check_variant_state(std::vector<EngineInvariantViolation>& violations) const;
+  void check_signed_in(std::vector<EngineInvariantViolation>& violations) const;
 };
 
 }  // namespace pushsim

@@ -80,6 +80,7 @@ void Engine::State::run_deferred(TimeNs now) {
 
 void Engine::State::tick(TimeNs now) {
   run_deferred(now);
+  if (cluster != nullptr && next_heartbeat <= now) cluster_tick(now);
   while (!deadlines.empty() && deadlines.begin()->first <= now) {
     const std::pair<TimeNs, ConnectionId> handled = *deadlines.begin();
     on_connection_deadline(now, handled.second);
@@ -103,6 +104,7 @@ std::optional<TimeNs> Engine::State::next_deadline() const {
   if (!deferred.empty() && (!earliest || deferred.begin()->first.first < *earliest)) {
     earliest = deferred.begin()->first.first;
   }
+  if (cluster != nullptr && (!earliest || next_heartbeat < *earliest)) earliest = next_heartbeat;
   return earliest;
 }
 

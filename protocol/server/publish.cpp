@@ -16,8 +16,10 @@ PublishOutcome Engine::State::publish(TimeNs now, const AppConfig& app, std::str
     auto it = by_socket_id.find(*exclude_socket_id);
     if (it != by_socket_id.end() && connections.at(it->second).app->id == app.id) excluded = it->second;
   }
+  std::optional<CachedEvent> shared_cache;
   if (classify_channel(channel).cache) {
     CachedEvent cached{std::string(event), std::string(data), now + options.cache_ttl};
+    shared_cache = cached;
     if (options.defects.has(Defect::kCacheWrittenAfterFanout)) {
       // Written back after a round trip: whoever subscribes meanwhile reads the old value.
       defer(now, [this, app_id = app.id, name = std::string(channel), cached](TimeNs) {
@@ -28,7 +30,14 @@ PublishOutcome Engine::State::publish(TimeNs now, const AppConfig& app, std::str
     }
   }
   PublishOutcome outcome;
-  outcome.delivered = broadcast(app, channel, server_frames::channel_event(channel, event, data), excluded);
+  std::string text = server_frames::channel_event(channel, event, data);
+  if (cluster != nullptr) {
+    // The socket_id goes to the other nodes as text: the excluded socket may be on any of them.
+    std::optional<std::string> exclude;
+    if (exclude_socket_id && !options.defects.has(Defect::kIgnoreSocketExclusion)) exclude = *exclude_socket_id;
+    share_with_peers(app, channel, text, std::move(exclude), std::move(shared_cache));
+  }
+  outcome.delivered = broadcast_local(app, channel, std::move(text), excluded);
   return outcome;
 }
 

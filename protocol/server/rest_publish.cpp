@@ -24,6 +24,8 @@ Json attributes_of(const Engine& engine, TimeNs now, const AppConfig& app, std::
   return channel_attributes(channel, engine.channel(app.id, channel, now), info, app, now);
 }
 
+HttpResponse over_quota() { return rest_error_response(403, "App is over its message quota"); }
+
 }  // namespace
 
 HttpResponse handle_trigger(Engine& engine, TimeNs now, const AppConfig& app, std::string_view body) {
@@ -31,6 +33,7 @@ HttpResponse handle_trigger(Engine& engine, TimeNs now, const AppConfig& app, st
   if (!json) return rest_error_response(json.error());
   auto event = parse_trigger(*json, engine.options().limits);
   if (!event) return rest_error_response(event.error());
+  if (!engine.take_message_quota(app, event->channels.size())) return over_quota();
   publish(engine, now, app, *event, /*batch_item=*/false);
   if (!event->info) return rest_json_response(200, Json::object());
   Json channels = Json::object();
@@ -45,6 +48,9 @@ HttpResponse handle_batch_trigger(Engine& engine, TimeNs now, const AppConfig& a
   if (!json) return rest_error_response(json.error());
   auto events = parse_batch(*json, engine.options().limits);
   if (!events) return rest_error_response(events.error());
+  std::uint64_t messages = 0;
+  for (const auto& event : *events) messages += event.channels.size();
+  if (!engine.take_message_quota(app, messages)) return over_quota();
   bool any_info = false;
   // Each item carries its own socket_id: excluding one item's sender from every item is the
   // pusher-http-php #365 bug, so exclusion is never shared between items.

@@ -17,6 +17,8 @@ inline constexpr int kUnsupportedProtocol = 4007;
 inline constexpr int kUnauthorized = 4009;
 inline constexpr int kPongTimeout = 4201;
 inline constexpr int kClientEventRateLimit = 4301;
+// Sent as pusher:error after signin_success; the sign-in stands with the first 100 ids.
+inline constexpr int kWatchlistLimit = 4302;
 
 // Non-fatal errors that leave the connection open carry code null, as the official service
 // does for rejected subscriptions: malformed or oversized frames, binary frames, unknown

@@ -123,4 +123,10 @@ std::string signin_success(std::string_view user_data) {
   return make(events::kSigninSuccess, std::nullopt, Json{{"user_data", std::string(user_data)}});
 }
 
+std::string watchlist_events(const std::vector<WatchlistEvent>& events) {
+  Json list = Json::array();
+  for (const auto& entry : events) list.push_back(Json{{"name", entry.name}, {"user_ids", entry.user_ids}});
+  return make(events::kWatchlistEvents, std::nullopt, Json{{"events", std::move(list)}});
+}
+
 }  // namespace pushsim::server_frames

@@ -39,5 +39,13 @@ std::string client_event(std::string_view channel, std::string_view event, const
                          const std::optional<std::string>& user_id);
 // {"event":"pusher:signin_success","data":{"user_data":"..."}}
 std::string signin_success(std::string_view user_data);
+// One watchlist entry: {"name":"online"|"offline","user_ids":[...]}.
+struct WatchlistEvent {
+  std::string name;
+  std::vector<std::string> user_ids;
+};
+// {"event":"pusher_internal:watchlist_events","data":{"events":[...]}} (connection-level: no
+// channel; data an object, as docs/protocol.md §4.6 shows it).
+std::string watchlist_events(const std::vector<WatchlistEvent>& events);
 
 }  // namespace pushsim::server_frames

@@ -3,7 +3,17 @@
 // A refused sign-in is a pusher:error with code 4009 (the official code is unconfirmed;
 // 4009 "connection is unauthorized" is what soketi uses) and, unlike soketi, the connection
 // stays open: the client may retry, and an authorized-connections deadline still applies.
-// Watchlists are not implemented.
+//
+// Watchlists (§4.6): user_data may carry `watchlist`, an array of user ids. A user is online
+// while at least one live connection of the app is signed in as it (`signed_in` counts them).
+// After signin_success the connection gets, when its watchlist is not empty, one
+// pusher_internal:watchlist_events with an `online` entry (the watched users online now) and
+// an `offline` entry (the rest), each only when not empty, in watchlist order. Afterwards
+// every watcher hears `online` when a watched user's first connection signs in and `offline`
+// when its last one goes. A watchlist over limits.watchlist_max keeps its first ids and the
+// sign-in still succeeds, followed by pusher:error 4302.
+#include <algorithm>
+
 #include "protocol/channel_name.hpp"
 #include "protocol/server/engine_state.hpp"
 #include "protocol/server/server_codes.hpp"
@@ -27,17 +37,34 @@ Result<SigninRequest> read_request(const Json& data) {
   return SigninRequest{auth->get<std::string>(), user_data->get<std::string>()};
 }
 
-// The non-empty string `id` of user_data.
-Result<std::string> user_id_of(std::string_view user_data, std::size_t user_id_max) {
+struct SignedUser {
+  std::string id;
+  std::vector<std::string> watchlist;  // whole, as given
+};
+
+// The non-empty string `id` of user_data, and its watchlist (an array of user ids) if any.
+Result<SignedUser> signed_user_of(std::string_view user_data, std::size_t user_id_max) {
   Json parsed = Json::parse(user_data.begin(), user_data.end(), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) return make_error("user_data must be a JSON object");
   auto id = parsed.find("id");
   if (id == parsed.end() || !id->is_string() || id->get_ref<const std::string&>().empty()) {
     return make_error("user_data must have a non-empty string id");
   }
-  std::string user_id = id->get<std::string>();
-  if (auto invalid = validate_user_id(user_id, user_id_max)) return *invalid;
-  return user_id;
+  SignedUser user;
+  user.id = id->get<std::string>();
+  if (auto invalid = validate_user_id(user.id, user_id_max)) return *invalid;
+  auto watchlist = parsed.find("watchlist");
+  if (watchlist == parsed.end()) return user;
+  if (!watchlist->is_array()) return make_error("watchlist must be an array of user ids");
+  for (const auto& entry : *watchlist) {
+    if (!entry.is_string()) return make_error("watchlist must be an array of user ids");
+    user.watchlist.push_back(entry.get<std::string>());
+  }
+  return user;
+}
+
+bool watches(const Connection& connection, std::string_view user_id) {
+  return std::find(connection.watchlist.begin(), connection.watchlist.end(), user_id) != connection.watchlist.end();
 }
 
 }  // namespace
@@ -51,18 +78,83 @@ void Engine::State::on_signin(TimeNs /*now*/, Connection& connection, const Fram
   if (!verify_user_auth(connection.app->credentials(), request->auth, connection.socket_id, request->user_data)) {
     return refuse("invalid signature for " + user_string_to_sign(connection.socket_id, request->user_data));
   }
-  auto user_id = user_id_of(request->user_data, options.limits.presence_user_id_max);
-  if (!user_id) return refuse(user_id.error().message);
-  if (connection.user_id && *connection.user_id != *user_id) {
+  auto parsed = signed_user_of(request->user_data, options.limits.presence_user_id_max);
+  if (!parsed) return refuse(parsed.error().message);
+  SignedUser user = std::move(parsed).value();
+  const bool switches = connection.user_id && *connection.user_id != user.id;
+  if (switches && !options.defects.has(Defect::kSigninSwitchesUser)) {
     return refuse("the connection is already signed in as another user");
   }
-  PUSHSIM_ENGINE_ASSERT(
-      !connection.user_id || *connection.user_id == *user_id, "signed-in-user-fixed",
-      "connection " + std::to_string(connection.id) + " signed in as " + *connection.user_id + " becomes " + *user_id);
-  connection.user_id = std::move(user_id).value();
+  // The broken variant lets the user change: the old one leaves as if its connection closed.
+  if (switches) count_signed_out(connection);
+  const bool first_signin = !connection.user_id || switches;
+  connection.user_id = user.id;
   connection.user_data = request->user_data;
-  mark_authorized(connection);
+  const std::size_t limit = options.limits.watchlist_max;
+  const bool over_limit = user.watchlist.size() > limit && !options.defects.has(Defect::kWatchlistUnlimited);
+  if (over_limit) user.watchlist.resize(limit);
+  connection.watchlist = std::move(user.watchlist);
+  if (options.defects.has(Defect::kWatchlistIgnored)) connection.watchlist.clear();
+  if (!options.defects.has(Defect::kSigninNotAuthorizing)) mark_authorized(connection);
   send(connection.id, server_frames::signin_success(request->user_data));
+  if (over_limit) {
+    send_error(connection.id, server_codes::kWatchlistLimit,
+               "Watchlist limit exceeded: only the first " + std::to_string(limit) + " user ids are kept");
+  }
+  send_watchlist_state(connection);
+  count_signed_in(connection, first_signin);
+}
+
+void Engine::State::count_signed_in(Connection& connection, bool first_signin) {
+  if (!first_signin) return;
+  const AppConfig& app = *connection.app;
+  std::size_t& count = signed_in[{app.id, *connection.user_id}];
+  ++count;
+  if (count == 1 || options.defects.has(Defect::kWatchlistEventsPerConnection)) {
+    notify_watchers(app, *connection.user_id, "online");
+  }
+}
+
+void Engine::State::count_signed_out(const Connection& connection) {
+  if (!connection.user_id) return;
+  const AppConfig& app = *connection.app;
+  auto it = signed_in.find({app.id, *connection.user_id});
+  PUSHSIM_ENGINE_ASSERT(it != signed_in.end() && it->second > 0, "signed-in-users-counted",
+                        "connection " + std::to_string(connection.id) + " signed in as " + *connection.user_id +
+                            " leaves, but its user is not counted online");
+  const bool last = --it->second == 0;
+  if (last) signed_in.erase(it);
+  if (last || options.defects.has(Defect::kWatchlistEventsPerConnection)) {
+    notify_watchers(app, *connection.user_id, "offline");
+  }
+}
+
+// Linear in the connections; sign-ins and departures are rare next to events. Connections are
+// walked in id order, so the frames come out in a fixed order.
+void Engine::State::notify_watchers(const AppConfig& app, const std::string& user_id, std::string_view name) {
+  std::shared_ptr<const std::string> text;
+  for (const auto& [id, watcher] : connections) {
+    if (watcher.app != &app || !watches(watcher, user_id)) continue;
+    if (!text) {
+      text = std::make_shared<const std::string>(
+          server_frames::watchlist_events({{std::string(name), std::vector<std::string>{user_id}}}));
+    }
+    send_shared(id, text);
+  }
+}
+
+void Engine::State::send_watchlist_state(const Connection& connection) {
+  if (connection.watchlist.empty()) return;
+  server_frames::WatchlistEvent online{"online", {}};
+  server_frames::WatchlistEvent offline{"offline", {}};
+  for (const auto& user_id : connection.watchlist) {
+    const bool is_online = signed_in.count({connection.app->id, user_id}) != 0;
+    (is_online ? online : offline).user_ids.push_back(user_id);
+  }
+  std::vector<server_frames::WatchlistEvent> events;
+  if (!online.user_ids.empty()) events.push_back(std::move(online));
+  if (!offline.user_ids.empty()) events.push_back(std::move(offline));
+  send(connection.id, server_frames::watchlist_events(events));
 }
 
 void Engine::State::mark_authorized(Connection& connection) {

@@ -71,8 +71,12 @@ void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame
       if (!channel_data) return refuse("Presence channel_data required to subscribe to " + *channel);
     }
     const AppCredentials credentials = connection.app->credentials();
-    if (!verify_channel_auth(credentials, auth, connection.socket_id, *channel, channel_data) &&
-        !options.defects.has(Defect::kAcceptBadChannelAuth)) {
+    // The broken variant also takes the private-channel form, socket_id:channel, for a
+    // presence channel: a signature that leaves channel_data free to be anything.
+    const bool verified = verify_channel_auth(credentials, auth, connection.socket_id, *channel, channel_data) ||
+                          (channel_data && options.defects.has(Defect::kChannelDataUnsigned) &&
+                           verify_channel_auth(credentials, auth, connection.socket_id, *channel, std::nullopt));
+    if (!verified && !options.defects.has(Defect::kAcceptBadChannelAuth)) {
       // The expected digest stays secret: only the string it signs is named.
       return refuse("Invalid signature: Expected HMAC SHA256 hex digest of " +
                     channel_string_to_sign(connection.socket_id, *channel, channel_data) + ", but got " + auth);
@@ -84,8 +88,15 @@ void Engine::State::on_subscribe(TimeNs now, Connection& connection, const Frame
       const std::string& app_id = connection.app->id;
       // An existing member's further connections are let in even when the channel is full
       // (official leniency; soketi refuses them).
-      if (!registry.has_member(app_id, *channel, member->user_id) &&
-          registry.member_count(app_id, *channel) >= options.limits.presence_members_max) {
+      bool known = registry.has_member(app_id, *channel, member->user_id);
+      std::size_t count = registry.member_count(app_id, *channel);
+      if (cluster != nullptr) {  // the channel's members on every node
+        const std::vector<PresenceMember> present = shared_members(app_id, *channel);
+        known = std::any_of(present.begin(), present.end(),
+                            [&](const PresenceMember& m) { return m.user_id == member->user_id; });
+        count = present.size();
+      }
+      if (!known && count >= options.limits.presence_members_max) {
         return refuse("Cannot subscribe to " + *channel + ": the presence channel is full (" +
                       std::to_string(options.limits.presence_members_max) + " members)");
       }
@@ -104,18 +115,25 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
                         "connection " + std::to_string(connection.id) + " joins " + channel +
                             (presence ? " as a presence member" : " without a presence member"));
   const bool listed = connection.channels.count(channel) != 0;
-  const JoinOutcome outcome = registry.subscribe(app.id, channel, connection.id, std::move(member));
+  const JoinOutcome local = registry.subscribe(app.id, channel, connection.id, std::move(member));
+  const JoinOutcome outcome = cluster != nullptr ? cluster_join(app, channel, local, joined) : local;
   PUSHSIM_ENGINE_ASSERT(
       outcome.already_subscribed == listed, "connection-lists-its-channels",
       "connection " + std::to_string(connection.id) + (listed ? " lists " : " does not list ") + channel +
           (outcome.already_subscribed ? ", which the registry has it in" : ", which the registry does not have it in"));
   connection.channels.insert(channel);
-  if (requires_auth(type.kind)) mark_authorized(connection);
+  // Authorized connections (§4.6): a private or presence subscription counts, a public one not.
+  const bool authorizes = requires_auth(type.kind) ? !options.defects.has(Defect::kPrivateSubscribeNotAuthorizing)
+                                                   : options.defects.has(Defect::kPublicSubscribeAuthorizes);
+  if (authorizes) mark_authorized(connection);
 
   if (type.cache && options.defects.has(Defect::kCacheBeforeSucceeded)) send_cache(now, connection, channel);
   if (options.defects.has(Defect::kListsVacatedChannels)) once_occupied.emplace(app.id, channel);
   if (presence) {
     const auto members = members_seen_by_joiner(now, app, channel, joined->user_id);
+    if (cluster != nullptr) {
+      member_views[{connection.id, channel}].list_version = cluster->member_version(app.id, channel);
+    }
     send(connection.id, server_frames::presence_subscription_succeeded(channel, members));
   } else {
     send(connection.id, server_frames::subscription_succeeded(channel, options.subscription_succeeded_data));
@@ -126,7 +144,12 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
         outcome.member_added || (presence && options.defects.has(Defect::kMemberAddedPerConnection));
     if (member_added) {
       const bool object_data = options.defects.has(Defect::kObjectMemberData);
-      broadcast(app, channel, server_frames::member_added(channel, *joined, object_data), connection.id);
+      std::string text = server_frames::member_added(channel, *joined, object_data);
+      if (cluster != nullptr) {
+        broadcast_member_event(app, channel, std::move(text), connection.id, joined->user_id, member_change_version);
+      } else {
+        broadcast(app, channel, std::move(text), connection.id);
+      }
       WebhookEvent added = webhook_event("member_added", channel);
       added.user_id = joined->user_id;
       emit_webhook(now, app, std::move(added));
@@ -150,7 +173,7 @@ constexpr DurationNs kMemberRecordLag = ms(1);
 std::vector<PresenceMember> Engine::State::members_seen_by_joiner(TimeNs now, const AppConfig& app,
                                                                   const std::string& channel,
                                                                   const std::string& joiner) {
-  std::vector<PresenceMember> members = registry.members(app.id, channel);
+  std::vector<PresenceMember> members = shared_members(app.id, channel);
   if (!options.defects.has(Defect::kMemberCountAfterBroadcast)) return members;
   auto& lagging = lagging_members[app.id + "/" + channel];
   std::erase_if(lagging, [&](const auto& entry) { return entry.second + kMemberRecordLag <= now; });
@@ -175,8 +198,10 @@ void Engine::State::on_unsubscribe(TimeNs now, Connection& connection, const Fra
 void Engine::State::leave(TimeNs now, Connection& connection, const std::string& channel, LeaveCause cause) {
   const AppConfig& app = *connection.app;
   std::optional<std::string> leaving_user = registry.member_of(app.id, channel, connection.id);
-  const LeaveOutcome outcome = registry.unsubscribe(app.id, channel, connection.id);
+  const LeaveOutcome local = registry.unsubscribe(app.id, channel, connection.id);
+  const LeaveOutcome outcome = cluster != nullptr ? cluster_leave(app, channel, local, leaving_user) : local;
   const std::size_t listed = connection.channels.erase(channel);
+  if (cluster != nullptr) member_views.erase({connection.id, channel});
   PUSHSIM_ENGINE_ASSERT(
       outcome.was_subscribed == (listed == 1), "connection-lists-its-channels",
       "connection " + std::to_string(connection.id) + (listed == 1 ? " listed " : " did not list ") + channel +
@@ -194,7 +219,7 @@ void Engine::State::leave(TimeNs now, Connection& connection, const std::string&
       announce_member_removed(at, app, channel, user);
     });
   } else if (member_removed) {
-    announce_member_removed(now, app, channel, *member_removed);
+    announce_member_removed(now, app, channel, *member_removed, member_change_version);
   }
   if (outcome.channel_vacated) {
     const bool suppressed = options.defects.has(Defect::kNoChannelVacated) ||
@@ -213,8 +238,13 @@ void Engine::State::leave(TimeNs now, Connection& connection, const std::string&
 }
 
 void Engine::State::announce_member_removed(TimeNs now, const AppConfig& app, const std::string& channel,
-                                            const std::string& user_id) {
-  broadcast(app, channel, server_frames::member_removed(channel, user_id), std::nullopt);
+                                            const std::string& user_id, std::uint64_t version) {
+  if (cluster != nullptr) {
+    broadcast_member_event(app, channel, server_frames::member_removed(channel, user_id), std::nullopt, user_id,
+                           version);
+  } else {
+    broadcast(app, channel, server_frames::member_removed(channel, user_id), std::nullopt);
+  }
   WebhookEvent removed = webhook_event("member_removed", channel);
   removed.user_id = user_id;
   emit_webhook(now, app, std::move(removed));

@@ -59,8 +59,8 @@ bool WebhookDispatcher::Ready::operator<(const Ready& other) const {
 
 WebhookDispatcher::WebhookDispatcher(WebhookPolicy policy) : policy_(policy) {}
 
-void WebhookDispatcher::emit(TimeNs now, const WebhookApp& app, WebhookEvent event) {
-  if (auto removal = cancelled_removal(event.name)) {
+void WebhookDispatcher::emit(TimeNs now, const WebhookApp& app, WebhookEvent event, std::uint64_t hold) {
+  if (auto removal = cancelled_removal(event.name); removal && hold == 0) {
     WebhookEvent wanted = event;
     wanted.name = *removal;
     if (cancel_pending_removal(now, app.credentials.app_id, wanted)) return;
@@ -69,7 +69,26 @@ void WebhookDispatcher::emit(TimeNs now, const WebhookApp& app, WebhookEvent eve
   // re-add that some config may want. Anything else nobody wants is dropped here.
   if (!is_removal(event.name) && !anyone_wants(app.webhooks, event.name)) return;
   const TimeNs due = is_removal(event.name) ? now + policy_.removal_delay : now;
-  pending_.emplace(next_pending_id_++, Pending{due, now, app, std::move(event)});
+  pending_.emplace(next_pending_id_++, Pending{due, now, app, std::move(event), hold});
+}
+
+// Held removals that fell due: kept (hold cleared) when the store still has their hold,
+// dropped when another node cancelled or took it. In pending order: deterministic.
+void WebhookDispatcher::release_holds(TimeNs now) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    Pending& p = it->second;
+    if (p.hold == 0 || p.due > now) {
+      ++it;
+      continue;
+    }
+    const bool mine = !release_check_ || release_check_(p.app.credentials.app_id, p.event, p.hold);
+    p.hold = 0;
+    if (mine && anyone_wants(p.app.webhooks, p.event.name)) {
+      ++it;
+    } else {
+      it = pending_.erase(it);
+    }
+  }
 }
 
 // Looks for the newest removal still waiting out its delay (due strictly after now: at the
@@ -77,7 +96,7 @@ void WebhookDispatcher::emit(TimeNs now, const WebhookApp& app, WebhookEvent eve
 bool WebhookDispatcher::cancel_pending_removal(TimeNs now, const std::string& app_id, const WebhookEvent& event) {
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
     const Pending& p = it->second;
-    if (p.due <= now || p.app.credentials.app_id != app_id) continue;
+    if (p.due <= now || p.hold != 0 || p.app.credentials.app_id != app_id) continue;
     if (p.event.name != event.name || p.event.channel != event.channel) continue;
     if (p.event.user_id != event.user_id) continue;
     pending_.erase(std::next(it).base());
@@ -128,6 +147,7 @@ void WebhookDispatcher::expire_responses(TimeNs now) {
 
 void WebhookDispatcher::on_tick(TimeNs now, std::vector<WebhookPost>& out) {
   expire_responses(now);
+  release_holds(now);
   std::vector<Ready> ready;
   for (const auto& [id, d] : deliveries_) {
     if (!d.in_flight && d.next_action <= now) ready.push_back({d.next_action, kRetry, id, {}});

@@ -9,7 +9,12 @@
 // event due within the batch window when the app batches. A post waits for on_response();
 // failure (or response_timeout) schedules a retry with back-off until retry_window is spent.
 // The body (and its time_ms, the creation time) is the same on every attempt.
+//
+// In a cluster a removal may be held in the shared store (cluster_link.hpp): such an event
+// carries its hold token, is never cancelled here (the store cancels it), and when it falls
+// due it is posted only if the release check says the hold is still its own.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,7 +35,10 @@ class WebhookDispatcher {
  public:
   explicit WebhookDispatcher(WebhookPolicy policy);
 
-  void emit(TimeNs now, const WebhookApp& app, WebhookEvent event);
+  // hold: the token of a removal held in a cluster's store, 0 for none.
+  void emit(TimeNs now, const WebhookApp& app, WebhookEvent event, std::uint64_t hold = 0);
+  using ReleaseCheck = std::function<bool(const std::string& app_id, const WebhookEvent& event, std::uint64_t hold)>;
+  void set_release_check(ReleaseCheck check) { release_check_ = std::move(check); }
   void on_response(TimeNs now, std::uint64_t delivery_id, int status);
   // Appends every post that is due at `now` (first attempts and retries) to `out`.
   void on_tick(TimeNs now, std::vector<WebhookPost>& out);
@@ -47,6 +55,7 @@ class WebhookDispatcher {
     TimeNs created = 0;
     WebhookApp app;
     WebhookEvent event;
+    std::uint64_t hold = 0;
   };
   struct Delivery {
     WebhookPost post;
@@ -67,6 +76,7 @@ class WebhookDispatcher {
 
   bool cancel_pending_removal(TimeNs now, const std::string& app_id, const WebhookEvent& event);
   void expire_responses(TimeNs now);
+  void release_holds(TimeNs now);
   void fail(TimeNs at, std::uint64_t delivery_id);
   DurationNs backoff(int failed_attempt) const;
   void collect_due_events(TimeNs now, std::vector<Ready>& ready) const;
@@ -78,6 +88,7 @@ class WebhookDispatcher {
   void restamp(Delivery& delivery, TimeNs now);
 
   WebhookPolicy policy_;
+  ReleaseCheck release_check_;
   std::uint64_t next_pending_id_ = 1;
   std::uint64_t next_delivery_id_ = 1;
   std::map<std::uint64_t, Pending> pending_;      // by insertion id: ordered, deterministic

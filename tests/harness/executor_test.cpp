@@ -444,13 +444,11 @@ TEST_CASE("Verdicts follow the level: SHOULD is non-strict, INFO informational",
   CHECK(run_text(scenario_text("should", passing)).verdict == Verdict::kPass);
 }
 
-// The reference engine has no watchlists (protocol/server/signin_handler.cpp): the sim must not
-// claim them and run such a scenario as if it could pass.
-TEST_CASE("The sim target, by default, skips a scenario that requires watchlists", "[executor]") {
+// The reference engine has watchlists (protocol/server/signin_handler.cpp): the sim claims them.
+TEST_CASE("The sim target, by default, runs a scenario that requires watchlists", "[executor]") {
   const ScenarioResult result =
       run_text(scenario_text("must", "requires: [watchlist]\nclients:\n  alice:\nsteps:\n  - connect: alice\n"));
-  CHECK(result.verdict == Verdict::kSkipped);
-  CHECK(result.skip_reason == "target 'sim' lacks feature 'watchlist'");
+  CHECK(result.verdict == Verdict::kPass);
 }
 
 TEST_CASE("A scenario requiring a feature the target lacks is skipped with the reason", "[executor]") {

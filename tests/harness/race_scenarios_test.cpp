@@ -60,7 +60,11 @@ TEST_CASE("race scenarios follow the conventions of scenarios/README.md", "[race
 }
 
 TEST_CASE("each race-only defect is caught by its race scenario at a seed the reference passes", "[races]") {
-  const auto races = load_races();
+  auto races = load_races();
+  // The cluster-only race defects have their race scenario among the cluster scenarios.
+  const auto cluster = check_suite({pushsim::test::source_root() / "scenarios" / "cluster"});
+  REQUIRE(cluster.diagnostics.empty());
+  for (const auto& scenario : cluster.scenarios) races.emplace(scenario.id, scenario);
   for (const auto& info : all_defects()) {
     if (!info.race_only) continue;
     CAPTURE(info.name, info.race_scenario);

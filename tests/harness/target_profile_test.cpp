@@ -200,14 +200,11 @@ deviations:
         "p.yaml:8:17: deviation 'renamed.7' matches no scenario of the suite (renamed or removed?)");
 }
 
-TEST_CASE("the built-in reference profile claims every feature the engine has, watchlists not, and no deviation",
-          "[profile]") {
+TEST_CASE("the built-in reference profile claims every known feature and no deviation", "[profile]") {
   const TargetProfile reference = builtin_reference_profile();
   CHECK(reference.name == "reference");
-  CHECK(reference.features.size() == std::size(kKnownFeatures) - 1);
-  for (const auto feature : kKnownFeatures) {
-    CHECK(reference.features.count(std::string(feature)) == (feature == "watchlist" ? 0u : 1u));
-  }
+  CHECK(reference.features.size() == std::size(kKnownFeatures));
+  for (const auto feature : kKnownFeatures) CHECK(reference.features.count(std::string(feature)) == 1u);
   CHECK(reference.deviations.empty());
 }
 

@@ -23,7 +23,7 @@ struct RecordingSigner {
   }
 };
 
-AuthChoice choice(AuthChoice::Kind kind, std::string literal = {}) { return AuthChoice{kind, std::move(literal)}; }
+AuthChoice choice(AuthChoice::Kind kind, std::string literal = {}) { return AuthChoice{kind, std::move(literal), {}}; }
 
 }  // namespace
 

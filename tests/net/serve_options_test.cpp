@@ -21,7 +21,7 @@ TEST_CASE("serve options: --app with a missing or empty part is an error", "[net
 TEST_CASE("serve options: a config file sets apps, webhooks and engine knobs", "[net][serve-options]") {
   auto options = parse_serve_config(R"({
     "host": "0.0.0.0", "port": 7001, "seed": 9, "activity_timeout_s": 30, "webhook_removal_delay_ms": 0,
-    "apps": [{"id": "1", "key": "k", "secret": "s", "client_events": false, "max_connections": 5,
+    "apps": [{"id": "1", "key": "k", "secret": "s", "client_events": false, "max_connections": 5, "max_messages": 7,
               "authorization_timeout_ms": 1500, "batch_webhooks": true,
               "webhooks": [{"url": "http://127.0.0.1:9/h", "event_types": ["channel_occupied"]}]}]})");
   REQUIRE(options.ok());
@@ -35,6 +35,7 @@ TEST_CASE("serve options: a config file sets apps, webhooks and engine knobs", "
   CHECK(app.id == "1");
   CHECK_FALSE(app.client_events);
   CHECK(app.max_connections == 5U);
+  CHECK(app.max_messages == std::optional<std::uint64_t>(7));
   CHECK(app.authorization_timeout == ms(1500));
   CHECK(app.batch_webhooks);
   REQUIRE(app.webhooks.size() == 1);

@@ -551,3 +551,39 @@ TEST_CASE("pending, in_flight and next_deadline follow the work left", "[webhook
   CHECK(d.in_flight() == 0);
   CHECK(d.next_deadline() == kT0 + seconds(3));
 }
+
+// ---- removals held in a cluster's store (cluster_link.hpp) ------------------------------------
+
+TEST_CASE("a held removal is posted at its due time only when the store still has its hold",
+          "[webhook_dispatcher][cluster]") {
+  WebhookDispatcher d{WebhookPolicy{}};
+  std::vector<std::uint64_t> asked;
+  bool still_held = true;
+  d.set_release_check([&](const std::string& app_id, const WebhookEvent& e, std::uint64_t hold) {
+    CHECK(app_id == "1");
+    CHECK(e.name == "channel_vacated");
+    asked.push_back(hold);
+    return still_held;
+  });
+  d.emit(kT0, one_hook_app(), vacated("room"), 7);
+  CHECK(tick(d, kT0 + WebhookPolicy{}.removal_delay - 1).empty());
+  CHECK(asked.empty());  // not asked before it is due
+  const auto posts = tick(d, kT0 + WebhookPolicy{}.removal_delay);
+  REQUIRE(posts.size() == 1);
+  CHECK(asked == std::vector<std::uint64_t>{7});
+  d.on_response(kT0 + WebhookPolicy{}.removal_delay, posts[0].delivery_id, 200);
+
+  still_held = false;  // another node cancelled it: nothing goes out
+  d.emit(kT0, one_hook_app(), vacated("other"), 8);
+  CHECK(tick(d, kT0 + seconds(60)).empty());
+  CHECK(d.pending() == 0);
+}
+
+TEST_CASE("a held removal is not cancelled by a local add: the store decides", "[webhook_dispatcher][cluster]") {
+  WebhookDispatcher d{WebhookPolicy{}};
+  d.set_release_check([](const std::string&, const WebhookEvent&, std::uint64_t) { return true; });
+  d.emit(kT0, one_hook_app(), removed("presence-room", "u1"), 3);
+  d.emit(kT0 + ms(10), one_hook_app(), added("presence-room", "u1"));
+  const auto posts = tick(d, kT0 + seconds(60));
+  REQUIRE(posts.size() == 2);  // the add, and the removal the store still held
+}

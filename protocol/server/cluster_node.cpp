@@ -1,0 +1,189 @@
+// The engine as one node of a cluster (cluster_link.hpp has the theory of operation): the
+// cluster-wide view of joins and leaves, broadcasts shared with the other nodes, the removal
+// delay held in the shared store, heartbeats and the take-over of dead nodes.
+//
+// The cluster-only broken variants (defects.hpp, "cluster:") switch here, each at the one
+// place where a real clustered server made that mistake.
+#include "protocol/server/engine_state.hpp"
+#include "protocol/server/server_frames.hpp"
+
+namespace pushsim {
+namespace {
+
+bool names_removal(const std::string& name) { return name == "channel_vacated" || name == "member_removed"; }
+bool names_addition(const std::string& name) { return name == "channel_occupied" || name == "member_added"; }
+
+RemovalKey held_removal_key(const std::string& app_id, const WebhookEvent& event) {
+  return RemovalKey{app_id, event.channel, event.user_id.value_or("")};
+}
+
+}  // namespace
+
+void Engine::attach_cluster(TimeNs now, ClusterLink& link) {
+  State& state = *state_;
+  state.cluster = &link;
+  state.webhooks.set_release_check([&link](const std::string& app_id, const WebhookEvent& event, std::uint64_t hold) {
+    return link.release_removal(held_removal_key(app_id, event), hold);
+  });
+  // A restarted node's previous life may still be in the store: take it out before counting anew.
+  if (auto remains = link.claim_node(link.node(), now)) state.take_over(now, *remains);
+  state.next_heartbeat = now;
+  state.cluster_tick(now);
+}
+
+const AppConfig* Engine::State::app_with_id(std::string_view id) const {
+  for (const auto& app : apps) {
+    if (app.id == id) return &app;
+  }
+  return nullptr;
+}
+
+std::vector<PresenceMember> Engine::State::shared_members(std::string_view app_id, std::string_view channel) const {
+  if (cluster == nullptr || options.defects.has(Defect::kMemberListPerNode)) return registry.members(app_id, channel);
+  return cluster->members(app_id, channel);
+}
+
+JoinOutcome Engine::State::cluster_join(const AppConfig& app, const std::string& channel, const JoinOutcome& local,
+                                        const std::optional<PresenceMember>& member) {
+  if (local.already_subscribed) return local;
+  JoinOutcome shared = local;
+  shared.subscription_count = cluster->add_subscription(app.id, channel, +1);
+  const bool per_node = options.defects.has(Defect::kWebhooksPerNode);
+  if (!per_node) shared.channel_occupied = shared.subscription_count == 1;
+  if (member) {
+    const ClusterLink::MemberChange change = cluster->add_member(app.id, channel, *member, +1);
+    member_change_version = change.version;
+    if (!per_node) shared.member_added = change.connections == 1;
+  }
+  return shared;
+}
+
+LeaveOutcome Engine::State::cluster_leave(const AppConfig& app, const std::string& channel, const LeaveOutcome& local,
+                                          const std::optional<std::string>& user_id) {
+  if (!local.was_subscribed) return local;
+  LeaveOutcome shared = local;
+  shared.subscription_count = cluster->add_subscription(app.id, channel, -1);
+  const bool per_node = options.defects.has(Defect::kWebhooksPerNode);
+  if (!per_node && !options.defects.has(Defect::kVacatedWhileMembersElsewhere)) {
+    shared.channel_vacated = shared.subscription_count == 0;
+  }
+  if (user_id) {
+    const ClusterLink::MemberChange change =
+        cluster->add_member(app.id, channel, PresenceMember{*user_id, nullptr}, -1);
+    member_change_version = change.version;
+    if (!per_node) shared.member_removed = change.connections == 0 ? user_id : std::nullopt;
+  }
+  return shared;
+}
+
+void Engine::State::share_with_peers(const AppConfig& app, std::string_view channel, std::string text,
+                                     std::optional<std::string> exclude_socket_id, std::optional<CachedEvent> cache) {
+  PeerMessage message;
+  message.from = cluster->node();
+  message.app_id = app.id;
+  message.channel = std::string(channel);
+  message.text = std::move(text);
+  if (!options.defects.has(Defect::kLocalOnlyExclusion)) message.exclude_socket_id = std::move(exclude_socket_id);
+  message.cache = std::move(cache);
+  cluster->publish(std::move(message));
+}
+
+void Engine::State::receive_peer_message(TimeNs now, const PeerMessage& message) {
+  const AppConfig* app = app_with_id(message.app_id);
+  if (app == nullptr) return;  // another configuration's app: nobody here to tell
+  if (options.defects.has(Defect::kBusHiccupLosesBroadcast)) {
+    // The broken node drops and renews its bus subscription after each message; whatever
+    // the sender publishes in that window is gone.
+    auto [last, first] = last_peer_message.try_emplace(message.from, now);
+    const bool lost = !first && now < last->second + kRaceWindow;
+    last->second = now;
+    if (lost) return;
+  }
+  if (message.cache) registry.store_cache(app->id, message.channel, *message.cache);
+  std::optional<ConnectionId> excluded;
+  if (message.exclude_socket_id) {
+    auto it = by_socket_id.find(*message.exclude_socket_id);
+    if (it != by_socket_id.end() && connections.at(it->second).app == app) excluded = it->second;
+  }
+  if (message.member) {
+    deliver_member_event(*app, message.channel, message.text, excluded, *message.member, message.member_version);
+    return;
+  }
+  broadcast_local(*app, message.channel, message.text, excluded);
+}
+
+void Engine::State::broadcast_member_event(const AppConfig& app, const std::string& channel, std::string text,
+                                           std::optional<ConnectionId> except, const std::string& user_id,
+                                           std::uint64_t version) {
+  PeerMessage message;
+  message.from = cluster->node();
+  message.app_id = app.id;
+  message.channel = channel;
+  message.text = text;
+  message.member = user_id;
+  message.member_version = version;
+  cluster->publish(std::move(message));
+  deliver_member_event(app, channel, text, except, user_id, version);
+}
+
+// A subscriber whose member list, or a later event about the user, is at least as new as this
+// event has it already (or has newer news): passing it on would repeat or undo what it knows.
+void Engine::State::deliver_member_event(const AppConfig& app, const std::string& channel, const std::string& text,
+                                         std::optional<ConnectionId> except, const std::string& user_id,
+                                         std::uint64_t version) {
+  const auto recipients = registry.subscriber_list(app.id, channel);
+  if (recipients == nullptr) return;
+  const auto shared = std::make_shared<const std::string>(text);
+  for (const ConnectionId subscriber : *recipients) {
+    if (except && *except == subscriber) continue;
+    auto view = member_views.find({subscriber, channel});
+    if (view != member_views.end() && version != 0) {
+      auto& seen = view->second.user_versions[user_id];
+      if (version <= view->second.list_version || version <= seen) continue;
+      seen = version;
+    }
+    send_shared(subscriber, shared);
+  }
+}
+
+bool Engine::State::hold_or_cancel(const AppConfig& app, WebhookEvent& event, std::uint64_t& hold) {
+  if (options.defects.has(Defect::kWebhooksPerNode)) return true;  // each node on its own
+  if (names_addition(event.name)) {
+    WebhookEvent removal = event;
+    removal.name = event.name == "channel_occupied" ? "channel_vacated" : "member_removed";
+    return !cluster->cancel_removal(held_removal_key(app.id, removal));
+  }
+  if (names_removal(event.name)) hold = cluster->hold_removal(held_removal_key(app.id, event));
+  return true;
+}
+
+void Engine::State::cluster_tick(TimeNs now) {
+  cluster->heartbeat(now + kClusterHeartbeatTtl);
+  next_heartbeat = now + kClusterHeartbeatInterval;
+  if (options.defects.has(Defect::kNoDeadNodeCleanup)) return;
+  for (NodeId dead : cluster->expired_nodes(now)) {
+    if (auto remains = cluster->claim_node(dead, now)) take_over(now, *remains);
+  }
+}
+
+// As if the dead node's connections had closed: member_removed to every node's subscribers
+// and the webhooks, which this node now sends (and holds for the removal delay).
+void Engine::State::take_over(TimeNs now, const NodeRemains& remains) {
+  for (const auto& member : remains.removed_members) {
+    if (const AppConfig* app = app_with_id(member.app_id)) {
+      announce_member_removed(now, *app, member.channel, member.user_id, member.version);
+    }
+  }
+  for (const auto& [app_id, channel] : remains.vacated) {
+    if (const AppConfig* app = app_with_id(app_id)) emit_webhook(now, *app, webhook_event("channel_vacated", channel));
+  }
+  for (const auto& key : remains.held_removals) {
+    const AppConfig* app = app_with_id(key.app_id);
+    if (app == nullptr) continue;
+    WebhookEvent event = webhook_event(key.user_id.empty() ? "channel_vacated" : "member_removed", key.channel);
+    if (!key.user_id.empty()) event.user_id = key.user_id;
+    emit_webhook(now, *app, std::move(event));
+  }
+}
+
+}  // namespace pushsim
