@@ -1,5 +1,7 @@
 #include "harness/isolated_target.hpp"
 
+#include "harness/live_invariants.hpp"
+
 namespace pushsim::harness {
 namespace {
 
@@ -125,6 +127,11 @@ const std::vector<ObservedResponse>& IsolatedTarget::responses() {
     }
   }
   return responses_;
+}
+
+std::vector<InvariantViolation> IsolatedTarget::finish() {
+  const auto& hooks = webhooks();  // brings the inner target's observations up to date
+  return check_live_invariants(trace(), hooks);
 }
 
 std::vector<TraceLine> IsolatedTarget::trace() const {

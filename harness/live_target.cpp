@@ -1,6 +1,7 @@
 #include "harness/live_target.hpp"
 
 #include "harness/isolated_target.hpp"
+#include "harness/live_invariants.hpp"
 #include "harness/scenario_vocabulary.hpp"
 #include "net/io_loop.hpp"
 #include "net/live_connection.hpp"
@@ -485,6 +486,11 @@ const std::vector<ObservedResponse>& LiveTarget::responses() {
 }
 
 std::vector<TraceLine> LiveTarget::trace() const { return trace_; }
+
+std::vector<InvariantViolation> LiveTarget::finish() {
+  refresh();
+  return check_live_invariants(trace_, webhooks_);
+}
 
 // ---- the factory -----------------------------------------------------------------------------
 
