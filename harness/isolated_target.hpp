@@ -18,7 +18,8 @@ namespace pushsim::harness {
 
 class IsolatedTarget final : public Target {
  public:
-  IsolatedTarget(std::unique_ptr<Target> inner, NameIsolation names);
+  // app_key: the key of the app whose presence members finish() queries.
+  IsolatedTarget(std::unique_ptr<Target> inner, NameIsolation names, std::string app_key = {});
 
   const NameIsolation& names() const { return names_; }
 
@@ -81,6 +82,7 @@ class IsolatedTarget final : public Target {
 
   std::unique_ptr<Target> inner_;
   NameIsolation names_;
+  std::string app_key_;
   std::map<std::string, ClientFrames> frames_;
   std::size_t hooks_seen_ = 0;
   std::vector<ObservedWebhook> webhooks_;

@@ -112,10 +112,51 @@ bool refused_webhooks(const std::vector<TraceLine>& trace) {
                      [](const TraceLine& line) { return line.kind == "fault" && line.from == "webhooks"; });
 }
 
+// How long the run stays untouched before the final members query: the frames of its last
+// steps arrive meanwhile.
+constexpr DurationNs kQuietBeforeQuery = 500'000'000;
+
 }  // namespace
 
+std::set<std::string> presence_channels_of(const std::vector<TraceLine>& trace) {
+  std::set<std::string> out;
+  for (const TraceLine& line : trace) {
+    if (line.kind != "send" || line.to != "server") continue;
+    auto frame = decode_frame(line.text);
+    if (!frame || frame->event != "pusher:subscribe" || !frame->data || !frame->data->is_object()) continue;
+    auto channel = frame->data->find("channel");
+    if (channel == frame->data->end() || !channel->is_string()) continue;
+    const std::string name = channel->get<std::string>();
+    if (name.starts_with("presence-")) out.insert(name);
+  }
+  return out;
+}
+
+std::optional<LiveMembers> query_members(Target& target, const std::string& app_key) {
+  const auto channels = presence_channels_of(target.trace());
+  if (channels.empty()) return std::nullopt;
+  target.wait_until(target.now() + kQuietBeforeQuery, [] { return false; });
+  LiveMembers out{app_key, {}};
+  for (const auto& channel : channels) {
+    RestCall call;
+    call.path = "/channels/" + channel + "/users";
+    if (target.rest(call)) return std::nullopt;
+    const auto& responses = target.responses();
+    if (responses.empty() || responses.back().status != 200) return std::nullopt;
+    const Json body = Json::parse(responses.back().body, nullptr, false);
+    if (!body.is_object() || !body.contains("users") || !body["users"].is_array()) return std::nullopt;
+    auto& users = out.by_channel[channel];
+    for (const auto& user : body["users"]) {
+      if (user.is_object() && user.contains("id") && user["id"].is_string())
+        users.insert(user["id"].get<std::string>());
+    }
+  }
+  return out;
+}
+
 std::vector<InvariantViolation> check_live_invariants(const std::vector<TraceLine>& trace,
-                                                      const std::vector<ObservedWebhook>& webhooks) {
+                                                      const std::vector<ObservedWebhook>& webhooks,
+                                                      const std::optional<LiveMembers>& members) {
   const std::vector<LiveRecord> records = records_of(trace);
   fakes::Trace record(fakes::RunId{"live", 0, ""});
   for (const auto& r : records) {
@@ -133,6 +174,19 @@ std::vector<InvariantViolation> check_live_invariants(const std::vector<TraceLin
     const bool live =
         std::find(std::begin(kLiveInvariants), std::end(kLiveInvariants), violation.name) != std::end(kLiveInvariants);
     if (!live) continue;
+    if (violation.position < records.size()) violation.position = records[violation.position].line;
+    out.push_back(std::move(violation));
+  }
+  if (!members) return out;
+  // members-converge alone, against the queried members: the other end states are not known.
+  InvariantInput end;
+  end.trace = &record;
+  end.rest = &rest;
+  end.app_of_key[members->app_key] = "app";
+  end.end.settled = true;
+  for (const auto& [channel, users] : members->by_channel) end.end.members["app/" + channel] = users;
+  for (auto violation : check_invariants(end)) {
+    if (violation.name != "members-converge") continue;
     if (violation.position < records.size()) violation.position = records[violation.position].line;
     out.push_back(std::move(violation));
   }

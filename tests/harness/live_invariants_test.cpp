@@ -3,6 +3,7 @@
 // name and the trace line where it shows.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -124,6 +125,28 @@ TEST_CASE("live invariants: a member added twice, as the client holds its list")
   const auto violations = check_live_invariants(trace, {});
   REQUIRE(names(violations) == std::vector<std::string>{"one-member-per-user"});
   CHECK(violations[0].position == trace.size() - 1);
+}
+
+TEST_CASE("live invariants: a member list that differs from the server's, as a final query gives it") {
+  auto trace = two_subscribers();
+  trace.push_back({7, "send", "bob", "server", subscribe("presence-room")});
+  trace.push_back(
+      {8, "deliver", "server", "bob",
+       R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"count\":2,\"ids\":[\"u1\",\"u2\"],\"hash\":{}}}"})"});
+  trace.push_back(
+      {9, "deliver", "server", "bob",
+       R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":\"u1\"}"})"});
+  CHECK(presence_channels_of(trace) == std::set<std::string>{"presence-room"});
+  const LiveMembers agree{"app-key", {{"presence-room", {"u2"}}}};
+  CHECK(check_live_invariants(trace, {}, agree).empty());
+  const LiveMembers differ{"app-key", {{"presence-room", {"u1", "u2"}}}};
+  const auto violations = check_live_invariants(trace, {}, differ);
+  REQUIRE(names(violations) == std::vector<std::string>{"members-converge"});
+  CHECK(violations[0].message.find("bob") != std::string::npos);
+  CHECK(violations[0].message.find("{u1,u2}") != std::string::npos);
+  // Another app's connection is not compared with the default app's members.
+  const LiveMembers other_app{"other-key", {{"presence-room", {"u1", "u2"}}}};
+  CHECK(check_live_invariants(trace, {}, other_app).empty());
 }
 
 TEST_CASE("live invariants: webhooks that do not alternate, unless deliveries were refused") {
