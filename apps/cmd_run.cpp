@@ -8,11 +8,13 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <variant>
 
 #include "apps/build_info.hpp"
 #include "apps/commands.hpp"
 #include "harness/duration.hpp"
+#include "harness/live_invariants.hpp"
 #include "harness/live_target.hpp"
 #include "harness/scenario_loader.hpp"
 #include "harness/suite_fingerprint.hpp"
@@ -61,6 +63,15 @@ constexpr const char* kExitCodes =
     "crashed is restarted, and the scenario that crashed it fails); 2 usage or input error; 3 the target went "
     "away (the scenario it went away during is named, later ones are not run), or --server-cmd's server "
     "did not start.";
+
+// Which invariants are checked after each scenario, in simulation and live.
+std::string invariants_note() {
+  std::string note = "Invariants checked after every scenario: in simulation all of";
+  for (const auto name : harness::kInvariants) note += " " + std::string(name);
+  note += "; on a live target (from what the clients, the webhook listener and the REST answers saw)";
+  for (const auto name : harness::kLiveInvariants) note += " " + std::string(name);
+  return note + ". A broken one fails the scenario whatever its level.";
+}
 
 // A live run that has not finished in this long is cut short (its remaining waits fail).
 constexpr double kDefaultDeadline_s = 30 * 60;
@@ -358,6 +369,11 @@ int run(const RunArgs& args) {
     std::cout << "run token " << run_token << ": on the server, channel names and user ids end in _" << run_token
               << "_<scenario id>_ (reports show them as written)\n";
   }
+  if (target != "sim") {
+    std::cout << "invariants checked live:";
+    for (const auto name : harness::kLiveInvariants) std::cout << " " << name;
+    std::cout << " (the others need the server's own view: simulation only)\n";
+  }
   std::cout << std::flush;
   std::unique_ptr<ServerProcess> server;
   if (!args.server_cmd.empty()) {
@@ -379,6 +395,10 @@ int run(const RunArgs& args) {
   };
   auto run_result = harness::run_suite(scenarios, std::get<harness::TargetFactory>(factory), shown, options);
   run_result.pushsim_version = PUSHSIM_VERSION;
+  for (const auto name : target == "sim" ? std::span<const std::string_view>(harness::kInvariants)
+                                         : std::span<const std::string_view>(harness::kLiveInvariants)) {
+    run_result.invariants.emplace_back(name);
+  }
   run_result.pushsim_commit = build_commit();
   run_result.suite_fingerprint = fingerprint;
   std::cout << reports::console_summary(run_result, style);
@@ -459,7 +479,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "--server-cmd: crash (restart it when it dies) or each (before every scenario: full isolation)")
       ->check(CLI::IsMember({"crash", "each"}))
       ->capture_default_str();
-  cmd->footer(kExitCodes);
+  cmd->footer(invariants_note() + "\n\n" + kExitCodes);
   cmd->callback([cmd, args, &exit_code] {
     args->target_given = cmd->count("--target") > 0;
     exit_code = run(*args);

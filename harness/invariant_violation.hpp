@@ -4,10 +4,18 @@
 // simulator.
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "protocol/time.hpp"
 
 namespace pushsim::harness {
+
+// Every invariant, in the order invariants.hpp lists them (live_invariants.hpp: the live ones).
+inline constexpr std::string_view kInvariants[] = {
+    "no-duplicate-delivery",      "exclusion-respected",       "publisher-order",  "no-event-after-unsubscribe",
+    "member-removed-after-added", "one-member-per-user",       "members-converge", "subscription-count-converges",
+    "occupied-vacated-alternate", "member-webhooks-alternate",
+};
 
 struct InvariantViolation {
   std::string name;          // kebab-case, stable: "no-duplicate-delivery", "members-converge", ...

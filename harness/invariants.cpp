@@ -413,7 +413,9 @@ class Checker {
       report("nodes-agree", disagreement, disagreement + " once quiet", end_position());
     }
     for (const auto& [link_id, state] : links_) {
-      if (!state.open) continue;
+      // A connection of an app the end state does not cover (live: only the default app's
+      // members are queried) is not judged.
+      if (!state.open || state.app_id.empty()) continue;
       // Every subscribe and unsubscribe is broadcast with the new count (docs/protocol.md
       // §3.5), so the latest count a subscriber got is the channel's count once quiet.
       for (const auto& [channel, count] : state.last_count) {

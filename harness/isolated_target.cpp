@@ -1,5 +1,7 @@
 #include "harness/isolated_target.hpp"
 
+#include "harness/live_invariants.hpp"
+
 namespace pushsim::harness {
 namespace {
 
@@ -15,8 +17,8 @@ bool answered(const ObservedResponse& response) { return response.answered_at.ha
 
 }  // namespace
 
-IsolatedTarget::IsolatedTarget(std::unique_ptr<Target> inner, NameIsolation names)
-    : inner_(std::move(inner)), names_(std::move(names)) {}
+IsolatedTarget::IsolatedTarget(std::unique_ptr<Target> inner, NameIsolation names, std::string app_key)
+    : inner_(std::move(inner)), names_(std::move(names)), app_key_(std::move(app_key)) {}
 
 ActionError IsolatedTarget::declare_client(const ClientSpec& client) {
   ClientSpec mapped = client;
@@ -132,6 +134,12 @@ const std::vector<ObservedResponse>& IsolatedTarget::responses() {
     }
   }
   return responses_;
+}
+
+std::vector<InvariantViolation> IsolatedTarget::finish() {
+  const auto members = query_members(*this, app_key_);
+  const auto& hooks = webhooks();  // brings the inner target's observations up to date
+  return check_live_invariants(trace(), hooks, members);
 }
 
 std::vector<TraceLine> IsolatedTarget::trace() const {

@@ -18,7 +18,8 @@ namespace pushsim::harness {
 
 class IsolatedTarget final : public Target {
  public:
-  IsolatedTarget(std::unique_ptr<Target> inner, NameIsolation names);
+  // app_key: the key of the app whose presence members finish() queries.
+  IsolatedTarget(std::unique_ptr<Target> inner, NameIsolation names, std::string app_key = {});
 
   const NameIsolation& names() const { return names_; }
 
@@ -26,7 +27,9 @@ class IsolatedTarget final : public Target {
   std::set<std::string> features() const override { return inner_->features(); }
   TimeNs now() const override { return inner_->now(); }
   void begin() override { inner_->begin(); }
-  std::vector<InvariantViolation> finish() override { return inner_->finish(); }
+  // The live invariants on the observations mapped back to the scenario's names (the inner
+  // target's own check would quote the wire names).
+  std::vector<InvariantViolation> finish() override;
 
   ActionError declare_client(const ClientSpec& client) override;
   ActionError connect(const std::string& client, const ConnectOptions& options) override {
@@ -79,6 +82,7 @@ class IsolatedTarget final : public Target {
 
   std::unique_ptr<Target> inner_;
   NameIsolation names_;
+  std::string app_key_;
   std::map<std::string, ClientFrames> frames_;
   std::size_t hooks_seen_ = 0;
   std::vector<ObservedWebhook> webhooks_;

@@ -1,6 +1,7 @@
 #include "harness/live_target.hpp"
 
 #include "harness/isolated_target.hpp"
+#include "harness/live_invariants.hpp"
 #include "harness/scenario_vocabulary.hpp"
 #include "harness/target_requests.hpp"
 #include "net/io_loop.hpp"
@@ -493,6 +494,12 @@ const std::vector<ObservedResponse>& LiveTarget::responses() {
 
 std::vector<TraceLine> LiveTarget::trace() const { return trace_; }
 
+std::vector<InvariantViolation> LiveTarget::finish() {
+  const auto members = query_members(*this, options_.app.key);
+  refresh();
+  return check_live_invariants(trace_, webhooks_, members);
+}
+
 // ---- the factory -----------------------------------------------------------------------------
 
 TargetFactory live_target_factory(LiveTargetOptions options) {
@@ -509,8 +516,8 @@ TargetFactory live_target_factory(LiveTargetOptions options) {
     mine.relay = (options.relay || uses_network_faults(scenario.steps)) && !mine.ws_url.starts_with("wss://");
     auto target = std::make_unique<LiveTarget>(std::move(mine));
     if (options.run_token.empty() || scenario.exact_channel_names) return target;
-    return std::make_unique<IsolatedTarget>(std::move(target),
-                                            NameIsolation(isolation_suffix(options.run_token, scenario.id)));
+    return std::make_unique<IsolatedTarget>(
+        std::move(target), NameIsolation(isolation_suffix(options.run_token, scenario.id)), options.app.key);
   };
 }
 

@@ -25,6 +25,8 @@
 //   configured as the sim target's world (same apps, webhooks to this target's listener),
 //   so that parallel scenarios never share channels. On a server shared by scenarios (any
 //   other live target), the run token keeps their names apart (isolated_target.hpp).
+// - After the last step, finish() checks the invariants a live run can judge
+//   (live_invariants.hpp) on what the clients, the webhook listener and the REST answers saw.
 // - Everything (connections, requests, listener, server) is closed when the target is
 //   destroyed; past `run_deadline` every wait fails at once and every action is refused.
 // - A misbehaving server cannot hang or exhaust the run: writes that stall (it stopped
@@ -135,6 +137,8 @@ class LiveTarget final : public Target {
   ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
 
   void begin() override;
+  // The live invariants (live_invariants.hpp) on what this target observed.
+  std::vector<InvariantViolation> finish() override;
   bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
   void advance_to(TimeNs deadline) override;
   std::optional<std::string> cannot_play(const Scenario& scenario) const override;

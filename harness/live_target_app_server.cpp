@@ -55,7 +55,9 @@ ActionError LiveTarget::rest(const RestCall& call) {
   }
   const AppCredentials app = app_named(call.app);
   HttpRequest request = build_rest_request(call, app, to_unix_seconds(real_now()));
-  note("http_request", "app", "server", call.method + " " + request.target);
+  // The body after a newline: the live invariants read the app's publications from it.
+  note("http_request", "app", "server",
+       call.method + " " + request.target + (request.body.empty() ? std::string() : "\n" + request.body));
   ObservedResponse response;
   response.sent_at = now();
   // Synchronous: a real app server's SDK call blocks its caller too; bounded by request_max.

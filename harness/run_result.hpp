@@ -117,6 +117,7 @@ struct RunResult {
   std::vector<ScenarioResult> scenarios;  // in suite order
   std::int64_t wall_ns = 0;
   std::optional<TargetDownFinding> target_down;  // live targets only
+  std::vector<std::string> invariants;           // the invariants checked after each scenario
   // Which pushsim ran which suite, so that two reports say whether they are comparable: set by
   // the command line, empty where a test makes a result (the writers then leave them out).
   std::string pushsim_version;    // project(VERSION), e.g. "0.1.0"

@@ -2,6 +2,7 @@
 // The model behind generated workloads (workload.hpp, theory of operation): the protocol's
 // account of what a workload's operations lead to, and the scenario steps, with their
 // expectations, that it writes for them. workload.cpp draws operations from it and renders.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>

@@ -71,6 +71,7 @@ Ordered json_run(const harness::RunResult& run, const harness::ProtocolDocument&
   if (!run.profile.empty()) out["profile"] = run.profile;
   out["root_seed"] = std::to_string(run.root_seed);
   out["wall_ns"] = run.wall_ns;
+  if (!run.invariants.empty()) out["invariants_checked"] = run.invariants;
   Ordered summary;
   summary["scenarios"] = run.scenarios.size();
   for (Verdict v : harness::kAllVerdicts) {
