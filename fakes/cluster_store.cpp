@@ -12,6 +12,17 @@ std::size_t count_moved(std::size_t count, int delta) {
   return delta < 0 ? count - static_cast<std::size_t>(-delta) : count + static_cast<std::size_t>(delta);
 }
 
+// Moves `node`'s share of a per-node count by `delta`, keeping `total` the sum of the shares (a
+// share of zero is no entry); returns the new total.
+std::size_t move_node_share(std::map<NodeId, std::size_t>& per_node, std::size_t& total, NodeId node, int delta) {
+  std::size_t& mine = per_node[node];
+  const std::size_t after = count_moved(mine, delta);
+  total = total - mine + after;
+  mine = after;
+  if (mine == 0) per_node.erase(node);
+  return total;
+}
+
 }  // namespace
 
 const ClusterStore::Channel* ClusterStore::find(std::string_view app_id, std::string_view channel) const {
@@ -27,12 +38,7 @@ void ClusterStore::forget_if_empty(const Key& key) {
 std::size_t ClusterStore::add_subscription(NodeId node, std::string_view app_id, std::string_view channel, int delta) {
   const Key key{std::string(app_id), std::string(channel)};
   Channel& entry = channels_[key];
-  std::size_t& mine = entry.per_node[node];
-  const std::size_t after = count_moved(mine, delta);
-  entry.total = entry.total - mine + after;
-  mine = after;
-  if (mine == 0) entry.per_node.erase(node);
-  const std::size_t total = entry.total;
+  const std::size_t total = move_node_share(entry.per_node, entry.total, node, delta);
   forget_if_empty(key);
   return total;
 }
@@ -47,12 +53,7 @@ ClusterLink::MemberChange ClusterStore::add_member(NodeId node, std::string_view
     record.member = member;
     record.join_sequence = next_join_++;
   }
-  std::size_t& mine = record.per_node[node];
-  const std::size_t after = count_moved(mine, delta);
-  record.total = record.total - mine + after;
-  mine = after;
-  if (mine == 0) record.per_node.erase(node);
-  const std::size_t total = record.total;
+  const std::size_t total = move_node_share(record.per_node, record.total, node, delta);
   std::uint64_t& version = member_versions_[key];
   if (added || total == 0) ++version;  // joined or left the member list
   if (total == 0) entry.members.erase(it);
