@@ -22,6 +22,7 @@ bool workload_event(std::string_view name) {
 }
 
 std::string times(int count) {
+  if (count == 0) return "none";
   if (count == 1) return "once";
   if (count == 2) return "twice";
   return std::to_string(count) + " times";
@@ -108,24 +109,24 @@ LiveWorkloadRun run_workload_live(const Workload& workload, const TargetFactory&
 LiveWorkloadShrink shrink_workload_live(const Workload& failing, const TargetFactory& factory,
                                         const LiveShrinkOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  const auto spent = [&] { return elapsed_ms(started) >= options.budget.count(); };
   LiveWorkloadShrink out;
-  // Room for the final runs: candidates stop at 3/4 of the budget.
-  const auto candidates_end = options.budget.count() * 3 / 4;
+  // Candidates stop where the final runs, at the last run's pace, would pass the budget.
+  std::int64_t run_ms = 0;
   const WorkloadPredicate still_fails = [&](const Workload& candidate) {
     for (unsigned run = 0; run < options.runs; ++run) {
-      if (elapsed_ms(started) >= candidates_end) {
+      if (elapsed_ms(started) + run_ms * (options.runs + 1) >= options.budget.count()) {
         out.budget_spent = true;
         return false;
       }
       const auto result = run_workload_live(candidate, factory);
+      run_ms = result.wall_ms;
       if (result.failed && result.loaded) return true;
     }
     return false;
   };
   std::tie(out.workload, out.attempts) = shrink_workload_by(failing, still_fails, options.attempts_max);
   out.rendered = render_workload(out.workload);
-  for (unsigned run = 0; run < options.runs && (run == 0 || !spent()); ++run) {
+  for (unsigned run = 0; run < options.runs; ++run) {
     const auto result = run_workload_live(out.workload, factory);
     ++out.runs;
     if (!result.failed) continue;

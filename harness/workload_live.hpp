@@ -11,8 +11,9 @@
 //
 // Live runs are not deterministic: a schedule fixes what pushsim sends and the relay's delays,
 // not the server's own timing. So live shrinking keeps a candidate when it fails in at least
-// one of `runs` runs, spends at most `budget` of wall time in all, and the final workload is
-// run `runs` times more to say how often it reproduces.
+// one of `runs` runs, stops trying candidates where the final runs would pass `budget` of
+// wall time in all, and runs the final workload `runs` times more to say how often it
+// reproduces.
 #include <chrono>
 #include <cstdint>
 #include <string>
