@@ -39,8 +39,9 @@ namespace {
 
 class WorkloadShrinker {
  public:
-  WorkloadShrinker(const Workload& failing, const WorkloadPredicate& still_fails, std::size_t attempts_max)
-      : still_fails_(still_fails), attempts_max_(attempts_max) {
+  WorkloadShrinker(const Workload& failing, const WorkloadPredicate& still_fails, std::size_t attempts_max,
+                   const std::function<bool()>& stopped)
+      : still_fails_(still_fails), stopped_(stopped), attempts_max_(attempts_max) {
     best_ = failing;
     best_.ops = kept_ops(failing);
   }
@@ -67,7 +68,7 @@ class WorkloadShrinker {
   }
 
   bool attempt(std::vector<WorkloadOp> ops) {
-    if (attempts_ >= attempts_max_) return false;
+    if (attempts_ >= attempts_max_ || (stopped_ && stopped_())) return false;
     ++attempts_;
     Workload candidate = best_;
     candidate.ops = std::move(ops);
@@ -115,6 +116,7 @@ class WorkloadShrinker {
   }
 
   const WorkloadPredicate& still_fails_;
+  const std::function<bool()>& stopped_;
   std::size_t attempts_max_;
   std::size_t attempts_ = 0;
   Workload best_;
@@ -123,8 +125,8 @@ class WorkloadShrinker {
 }  // namespace
 
 std::pair<Workload, std::size_t> shrink_workload_by(const Workload& failing, const WorkloadPredicate& still_fails,
-                                                    std::size_t attempts_max) {
-  WorkloadShrinker shrinker(failing, still_fails, attempts_max);
+                                                    std::size_t attempts_max, const std::function<bool()>& stopped) {
+  WorkloadShrinker shrinker(failing, still_fails, attempts_max, stopped);
   Workload smallest = shrinker.run();
   return {std::move(smallest), shrinker.attempts()};
 }
@@ -138,7 +140,7 @@ WorkloadShrink shrink_workload(const Workload& failing, const Defects& defects, 
     return defects.empty() || !run_workload_text(yaml, Defects{}).failed;
   };
   WorkloadShrink out;
-  std::tie(out.workload, out.attempts) = shrink_workload_by(failing, still_fails, attempts_max);
+  std::tie(out.workload, out.attempts) = shrink_workload_by(failing, still_fails, attempts_max, {});
   out.rendered = render_workload(out.workload);
   out.run = run_workload_text(out.rendered.yaml, defects);
   return out;

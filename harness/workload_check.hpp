@@ -47,9 +47,10 @@ struct WorkloadShrink {
 using WorkloadPredicate = std::function<bool(const Workload&)>;
 
 // The shrinking above with any predicate (live: workload_live.hpp): the smallest workload
-// found for which `still_fails` held, within attempts_max candidates, and the candidates tried.
+// found for which `still_fails` held, within attempts_max candidates (none more once `stopped`,
+// when given, says so), and the candidates tried.
 std::pair<Workload, std::size_t> shrink_workload_by(const Workload& failing, const WorkloadPredicate& still_fails,
-                                                    std::size_t attempts_max);
+                                                    std::size_t attempts_max, const std::function<bool()>& stopped);
 
 // From a workload that fails on `defects` (and passes on the reference), the smallest found
 // within attempts_max candidates (each costs two runs at most).

@@ -124,7 +124,8 @@ LiveWorkloadShrink shrink_workload_live(const Workload& failing, const TargetFac
     }
     return false;
   };
-  std::tie(out.workload, out.attempts) = shrink_workload_by(failing, still_fails, options.attempts_max);
+  const std::function<bool()> stopped = [&] { return out.budget_spent; };
+  std::tie(out.workload, out.attempts) = shrink_workload_by(failing, still_fails, options.attempts_max, stopped);
   out.rendered = render_workload(out.workload);
   for (unsigned run = 0; run < options.runs; ++run) {
     const auto result = run_workload_live(out.workload, factory);

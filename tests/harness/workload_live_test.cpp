@@ -107,3 +107,38 @@ TEST_CASE("live workloads: pushsim serve passes, a broken one fails and shrinks 
   CHECK(shrunk.rendered.ops_kept < failing.ops.size());
   CHECK(shrunk.failure.find("e") != std::string::npos);
 }
+
+TEST_CASE("live workloads: an event at a connection no step looks at fails on its deliveries", "[workload][live]") {
+  // c1 and c2 on room-1; c1 leaves; e1 goes to room-1. Only c2's e1 is a step; an engine that
+  // ignores the unsubscribe still sends c1 e1, and only the deliveries show it.
+  using K = WorkloadOp::Kind;
+  Workload workload;
+  workload.seed = 1;
+  workload.clients = 2;
+  workload.user_ids = {"u1", "u2"};
+  workload.live = true;
+  auto op = [](K kind, int a, const std::string& channel = "") {
+    WorkloadOp out;
+    out.kind = kind;
+    out.a = a;
+    out.channel = channel;
+    return out;
+  };
+  WorkloadOp trigger = op(K::kTrigger, -1);
+  trigger.channels = {"room-1"};
+  trigger.number = 1;
+  workload.ops = {op(K::kConnect, 0),
+                  op(K::kConnect, 1),
+                  op(K::kSubscribe, 0, "room-1"),
+                  op(K::kSubscribe, 1, "room-1"),
+                  op(K::kUnsubscribe, 0, "room-1"),
+                  trigger};
+  REQUIRE(render_workload(workload).ops_kept == workload.ops.size());
+  const auto reference = run_workload_live(workload, serve());
+  INFO(reference.failure);
+  CHECK_FALSE(reference.failed);
+  const auto broken = run_workload_live(workload, serve({Defect::kUnsubscribeIgnored}));
+  CHECK(broken.failure ==
+        "generated.yaml: delivery: c1 got e1 on room-1 once; the protocol owes it none (not subscribed there, "
+        "excluded, or its sender)");
+}
