@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "apps/commands.hpp"
+#include "apps/generate_live.hpp"
 #include "harness/workload_check.hpp"
 
 namespace pushsim::apps {
@@ -21,6 +22,13 @@ struct GenerateArgs {
   std::size_t shrink_max = 600;
   bool emit = false;       // write each seed's scenario without running it
   bool no_shrink = false;  // write the failing workload as generated
+  std::string target = "sim";
+  std::string live_wait_cap = "10s";
+  std::string live_advance_budget = "60s";
+  unsigned live_runs = 2;
+  std::string live_shrink_budget = "180s";
+  std::size_t live_shrink_max = 200;
+  std::string webhook_listen;
 };
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
@@ -49,6 +57,7 @@ harness::WorkloadOptions options_for(const GenerateArgs& args, std::uint64_t see
   options.seed = seed;
   options.clients = args.clients;
   options.steps = args.steps;
+  options.live = args.target != "sim";
   return options;
 }
 
@@ -135,6 +144,23 @@ int generate(const GenerateArgs& args) {
     defects.add(*defect);
   }
   if (args.emit) return emit_only(args);
+  if (args.target != "sim") {
+    LiveGenerateArgs live{args.target,
+                          args.seed,
+                          args.seeds,
+                          args.clients,
+                          args.steps,
+                          args.defects,
+                          args.out,
+                          args.no_shrink,
+                          args.live_wait_cap,
+                          args.live_advance_budget,
+                          args.live_runs,
+                          args.live_shrink_budget,
+                          args.live_shrink_max,
+                          args.webhook_listen};
+    return generate_live(live);
+  }
   const std::string engine = args.defects.empty() ? "reference engine" : "defect " + joined_defects(args.defects);
   std::cout << "pushsim generate: seeds " << args.seed << ".." << args.seed + args.seeds - 1 << ", " << args.clients
             << " clients, " << args.steps << " operations, " << engine << "\n";
@@ -152,7 +178,9 @@ int generate(const GenerateArgs& args) {
 
 void add_generate_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "generate", "run generated workloads in simulation; shrink the first failing one and write it as a scenario");
+      "generate",
+      "run generated workloads in simulation (or live: --target); shrink the first failing one and write it as a "
+      "scenario");
   auto args = std::make_shared<GenerateArgs>();
   cmd->add_option("--seed", args->seed, "first workload seed")->capture_default_str();
   cmd->add_option("--seeds", args->seeds, "how many seeds to run, from --seed on")
@@ -164,6 +192,28 @@ void add_generate_command(CLI::App& app, int& exit_code) {
                   "run against this deliberately broken engine (protocol/server/defects.hpp; repeatable)");
   cmd->add_option("--out", args->out, "folder the scenario files go to")->capture_default_str();
   cmd->add_option("--shrink-max", args->shrink_max, "candidates the shrinker may try")->capture_default_str();
+  cmd->add_option("--target", args->target,
+                  "sim, or live: serve (an in-process pushsim serve per run; --defect for a broken one) or "
+                  "ws://HOST:PORT (PUSHER_APP_ID, PUSHER_APP_KEY, PUSHER_APP_SECRET)")
+      ->capture_default_str();
+  cmd->add_option("--live-wait-cap", args->live_wait_cap,
+                  "live: the wall time one wait may take; a longer `within` is cut to it")
+      ->capture_default_str();
+  cmd->add_option("--live-advance-budget", args->live_advance_budget,
+                  "live: the real time one workload's `advance` steps may sleep in all")
+      ->capture_default_str();
+  cmd->add_option("--live-runs", args->live_runs,
+                  "live shrinking: a candidate still fails when it fails in at least 1 of this many runs; the "
+                  "shrunk workload is run this many times more (\"reproduced k of K\")")
+      ->check(CLI::Range(1u, 20u))
+      ->capture_default_str();
+  cmd->add_option("--live-shrink-budget", args->live_shrink_budget, "live shrinking: wall time in all")
+      ->capture_default_str();
+  cmd->add_option("--live-shrink-max", args->live_shrink_max, "live shrinking: candidates it may try")
+      ->capture_default_str();
+  cmd->add_option("--webhook-listen", args->webhook_listen,
+                  "ws:// target: HOST:PORT of the webhook listener the server posts to (default: any port, so "
+                  "expect_webhook steps fail unless the server is told it)");
   cmd->add_flag("--emit", args->emit, "write each seed's scenario to --out without running it");
   cmd->add_flag("--no-shrink", args->no_shrink, "write the failing workload as generated");
   cmd->footer(

@@ -118,7 +118,7 @@ constexpr DurationNs kQuietBeforeQuery = 500'000'000;
 
 }  // namespace
 
-std::set<std::string> presence_channels_of(const std::vector<TraceLine>& trace) {
+std::set<std::string> subscribed_channels_of(const std::vector<TraceLine>& trace, bool presence_only) {
   std::set<std::string> out;
   for (const TraceLine& line : trace) {
     if (line.kind != "send" || line.to != "server") continue;
@@ -127,28 +127,92 @@ std::set<std::string> presence_channels_of(const std::vector<TraceLine>& trace) 
     auto channel = frame->data->find("channel");
     if (channel == frame->data->end() || !channel->is_string()) continue;
     const std::string name = channel->get<std::string>();
-    if (name.starts_with("presence-")) out.insert(name);
+    if (!presence_only || name.starts_with("presence-")) out.insert(name);
   }
   return out;
 }
 
+namespace {
+
+// The channels where a client got a pusher_internal:subscription_count.
+std::set<std::string> counted_channels_of(const std::vector<TraceLine>& trace) {
+  std::set<std::string> out;
+  for (const TraceLine& line : trace) {
+    if (line.kind != "deliver" || line.from != "server") continue;
+    if (line.text.find("pusher_internal:subscription_count") == std::string::npos) continue;
+    auto frame = decode_frame(line.text);
+    if (frame && frame->event == "pusher_internal:subscription_count" && frame->channel) out.insert(*frame->channel);
+  }
+  return out;
+}
+
+// When a client last acted on the server (connected, sent, closed, was dropped).
+std::optional<TimeNs> last_client_action(const std::vector<TraceLine>& trace) {
+  std::optional<TimeNs> out;
+  for (const TraceLine& line : trace) {
+    const bool client = line.from != "app" && line.from != "webhooks" && line.from != "server";
+    const bool acting = line.kind == "connect" || line.kind == "send" || line.kind == "close" || line.kind == "fault";
+    if (client && acting && (!out || line.at > *out)) out = line.at;
+  }
+  return out;
+}
+
+// GET `path` with `params`; the answer's JSON object, or nullopt unless it answered 200 with one.
+std::optional<Json> query_object(Target& target, const std::string& path, ParamList params = {}) {
+  RestCall call;
+  call.path = path;
+  call.params = std::move(params);
+  if (target.rest(call)) return std::nullopt;
+  const auto& responses = target.responses();
+  if (responses.empty() || responses.back().status != 200) return std::nullopt;
+  Json body = Json::parse(responses.back().body, nullptr, false);
+  if (!body.is_object()) return std::nullopt;
+  return body;
+}
+
+}  // namespace
+
 std::optional<LiveMembers> query_members(Target& target, const std::string& app_key) {
-  const auto channels = presence_channels_of(target.trace());
+  const auto before = target.trace();
+  const auto channels = subscribed_channels_of(before, false);
   if (channels.empty()) return std::nullopt;
   target.wait_until(target.now() + kQuietBeforeQuery, [] { return false; });
-  LiveMembers out{app_key, {}};
+  LiveMembers out;
+  out.app_key = app_key;
+  const auto trace = target.trace();
+  const auto last = last_client_action(trace);
+  out.webhooks_quiet = !last || target.now() - *last >= kWebhookQuiet;
   for (const auto& channel : channels) {
-    RestCall call;
-    call.path = "/channels/" + channel + "/users";
-    if (target.rest(call)) return std::nullopt;
-    const auto& responses = target.responses();
-    if (responses.empty() || responses.back().status != 200) return std::nullopt;
-    const Json body = Json::parse(responses.back().body, nullptr, false);
-    if (!body.is_object() || !body.contains("users") || !body["users"].is_array()) return std::nullopt;
+    if (!channel.starts_with("presence-")) continue;
+    auto body = query_object(target, "/channels/" + channel + "/users");
+    if (!body || !body->contains("users") || !(*body)["users"].is_array()) return std::nullopt;
     auto& users = out.by_channel[channel];
-    for (const auto& user : body["users"]) {
+    for (const auto& user : (*body)["users"]) {
       if (user.is_object() && user.contains("id") && user["id"].is_string())
         users.insert(user["id"].get<std::string>());
+    }
+  }
+  for (const auto& channel : counted_channels_of(trace)) {
+    auto body = query_object(target, "/channels/" + channel, {{"info", "subscription_count"}});
+    if (!body) {
+      out.counts_known = false;
+      continue;
+    }
+    auto count = body->find("subscription_count");
+    const bool occupied = body->value("occupied", false);
+    if (count != body->end() && count->is_number_unsigned()) {
+      out.subscriptions[channel] = count->get<std::size_t>();
+    } else if (!occupied) {
+      out.subscriptions[channel] = 0;
+    } else {
+      out.counts_known = false;
+    }
+  }
+  if (auto listing = query_object(target, "/channels"); listing && listing->contains("channels")) {
+    const Json& listed = (*listing)["channels"];
+    if (listed.is_object()) {
+      out.occupied.emplace();
+      for (const auto& [name, info] : listed.items()) out.occupied->insert(name);
     }
   }
   return out;
@@ -178,17 +242,34 @@ std::vector<InvariantViolation> check_live_invariants(const std::vector<TraceLin
     out.push_back(std::move(violation));
   }
   if (!members) return out;
-  // members-converge alone, against the queried members: the other end states are not known.
+  // The end states against the final query. subscription-count-converges judges only the
+  // channels whose count was asked (a channel missing from the map counts as 0 subscriptions).
   InvariantInput end;
   end.trace = &record;
   end.rest = &rest;
   end.app_of_key[members->app_key] = "app";
+  end.webhook_app_id = "app";
   end.end.settled = true;
   for (const auto& [channel, users] : members->by_channel) end.end.members["app/" + channel] = users;
+  for (const auto& [channel, count] : members->subscriptions) end.end.subscriptions["app/" + channel] = count;
+  if (members->occupied) {
+    for (const auto& channel : *members->occupied) end.end.occupied.insert("app/" + channel);
+  }
+  const bool webhook_ends =
+      members->occupied && members->webhooks_quiet && !batches.empty() && input.webhooks != nullptr;
+  if (webhook_ends) end.webhooks = &batches;
   for (auto violation : check_invariants(end)) {
-    if (violation.name != "members-converge") continue;
+    const bool judged = violation.name == "members-converge" ||
+                        (violation.name == "subscription-count-converges" && members->counts_known) ||
+                        (webhook_ends && (violation.name == "occupied-vacated-alternate" ||
+                                          violation.name == "member-webhooks-alternate"));
+    if (!judged) continue;
     if (violation.position < records.size()) violation.position = records[violation.position].line;
-    out.push_back(std::move(violation));
+    // The alternation itself was judged above already.
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const InvariantViolation& v) {
+      return v.name == violation.name && v.message == violation.message;
+    });
+    if (!seen) out.push_back(std::move(violation));
   }
   return out;
 }

@@ -11,11 +11,17 @@
 // order), each frame a client got as delivered, REST triggers answered 200 as handled in the
 // order the app made them (the live target's REST calls are synchronous), and every accepted
 // webhook POST as a batch. Only the invariants this record can judge are reported:
-// kLiveInvariants; members-converge with the server's members from a final REST query, once
-// the run has been quiet a moment. The others need the server's own view (what it sent after
-// an unsubscribe, its counts once quiet) and are not applied live; the webhook invariants are
-// judged on alternation only, and not at all when the scenario refused webhook deliveries
-// (the server may give up on a refused one, which the listener never sees).
+// kLiveInvariants. The end states come from a final REST query that stands in for the
+// server's own view, once the run has been quiet a moment (LiveMembers): members-converge
+// against each presence channel's users, subscription-count-converges against each channel's
+// subscription_count (asked only for channels where a client got one), and the webhook
+// invariants' end states (the last occupied/vacated and member webhook must say what REST
+// shows) against GET /channels and the users, judged only when no client acted for
+// kWebhookQuiet before the query (a removal webhook waits for the server's removal delay, 3 s
+// in `pushsim serve`) and some webhook arrived at all. What the server sent after an
+// unsubscribe needs its own view and is not applied live; the webhook invariants are not
+// judged at all when the scenario refused webhook deliveries (the server may give up on a
+// refused one, which the listener never sees).
 #include <map>
 #include <optional>
 #include <set>
@@ -30,24 +36,38 @@ namespace pushsim::harness {
 
 // The invariants judged on live runs, in the order invariants.hpp lists them.
 inline constexpr std::string_view kLiveInvariants[] = {
-    "no-duplicate-delivery",      "exclusion-respected",       "publisher-order",
-    "member-removed-after-added", "one-member-per-user",       "members-converge",
-    "occupied-vacated-alternate", "member-webhooks-alternate",
+    "no-duplicate-delivery",        "exclusion-respected",        "publisher-order",
+    "member-removed-after-added",   "one-member-per-user",        "members-converge",
+    "subscription-count-converges", "occupied-vacated-alternate", "member-webhooks-alternate",
 };
 
-// The server's members once the run is quiet, from a final REST query (GET .../users) that
-// stands in for its own view: presence channels of the app whose key is `app_key`.
+// How long no client may have acted before the final query for the webhooks' end states to
+// be judged: above `pushsim serve`'s 3 s removal delay.
+inline constexpr DurationNs kWebhookQuiet = 3'500'000'000;
+
+// The server's state once the run is quiet, from a final REST query that stands in for its own
+// view, for the app whose key is `app_key`: the members of each presence channel the clients
+// subscribed to (GET .../users), the occupied channels (GET /channels), and the
+// subscription_count of each channel where a client got one (GET /channels/NAME).
 struct LiveMembers {
   std::string app_key;
   std::map<std::string, std::set<std::string>> by_channel;
+  std::optional<std::set<std::string>> occupied;  // nullopt: the listing did not answer 200
+  std::map<std::string, std::size_t> subscriptions;
+  bool counts_known = true;     // false: a count query did not answer one; the counts are not judged
+  bool webhooks_quiet = false;  // no client acted for kWebhookQuiet before the query
 };
 
-// The presence channels the scenario's clients subscribed to.
-std::set<std::string> presence_channels_of(const std::vector<TraceLine>& trace);
+// The channels the scenario's clients subscribed to (all, or presence ones only).
+std::set<std::string> subscribed_channels_of(const std::vector<TraceLine>& trace, bool presence_only);
+inline std::set<std::string> presence_channels_of(const std::vector<TraceLine>& trace) {
+  return subscribed_channels_of(trace, true);
+}
 
 // Lets the run go quiet, asks `target` for the members of each presence channel its clients
-// subscribed to (the answers join its observations and trace), and returns them; nullopt when
-// no client subscribed to one, or when a query did not answer 200.
+// subscribed to, the occupied channels and the subscription counts (the answers join its
+// observations and trace), and returns them; nullopt when no client subscribed to a channel,
+// or when a members query did not answer 200.
 std::optional<LiveMembers> query_members(Target& target, const std::string& app_key);
 
 // The live invariants broken in what a live target observed: its trace (as Target::trace()

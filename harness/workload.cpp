@@ -218,6 +218,7 @@ Workload generate_workload(const WorkloadOptions& options) {
   }
   workload.batch_webhooks = rng.chance(1, 2);
   workload.subscription_count = rng.chance(1, 2);
+  workload.live = options.live;
   Model model(workload);
   int number = 0;
   const int steps = std::clamp(options.steps, 1, 150);
@@ -260,13 +261,16 @@ RenderedWorkload render_workload(const Workload& workload, const std::vector<std
   std::string yaml;
   for (const auto& line : comment) yaml += "# " + line + "\n";
   yaml += "id: " + (workload.id.empty() ? workload_id(workload.seed) : workload.id) + "\n";
-  yaml += "name: generated workload, seed " + std::to_string(workload.seed) + "\n";
+  yaml += std::string("name: generated ") + (workload.live ? "live " : "") + "workload, seed " +
+          std::to_string(workload.seed) + "\n";
   yaml += "level: must\nsection: \"6\"\ntags: [generated]\n";
   yaml += "requires: [client_events, webhooks, cache_channels, user_authentication";
   if (workload.batch_webhooks) yaml += ", batch_webhooks";
   if (workload.subscription_count) yaml += ", subscription_count";
   yaml += "]\n";
-  yaml += "simulation_only: plays latency, partitions and drops, and waits minutes of virtual time\n";
+  if (!workload.live) {
+    yaml += "simulation_only: plays latency, partitions and drops, and waits minutes of virtual time\n";
+  }
   yaml += "clients:\n";
   for (int i : model.used_clients) {
     const std::string& user_id = workload.user_ids[static_cast<std::size_t>(i)];
@@ -283,6 +287,10 @@ RenderedWorkload render_workload(const Workload& workload, const std::vector<std
   for (const auto& step : model.steps) yaml += "  " + step + "\n";
   out.steps = model.steps.size();
   out.concurrent = model.concurrent;
+  for (const auto& [key, range] : model.deliveries) {
+    const auto& [event, channel, client] = key;
+    out.deliveries.push_back(WorkloadDelivery{client, channel, event, range.first, range.second});
+  }
   out.yaml = std::move(yaml);
   return out;
 }

@@ -37,8 +37,9 @@ namespace pushsim::harness {
 
 struct WorkloadOptions {
   std::uint64_t seed = 1;
-  int clients = 4;  // 1..16
-  int steps = 40;   // operations drawn (1..150: a scenario has 10 minutes of virtual time)
+  int clients = 4;    // 1..16
+  int steps = 40;     // operations drawn (1..150: a scenario has 10 minutes of virtual time)
+  bool live = false;  // for a live target (see Workload::live)
 };
 
 struct WorkloadBatchItem {
@@ -101,6 +102,14 @@ struct Workload {
   std::vector<std::string> user_ids;  // per client
   bool batch_webhooks = false;
   bool subscription_count = false;
+  // For a live target, where the relay's drop resets both sides at once: the server sees the
+  // connection end as the client does, so a drop is rendered as an abrupt disconnect (its
+  // subscriptions and members leave at once), drop-timeout is left out (it waits 155 s for a
+  // liveness check a reset connection never needs), the waits between operations are shorter
+  // (500 ms: above the workload's 150 ms latency both ways, as real time) and the final one
+  // outlasts the server's 3 s webhook removal delay rather than virtual minutes. Not
+  // simulation_only; in simulation a drop is a silent loss, which the live model does not expect.
+  bool live = false;
   std::vector<WorkloadOp> ops;
 
   bool operator==(const Workload&) const = default;
@@ -111,12 +120,27 @@ Workload generate_workload(const WorkloadOptions& options);
 // The scenario's id for a workload seed: generated.<seed>.
 std::string workload_id(std::uint64_t seed);
 
+// How often one client must get one published event (event e<N> or client-e<N>) on one channel
+// over the whole run, every connection it had included: [min, max]. min < max where timing
+// decides (a race), and min = max = 0 for every client, event and channel not listed.
+struct WorkloadDelivery {
+  std::string client;
+  std::string channel;
+  std::string event;
+  int min = 0;
+  int max = 0;
+
+  bool operator==(const WorkloadDelivery&) const = default;
+};
+
 struct RenderedWorkload {
   std::string yaml;
   std::size_t ops_kept = 0;    // operations the model found possible
   std::size_t steps = 0;       // top-level scenario steps
   std::size_t clients = 0;     // clients declared
   std::size_t concurrent = 0;  // concurrently blocks
+  // What every published event owes each client, ordered by (event, channel, client).
+  std::vector<WorkloadDelivery> deliveries;
 };
 
 // The scenario YAML; `comment` lines go at the top, each prefixed "# ".

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "harness/explorer.hpp"
 #include "harness/scenario_loader.hpp"
@@ -38,21 +39,21 @@ namespace {
 
 class WorkloadShrinker {
  public:
-  WorkloadShrinker(const Workload& failing, const Defects& defects, std::size_t attempts_max)
-      : defects_(defects), attempts_max_(attempts_max) {
-    best_.workload = failing;
-    best_.workload.ops = kept_ops(failing);
+  WorkloadShrinker(const Workload& failing, const WorkloadPredicate& still_fails, std::size_t attempts_max,
+                   const std::function<bool()>& stopped)
+      : still_fails_(still_fails), stopped_(stopped), attempts_max_(attempts_max) {
+    best_ = failing;
+    best_.ops = kept_ops(failing);
   }
 
-  WorkloadShrink run() {
+  Workload run() {
     ddmin();
     drop_clients();
     ddmin();
-    best_.rendered = render_workload(best_.workload);
-    best_.run = run_workload_text(best_.rendered.yaml, defects_);
-    best_.attempts = attempts_;
     return std::move(best_);
   }
+
+  std::size_t attempts() const { return attempts_; }
 
  private:
   // The operations the model keeps: shrinking works on those only.
@@ -66,24 +67,20 @@ class WorkloadShrinker {
     return kept;
   }
 
-  // Still tells the engine under test from the reference.
   bool attempt(std::vector<WorkloadOp> ops) {
-    if (attempts_ >= attempts_max_) return false;
+    if (attempts_ >= attempts_max_ || (stopped_ && stopped_())) return false;
     ++attempts_;
-    Workload candidate = best_.workload;
+    Workload candidate = best_;
     candidate.ops = std::move(ops);
-    const std::string yaml = render_workload(candidate).yaml;
-    const auto broken = run_workload_text(yaml, defects_);
-    if (!broken.loaded || !broken.failed) return false;
-    if (!defects_.empty() && run_workload_text(yaml, Defects{}).failed) return false;
-    best_.workload = std::move(candidate);
+    if (!still_fails_(candidate)) return false;
+    best_ = std::move(candidate);
     return true;
   }
 
   void ddmin() {
     std::size_t parts = 2;
-    while (best_.workload.ops.size() >= 2 && attempts_ < attempts_max_) {
-      const auto& ops = best_.workload.ops;
+    while (best_.ops.size() >= 2 && attempts_ < attempts_max_) {
+      const auto& ops = best_.ops;
       const std::size_t chunk = (ops.size() + parts - 1) / parts;
       bool removed = false;
       for (std::size_t start = 0; start < ops.size(); start += chunk) {
@@ -97,15 +94,15 @@ class WorkloadShrinker {
         }
       }
       if (removed) continue;
-      if (parts >= best_.workload.ops.size()) break;
-      parts = std::min(best_.workload.ops.size(), parts * 2);
+      if (parts >= best_.ops.size()) break;
+      parts = std::min(best_.ops.size(), parts * 2);
     }
   }
 
   void drop_clients() {
-    for (int c = 0; c < best_.workload.clients; ++c) {
+    for (int c = 0; c < best_.clients; ++c) {
       std::vector<WorkloadOp> without;
-      for (const auto& op : best_.workload.ops) {
+      for (const auto& op : best_.ops) {
         if (op.a == c || op.b == c) continue;
         WorkloadOp kept = op;
         if (kept.exclude == c) kept.exclude = -1;
@@ -114,20 +111,39 @@ class WorkloadShrinker {
         }
         without.push_back(std::move(kept));
       }
-      if (without != best_.workload.ops) attempt(std::move(without));
+      if (without != best_.ops) attempt(std::move(without));
     }
   }
 
-  Defects defects_;
+  const WorkloadPredicate& still_fails_;
+  const std::function<bool()>& stopped_;
   std::size_t attempts_max_;
   std::size_t attempts_ = 0;
-  WorkloadShrink best_;
+  Workload best_;
 };
 
 }  // namespace
 
+std::pair<Workload, std::size_t> shrink_workload_by(const Workload& failing, const WorkloadPredicate& still_fails,
+                                                    std::size_t attempts_max, const std::function<bool()>& stopped) {
+  WorkloadShrinker shrinker(failing, still_fails, attempts_max, stopped);
+  Workload smallest = shrinker.run();
+  return {std::move(smallest), shrinker.attempts()};
+}
+
+// Still tells the engine under test from the reference (with no defects: still fails).
 WorkloadShrink shrink_workload(const Workload& failing, const Defects& defects, std::size_t attempts_max) {
-  return WorkloadShrinker(failing, defects, attempts_max).run();
+  const WorkloadPredicate still_fails = [&defects](const Workload& candidate) {
+    const std::string yaml = render_workload(candidate).yaml;
+    const auto broken = run_workload_text(yaml, defects);
+    if (!broken.loaded || !broken.failed) return false;
+    return defects.empty() || !run_workload_text(yaml, Defects{}).failed;
+  };
+  WorkloadShrink out;
+  std::tie(out.workload, out.attempts) = shrink_workload_by(failing, still_fails, attempts_max, {});
+  out.rendered = render_workload(out.workload);
+  out.run = run_workload_text(out.rendered.yaml, defects);
+  return out;
 }
 
 }  // namespace pushsim::harness

@@ -14,7 +14,9 @@
 // candidate is re-rendered through the model, which leaves out operations that lost what
 // they needed and recomputes every expectation. Deterministic: same workload, same result.
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 
 #include "harness/workload.hpp"
 #include "protocol/server/defects.hpp"
@@ -40,6 +42,15 @@ struct WorkloadShrink {
   WorkloadRun run;  // on the engine under test
   std::size_t attempts = 0;
 };
+
+// Whether a candidate still shows the failure being shrunk.
+using WorkloadPredicate = std::function<bool(const Workload&)>;
+
+// The shrinking above with any predicate (live: workload_live.hpp): the smallest workload
+// found for which `still_fails` held, within attempts_max candidates (none more once `stopped`,
+// when given, says so), and the candidates tried.
+std::pair<Workload, std::size_t> shrink_workload_by(const Workload& failing, const WorkloadPredicate& still_fails,
+                                                    std::size_t attempts_max, const std::function<bool()>& stopped);
 
 // From a workload that fails on `defects` (and passes on the reference), the smallest found
 // within attempts_max candidates (each costs two runs at most).

@@ -28,6 +28,13 @@ bool allows_client_events(const std::string& channel) { return is_presence(chann
 constexpr const char* kWithin = "within: 5s";
 // Longer than the latency any workload sets (150 ms) plus the network's own (20 ms), both ways.
 constexpr const char* kSettle = "- advance: 1s";
+// Live, the same in real time: the relay's latency (150 ms at most) both ways and the server's
+// own handling, which on loopback takes well under a millisecond.
+constexpr const char* kSettleLive = "- advance: 500ms";
+// Before the final webhook and REST checks: webhooks settle (retries included) in virtual time;
+// live, past the server's 3 s removal delay (the checks then wait up to their `within` more).
+constexpr const char* kFinalSettle = "- advance: 10s";
+constexpr const char* kFinalSettleLive = "- advance: 4s";
 // Past the activity timeout (120 s) and the pong timeout (30 s) after it: the server has closed a
 // connection the network dropped.
 constexpr const char* kDropSettle = "- advance: 155s";
@@ -39,6 +46,8 @@ std::string event_of(int number) { return "e" + std::to_string(number); }
 std::string client_event_of(int number) { return "client-e" + std::to_string(number); }
 
 }  // namespace
+
+const char* Model::settle() const { return workload_.live ? kSettleLive : kSettle; }
 
 std::size_t Model::subscriber_count(const std::string& channel) const {
   std::size_t count = 0;
@@ -72,7 +81,7 @@ bool Model::possible(const WorkloadOp& op) const {
     case K::kPing:
     case K::kPartition: return active(op.a) && (op.kind != K::kSignin || !client(op.a).signed_in);
     case K::kDrop: return valid(op.a) && client(op.a).connected && !client(op.a).has_dropped && drops_ < kDropsMax;
-    case K::kDropTimeout: return any_dropped();
+    case K::kDropTimeout: return !workload_.live && any_dropped();
     case K::kHeal: return valid(op.a) && client(op.a).connected && client(op.a).partitioned;
     case K::kSubscribe:
     case K::kBadAuth: return active(op.a) && !subscribed(op.a, op.channel);
@@ -184,7 +193,7 @@ void Model::connect(int index) {
 
 void Model::disconnect(int index) {
   emit("- disconnect: " + client_name(index));
-  emit(kSettle);
+  emit(settle());
   leave_all(index);
 }
 
@@ -195,6 +204,12 @@ void Model::drop(int index) {
   if (client(index).partitioned) heal(index);
   emit("- drop: " + client_name(index));
   ++drops_;
+  if (workload_.live) {
+    // The relay resets both sides: the server's connection ends as the client's does.
+    emit(settle());
+    leave_all(index);
+    return;
+  }
   ClientModel& dropped = mut(index);
   dropped.dropped = dropped.subscriptions;
   dropped.has_dropped = true;
@@ -286,6 +301,10 @@ void Model::subscribe_checks(int index, const std::string& channel, bool exact) 
   }
   emit("- expect: { client: " + name + ", event: pusher_internal:subscription_succeeded, channel: " + channel + data +
        ", " + kWithin + " }");
+  // The cached event again, surely when nothing raced the subscribe.
+  if (auto cached = cache_.find(channel); is_cache(channel) && cached != cache_.end()) {
+    owe(index, channel, event_of(cached->second), exact);
+  }
   if (is_cache(channel) && exact) {
     auto cached = cache_.find(channel);
     const std::string what = cached == cache_.end()
@@ -302,7 +321,7 @@ void Model::subscribe_checks(int index, const std::string& channel, bool exact) 
 
 void Model::unsubscribe(int index, const std::string& channel) {
   emit("- unsubscribe: { client: " + client_name(index) + ", channel: " + channel + " }");
-  emit(kSettle);
+  emit(settle());
   mut(index).subscriptions.erase(channel);
   if (is_presence(channel)) member_left(index, channel, {});
 }
@@ -326,6 +345,7 @@ void Model::publish(const std::string& channel, int number, int excluded) {
   const std::string event = event_of(number);
   for (int j = 0; j < clients(); ++j) {
     if (!subscribed(j, channel) || j == excluded) continue;
+    owe(j, channel, event, true);
     expect_at(j, "- expect: { client: " + client_name(j) + ", event: " + event + ", channel: " + channel +
                      ", data: " + data_of(number) + ", " + kWithin + " }");
   }
@@ -374,8 +394,10 @@ void Model::client_event(int index, const std::string& channel, int number, cons
     emit("- client_event: { client: " + name + ", channel: " + channel + ", event: " + event +
          ", data: " + data_of(number) + " }");
   }
+  for (int j : skip) owe(j, channel, event, false);
   for (int j = 0; j < clients(); ++j) {
     if (j == index || skip.count(j) != 0 || !subscribed(j, channel)) continue;
+    owe(j, channel, event, true);
     expect_at(j, "- expect: { client: " + client_name(j) + ", event: " + event + ", channel: " + channel +
                      ", data: " + data_of(number) + user_id + ", " + kWithin + " }");
   }
@@ -406,14 +428,23 @@ void Model::query_presence(const std::string& channel) {
   }
 }
 
+// Live, one listing per channel family: a live client subscribes to #server-to-user-<id> after
+// signing in, as pusher-js does, and a server may list that channel too.
 void Model::query_channels() {
-  std::string listed;
-  for (const auto& channel : all_channels()) {
-    if (subscriber_count(channel) > 0) listed += (listed.empty() ? "" : ", ") + channel + ": {}";
+  const std::vector<std::string> everything = {""};
+  const std::vector<std::string> families = {"room-", "private-", "presence-", "cache-"};
+  for (const auto& prefix : workload_.live ? families : everything) {
+    std::string listed;
+    for (const auto& channel : all_channels()) {
+      if (channel.starts_with(prefix) && subscriber_count(channel) > 0) {
+        listed += (listed.empty() ? "" : ", ") + channel + ": {}";
+      }
+    }
+    emit("- query: { path: /channels" +
+         (prefix.empty() ? std::string() : ", params: { filter_by_prefix: " + prefix + " }") + " }");
+    emit("- expect_response: { status: 200, body: { channels: !exact {" + (listed.empty() ? "" : " " + listed + " ") +
+         "} } }");
   }
-  emit("- query: { path: /channels }");
-  emit("- expect_response: { status: 200, body: { channels: !exact {" + (listed.empty() ? "" : " " + listed + " ") +
-       "} } }");
 }
 
 // Two inputs issued at one instant; afterwards, only what holds for either order.
@@ -426,7 +457,7 @@ void Model::race(const WorkloadOp& op) {
   if (op.kind == K::kRaceJoin) {
     emit("- concurrently:\n      - subscribe: { client: " + a + ", channel: " + op.channel +
          " }\n      - subscribe: { client: " + b + ", channel: " + op.channel + " }");
-    emit(kSettle);
+    emit(settle());
     const auto before = members(op.channel);
     mut(op.a).subscriptions.insert(op.channel);
     subscribe_checks(op.a, op.channel, false);
@@ -454,7 +485,7 @@ void Model::race(const WorkloadOp& op) {
   if (op.kind == K::kRaceFlap) {
     emit("- concurrently:\n      - unsubscribe: { client: " + a + ", channel: " + op.channel +
          " }\n      - subscribe: { client: " + b + ", channel: " + op.channel + " }");
-    emit(kSettle);
+    emit(settle());
     const bool had_b = members(op.channel).count(user(op.b)) != 0;
     mut(op.a).subscriptions.erase(op.channel);
     mut(op.b).subscriptions.insert(op.channel);
@@ -474,16 +505,21 @@ void Model::race(const WorkloadOp& op) {
     // Before the trigger it gets the event live, after it as the cached one: either way once.
     emit("- expect: { client: " + a + ", event: " + event_of(op.number) + ", channel: " + op.channel +
          ", data: " + data_of(op.number) + ", " + kWithin + " }");
+    // Subscribed first, it got the event the cache held before too.
+    if (auto cached = cache_.find(op.channel); cached != cache_.end()) {
+      owe(op.a, op.channel, event_of(cached->second), false);
+    }
+    owe(op.a, op.channel, event_of(op.number), true);
     publish(op.channel, op.number, -1);
     mut(op.a).subscriptions.insert(op.channel);
-    emit(kSettle);
+    emit(settle());
     return;
   }
   // kRaceRelay: a sends a client event as b unsubscribes; b may or may not get it.
   emit("- concurrently:\n      - client_event: { client: " + a + ", channel: " + op.channel +
        ", event: " + client_event_of(op.number) + ", data: " + data_of(op.number) +
        " }\n      - unsubscribe: { client: " + b + ", channel: " + op.channel + " }");
-  emit(kSettle);
+  emit(settle());
   client_event(op.a, op.channel, op.number, {op.b});
   mut(op.b).subscriptions.erase(op.channel);
   if (is_presence(op.channel)) member_left(op.b, op.channel, {});
@@ -495,7 +531,7 @@ void Model::finish() {
     if (client(j).connected && client(j).partitioned) heal(j);
   }
   if (steps.empty()) return;
-  emit("- advance: 10s");
+  emit(workload_.live ? kFinalSettleLive : kFinalSettle);
   for (const auto& channel : channels_used_) {
     emit("- expect_webhook_state: { channel: " + channel +
          ", state: " + (subscriber_count(channel) > 0 ? "occupied" : "vacated") + ", within: 60s }");

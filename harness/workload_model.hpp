@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -69,6 +70,8 @@ class Model {
   std::size_t subscriber_count(const std::string& channel) const;
 
   std::vector<std::string> steps;
+  // Deliveries owed, (event, channel, client) -> [min, max] (workload.hpp, WorkloadDelivery).
+  std::map<std::tuple<std::string, std::string, std::string>, std::pair<int, int>> deliveries;
   std::set<int> used_clients;
   std::set<int> probes;
   std::size_t concurrent = 0;
@@ -80,6 +83,12 @@ class Model {
   std::map<std::string, int> members(const std::string& channel) const;
 
   void emit(std::string step) { steps.push_back(std::move(step)); }
+  // Client `index` gets `event` on `channel` once more: surely, or perhaps (a race).
+  void owe(int index, const std::string& channel, const std::string& event, bool surely) {
+    auto& range = deliveries[{event, channel, client_name(index)}];
+    range.first += surely ? 1 : 0;
+    range.second += 1;
+  }
   // An expectation on client `index`'s frames: now, or after its heal when partitioned.
   void expect_at(int index, const std::string& step) {
     if (client(index).partitioned) {
@@ -89,6 +98,7 @@ class Model {
     }
   }
   void use(int index) { used_clients.insert(index); }
+  const char* settle() const;
 
   void connect(int index);
   void disconnect(int index);

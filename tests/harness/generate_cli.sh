@@ -27,4 +27,20 @@ cmp -s "$work/a.log" <(sed "s|$work/b|$work/a|g" "$work/b.log") || fail "a secon
 
 "$pushsim" generate --defect no-such-defect >/dev/null 2>&1
 [ $? -eq 2 ] || fail "an unknown defect is a usage error (2)"
+# Live against an in-process pushsim serve (about 10 s a seed): the reference passes; a broken
+# one fails, is shrunk live within its budget, says how often it reproduced, and its file runs live.
+out=$("$pushsim" generate --target serve --seeds 1 --steps 20) || fail "live: the reference failed: $out"
+grep -q "1 seeds passed live" <<<"$out" || fail "live: no pass line: $out"
+grep -q "not deterministic" <<<"$out" || fail "live: must say live runs are not deterministic: $out"
+"$pushsim" generate --target serve --seeds 3 --steps 20 --defect ignore-socket-exclusion --live-runs 1 \
+    --live-shrink-budget 20s --out "$work/live" >"$work/live.log"
+[ $? -eq 1 ] || fail "live: a found defect must exit 1: $(cat "$work/live.log")"
+grep -q "reproduced [01] of 1" "$work/live.log" || fail "live: no reproduction count: $(cat "$work/live.log")"
+live_files=("$work"/live/*.yaml)
+[ ${#live_files[@]} -eq 1 ] || fail "live: expected one written scenario, found ${#live_files[@]}"
+grep -q "simulation_only" "${live_files[0]}" && fail "live: a live scenario is not simulation_only"
+"$pushsim" run "${live_files[0]}" --target serve --live-advance-budget 60s --live-wait-cap 10s >/dev/null ||
+  fail "live: the written scenario must pass on the reference serve"
+"$pushsim" generate --target ws://127.0.0.1:1 --defect no-pong >/dev/null 2>&1
+[ $? -eq 2 ] || fail "live: --defect with a ws:// target is a usage error (2)"
 echo "generate_cli: ok"

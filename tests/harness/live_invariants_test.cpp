@@ -3,6 +3,7 @@
 // name and the trace line where it shows.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +51,13 @@ std::vector<TraceLine> two_subscribers() {
 std::vector<std::string> names(const std::vector<InvariantViolation>& violations) {
   std::vector<std::string> out;
   for (const auto& v : violations) out.push_back(v.name);
+  return out;
+}
+
+LiveMembers members_of(const std::string& key, std::map<std::string, std::set<std::string>> by_channel) {
+  LiveMembers out;
+  out.app_key = key;
+  out.by_channel = std::move(by_channel);
   return out;
 }
 
@@ -137,15 +145,15 @@ TEST_CASE("live invariants: a member list that differs from the server's, as a f
       {9, "deliver", "server", "bob",
        R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":\"u1\"}"})"});
   CHECK(presence_channels_of(trace) == std::set<std::string>{"presence-room"});
-  const LiveMembers agree{"app-key", {{"presence-room", {"u2"}}}};
+  const LiveMembers agree = members_of("app-key", {{"presence-room", {"u2"}}});
   CHECK(check_live_invariants(trace, {}, agree).empty());
-  const LiveMembers differ{"app-key", {{"presence-room", {"u1", "u2"}}}};
+  const LiveMembers differ = members_of("app-key", {{"presence-room", {"u1", "u2"}}});
   const auto violations = check_live_invariants(trace, {}, differ);
   REQUIRE(names(violations) == std::vector<std::string>{"members-converge"});
   CHECK(violations[0].message.find("bob") != std::string::npos);
   CHECK(violations[0].message.find("{u1,u2}") != std::string::npos);
   // Another app's connection is not compared with the default app's members.
-  const LiveMembers other_app{"other-key", {{"presence-room", {"u1", "u2"}}}};
+  const LiveMembers other_app = members_of("other-key", {{"presence-room", {"u1", "u2"}}});
   CHECK(check_live_invariants(trace, {}, other_app).empty());
 }
 
