@@ -38,9 +38,9 @@ class WsWriteGate {
     owner_ = std::move(owner);
     on_beast_idle_ = std::move(on_beast_idle);
   }
-  // The owner may write raw bytes only when this is true.
-  bool raw_may_write() const { return beast_writes_ == 0 && !beast_waiting_; }
-  // A Beast write waits for the owner to stop at a frame boundary.
+  // False while Beast writes: the owner must not write then.
+  bool raw_may_write() const { return beast_writes_ == 0; }
+  // A Beast write waits for the owner to stop at a frame boundary (set_raw_busy(false)).
   bool beast_waiting() const { return beast_waiting_; }
   // While set, Beast writes wait; clearing it lets a waiting one go.
   void set_raw_busy(bool busy) {

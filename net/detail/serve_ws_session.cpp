@@ -147,16 +147,18 @@ void WsSession::write_frames() {
   WsWriteGate& gate = ws_.next_layer();
   auto& socket = beast::get_lowest_layer(ws_).socket();
   while (count_ > 0 && accepted_ && !ended_) {
-    // Beast wrote a close (its answer to the client's): nothing may follow it.
-    if (!ws_.is_open()) return;
-    // Beast writes (a pong, a close) go between whole frames, never inside one.
-    if (!gate.raw_may_write() || (gate.beast_waiting() && front_written_ == 0)) {
+    // Beast read the client's close and answers it: only the rest of a frame begun may go first.
+    const bool beast_closing = !ws_.is_open();
+    // Beast writes (a pong, a close) go between whole frames, never inside one; and while Beast
+    // writes, nothing else does (it only started at a frame boundary).
+    if ((front_written_ == 0 && (beast_closing || gate.beast_waiting())) || !gate.raw_may_write()) {
       gate.set_raw_busy(false);
       return;  // on_beast_idle calls again
     }
     std::size_t pieces = 0;
     std::size_t wanted = 0;
-    for (std::size_t i = 0; i < count_ && pieces + 2 <= gather_.size(); ++i) {
+    const std::size_t frames = beast_closing ? 1 : count_;
+    for (std::size_t i = 0; i < frames && pieces + 2 <= gather_.size(); ++i) {
       const OutFrame& frame = ring_[(head_ + i) % ring_.size()];
       std::size_t skip = i == 0 ? front_written_ : 0;
       if (skip < frame.header_size) {
