@@ -11,6 +11,7 @@
 #include "apps/commands.hpp"
 #include "load/fanout_args.hpp"
 #include "load/fanout_bench.hpp"
+#include "load/fanout_shard.hpp"
 
 namespace pushsim::apps {
 namespace {
@@ -18,8 +19,52 @@ namespace {
 struct BenchArgs {
   load::FanoutArgs fanout;
   std::string json;
+  std::string histogram;
   bool no_progress = false;
 };
+
+struct MergeArgs {
+  std::vector<std::string> files;
+  std::string json;
+};
+
+bool write_json_file(const std::string& path, const Json& json, const char* command) {
+  std::ofstream out(path, std::ios::binary);
+  out << json.dump(2) << "\n";
+  out.close();
+  if (!out) std::cerr << "pushsim bench " << command << ": cannot write " << path << "\n";
+  return static_cast<bool>(out);
+}
+
+int run_merge(const MergeArgs& args) {
+  std::vector<load::FanoutShard> shards;
+  for (const auto& file : args.files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "pushsim bench merge: cannot read " << file << "\n";
+      return kExitUsage;
+    }
+    Json json = Json::parse(in, nullptr, false);
+    if (json.is_discarded()) {
+      std::cerr << "pushsim bench merge: " << file << ": not JSON\n";
+      return kExitUsage;
+    }
+    auto shard = load::parse_fanout_shard(json, file);
+    if (!shard) {
+      std::cerr << "pushsim bench merge: " << shard.error().message << "\n";
+      return kExitUsage;
+    }
+    shards.push_back(std::move(*shard));
+  }
+  auto merged = load::merge_fanout_shards(shards);
+  if (!merged) {
+    std::cerr << merged.error().message << "\n";
+    return kExitUsage;
+  }
+  load::write_fanout_merged_table(std::cout, *merged);
+  if (!args.json.empty() && !write_json_file(args.json, load::fanout_merged_json(*merged), "merge")) return kExitUsage;
+  return merged->total.passed ? 0 : 1;
+}
 
 void draw_progress(const load::FanoutProgress& progress) {
   constexpr int kWidth = 30;
@@ -40,6 +85,10 @@ int run_fanout(const BenchArgs& args) {
   const bool progress = !args.no_progress && isatty(STDERR_FILENO) != 0;
   load::FanoutProgressFn on_progress;
   if (progress) on_progress = draw_progress;
+  if (!args.histogram.empty() && !options->rate_per_s) {
+    std::cerr << "pushsim bench fanout: --histogram needs a fixed --rate (a --rate max search has several runs)\n";
+    return kExitUsage;
+  }
   auto report = load::run_fanout_bench(*options, on_progress);
   if (progress) std::fprintf(stderr, "\r\x1b[2K");
   if (!report) {
@@ -47,14 +96,16 @@ int run_fanout(const BenchArgs& args) {
     return 1;
   }
   load::write_fanout_table(std::cout, *report);
-  if (!args.json.empty()) {
-    std::ofstream out(args.json, std::ios::binary);
-    out << load::fanout_report_json(*report).dump(2) << "\n";
-    out.close();
-    if (!out) {
-      std::cerr << "pushsim bench fanout: cannot write " << args.json << "\n";
+  if (!args.json.empty() && !write_json_file(args.json, load::fanout_report_json(*report), "fanout")) {
+    return kExitUsage;
+  }
+  if (!args.histogram.empty()) {
+    auto shard = load::fanout_shard_json(*report);
+    if (!shard) {
+      std::cerr << "pushsim bench fanout: " << shard.error().message << "\n";
       return kExitUsage;
     }
+    if (!write_json_file(args.histogram, *shard, "fanout")) return kExitUsage;
   }
   return report->ok() ? 0 : 1;
 }
@@ -85,7 +136,17 @@ void add_fanout_options(CLI::App& cmd, BenchArgs& args) {
   cmd.add_option("--rest-connections", f.rest_connections, "keep-alive REST connections")->capture_default_str();
   cmd.add_option("--serve-io-threads", f.serve_io_threads, "--target serve: the server's I/O threads")
       ->capture_default_str();
+  cmd.add_option("--shard", f.shard,
+                 "I/N: this process is shard I (from 0) of N: subscribers I, I+N, I+2N... of --subscribers, "
+                 "on a schedule shared by the N processes (needs ws://HOST:PORT and a fixed --rate)");
+  cmd.add_flag("--shard-publish", f.shard_publish,
+               "with --shard: each shard publishes its share of the events (else shard 0 publishes them all)");
+  cmd.add_option("--start-at", f.start_at,
+                 "with --shard: unix time (s) the shared schedule starts (default: the next multiple of 5 s at "
+                 "least 3 s after connecting)");
   cmd.add_option("--json", args.json, "write the report as JSON here");
+  cmd.add_option("--histogram", args.histogram,
+                 "write the run's raw latency histogram and counts here, for pushsim bench merge");
   cmd.add_flag("--no-progress", args.no_progress, "no progress bar, even on a terminal");
 }
 
@@ -99,6 +160,12 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       "fanout", "N subscribers over C channels, events published at a fixed rate (or the highest sustained one)");
   add_fanout_options(*fanout, *args);
   fanout->callback([args, &exit_code] { exit_code = run_fanout(*args); });
+  auto merge_args = std::make_shared<MergeArgs>();
+  auto* merge = bench->add_subcommand(
+      "merge", "one report from the shard files of one run (bench fanout --shard I/N --histogram FILE)");
+  merge->add_option("files", merge_args->files, "shard files, one per shard")->required();
+  merge->add_option("--json", merge_args->json, "write the merged report (and its histogram) as JSON here");
+  merge->callback([merge_args, &exit_code] { exit_code = run_merge(*merge_args); });
 }
 
 }  // namespace pushsim::apps

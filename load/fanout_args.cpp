@@ -44,6 +44,31 @@ Result<std::string> read_target(const std::string& target, const EnvLookup& env)
   return make_error("--target: '" + target + "' is not one of serve, ws://HOST:PORT, live (PUSHER_HOST)");
 }
 
+// "I/N", both decimal.
+std::optional<Error> read_shard(const std::string& text, FanoutOptions& options) {
+  const auto slash = text.find('/');
+  auto number = [](std::string_view digits, std::size_t& out) {
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+  };
+  const std::string_view view = text;
+  if (slash == std::string::npos || !number(view.substr(0, slash), options.shard_index) ||
+      !number(view.substr(slash + 1), options.shard_count)) {
+    return make_error("--shard: '" + text + "' is not I/N (e.g. 0/4: the first of four shards)");
+  }
+  return std::nullopt;
+}
+
+// Seconds since the epoch, with an optional fraction.
+Result<std::int64_t> read_start_at(const std::string& text) {
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || seconds < 1e9 || seconds > 1e10) {
+    return make_error("--start-at: '" + text + "' is not a unix time in seconds (e.g. $(( $(date +%s) + 10 )))");
+  }
+  return static_cast<std::int64_t>(seconds * 1000);
+}
+
 }  // namespace
 
 Result<FanoutOptions> fanout_options_from_args(const FanoutArgs& args, const EnvLookup& env) {
@@ -87,6 +112,15 @@ Result<FanoutOptions> fanout_options_from_args(const FanoutArgs& args, const Env
   }
   options.rest_connections = args.rest_connections;
   options.serve_io_threads = args.serve_io_threads;
+  if (!args.shard.empty()) {
+    if (auto error = read_shard(args.shard, options)) return *error;
+  }
+  options.shard_publish = args.shard_publish;
+  if (!args.start_at.empty()) {
+    auto start_at = read_start_at(args.start_at);
+    if (!start_at) return start_at.error();
+    options.start_at_unix_ms = *start_at;
+  }
   if (auto error = check_fanout_options(options)) return *error;
   return options;
 }

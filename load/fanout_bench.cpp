@@ -39,6 +39,11 @@ constexpr double kSearchStartDeliveriesPerS = 20'000;
 // The peers' one read buffer: a read takes up to this much of what a socket holds.
 constexpr std::size_t kReadBufferBytes = 64 * 1024;
 
+std::int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::int64_t ns(std::chrono::milliseconds value) { return static_cast<std::int64_t>(value.count()) * kNsPerMsI; }
 
 // CPU seconds of the calling thread, or of the whole process.
@@ -90,6 +95,12 @@ class FanoutBench {
   void run_until(const std::function<bool()>& done, std::int64_t until_ns,
                  const std::function<FanoutProgress()>& status);
   std::int64_t time_left_ns() const { return deadline_ns_ - steady_ns(); }
+  // --shard: --start-at, or the next multiple of 5 s at least 3 s from now (wall clock).
+  std::int64_t shared_start_ms() const {
+    if (options_.start_at_unix_ms) return *options_.start_at_unix_ms;
+    const std::int64_t earliest_ms = wall_ns() / kNsPerMsI + 3'000;
+    return (earliest_ms + 4'999) / 5'000 * 5'000;
+  }
 
   const FanoutOptions& options_;
   const FanoutProgressFn& progress_;
@@ -109,6 +120,7 @@ class FanoutBench {
   std::vector<std::shared_ptr<detail::FanoutPeer>> publishers_;  // --via client-events
   std::unique_ptr<detail::FanoutRestPublisher> rest_;
   std::uint64_t next_peer_seed_ = 1;
+  std::int64_t clock_offset_ns_ = 0;  // --shard: wall clock minus steady clock
 };
 
 std::optional<Error> FanoutBench::prepare() {
@@ -131,8 +143,14 @@ std::optional<Error> FanoutBench::prepare() {
   if (auto error = resolve(*url)) return error;
   host_header_ = url->host_header();
   channel_subscribers_.assign(options_.channels, 0);
-  for (std::size_t i = 0; i < options_.subscribers; ++i)
-    ++channel_subscribers_[fanout_channel_of(i, options_.channels)];
+  for (std::size_t i = 0; i < options_.subscribers; ++i) {
+    if (options_.owns_subscriber(i)) ++channel_subscribers_[fanout_channel_of(i, options_.channels)];
+  }
+  if (options_.sharded()) {
+    // One offset for the whole run: stamps and receipts on the wall clock, intervals steady.
+    clock_offset_ns_ = wall_ns() - steady_ns();
+    tally_.set_clock_offset(clock_offset_ns_);
+  }
   return std::nullopt;
 }
 
@@ -173,10 +191,12 @@ std::optional<Error> FanoutBench::resolve(const Url& url) {
 
 bool FanoutBench::connect_all() {
   const std::int64_t started = steady_ns();
-  auto subscriber_channel = [this](std::size_t i) {
+  // Subscriber k of this shard is subscriber shard_index + k * shard_count of the whole run.
+  auto subscriber_channel = [this](std::size_t k) {
+    const std::size_t i = options_.shard_index + k * options_.shard_count;
     return fanout_channel_name(options_.via, fanout_channel_of(i, options_.channels));
   };
-  if (!connect_peers(options_.subscribers, subscriber_channel, subscribers_, "connecting")) return false;
+  if (!connect_peers(report_.subscribers_here(), subscriber_channel, subscribers_, "connecting")) return false;
   report_.connect_s = static_cast<double>(steady_ns() - started) / 1e9;
   if (options_.via == PublishVia::kClientEvents) {
     auto publisher_channel = [this](std::size_t c) { return fanout_channel_name(options_.via, c); };
@@ -268,12 +288,23 @@ void FanoutBench::run_rates() {
 FanoutRun FanoutBench::run_rate(double rate_per_s, int run) {
   FanoutRun result;
   result.rate_per_s = rate_per_s;
-  const std::int64_t start = steady_ns() + kStartDelayNs;
+  std::int64_t start = steady_ns() + kStartDelayNs;
+  if (options_.sharded()) {
+    // Every shard follows the one schedule from the agreed wall-clock time.
+    const std::int64_t start_wall = shared_start_ms() * kNsPerMsI;
+    report_.start_unix_ms = start_wall / kNsPerMsI;
+    start = start_wall - clock_offset_ns_;
+    if (start < steady_ns()) {
+      result.why = "the shared start (unix ms " + std::to_string(report_.start_unix_ms) +
+                   ") passed before this shard was connected: give a later --start-at";
+      return result;
+    }
+  }
   const std::int64_t from = start + ns(options_.warmup);
   const std::int64_t to = from + ns(options_.duration);
   const std::uint64_t errors_before = tally_.error_count();
   const std::uint64_t rest_failures_before = rest_ ? rest_->failed() : 0;
-  tally_.reset(run, from, to);
+  tally_.reset(run, from + clock_offset_ns_, to + clock_offset_ns_);
 
   // The schedule: event i is due at start + i / rate. The timer sends whatever is due, then
   // sleeps until the next one.
@@ -347,7 +378,8 @@ void FanoutBench::publish(int run, std::int64_t due_ns, std::uint64_t seq, Fanou
     ++result.published;
     result.expected += channel_subscribers_[channel];
   }
-  const std::string data = fanout_payload(run, due_ns, seq, options_.payload_bytes);
+  if (!options_.publishes(seq)) return;  // another shard's event
+  const std::string data = fanout_payload(run, due_ns + clock_offset_ns_, seq, options_.payload_bytes);
   if (rest_) {
     rest_->trigger(fanout_channel_name(options_.via, channel), data);
   } else {

@@ -54,6 +54,21 @@ std::optional<Error> check_fanout_options(const FanoutOptions& options) {
     return out_of_range("--warmup", "0..10m");
   }
   if (options.p99_bound <= milliseconds(0)) return out_of_range("--p99-bound", "above 0");
+  if (options.shard_count < 1 || options.shard_index >= options.shard_count) {
+    return make_error("--shard must be I/N with 0 <= I < N");
+  }
+  if (options.sharded()) {
+    if (options.ws_url.empty()) {
+      return make_error("--shard needs a server every shard reaches (ws://HOST:PORT), not --target serve");
+    }
+    if (!options.rate_per_s) return make_error("--shard needs a fixed --rate: shards cannot search for one together");
+    if (options.subscribers < options.shard_count) {
+      return make_error("--shard " + std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count) +
+                        " needs at least " + std::to_string(options.shard_count) + " --subscribers");
+    }
+  } else if (options.shard_publish || options.start_at_unix_ms) {
+    return make_error("--shard-publish and --start-at go with --shard I/N (N > 1)");
+  }
   if (options.deadline < options.warmup + options.duration) {
     return make_error("--deadline must leave room for --warmup plus --duration");
   }

@@ -5,6 +5,7 @@
 // check_fanout_options() rejects combinations that cannot run before any socket opens.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,24 @@ struct FanoutOptions {
   std::size_t rest_connections = 8;                   // keep-alive REST connections, one request each in flight
   int max_search_runs = 12;                           // --rate max: at most this many rates tried
   int serve_io_threads = 2;                           // in-process serve only
+  // --shard I/N: this process opens subscribers I, I+N, I+2N, ... of --subscribers (so every
+  // channel keeps its share), and the N processes follow one schedule that starts at
+  // start_at_unix_ms on the wall clock. Stamps and receipts are then on the wall clock too,
+  // so that shards on several machines (with synchronised clocks) judge one another's events.
+  std::size_t shard_index = 0;
+  std::size_t shard_count = 1;
+  // With shards: each publishes the events whose sequence number is I mod N; without, shard 0
+  // publishes them all and the others only listen.
+  bool shard_publish = false;
+  // With shards: when the shared schedule starts; nullopt: the next multiple of 5 s of the
+  // wall clock at least 3 s after the subscribers are connected.
+  std::optional<std::int64_t> start_at_unix_ms;
+  bool sharded() const { return shard_count > 1; }
+  bool owns_subscriber(std::size_t i) const { return i % shard_count == shard_index; }
+  bool publishes(std::uint64_t seq) const {
+    if (!sharded()) return true;
+    return shard_publish ? seq % shard_count == shard_index : shard_index == 0;
+  }
 };
 
 inline constexpr std::size_t kFanoutSubscribersMax = 100'000;

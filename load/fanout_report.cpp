@@ -49,6 +49,11 @@ const char* via_name(PublishVia via) { return via == PublishVia::kRest ? "rest" 
 
 }  // namespace
 
+std::size_t FanoutReport::subscribers_here() const {
+  const std::size_t n = options.shard_count;
+  return options.subscribers / n + (options.shard_index < options.subscribers % n ? 1 : 0);
+}
+
 bool FanoutReport::ok() const {
   if (runs.empty() || !stopped_early.empty()) return false;
   if (!options.rate_per_s) return max_sustained_per_s.has_value();
@@ -80,6 +85,13 @@ Json fanout_report_json(const FanoutReport& report) {
               {"errors", report.errors},
               {"ok", report.ok()}};
   if (report.max_sustained_per_s) out["max_sustained_rate_per_s"] = *report.max_sustained_per_s;
+  if (o.sharded()) {
+    out["shard"] = {{"index", o.shard_index},
+                    {"count", o.shard_count},
+                    {"publish", o.shard_publish},
+                    {"subscribers_here", report.subscribers_here()},
+                    {"start_unix_ms", report.start_unix_ms}};
+  }
   if (!report.stopped_early.empty()) out["stopped_early"] = report.stopped_early;
   return out;
 }
@@ -89,8 +101,16 @@ void write_fanout_table(std::ostream& out, const FanoutReport& report) {
   out << "target      " << report.target << "\n"
       << "load        " << o.subscribers << " subscribers on " << o.channels << " channel(s), " << o.payload_bytes
       << " B payload via " << via_name(o.via) << ", warm-up " << fixed(static_cast<double>(o.warmup.count()) / 1000, 1)
-      << " s, measured " << fixed(static_cast<double>(o.duration.count()) / 1000, 1) << " s per rate\n"
-      << "fd limit    " << report.fd_limit_note << "\n"
+      << " s, measured " << fixed(static_cast<double>(o.duration.count()) / 1000, 1) << " s per rate\n";
+  if (o.sharded()) {
+    out << "shard       " << o.shard_index << "/" << o.shard_count << ": " << report.subscribers_here()
+        << " of the subscribers, "
+        << (o.shard_publish      ? "publishing its share"
+            : o.shard_index == 0 ? "publishing every event"
+                                 : "listening only")
+        << ", schedule from unix ms " << report.start_unix_ms << "\n";
+  }
+  out << "fd limit    " << report.fd_limit_note << "\n"
       << "connect     " << report.connected << " subscribed in " << fixed(report.connect_s, 2) << " s ("
       << fixed(report.connect_per_s(), 0) << " connections/s)\n\n";
   out << "    rate/s  deliveries/s   p50 ms   p90 ms   p99 ms  p99.9 ms   max ms   lost  errors  gen CPU  gen us/del  "

@@ -50,7 +50,10 @@ struct FanoutReport {
   std::optional<double> max_sustained_per_s;  // --rate max: the best rate that passed
   std::vector<std::string> errors;            // the first few, as text
   std::uint64_t error_count = 0;
-  std::string stopped_early;  // why the benchmark ended before its plan, if it did
+  std::string stopped_early;       // why the benchmark ended before its plan, if it did
+  std::int64_t start_unix_ms = 0;  // --shard: when the shared schedule started
+
+  std::size_t subscribers_here() const;  // this shard's share of options.subscribers
 
   double connect_per_s() const { return connect_s > 0 ? static_cast<double>(connected) / connect_s : 0; }
   // Exit status: every fixed-rate run passed; for a search, some rate passed.

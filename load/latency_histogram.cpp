@@ -42,6 +42,29 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
   count_ += other.count_;
 }
 
+bool LatencyHistogram::add_bucket(std::size_t bucket, std::uint64_t count) {
+  if (bucket >= counts_.size()) return false;
+  counts_[bucket] += count;
+  count_ += count;
+  return true;
+}
+
+bool LatencyHistogram::set_summary(std::int64_t min_ns, std::int64_t max_ns, double sum_ns) {
+  if (count_ == 0) return min_ns == 0 && max_ns == 0 && sum_ns == 0;
+  if (min_ns < 0 || max_ns < min_ns) return false;
+  std::size_t first = 0;
+  while (counts_[first] == 0) ++first;
+  std::size_t last = counts_.size() - 1;
+  while (counts_[last] == 0) --last;
+  if (bucket_of(static_cast<std::uint64_t>(min_ns)) != first || bucket_of(static_cast<std::uint64_t>(max_ns)) != last) {
+    return false;
+  }
+  min_ = min_ns;
+  max_ = max_ns;
+  sum_ = sum_ns;
+  return true;
+}
+
 void LatencyHistogram::clear() { *this = LatencyHistogram{}; }
 
 std::int64_t LatencyHistogram::min_ns() const { return count_ == 0 ? 0 : min_; }

@@ -14,7 +14,10 @@
 namespace pushsim::load::detail {
 
 // Stamps and receipts use the steady clock: the generator and its peers share one process,
-// and a wall-clock step must not show up as latency.
+// and a wall-clock step must not show up as latency. Shards of one run in several processes
+// (--shard) stamp on the wall clock instead, as the steady clock plus one offset read at the
+// start: receipts get the same offset, so latency is still steady-clock arithmetic within a
+// process, and comparable across processes and synchronised machines.
 inline std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -34,7 +37,11 @@ class FanoutTally {
     stale_ = 0;
   }
 
-  void delivery(const FanoutStamp& stamp, std::int64_t received_ns) {
+  // Added to every receipt time: 0, or the wall clock minus the steady clock for shards.
+  void set_clock_offset(std::int64_t offset_ns) { clock_offset_ns_ = offset_ns; }
+
+  void delivery(const FanoutStamp& stamp, std::int64_t received_steady_ns) {
+    const std::int64_t received_ns = received_steady_ns + clock_offset_ns_;
     ++received_;
     if (stamp.run != run_) {
       ++stale_;
@@ -61,6 +68,7 @@ class FanoutTally {
 
  private:
   int run_ = -1;
+  std::int64_t clock_offset_ns_ = 0;
   std::int64_t measure_from_ns_ = 0;
   std::int64_t measure_to_ns_ = std::numeric_limits<std::int64_t>::max();
   LatencyHistogram latency_;

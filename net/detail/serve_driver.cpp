@@ -1,6 +1,7 @@
 #include "net/detail/serve_driver.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <boost/asio/post.hpp>
 
@@ -24,6 +25,7 @@ ServeDriver::ServeDriver(asio::io_context& context, const ServeOptions& options,
       engine_(options.engine, std::move(apps), rng_) {
   for (int i = 0; i < std::max(1, options.io_threads); ++i) shards_.push_back(asio::make_strand(context));
   batches_.resize(shards_.size());
+  for (std::size_t i = 0; i < shards_.size(); ++i) shard_queues_.push_back(std::make_unique<ShardQueue>());
 }
 
 std::size_t ServeDriver::shard_of(WsSession& session) const {
@@ -117,12 +119,38 @@ void ServeDriver::flush() {
 
 void ServeDriver::send_batches() {
   for (std::size_t shard = 0; shard < batches_.size(); ++shard) {
-    if (batches_[shard].empty()) continue;
-    asio::post(shards_[shard], [batch = std::exchange(batches_[shard], {})]() mutable {
-      // On the shard's strand, which is every one of these sessions' strand.
-      for (auto& [session, frame] : batch) session->enqueue(std::move(frame));
-    });
+    Batch& batch = batches_[shard];
+    if (batch.empty()) continue;
+    ShardQueue& queue = *shard_queues_[shard];
+    bool post = false;
+    {
+      std::lock_guard lock(queue.mutex);
+      if (queue.pending.empty()) {
+        std::swap(queue.pending, batch);
+      } else {
+        std::move(batch.begin(), batch.end(), std::back_inserter(queue.pending));
+        batch.clear();
+      }
+      post = !std::exchange(queue.scheduled, true);
+    }
+    if (post) asio::post(shards_[shard], [this, shard] { drain(shard); });
   }
+}
+
+void ServeDriver::drain(std::size_t shard) {
+  // On the shard's strand, which is every one of these sessions' strand.
+  ShardQueue& queue = *shard_queues_[shard];
+  {
+    std::lock_guard lock(queue.mutex);
+    std::swap(queue.pending, queue.draining);
+    queue.scheduled = false;
+  }
+  for (auto& [session, frame] : queue.draining) {
+    if (session->push(std::move(frame))) queue.dirty.push_back(session.get());
+  }
+  for (WsSession* session : queue.dirty) session->flush();  // kept alive by `draining`
+  queue.dirty.clear();
+  queue.draining.clear();
 }
 
 void ServeDriver::arm_timer() {

@@ -9,12 +9,15 @@
 // Connections are spread over a few shard strands, one per I/O thread, rather than each
 // having its own: a fan-out to N sessions is then one posted batch per shard, which the shard
 // hands to its sessions in a loop, instead of N posts each taking the scheduler's lock and
-// perhaps waking a thread. Order per session is kept: batches and closes are posted in the
-// order the engine produced them.
+// perhaps waking a thread. A shard that has not yet taken its last batch gets the next one
+// appended to it instead of a second post, so a shard that falls behind takes the frames of
+// several events at once and writes each session's share in one writev. Order per session is
+// kept: batches and closes reach the shard's strand in the order the engine produced them.
 #include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,8 +65,18 @@ class ServeDriver {
   };
   using Batch = std::vector<std::pair<std::shared_ptr<WsSession>, std::shared_ptr<const std::string>>>;
 
+  // One shard's hand-over: the engine's strand fills `pending`, the shard's strand drains it.
+  struct ShardQueue {
+    std::mutex mutex;
+    Batch pending;           // under mutex
+    bool scheduled = false;  // under mutex: a drain is posted and has not yet taken `pending`
+    Batch draining;          // the shard strand's own
+    std::vector<WsSession*> dirty;
+  };
+
   void flush();
   void send_batches();
+  void drain(std::size_t shard);
   void arm_timer();
   void post_webhook(WebhookPost post);
   std::size_t shard_of(WsSession& session) const;
@@ -79,7 +92,8 @@ class ServeDriver {
   std::atomic<std::size_t> next_shard_{0};
   std::map<ConnectionId, Session> sessions_;
   std::vector<EngineOutput> outputs_;  // kept between flushes: its capacity is reused
-  std::vector<Batch> batches_;         // per shard, filled and posted by flush()
+  std::vector<Batch> batches_;         // per shard, filled by flush(), handed over by send_batches()
+  std::vector<std::unique_ptr<ShardQueue>> shard_queues_;
   std::atomic<ConnectionId> next_id_{1};
   std::atomic<std::size_t> live_sessions_{0};
   std::optional<std::pair<int, std::string>> shutdown_close_;

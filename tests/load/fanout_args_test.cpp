@@ -92,3 +92,48 @@ TEST_CASE("bench fanout args: each mistake names its flag", "[load][fanout-args]
              Catch::Contains("--channels"));
   CHECK_THAT(with([](auto& a) { a.payload_bytes = 20000; }), Catch::Contains("--payload-bytes"));
 }
+
+TEST_CASE("bench fanout args: --shard I/N, --shard-publish and --start-at", "[load][fanout-args]") {
+  FanoutArgs args;
+  args.target = "ws://127.0.0.1:6001";
+  args.app_id = "id";
+  args.key = "key";
+  args.secret = "secret";
+  args.shard = "1/4";
+  args.shard_publish = true;
+  args.start_at = "1796320000.5";
+  auto options = fanout_options_from_args(args, env_of({}));
+  REQUIRE(options.ok());
+  CHECK(options->shard_index == 1);
+  CHECK(options->shard_count == 4);
+  CHECK(options->start_at_unix_ms == 1'796'320'000'500);
+  CHECK(options->owns_subscriber(5));
+  CHECK_FALSE(options->owns_subscriber(6));
+  CHECK(options->publishes(9));
+  CHECK_FALSE(options->publishes(8));
+  FanoutOptions listening = *options;
+  listening.shard_publish = false;  // shard 0 publishes everything, the others nothing
+  CHECK_FALSE(listening.publishes(9));
+
+  FanoutArgs bad = args;
+  bad.shard = "4/4";
+  CHECK(error_of(bad) == "--shard must be I/N with 0 <= I < N");
+  bad.shard = "1-4";
+  CHECK(error_of(bad) == "--shard: '1-4' is not I/N (e.g. 0/4: the first of four shards)");
+  bad = args;
+  bad.rate = "max";
+  CHECK(error_of(bad) == "--shard needs a fixed --rate: shards cannot search for one together");
+  bad = args;
+  bad.target = "serve";
+  CHECK(error_of(bad) == "--shard needs a server every shard reaches (ws://HOST:PORT), not --target serve");
+  bad = args;
+  bad.start_at = "soon";
+  CHECK_THAT(error_of(bad), Catch::StartsWith("--start-at: 'soon' is not a unix time in seconds"));
+  bad = args;
+  bad.shard = "";
+  CHECK(error_of(bad) == "--shard-publish and --start-at go with --shard I/N (N > 1)");
+  bad.shard = "0/1";
+  bad.shard_publish = false;
+  bad.start_at = "";
+  CHECK(error_of(bad) == "no error");  // one shard of one: the plain run
+}
