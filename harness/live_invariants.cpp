@@ -56,7 +56,7 @@ std::vector<LiveRecord> records_of(const std::vector<TraceLine>& trace) {
   return out;
 }
 
-// REST calls from the trace: "METHOD target\nbody" from the app, then the answer
+// REST calls from the trace: "METHOD target[ via node K]\nbody" from the app, then the answer
 // ("STATUS body") or an error. The live target makes one call at a time.
 std::vector<fakes::RestExchange> rest_of(const std::vector<TraceLine>& trace) {
   std::vector<fakes::RestExchange> out;
@@ -70,6 +70,12 @@ std::vector<fakes::RestExchange> rest_of(const std::vector<TraceLine>& trace) {
       const auto space = head.find(' ');
       exchange.request.method = head.substr(0, space);
       exchange.request.target = space == std::string::npos ? std::string() : head.substr(space + 1);
+      // " via node K": a call to one node of several, ordered only with the others sent there.
+      constexpr std::string_view kVia = " via node ";
+      if (const auto via = exchange.request.target.rfind(kVia); via != std::string::npos) {
+        exchange.node = static_cast<NodeId>(std::atoi(exchange.request.target.c_str() + via + kVia.size()));
+        exchange.request.target.resize(via);
+      }
       if (newline != std::string::npos) exchange.request.body = line.text.substr(newline + 1);
       exchange.handled = out.size() + 1;
       out.push_back(std::move(exchange));
