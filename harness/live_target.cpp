@@ -221,6 +221,7 @@ ActionError LiveTarget::connect(const std::string& client, const ConnectOptions&
   state->errors_seen = 0;
   state->close.reset();
   state->closed_by_us = false;
+  state->ended_noted = false;
   note("connect", client, "server", options.path.value_or("/app/" + live.app_key) + node_text(node));
   // Blocks for the handshake only (bounded); a refusal is an observation, not an action error.
   state->connection->connect(deadline_after(options_.connect_max));
@@ -277,6 +278,7 @@ ActionError LiveTarget::drop(const std::string& client) {
   if (auto error = usable(client, state)) return error;
   refresh();  // keeps its socket_id, as the sim's clients do
   note("fault", client, "server", "drop");
+  state->ended_noted = true;  // the drop ends the connection in the trace
   // Through the relay both ends get a reset, as when the network between them dies; without
   // it only the client's own socket can be aborted.
   if (state->link) {
@@ -517,6 +519,13 @@ void LiveTarget::refresh() {
     if (!state.close && !state.closed_by_us && state.connection->close_code()) {
       state.close = ObservedClose{now(), *state.connection->close_code()};
       note("close", "server", name, std::to_string(*state.connection->close_code()));
+    } else if (!state.close && !state.closed_by_us && !state.ended_noted &&
+               state.connection->stage() == LiveStage::kClosed) {
+      // Ended without a close frame (a crashed node's sockets die with it): not a close the
+      // client was sent, but the trace ends the connection there, so that the live invariants
+      // do not hold its last member list against the server's.
+      state.ended_noted = true;
+      note("close", "server", name, "1006 (no close frame)");
     }
   }
   if (!listener_) return;

@@ -203,6 +203,7 @@ class LiveTarget final : public Target {
     std::vector<ObservedFrame> frames;
     std::optional<ObservedClose> close;
     bool closed_by_us = false;
+    bool ended_noted = false;                   // an end without a close frame, traced once
     std::optional<std::string> last_socket_id;  // kept after a close, as the sim's clients keep it
     std::unique_ptr<RelayLink> link;            // with the relay: the current connection's
     std::size_t errors_seen_link = 0;           // of link->errors()

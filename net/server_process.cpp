@@ -142,6 +142,8 @@ std::optional<Error> ServerProcess::start() {
   const std::string banner = "--- pushsim: start " + std::to_string(starts_) + ": sh -c " + options_.command + "\n";
   [[maybe_unused]] auto written = ::write(log, banner.data(), banner.size());
   const pid_t parent = ::getpid();
+  const long open_max = ::sysconf(_SC_OPEN_MAX);
+  const int fd_max = open_max < 0 || open_max > 65'536 ? 65'536 : static_cast<int>(open_max);
   const pid_t child = ::fork();
   if (child < 0) {
     ::close(log);
@@ -165,6 +167,11 @@ std::optional<Error> ServerProcess::start() {
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(log, 1);
     ::dup2(log, 2);
+    // Nothing of pushsim's may live on in the server: a node restarted mid-scenario would
+    // otherwise hold the harness's sockets open (its webhook listener, its clients).
+    if (::close_range(3, ~0U, 0) != 0) {
+      for (int fd = 3; fd < fd_max; ++fd) ::close(fd);
+    }
     ::execl("/bin/sh", "sh", "-c", options_.command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }

@@ -5,13 +5,15 @@
 # (restart_node) by pushsim through one --server-cmd per node. Every cluster scenario must pass
 # but cluster.10, which partitions the bus between nodes and is skipped live.
 # Skipped (exit 77) when redis-server is missing or this pushsim has no `serve --cluster`.
-# Usage: cluster_live_test.sh PUSHSIM_BINARY [EXTRA RUN ARGS...]
+# Usage: cluster_live_test.sh PUSHSIM_BINARY [EXTRA RUN ARGS...]; PUSHSIM_SERVE=BINARY runs the
+# nodes with another build's `pushsim serve`.
 set -uo pipefail
 
 pushsim=${1:?usage: cluster_live_test.sh PUSHSIM [RUN ARGS...]}
 shift
+serve=${PUSHSIM_SERVE:-$pushsim}
 command -v redis-server >/dev/null || { echo "cluster_live: redis-server not installed: skipped"; exit 77; }
-"$pushsim" serve --help 2>&1 | grep -q -- "--cluster" || { echo "cluster_live: no serve --cluster: skipped"; exit 77; }
+"$serve" serve --help 2>&1 | grep -q -- "--cluster" || { echo "cluster_live: no serve --cluster: skipped"; exit 77; }
 
 work=$(mktemp -d)
 redis_pid=
@@ -43,7 +45,7 @@ for node in 0 1 2; do
   port=$(free_port)
   targets+=(--target "ws://127.0.0.1:$port")
   # A fixed node id: a restarted node takes its previous life out of the store (cluster.11).
-  commands+=(--server-cmd "exec '$pushsim' serve --host 127.0.0.1 --port $port --cluster redis://127.0.0.1:$redis_port \
+  commands+=(--server-cmd "exec '$serve' serve --host 127.0.0.1 --port $port --cluster redis://127.0.0.1:$redis_port \
 --node-id $node --cluster-prefix live$$ --webhook http://127.0.0.1:$hooks/")
 done
 
