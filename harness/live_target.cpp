@@ -93,10 +93,9 @@ void LiveTarget::start() {
   rest.app = options_.app;
   rest.tls_verify = options_.tls_verify;
   rest_ = std::make_unique<RestClient>(*loop_, rest);
+  // REST naming node K goes to node K's own address (one node: the same as the others).
   for (const auto& url : options_.node_urls) {
-    rest.base_url = url == options_.ws_url && !options_.http_url.empty() && options_.node_urls.size() == 1
-                        ? options_.http_url
-                        : http_of(url);
+    if (options_.node_urls.size() > 1) rest.base_url = http_of(url);
     node_rest_.push_back(std::make_unique<RestClient>(*loop_, rest));
   }
 }
