@@ -40,17 +40,20 @@ struct RunArgs {
   std::uint64_t seed = 1;
   unsigned jobs = 1;
   std::string target = "sim";
-  bool target_given = false;        // --target on the command line (else a profile may choose)
-  std::string profile;              // --profile NAME|FILE
-  std::string app_id, key, secret;  // live targets; env PUSHER_APP_ID / _KEY / _SECRET
-  std::string webhook_listen;       // HOST:PORT; default loopback, ephemeral port
-  double deadline_s = 0;            // the whole run; 0: kDefaultDeadline_s for live targets
+  std::vector<std::string> targets;  // --target, repeated for the nodes of one clustered server
+  bool target_given = false;         // --target on the command line (else a profile may choose)
+  std::string rest_url;              // live: REST steps naming no node go here (default node 0's)
+  bool spread_clients = false;       // live, several nodes: clients naming no node go round
+  std::string profile;               // --profile NAME|FILE
+  std::string app_id, key, secret;   // live targets; env PUSHER_APP_ID / _KEY / _SECRET
+  std::string webhook_listen;        // HOST:PORT; default loopback, ephemeral port
+  double deadline_s = 0;             // the whole run; 0: kDefaultDeadline_s for live targets
   bool insecure = false;
   bool exact_names = false;  // live: channel names and user ids as written, no run token
   std::string junit, json, html;
   bool list = false;
   bool no_color = false;
-  std::string server_cmd;                   // start the server under test (sh -c), restart it when it dies
+  std::vector<std::string> server_cmds;     // start the server under test (sh -c), one per node
   double server_ready_timeout_s = 10;       // from its start to a port that accepts
   std::string restart_server = "crash";     // crash | each
   std::string live_wait_cap = "5s";         // one live wait at most
@@ -140,6 +143,14 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
     return harness::sim_target_factory(defects);
   }
   if (!args.defects.empty()) return std::string("--defect works only with the simulation (--target sim)");
+  if (target == "sim" || target == "serve" || target == "live") {
+    if (args.targets.size() > 1) {
+      return "--target " + target + " is one server: several --target values must each be a node's ws:// URL";
+    }
+    if (target != "live" && (!args.rest_url.empty() || args.spread_clients)) {
+      return "--rest and --spread-clients need a live target at URLs (--target ws://HOST:PORT)";
+    }
+  }
   harness::LiveTargetOptions live;
   live.tls_verify = !args.insecure;
   if (profile) {
@@ -186,8 +197,39 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
            "' is not one of sim, serve, ws://HOST:PORT, wss://HOST:PORT, live (PUSHER_HOST, or "
            "a profile's connection; PUSHER_PORT a number)";
   }
-  live.name = *url;
-  live.ws_url = *url;
+  std::vector<std::string> nodes;
+  if (args.targets.size() > 1) {
+    for (const auto& node : args.targets) {
+      if (!node.starts_with("ws://") && !node.starts_with("wss://")) {
+        return "--target given " + std::to_string(args.targets.size()) +
+               " times names the nodes of one clustered server: each must be ws://HOST:PORT or "
+               "wss://HOST:PORT, not '" +
+               node + "'";
+      }
+      nodes.push_back(node);
+    }
+  } else {
+    nodes.push_back(*url);
+  }
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    if (auto parsed = parse_url(nodes[k]); !parsed) {
+      return "--target " + nodes[k] + (nodes.size() > 1 ? " (node " + std::to_string(k) + ")" : std::string()) + ": " +
+             parsed.error().message;
+    }
+  }
+  if (!args.rest_url.empty()) {
+    auto parsed = parse_url(args.rest_url);
+    if (!parsed) return "--rest " + args.rest_url + ": " + parsed.error().message;
+    if (parsed->scheme != "http" && parsed->scheme != "https") {
+      return "--rest wants an http:// or https:// URL, not '" + args.rest_url + "'";
+    }
+    live.http_url = args.rest_url;
+  }
+  live.name = nodes.front();  // "URL + URL ..." for several nodes
+  for (std::size_t k = 1; k < nodes.size(); ++k) live.name += " + " + nodes[k];
+  live.ws_url = nodes.front();
+  if (nodes.size() > 1) live.node_urls = nodes;
+  live.spread_clients = args.spread_clients;
   live.app = AppCredentials{env_or(args.app_id, "PUSHER_APP_ID"), env_or(args.key, "PUSHER_APP_KEY"),
                             env_or(args.secret, "PUSHER_APP_SECRET")};
   if (live.app.app_id.empty() || live.app.key.empty() || live.app.secret.empty()) {
@@ -270,14 +312,19 @@ std::optional<std::vector<harness::Scenario>> selected_scenarios(const RunArgs& 
 }
 
 // --server-cmd and its companions make sense only together and against an external target.
-std::optional<std::string> server_cmd_problem(const RunArgs& args, bool external) {
-  if (args.server_cmd.empty()) {
+std::optional<std::string> server_cmd_problem(const RunArgs& args, const harness::LiveTargetOptions* external) {
+  if (args.server_cmds.empty()) {
     if (args.restart_server != "crash") return std::string("--restart-server needs --server-cmd");
     return std::nullopt;
   }
-  if (!external) {
+  if (external == nullptr) {
     return std::string(
         "--server-cmd needs a live target at the address its server listens on (--target ws://HOST:PORT)");
+  }
+  const std::size_t nodes = std::max<std::size_t>(1, external->node_urls.size());
+  if (args.server_cmds.size() != nodes) {
+    return "--server-cmd given " + std::to_string(args.server_cmds.size()) + " time(s) for " + std::to_string(nodes) +
+           " node(s): give one per --target, in the same order (the K-th command starts node K)";
   }
   if (args.jobs > 1) {
     return std::string(
@@ -288,41 +335,66 @@ std::optional<std::string> server_cmd_problem(const RunArgs& args, bool external
   return std::nullopt;
 }
 
-// The server under test as a child process, started; nullptr (after saying why) when it did not start.
-std::unique_ptr<ServerProcess> start_server(const RunArgs& args, const harness::LiveTargetOptions& live) {
-  auto url = parse_url(live.ws_url);
-  if (!url) {
-    std::cerr << "pushsim run: --server-cmd: " << url.error().message << "\n";
-    return nullptr;
-  }
-  ServerProcessOptions options;
-  options.command = args.server_cmd;
-  options.host = url->host;
-  options.port = static_cast<std::uint16_t>(std::stoi(url->port));
-  options.ready_max = std::chrono::milliseconds(static_cast<std::int64_t>(args.server_ready_timeout_s * 1000));
+// The servers under test as child processes, one per node, started; empty (after saying why,
+// with those already started stopped again) when one did not start.
+std::vector<std::unique_ptr<ServerProcess>> start_servers(const RunArgs& args, const harness::LiveTargetOptions& live) {
+  std::vector<std::unique_ptr<ServerProcess>> servers;
+  const std::vector<std::string> nodes =
+      live.node_urls.empty() ? std::vector<std::string>{live.ws_url} : live.node_urls;
   kill_on_fatal_signals();
-  auto server = std::make_unique<ServerProcess>(options);
-  if (auto error = server->start()) {
-    server->keep_log();
-    std::cerr << "pushsim run: --server-cmd: " << error->message << "\n";
-    return nullptr;
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const std::string which = nodes.size() > 1 ? " (node " + std::to_string(k) + ")" : std::string();
+    auto url = parse_url(nodes[k]);
+    if (!url) {
+      std::cerr << "pushsim run: --server-cmd" << which << ": " << url.error().message << "\n";
+      return {};
+    }
+    ServerProcessOptions options;
+    options.command = args.server_cmds[k];
+    options.host = url->host;
+    options.port = static_cast<std::uint16_t>(std::stoi(url->port));
+    options.ready_max = std::chrono::milliseconds(static_cast<std::int64_t>(args.server_ready_timeout_s * 1000));
+    auto server = std::make_unique<ServerProcess>(options);
+    if (auto error = server->start()) {
+      server->keep_log();
+      std::cerr << "pushsim run: --server-cmd" << which << ": " << error->message << "\n";
+      return {};
+    }
+    std::cout << "pushsim run: server under test" << which << " started (pid " << server->pid() << "), log "
+              << server->log_path() << "\n";
+    servers.push_back(std::move(server));
   }
-  std::cout << "pushsim run: server under test started (pid " << server->pid() << "), log " << server->log_path()
-            << "\n";
-  return server;
+  return servers;
 }
 
 // The watch over an external live target: probes its address; with a server process, watches that.
+// With several nodes every node is probed at its own address, and named in what is reported.
 std::unique_ptr<harness::LiveTargetWatch> make_watch(const RunArgs& args, const harness::LiveTargetOptions& live,
-                                                     ServerProcess* server) {
-  harness::ProbeOptions probe;
-  probe.ws_url = live.ws_url;
-  probe.http_url = live.http_url;
-  probe.app = live.app;
-  probe.tls_verify = live.tls_verify;
+                                                     const std::vector<std::unique_ptr<ServerProcess>>& servers) {
+  std::vector<harness::ProbeOptions> probes;
+  const std::vector<std::string> nodes =
+      live.node_urls.empty() ? std::vector<std::string>{live.ws_url} : live.node_urls;
+  for (const auto& url : nodes) {
+    harness::ProbeOptions probe;
+    probe.ws_url = url;
+    probe.http_url = nodes.size() == 1 ? live.http_url : std::string();
+    probe.app = live.app;
+    probe.tls_verify = live.tls_verify;
+    probes.push_back(std::move(probe));
+  }
   harness::LiveWatchOptions options;
-  options.probe = [probe] { return harness::probe_target(probe); };
-  options.server = server;
+  options.probe_node = [probes](std::size_t node) -> std::optional<std::string> {
+    auto gone = harness::probe_target(probes[node]);
+    if (gone && probes.size() > 1) return "node " + std::to_string(node) + ": " + *gone;
+    return gone;
+  };
+  options.probe = [probe_node = options.probe_node, count = probes.size()]() -> std::optional<std::string> {
+    for (std::size_t node = 0; node < count; ++node) {
+      if (auto gone = probe_node(node)) return gone;
+    }
+    return std::nullopt;
+  };
+  for (const auto& server : servers) options.servers.push_back(server.get());
   options.restart_each = args.restart_server == "each";
   options.secrets = {live.app.secret};
   return std::make_unique<harness::LiveTargetWatch>(std::move(options));
@@ -351,7 +423,7 @@ int run(const RunArgs& args) {
     std::cerr << "pushsim run: " << *error << "\n";
     return kExitUsage;
   }
-  if (auto problem = server_cmd_problem(args, external.has_value())) {
+  if (auto problem = server_cmd_problem(args, external ? &*external : nullptr)) {
     std::cerr << "pushsim run: " << *problem << "\n";
     return kExitUsage;
   }
@@ -360,7 +432,7 @@ int run(const RunArgs& args) {
   const bool progress = tty && scenarios.size() >= kProgressFromScenarios;
   const std::string profile_name = profile ? profile->name : std::string();
   // `live` says where it went: the URL from PUSHER_HOST/PUSHER_PORT or the profile.
-  std::string shown = target == "live" ? live_url(target, profile).value_or(target) : target;
+  std::string shown = external ? external->name : target;
   for (const auto& defect : args.defects) shown += "+" + defect;  // a broken engine names itself
   const std::string fingerprint = harness::suite_fingerprint(scenarios);
   std::cout << reports::console_header(shown, args.seed, scenarios.size(), style, profile_name)
@@ -375,13 +447,18 @@ int run(const RunArgs& args) {
     std::cout << " (the others need the server's own view: simulation only)\n";
   }
   std::cout << std::flush;
-  std::unique_ptr<ServerProcess> server;
-  if (!args.server_cmd.empty()) {
-    server = start_server(args, *external);
-    if (!server) return harness::kExitTargetDown;
+  std::vector<std::unique_ptr<ServerProcess>> servers;
+  if (!args.server_cmds.empty()) {
+    servers = start_servers(args, *external);
+    if (servers.empty()) return harness::kExitTargetDown;
+    // crash_node and restart_node play on these processes.
+    std::vector<ServerProcess*> processes;
+    for (const auto& server : servers) processes.push_back(server.get());
+    external->node_control = harness::process_node_control(std::move(processes));
+    factory = harness::live_target_factory(*external);
   }
   std::unique_ptr<harness::LiveTargetWatch> watch;
-  if (external) watch = make_watch(args, *external, server.get());
+  if (external) watch = make_watch(args, *external, servers);
   harness::SuiteOptions options;
   options.watch = watch.get();
   options.profile = profile;
@@ -402,7 +479,8 @@ int run(const RunArgs& args) {
   run_result.pushsim_commit = build_commit();
   run_result.suite_fingerprint = fingerprint;
   std::cout << reports::console_summary(run_result, style);
-  if (server) {
+  if (servers.size() == 1) {
+    const auto& server = servers.front();
     std::cout << "pushsim run: the server under test was started " << server->starts() << " time"
               << (server->starts() == 1 ? "" : "s");
     if (watch->crashes() > 0) {
@@ -410,8 +488,19 @@ int run(const RunArgs& args) {
                 << " and was restarted; its log: " << server->log_path();
     }
     std::cout << "\n";
+  } else if (!servers.empty()) {
+    std::cout << "pushsim run: the servers under test were started";
+    for (std::size_t k = 0; k < servers.size(); ++k) {
+      std::cout << (k == 0 ? " " : ", ") << servers[k]->starts() << " time" << (servers[k]->starts() == 1 ? "" : "s")
+                << " (node " << k << ")";
+    }
+    if (watch->crashes() > 0) {
+      std::cout << "; they crashed " << watch->crashes() << " time" << (watch->crashes() == 1 ? "" : "s")
+                << " unasked and were restarted";
+    }
+    std::cout << "\n";
   }
-  server.reset();  // stops its process group before the reports are written
+  servers.clear();  // stops their process groups before the reports are written
   bool written = true;
   if (!args.junit.empty()) written &= write_file(args.junit, reports::junit_report(run_result));
   if (!args.json.empty()) {
@@ -436,11 +525,20 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--jobs,-j", args->jobs, "scenarios run in parallel (output order unchanged)")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
-  cmd->add_option("--target", args->target,
+  cmd->add_option("--target", args->targets,
                   "sim (the reference engine in virtual time), serve (an in-process server over real sockets), "
                   "ws://HOST:PORT or wss://HOST:PORT (a live server), live (PUSHER_HOST:PUSHER_PORT); "
-                  "default sim, or live with a --profile other than reference")
-      ->capture_default_str();
+                  "default sim, or live with a --profile other than reference. Repeated, the ws:// URLs of the "
+                  "nodes of one clustered server, node 0 first: `node: K` in a scenario means the K-th, and a "
+                  "cluster scenario needing more nodes is skipped")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--rest", args->rest_url,
+                  "live target: the http(s):// URL REST steps naming no node go to (default node 0's, from its "
+                  "--target); steps with `node: K` go to node K");
+  cmd->add_flag("--spread-clients", args->spread_clients,
+                "live target of several nodes: clients whose connect names no node go to the nodes in turn "
+                "(default node 0; a cluster scenario always spreads them, as the simulated cluster does)");
   cmd->add_option("--profile", args->profile,
                   "target profile, a shipped NAME (pushsim profiles) or a FILE: the server's optional features "
                   "(others are skipped) and known deviations (reported, not failed)");
@@ -468,10 +566,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "simulation: run this deliberately broken engine (protocol/server/defects.hpp; repeatable)");
   cmd->add_flag("--list", args->list, "list the scenarios (id, level, section, name) and exit");
   cmd->add_flag("--no-color", args->no_color, "no colours even on a terminal");
-  cmd->add_option("--server-cmd", args->server_cmd,
+  cmd->add_option("--server-cmd", args->server_cmds,
                   "live target: start the server under test with sh -c CMD (own process group, output to a log "
                   "file), wait for --target's port, restart it when it dies (the scenario that killed it fails: "
-                  "crashed the server), stop it at the end; needs --jobs 1");
+                  "crashed the server), stop it at the end; needs --jobs 1. With several --target nodes, once "
+                  "per node in the same order: crash_node K then SIGKILLs node K's process group and "
+                  "restart_node K starts it again (without, scenarios with those steps are skipped)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--server-ready-timeout", args->server_ready_timeout_s,
                   "--server-cmd: seconds from its start to a port that accepts connections")
       ->capture_default_str();
@@ -482,6 +584,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->footer(invariants_note() + "\n\n" + kExitCodes);
   cmd->callback([cmd, args, &exit_code] {
     args->target_given = cmd->count("--target") > 0;
+    if (!args->targets.empty()) args->target = args->targets.front();
     exit_code = run(*args);
   });
 }

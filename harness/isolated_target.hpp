@@ -54,6 +54,11 @@ class IsolatedTarget final : public Target {
     return inner_->latency(client, min, max);
   }
   ActionError webhook_failures(int count, int status) override { return inner_->webhook_failures(count, status); }
+  int nodes() const override { return inner_->nodes(); }
+  ActionError crash_node(int node) override { return inner_->crash_node(node); }
+  ActionError restart_node(int node) override { return inner_->restart_node(node); }
+  ActionError partition_nodes(int a, int b) override { return inner_->partition_nodes(a, b); }
+  ActionError heal_nodes(std::optional<std::pair<int, int>> nodes) override { return inner_->heal_nodes(nodes); }
   ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
 
   void advance_to(TimeNs deadline) override { inner_->advance_to(deadline); }

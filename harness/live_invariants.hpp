@@ -21,7 +21,8 @@
 // in `pushsim serve`) and some webhook arrived at all. What the server sent after an
 // unsubscribe needs its own view and is not applied live; the webhook invariants are not
 // judged at all when the scenario refused webhook deliveries (the server may give up on a
-// refused one, which the listener never sees).
+// refused one, which the listener never sees) or crashed a node (crash_node: its deliveries in
+// flight die with it).
 #include <map>
 #include <optional>
 #include <set>

@@ -10,9 +10,11 @@
 #include "net/relay_link.hpp"
 #include "net/rest_client.hpp"
 #include "net/serve_server.hpp"
+#include "net/server_process.hpp"
 #include "net/url.hpp"
 #include "net/webhook_listener.hpp"
 #include "protocol/random.hpp"
+#include "protocol/server/cluster_link.hpp"
 
 namespace pushsim::harness {
 namespace {
@@ -82,12 +84,20 @@ void LiveTarget::start() {
     }
     options_.ws_url = server_->ws_url();
     options_.http_url = server_->http_url();
+    options_.node_urls.clear();
   }
+  if (options_.node_urls.empty()) options_.node_urls.push_back(options_.ws_url);
+  options_.ws_url = options_.node_urls.front();
   RestClientOptions rest;
   rest.base_url = options_.http_url.empty() ? http_of(options_.ws_url) : options_.http_url;
   rest.app = options_.app;
   rest.tls_verify = options_.tls_verify;
   rest_ = std::make_unique<RestClient>(*loop_, rest);
+  // REST naming node K goes to node K's own address (one node: the same as the others).
+  for (const auto& url : options_.node_urls) {
+    if (options_.node_urls.size() > 1) rest.base_url = http_of(url);
+    node_rest_.push_back(std::make_unique<RestClient>(*loop_, rest));
+  }
 }
 
 LiveTarget::~LiveTarget() {
@@ -108,6 +118,7 @@ LiveTarget::~LiveTarget() {
   retired_.clear();
   retired_links_.clear();
   rest_.reset();
+  node_rest_.clear();
   listener_.reset();
   loop_->poll();
 }
@@ -192,8 +203,9 @@ ActionError LiveTarget::connect(const std::string& client, const ConnectOptions&
     state->connection->drop();
     retired_.push_back(std::move(state->connection));
   }
+  const int node = node_for(*state, options);
   LiveConnectionOptions live;
-  live.url = options_.ws_url;
+  live.url = options_.node_urls[static_cast<std::size_t>(node)];
   if (options_.relay) {
     if (auto error = open_link(*state, live.url)) return error;
   }
@@ -208,11 +220,28 @@ ActionError LiveTarget::connect(const std::string& client, const ConnectOptions&
   state->errors_seen = 0;
   state->close.reset();
   state->closed_by_us = false;
-  note("connect", client, "server", options.path.value_or("/app/" + live.app_key));
+  state->ended_noted = false;
+  note("connect", client, "server", options.path.value_or("/app/" + live.app_key) + node_text(node));
   // Blocks for the handshake only (bounded); a refusal is an observation, not an action error.
   state->connection->connect(deadline_after(options_.connect_max));
   refresh();
   return std::nullopt;
+}
+
+// The client's node: the one its connect names, else the one it had, else node 0 or (spread)
+// the next in turn.
+int LiveTarget::node_for(ClientState& client, const ConnectOptions& options) {
+  if (options.node) {
+    client.node = *options.node;
+  } else if (!client.node) {
+    client.node = options_.spread_clients ? next_node_++ % nodes() : 0;
+  }
+  return *client.node;
+}
+
+// How trace lines name a node: nothing on a target of one node.
+std::string LiveTarget::node_text(int node) const {
+  return nodes() > 1 ? " on node " + std::to_string(node) : std::string();
 }
 
 ActionError LiveTarget::disconnect(const std::string& client, std::optional<int> code, bool abrupt) {
@@ -248,6 +277,7 @@ ActionError LiveTarget::drop(const std::string& client) {
   if (auto error = usable(client, state)) return error;
   refresh();  // keeps its socket_id, as the sim's clients do
   note("fault", client, "server", "drop");
+  state->ended_noted = true;  // the drop ends the connection in the trace
   // Through the relay both ends get a reset, as when the network between them dies; without
   // it only the client's own socket can be aborted.
   if (state->link) {
@@ -314,12 +344,12 @@ void LiveTarget::apply_latency(ClientState& client) {
   client.link->set_latency(RelayDirection::kToClient, min, max);
 }
 
-// A fresh link for the client's next connection, in the client's fault state; `url` becomes
-// the link's address, with the server's path prefix.
+// A fresh link for the client's next connection, in the client's fault state; `url` (the
+// server node's) becomes the link's address, with the server's path prefix.
 std::optional<std::string> LiveTarget::open_link(ClientState& client, std::string& url) {
-  auto parsed = parse_url(options_.ws_url);
+  auto parsed = parse_url(url);
   if (!parsed) return "the fault relay: " + parsed.error().message;
-  if (parsed->tls()) return std::string("the fault relay carries ws:// only, not ") + options_.ws_url;
+  if (parsed->tls()) return std::string("the fault relay carries ws:// only, not ") + url;
   if (client.link) retired_links_.push_back(std::move(client.link));
   RelayLinkOptions relay;
   relay.name = client.spec.name;
@@ -408,7 +438,59 @@ std::optional<std::string> LiveTarget::cannot_play(const Scenario& scenario) con
   if (options_.relay && options_.ws_url.starts_with("wss://") && uses_network_faults(scenario.steps)) {
     return std::string("its network faults need the relay, which carries ws:// only");
   }
+  return cannot_play_cluster(scenario);
+}
+
+std::optional<std::string> LiveTarget::cannot_play_cluster(const Scenario& scenario) const {
+  if (scenario.cluster_nodes && *scenario.cluster_nodes > nodes()) {
+    return "a cluster of " + std::to_string(*scenario.cluster_nodes) + " nodes; this target has " +
+           std::to_string(nodes()) + " (one --target URL per node of a clustered server)";
+  }
+  if (uses_step<PartitionNodesStep>(scenario.steps) || uses_step<HealNodesStep>(scenario.steps)) {
+    return std::string(
+        "partition_nodes and heal_nodes cut the bus between nodes, which a live cluster keeps to itself");
+  }
+  const bool node_faults = uses_step<CrashNodeStep>(scenario.steps) || uses_step<RestartNodeStep>(scenario.steps);
+  if (!node_faults) return std::nullopt;
+  if (!options_.node_control) {
+    return std::string("crash_node and restart_node need the nodes' server processes (--server-cmd once per --target)");
+  }
+  // A crashed node's members go within kClusterDeathNoticed, plus a bus hop and real time's slack:
+  // a wait capped below that would fail the scenario on the harness's account, not the server's.
+  const DurationNs needed = kClusterDeathNoticed + kLiveClusterSlack;
+  const DurationNs cap = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.wait_max).count();
+  if (cap < needed) {
+    return "crash_node: the cluster notices a dead node within " + std::to_string(needed / 1'000'000) +
+           " ms (kClusterDeathNoticed and 1 s of slack), longer than one live wait may take (--live-wait-cap " +
+           std::to_string(cap / 1'000'000) + " ms)";
+  }
   return std::nullopt;
+}
+
+// ---- cluster nodes ------------------------------------------------------------------------------
+
+ActionError LiveTarget::crash_node(int node) {
+  if (start_error_) return "the live target did not start: " + *start_error_;
+  if (!options_.node_control) return std::string("crash_node needs the nodes' server processes (--server-cmd)");
+  refresh();
+  note("fault", "node " + std::to_string(node), "server", "crash_node (SIGKILL)");
+  return options_.node_control->crash(node);
+}
+
+ActionError LiveTarget::restart_node(int node) {
+  if (start_error_) return "the live target did not start: " + *start_error_;
+  if (!options_.node_control) return std::string("restart_node needs the nodes' server processes (--server-cmd)");
+  refresh();
+  note("fault", "node " + std::to_string(node), "server", "restart_node");
+  return options_.node_control->restart(node);
+}
+
+ActionError LiveTarget::partition_nodes(int, int) {
+  return std::string("partition_nodes: the bus between a live cluster's nodes is out of pushsim's reach");
+}
+
+ActionError LiveTarget::heal_nodes(std::optional<std::pair<int, int>>) {
+  return std::string("heal_nodes: the bus between a live cluster's nodes is out of pushsim's reach");
 }
 
 void LiveTarget::refresh() {
@@ -436,6 +518,13 @@ void LiveTarget::refresh() {
     if (!state.close && !state.closed_by_us && state.connection->close_code()) {
       state.close = ObservedClose{now(), *state.connection->close_code()};
       note("close", "server", name, std::to_string(*state.connection->close_code()));
+    } else if (!state.close && !state.closed_by_us && !state.ended_noted &&
+               state.connection->stage() == LiveStage::kClosed) {
+      // Ended without a close frame (a crashed node's sockets die with it): not a close the
+      // client was sent, but the trace ends the connection there, so that the live invariants
+      // do not hold its last member list against the server's.
+      state.ended_noted = true;
+      note("close", "server", name, "1006 (no close frame)");
     }
   }
   if (!listener_) return;
@@ -500,6 +589,45 @@ std::vector<InvariantViolation> LiveTarget::finish() {
   return check_live_invariants(trace_, webhooks_, members);
 }
 
+// ---- node processes ----------------------------------------------------------------------------
+
+namespace {
+
+class ProcessNodeControl final : public NodeControl {
+ public:
+  explicit ProcessNodeControl(std::vector<ServerProcess*> servers) : servers_(std::move(servers)) {}
+
+  std::optional<std::string> crash(int node) override {
+    ServerProcess* server = at(node);
+    if (server == nullptr) return "node " + std::to_string(node) + " has no server process";
+    if (server->ended()) return "node " + std::to_string(node) + " is not up";
+    server->kill();
+    return std::nullopt;
+  }
+
+  std::optional<std::string> restart(int node) override {
+    ServerProcess* server = at(node);
+    if (server == nullptr) return "node " + std::to_string(node) + " has no server process";
+    if (!server->ended()) return "node " + std::to_string(node) + " is not down";
+    if (auto error = server->start()) return "node " + std::to_string(node) + " did not restart: " + error->message;
+    return std::nullopt;
+  }
+
+ private:
+  ServerProcess* at(int node) const {
+    if (node < 0 || static_cast<std::size_t>(node) >= servers_.size()) return nullptr;
+    return servers_[static_cast<std::size_t>(node)];
+  }
+
+  std::vector<ServerProcess*> servers_;
+};
+
+}  // namespace
+
+std::shared_ptr<NodeControl> process_node_control(std::vector<ServerProcess*> servers) {
+  return std::make_shared<ProcessNodeControl>(std::move(servers));
+}
+
 // ---- the factory -----------------------------------------------------------------------------
 
 TargetFactory live_target_factory(LiveTargetOptions options) {
@@ -513,7 +641,11 @@ TargetFactory live_target_factory(LiveTargetOptions options) {
     for (const auto& feature : scenario.requires_features) {
       if (feature == "subscription_count" || feature == "batch_webhooks") mine.enable.insert(feature);
     }
-    mine.relay = (options.relay || uses_network_faults(scenario.steps)) && !mine.ws_url.starts_with("wss://");
+    const bool tls = std::any_of(mine.node_urls.begin(), mine.node_urls.end(),
+                                 [](const std::string& url) { return url.starts_with("wss://"); });
+    mine.relay = (options.relay || uses_network_faults(scenario.steps)) && !mine.ws_url.starts_with("wss://") && !tls;
+    // A cluster scenario's clients that name no node go round, as on the simulated cluster.
+    mine.spread_clients = options.spread_clients || scenario.cluster_nodes.has_value();
     auto target = std::make_unique<LiveTarget>(std::move(mine));
     if (options.run_token.empty() || scenario.exact_channel_names) return target;
     return std::make_unique<IsolatedTarget>(

@@ -27,6 +27,16 @@
 //   other live target), the run token keeps their names apart (isolated_target.hpp).
 // - After the last step, finish() checks the invariants a live run can judge
 //   (live_invariants.hpp) on what the clients, the webhook listener and the REST answers saw.
+// - Several nodes (one clustered server, `pushsim run --target URL --target URL ...`): a client
+//   connects to the node its connect step names (`node: K`), else to node 0, or, for a scenario
+//   with `cluster:` and with spread_clients, to the nodes in turn in order of first connection
+//   (as the simulated cluster does); a reconnect goes to the same node. A REST step naming a node
+//   goes to that node's HTTP address, the others to http_url (the --rest URL; default node 0's).
+//   A scenario needing more nodes than the target has is skipped, never failed. crash_node and
+//   restart_node play on the nodes' server processes through a NodeControl (SIGKILL to the
+//   node's process group; start it again and wait until its port accepts); without one they
+//   skip the scenario, and so do partition_nodes and heal_nodes always: the bus between a real
+//   cluster's nodes is its own (Redis), out of pushsim's reach.
 // - Everything (connections, requests, listener, server) is closed when the target is
 //   destroyed; past `run_deadline` every wait fails at once and every action is refused.
 // - A misbehaving server cannot hang or exhaust the run: writes that stall (it stopped
@@ -56,6 +66,7 @@
 namespace pushsim {
 class IoLoop;
 class LiveConnection;
+class ServerProcess;
 class RelayLink;
 class WebhookListener;
 class ServeServer;
@@ -64,12 +75,31 @@ class RestClient;
 
 namespace pushsim::harness {
 
+// The server processes of a live target's nodes, for crash_node and restart_node. Each returns
+// nullopt when done, else why not ("node 1 is not up").
+class NodeControl {
+ public:
+  virtual ~NodeControl() = default;
+  virtual std::optional<std::string> crash(int node) = 0;    // SIGKILL to the node's process group
+  virtual std::optional<std::string> restart(int node) = 0;  // start it again, wait until ready
+};
+
+// A NodeControl over one server process per node (node K: servers[K]); not owned. A node
+// crashed with it is killed_on_purpose(), which the target watch restarts without a report.
+std::shared_ptr<NodeControl> process_node_control(std::vector<ServerProcess*> servers);
+
 struct LiveTargetOptions {
   std::string name = "serve";  // printed in reports
   // Serve mode: start an in-process server per scenario (ws_url and http_url are then its own).
   bool serve = false;
   std::string ws_url = "ws://127.0.0.1:6001";
   std::string http_url;  // empty: ws_url with http(s) instead of ws(s)
+  // A server of several nodes: every node's WebSocket URL, node 0 first (empty: ws_url alone,
+  // else ws_url is node 0's); REST naming node K goes to node K's URL with http(s).
+  std::vector<std::string> node_urls;
+  // Clients whose connect names no node go to the nodes in turn instead of node 0.
+  bool spread_clients = false;
+  std::shared_ptr<NodeControl> node_control;  // per-node server processes; none: no node faults
   AppCredentials app{"1", "app-key", "app-secret"};
   bool tls_verify = true;
   std::string webhook_host = "127.0.0.1";
@@ -106,6 +136,10 @@ struct LiveTargetOptions {
   std::string run_token;
 };
 
+// Live waits for a crashed node's cleanup: kClusterDeathNoticed plus this for the bus hop and
+// real time's slack; a scenario with crash_node needs a wait cap at least that long.
+inline constexpr DurationNs kLiveClusterSlack = 1'000'000'000;
+
 class LiveTarget final : public Target {
  public:
   explicit LiveTarget(LiveTargetOptions options);
@@ -136,12 +170,19 @@ class LiveTarget final : public Target {
   ActionError webhook_failures(int count, int status) override;
   ActionError auth_refuse(const std::optional<std::string>& client, const std::optional<std::string>& channel) override;
 
+  int nodes() const override { return static_cast<int>(options_.node_urls.size()); }
+  ActionError crash_node(int node) override;
+  ActionError restart_node(int node) override;
+  ActionError partition_nodes(int a, int b) override;
+  ActionError heal_nodes(std::optional<std::pair<int, int>> nodes) override;
+
   void begin() override;
   // The live invariants (live_invariants.hpp) on what this target observed.
   std::vector<InvariantViolation> finish() override;
   bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
   void advance_to(TimeNs deadline) override;
   std::optional<std::string> cannot_play(const Scenario& scenario) const override;
+  std::optional<std::string> cannot_play_cluster(const Scenario& scenario) const;
 
   std::optional<std::string> socket_id(const std::string& client) const override;
   const std::vector<ObservedFrame>& frames(const std::string& client) override;
@@ -162,12 +203,14 @@ class LiveTarget final : public Target {
     std::vector<ObservedFrame> frames;
     std::optional<ObservedClose> close;
     bool closed_by_us = false;
+    bool ended_noted = false;                   // an end without a close frame, traced once
     std::optional<std::string> last_socket_id;  // kept after a close, as the sim's clients keep it
     std::unique_ptr<RelayLink> link;            // with the relay: the current connection's
     std::size_t errors_seen_link = 0;           // of link->errors()
     std::uint64_t links_opened = 0;             // seeds each link's draws
     bool partitioned = false;
     std::optional<std::pair<DurationNs, DurationNs>> latency;  // this client's own, over the default
+    std::optional<int> node;                                   // set at its first connection
   };
 
   void start();
@@ -183,6 +226,8 @@ class LiveTarget final : public Target {
   void note(std::string kind, std::string from, std::string to, std::string text);
   void add_problem(std::string line);
   std::optional<std::string> open_link(ClientState& client, std::string& url);
+  int node_for(ClientState& client, const ConnectOptions& options);
+  std::string node_text(int node) const;
   void apply_latency(ClientState& client);
   void note_rest_trouble(const std::string& what, const Result<HttpResponse>& answer);
 
@@ -195,6 +240,8 @@ class LiveTarget final : public Target {
   std::unique_ptr<ServeServer> server_;
   std::unique_ptr<WebhookListener> listener_;
   std::unique_ptr<RestClient> rest_;
+  std::vector<std::unique_ptr<RestClient>> node_rest_;  // REST naming node K: node_rest_[K]
+  int next_node_ = 0;                                   // spread_clients: the next client's node
   std::map<std::string, ClientState> clients_;
   std::vector<std::unique_ptr<LiveConnection>> retired_;  // replaced by a reconnect
   std::vector<std::unique_ptr<RelayLink>> retired_links_;
@@ -222,5 +269,22 @@ TargetFactory live_target_factory(LiveTargetOptions options);
 // whether it has partition, heal, drop or latency steps, which need the relay.
 DurationNs advance_total(const std::vector<Step>& steps);
 bool uses_network_faults(const std::vector<Step>& steps);
+
+// Whether the steps (concurrently blocks and one_of branches included) have a step of kind S.
+template <typename S>
+bool uses_step(const std::vector<Step>& steps) {
+  for (const auto& step : steps) {
+    if (std::holds_alternative<S>(step.action)) return true;
+    if (const auto* block = std::get_if<ConcurrentlyStep>(&step.action)) {
+      if (uses_step<S>(block->steps)) return true;
+    }
+    if (const auto* choice = std::get_if<OneOfStep>(&step.action)) {
+      for (const auto& branch : choice->branches) {
+        if (uses_step<S>(branch)) return true;
+      }
+    }
+  }
+  return false;
+}
 
 }  // namespace pushsim::harness

@@ -55,14 +55,20 @@ ActionError LiveTarget::rest(const RestCall& call) {
   }
   const AppCredentials app = app_named(call.app);
   HttpRequest request = build_rest_request(call, app, to_unix_seconds(real_now()));
-  // The body after a newline: the live invariants read the app's publications from it.
+  if (call.node && (*call.node < 0 || *call.node >= nodes())) {
+    return "node " + std::to_string(*call.node) + ": the target has " + std::to_string(nodes()) + " node(s)";
+  }
+  // The body after a newline: the live invariants read the app's publications from it, and
+  // the node a call names (" via node K"), since calls to different nodes are not ordered.
+  const std::string via = call.node ? " via node " + std::to_string(*call.node) : std::string();
   note("http_request", "app", "server",
-       call.method + " " + request.target + (request.body.empty() ? std::string() : "\n" + request.body));
+       call.method + " " + request.target + via + (request.body.empty() ? std::string() : "\n" + request.body));
   ObservedResponse response;
   response.sent_at = now();
   // Synchronous: a real app server's SDK call blocks its caller too; bounded by request_max.
   const std::string what = call.method + " " + request.target.substr(0, request.target.find('?'));
-  auto answer = rest_->send(std::move(request), deadline_after(options_.request_max));
+  RestClient& client = call.node ? *node_rest_[static_cast<std::size_t>(*call.node)] : *rest_;
+  auto answer = client.send(std::move(request), deadline_after(options_.request_max));
   note_rest_trouble(what, answer);
   refresh();
   response.answered_at = now();

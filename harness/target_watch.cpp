@@ -50,15 +50,16 @@ std::optional<std::string> LiveTargetWatch::before(const Scenario& scenario) {
   if (down_) return not_run_reason();
   const bool first = first_;
   first_ = false;
-  if (options_.server != nullptr) {
-    // A server that ended between scenarios, or every scenario with restart_each.
-    const bool ended = options_.server->ended().has_value();
-    if (ended || (options_.restart_each && !first)) {
-      if (auto error = options_.server->restart()) {
-        options_.server->keep_log();
-        declare_down(scenario.id, true, "it could not be restarted: " + error->message, {});
-        return not_run_reason();
-      }
+  // A server that ended between scenarios (or was crashed on purpose and left down), or every
+  // one with restart_each.
+  for (std::size_t node = 0; node < options_.servers.size(); ++node) {
+    ServerProcess& server = *options_.servers[node];
+    const bool ended = server.ended().has_value();
+    if (!ended && !(options_.restart_each && !first)) continue;
+    if (auto error = server.restart()) {
+      server.keep_log();
+      declare_down(scenario.id, true, node_name(node) + "it could not be restarted: " + error->message, {});
+      return not_run_reason();
     }
   }
   running_.insert(scenario.id);
@@ -66,7 +67,7 @@ std::optional<std::string> LiveTargetWatch::before(const Scenario& scenario) {
 }
 
 void LiveTargetWatch::after(const Scenario& scenario, ScenarioResult& result) {
-  if (options_.server != nullptr) {
+  if (!options_.servers.empty()) {
     after_process(result);
     std::lock_guard lock(mutex_);
     running_.erase(scenario.id);
@@ -98,10 +99,34 @@ void LiveTargetWatch::after(const Scenario& scenario, ScenarioResult& result) {
   running_.erase(scenario.id);
 }
 
-// One scenario at a time here: nothing else touches the process meanwhile.
+std::string LiveTargetWatch::node_name(std::size_t node) const {
+  return options_.servers.size() > 1 ? "node " + std::to_string(node) + ": " : std::string();
+}
+
+// One scenario at a time here: nothing else touches the processes meanwhile.
 void LiveTargetWatch::after_process(ScenarioResult& result) {
-  ServerProcess& server = *options_.server;
-  const auto gone = options_.probe();
+  // A node the scenario crashed on purpose and left down is no finding: it comes back first,
+  // so that the probe finds the cluster whole.
+  for (std::size_t node = 0; node < options_.servers.size(); ++node) {
+    ServerProcess& server = *options_.servers[node];
+    if (!server.killed_on_purpose() || !server.ended()) continue;
+    if (auto error = server.start()) {
+      server.keep_log();
+      std::lock_guard lock(mutex_);
+      declare_down(result.id, false,
+                   node_name(node) + "crashed on purpose by the scenario, it could not be restarted: " + error->message,
+                   last_sent(result, options_.secrets));
+      return;
+    }
+  }
+  for (std::size_t node = 0; node < options_.servers.size(); ++node) {
+    const auto gone = options_.probe_node ? options_.probe_node(node) : options_.probe();
+    after_node(*options_.servers[node], node, gone, result);
+  }
+}
+
+void LiveTargetWatch::after_node(ServerProcess& server, std::size_t node, const std::optional<std::string>& gone,
+                                 ScenarioResult& result) {
   auto ended = server.ended();
   if (!gone && !ended) return;
   // A server that stopped listening may still be on its way out (an abort writing a core).
@@ -110,11 +135,12 @@ void LiveTargetWatch::after_process(ScenarioResult& result) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     ended = server.ended();
   }
+  const std::string which = options_.servers.size() > 1 ? " (node " + std::to_string(node) + ")" : std::string();
   std::string what;
   if (ended) {
-    what = "crashed the server: " + *ended;
+    what = "crashed the server" + which + ": " + *ended;
   } else {
-    what = "hung the server: " + *gone + " (its process was still running; pushsim stopped it)";
+    what = "hung the server" + which + ": " + *gone + " (its process was still running; pushsim stopped it)";
     server.stop();
   }
   server.keep_log();
@@ -127,7 +153,7 @@ void LiveTargetWatch::after_process(ScenarioResult& result) {
   std::lock_guard lock(mutex_);
   ++crashes_;
   if (auto error = server.start()) {
-    declare_down(result.id, false, "it crashed and could not be restarted: " + error->message, sent);
+    declare_down(result.id, false, node_name(node) + "it crashed and could not be restarted: " + error->message, sent);
   }
 }
 

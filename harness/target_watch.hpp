@@ -9,9 +9,11 @@
 // last sent, and every later scenario is not run (Verdict::kNotRun). A scenario that failed on
 // a healthy server stays an ordinary failure: the probe passed.
 //
-// With a server process (--server-cmd), every scenario is followed by a probe and a look at
-// the process. A server that ended, or stopped answering, fails that scenario with "crashed
-// the server" (how it ended, what was last sent, the end of its log) and is restarted; the
+// With server processes (--server-cmd, one per node of a live target of several), every
+// scenario is followed by a probe of every node and a look at each process. A node the scenario
+// killed on purpose (crash_node, ServerProcess::killed_on_purpose) and left down is restarted
+// first and is no finding; it must come back, as any other restart. A server that ended, or stopped answering, fails
+// that scenario with "crashed the server" (how it ended, what was last sent, the end of its log) and is restarted; the
 // suite goes on. Only a server that cannot be restarted ends the run as above. restart_each
 // restarts it before every scenario but the first, for full isolation.
 //
@@ -47,7 +49,10 @@ class TargetWatch {
 struct LiveWatchOptions {
   // nullopt: the server is there; else why not. Usually probe_target with the target's URLs.
   std::function<std::optional<std::string>()> probe;
-  ServerProcess* server = nullptr;  // --server-cmd; started before the suite, not owned
+  // With several servers: the probe of node K alone (none: `probe` for each).
+  std::function<std::optional<std::string>(std::size_t node)> probe_node;
+  // --server-cmd: one per node, node 0 first; started before the suite, not owned.
+  std::vector<ServerProcess*> servers;
   bool restart_each = false;
   std::vector<std::string> secrets;  // redacted from everything quoted
 };
@@ -66,6 +71,9 @@ class LiveTargetWatch final : public TargetWatch {
  private:
   std::string not_run_reason() const;  // holds mutex_
   void after_process(ScenarioResult& result);
+  void after_node(ServerProcess& server, std::size_t node, const std::optional<std::string>& gone,
+                  ScenarioResult& result);
+  std::string node_name(std::size_t node) const;
   void declare_down(const std::string& scenario, bool before_scenario, std::string reason,
                     std::vector<std::string> sent);  // holds mutex_
 

@@ -25,21 +25,35 @@
 namespace pushsim {
 namespace {
 
-// The process group the signal handlers kill: the last one started and not yet stopped.
-std::atomic<int> g_running_group{0};
+// The process groups the signal handlers kill: every one started and not yet stopped (one
+// per node of a live target of several nodes). A fixed table: the handlers may only read.
+constexpr std::size_t kGroupsMax = 32;
+std::atomic<int> g_running_groups[kGroupsMax];
 
 void on_fatal_signal(int signal_number) {
-  const int group = g_running_group.load();
-  if (group > 0) ::kill(-group, SIGKILL);
+  for (auto& slot : g_running_groups) {
+    const int group = slot.load();
+    if (group > 0) ::kill(-group, SIGKILL);
+  }
   ::signal(signal_number, SIG_DFL);
   ::raise(signal_number);
+}
+
+void remember_group(int group) {
+  for (auto& slot : g_running_groups) {
+    int expected = 0;
+    if (slot.compare_exchange_strong(expected, group)) return;
+  }
+  // Past the table only PR_SET_PDEATHSIG covers the group: still killed when pushsim dies.
 }
 
 Error failure(std::string message) { return Error{std::move(message), std::nullopt}; }
 
 void forget_group(int group) {
-  int expected = group;
-  g_running_group.compare_exchange_strong(expected, 0);
+  for (auto& slot : g_running_groups) {
+    int expected = group;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
 }
 
 std::string describe_status(int status) {
@@ -128,6 +142,8 @@ std::optional<Error> ServerProcess::start() {
   const std::string banner = "--- pushsim: start " + std::to_string(starts_) + ": sh -c " + options_.command + "\n";
   [[maybe_unused]] auto written = ::write(log, banner.data(), banner.size());
   const pid_t parent = ::getpid();
+  const long open_max = ::sysconf(_SC_OPEN_MAX);
+  const int fd_max = open_max < 0 || open_max > 65'536 ? 65'536 : static_cast<int>(open_max);
   const pid_t child = ::fork();
   if (child < 0) {
     ::close(log);
@@ -151,13 +167,19 @@ std::optional<Error> ServerProcess::start() {
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(log, 1);
     ::dup2(log, 2);
+    // Nothing of pushsim's may live on in the server: a node restarted mid-scenario would
+    // otherwise hold the harness's sockets open (its webhook listener, its clients).
+    if (::close_range(3, ~0U, 0) != 0) {
+      for (int fd = 3; fd < fd_max; ++fd) ::close(fd);
+    }
     ::execl("/bin/sh", "sh", "-c", options_.command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::setpgid(child, child);  // also here: the group must exist before anyone signals it
   ::close(log);
   pid_ = child;
-  g_running_group.store(child);
+  killed_ = false;
+  remember_group(child);
   if (auto error = wait_ready()) {
     stop();
     return error;
@@ -202,6 +224,21 @@ std::optional<std::string> ServerProcess::ended() {
     pid_ = 0;
   }
   return ended_;
+}
+
+void ServerProcess::kill() {
+  if (pid_ == 0) return;
+  const int group = pid_;
+  ::kill(-group, SIGKILL);
+  int status = 0;
+  // SIGKILL cannot be caught: the wait is short, but still bounded.
+  for (int i = 0; i < 500 && ::waitpid(group, &status, WNOHANG) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ended_ = "killed by pushsim (SIGKILL to its process group)";
+  forget_group(group);
+  pid_ = 0;
+  killed_ = true;
 }
 
 void ServerProcess::stop() {

@@ -4,6 +4,11 @@
 // temporary folder, watched for its exit, and stopped (the whole group: SIGTERM, then SIGKILL)
 // when asked, when restarted and when this object goes. Every wait here has a deadline.
 //
+// kill() is the deliberate crash a scenario asks for (`crash_node` on a live target of several
+// nodes): SIGKILL to the whole group at once, no grace, and the process remembers that its end
+// was asked for (killed_on_purpose()), so that the target watch restarts it without reporting
+// a crash.
+//
 // Signals: a pushsim killed by SIGINT/SIGTERM/SIGHUP must not leave the server running, so
 // kill_on_fatal_signals() installs handlers that kill the current group before pushsim dies,
 // and the child asks Linux to kill it when its parent dies (PR_SET_PDEATHSIG) as a last resort.
@@ -40,6 +45,9 @@ class ServerProcess {
   std::optional<Error> restart();
   // SIGTERM to the group, SIGKILL after stop_grace; reaps the child. Idempotent.
   void stop();
+  // SIGKILL to the group, no grace; reaps the child. Until the next start, killed_on_purpose().
+  void kill();
+  bool killed_on_purpose() const { return killed_; }
 
   // Reaps the child if it has ended: "exited with status 3", "killed by signal 6 (Aborted)".
   // nullopt while it runs (or before start). The first call after the end reports it; later
@@ -64,13 +72,14 @@ class ServerProcess {
   int starts_ = 0;
   std::optional<std::string> ended_;
   bool keep_log_ = false;
+  bool killed_ = false;
 };
 
 // Whether a TCP connection to host:port is accepted before the deadline (IPv4 or IPv6 literal,
 // or a name; each attempt bounded).
 bool tcp_accepts(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
 
-// Installs SIGINT/SIGTERM/SIGHUP handlers that kill the process group of the ServerProcess
+// Installs SIGINT/SIGTERM/SIGHUP handlers that kill the process group of every ServerProcess
 // running at the time, then die of the signal as before. Once per process.
 void kill_on_fatal_signals();
 

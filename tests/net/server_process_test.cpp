@@ -97,6 +97,41 @@ TEST_CASE("a server that dies is reported with its signal or status, and restart
   CHECK_FALSE(process.ended());
 }
 
+TEST_CASE("kill() is SIGKILL to the whole group at once, remembered as asked for until the next start") {
+  Listener listener;
+  // The shell ignores SIGTERM: only a SIGKILL ends it in time.
+  ServerProcess process(options_for("trap '' TERM; sleep 30 & sleep 30; wait", listener.server.port()));
+  REQUIRE_FALSE(process.start());
+  const int group = process.pid();
+  CHECK_FALSE(process.killed_on_purpose());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto start = std::chrono::steady_clock::now();
+  process.kill();
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(400));  // no stop_grace
+  CHECK(process.killed_on_purpose());
+  REQUIRE(process.ended());
+  CHECK(process.ended()->find("killed by pushsim") == 0);
+  CHECK_FALSE(group_alive(group));
+  REQUIRE_FALSE(process.start());
+  CHECK_FALSE(process.killed_on_purpose());
+  CHECK_FALSE(process.ended());
+}
+
+TEST_CASE("the server inherits none of the harness's descriptors, only stdin, stdout and stderr") {
+  Listener listener;  // its listening socket is open in this process
+  // The shell's own descriptors, listed straight into the log (no pipe of its own).
+  ServerProcess process(
+      options_for("echo fds-of-the-shell; ls /proc/$$/fd; echo end; sleep 30", listener.server.port()));
+  REQUIRE_FALSE(process.start());
+  std::string log;
+  for (int i = 0; i < 200 && log.find("\nend") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = process.log_tail();
+  }
+  INFO(log);
+  CHECK(log.find("\nfds-of-the-shell\n0\n1\n2\nend\n") != std::string::npos);
+}
+
 TEST_CASE("a server that exits before its port opens is an error quoting its log") {
   ServerProcess process(options_for("echo cannot read config.toml >&2; exit 4", test::free_loopback_port()));
   const auto error = process.start();
