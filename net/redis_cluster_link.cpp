@@ -337,9 +337,10 @@ void RedisClusterLink::heartbeat(TimeNs expires_at) {
     return;
   }
   if (beaten_ && reply_unsigned(reply.get()) == 1) {
-    options_.log("cluster: node " + std::to_string(node_) +
-                 " was declared dead by another node while its heartbeats did not reach redis; the members and "
-                 "subscriptions of its connections are gone from the cluster's view until they reconnect");
+    options_.log("cluster: node " + std::to_string(node_) + " was missing from " + options_.prefix +
+                 ":nodes when its heartbeat reached redis again (another node claimed it as dead, or redis lost "
+                 "its data): the members and subscriptions of its connections are out of the cluster's view "
+                 "until they reconnect");
   }
   beaten_ = true;
 }
