@@ -29,6 +29,7 @@ ServeOptions cluster_node_options(const std::string& redis_url, const std::strin
   options.engine.webhooks.removal_delay = 0;
   options.engine.webhooks.retry_initial_backoff = ms(50);
   options.engine.webhooks.response_timeout = seconds(2);
+  options.shutdown_grace = std::chrono::milliseconds(200);  // the tests' clients are gone by then
   AppConfig app;
   app.id = "app-id";
   app.key = "app-key";
