@@ -1,5 +1,6 @@
 // `pushsim serve`: the flags and the config file turned into ServeOptions, then a ServeServer
-// run until SIGINT or SIGTERM and shut down cleanly. `--defect` switches on deliberately broken
+// run until SIGINT or SIGTERM and shut down cleanly. `--cluster redis://...` makes it one node
+// of a cluster over Redis (docs/cluster.md). `--defect` switches on deliberately broken
 // engine variants (protocol/server/defects.hpp), so that live checks can be shown failing.
 #include <csignal>
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "apps/commands.hpp"
+#include "net/redis_cluster_link.hpp"
 #include "net/serve_options.hpp"
 #include "net/serve_server.hpp"
 #include "protocol/server/defects.hpp"
@@ -29,6 +31,9 @@ struct ServeFlags {
   std::vector<std::string> webhooks;
   std::optional<std::uint64_t> seed;
   std::vector<std::string> defects;
+  std::string cluster;
+  std::optional<std::uint32_t> node_id;
+  std::string cluster_prefix = "pushsim";
 };
 
 // Every defect name, for the usage error.
@@ -53,11 +58,23 @@ void add_serve_flags(CLI::App& serve, ServeFlags& flags) {
   serve.add_option("--defect", flags.defects,
                    "run a deliberately broken engine variant (repeatable; names as in `pushsim selftest`), "
                    "to show a live check catching it");
+  serve.add_option("--cluster", flags.cluster,
+                   "redis://HOST:PORT[/DB]: run as one node of a cluster sharing its state through that Redis "
+                   "(docs/cluster.md)");
+  serve.add_option("--node-id", flags.node_id,
+                   "this node's id in the cluster (default: a fresh one from Redis); a node restarted with its "
+                   "old id takes its previous life out of the store at once");
+  serve
+      .add_option("--cluster-prefix", flags.cluster_prefix,
+                  "prefix of every Redis key and of the bus channel: clusters with different prefixes never meet")
+      ->capture_default_str();
 }
 
 // Prints "pushsim serve: listening on ws://HOST:PORT" once the port is bound (tests read the
 // port from it). Returns the process exit code.
 int serve_until_signal(ServeOptions options, const std::string& options_defects) {
+  const std::string cluster_url = options.cluster ? options.cluster->redis_url : "";
+  const std::string cluster_prefix = options.cluster ? options.cluster->prefix : "";
   // The signal handlers are in place before the port is announced, so that a signal sent by
   // whoever read the announcement is always a clean shutdown.
   boost::asio::io_context signals_context{1};
@@ -73,6 +90,10 @@ int serve_until_signal(ServeOptions options, const std::string& options_defects)
     return 1;
   }
   std::cout << "pushsim serve: listening on " << server.ws_url() << std::endl;
+  if (auto node = server.cluster_node()) {
+    std::cout << "pushsim serve: cluster node " << *node << " over " << cluster_url << " (prefix " << cluster_prefix
+              << ")" << std::endl;
+  }
   if (!options_defects.empty()) {
     std::cout << "pushsim serve: DELIBERATELY BROKEN engine, defects: " << options_defects << std::endl;
   }
@@ -119,6 +140,21 @@ int run_serve(const CLI::App& serve, const ServeFlags& flags) {
     options.apps.push_back(std::move(*app));
   }
   if (options.apps.empty()) options.apps.push_back(default_app());
+  if (!flags.cluster.empty()) {
+    if (auto address = parse_redis_url(flags.cluster); !address) {
+      std::cerr << "pushsim serve: " << address.error().message << "\n";
+      return kExitUsage;
+    }
+    ServeOptions::Cluster cluster;
+    cluster.redis_url = flags.cluster;
+    cluster.node_id = flags.node_id;
+    cluster.prefix = flags.cluster_prefix;
+    cluster.log = [](const std::string& line) { std::cerr << "pushsim serve: " << line << std::endl; };
+    options.cluster = std::move(cluster);
+  } else if (flags.node_id || serve.count("--cluster-prefix") > 0) {
+    std::cerr << "pushsim serve: --node-id and --cluster-prefix need --cluster redis://HOST:PORT\n";
+    return kExitUsage;
+  }
   for (const auto& url : flags.webhooks) add_webhook_to_all_apps(options, url);
   std::string defects_line;
   for (const auto& name : flags.defects) defects_line += (defects_line.empty() ? "" : ", ") + name;

@@ -32,6 +32,16 @@ struct ServeOptions {
   std::chrono::milliseconds handshake_timeout{10'000};  // WebSocket upgrade and close handshakes
   std::chrono::milliseconds http_read_timeout{30'000};  // one request, or keep-alive idleness
   std::chrono::milliseconds shutdown_grace{2'000};      // for the 4200 closes to go out
+  // `serve --cluster redis://HOST:PORT[/DB]`: this server is one node of a cluster sharing its
+  // state through that Redis (net/redis_cluster_link.hpp); none: a single server.
+  struct Cluster {
+    std::string redis_url;
+    std::optional<std::uint32_t> node_id;  // none: a fresh id from Redis
+    std::string prefix = "pushsim";        // key prefix: clusters with different prefixes never meet
+    // Where the cluster link logs a lost or regained Redis; stderr when unset.
+    std::function<void(const std::string&)> log;
+  };
+  std::optional<Cluster> cluster;
   // Sees each text frame a client sent, on the engine's strand, before the engine does. For
   // test programs that stand in for a server with a crash bug (tests/programs/); none in pushsim.
   std::function<void(std::string_view text)> on_client_text;

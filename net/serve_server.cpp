@@ -8,6 +8,7 @@
 
 #include "net/detail/serve_driver.hpp"
 #include "net/detail/serve_listener.hpp"
+#include "net/redis_cluster_link.hpp"
 
 namespace pushsim {
 
@@ -35,11 +36,25 @@ std::optional<Error> check(const ServeOptions& options) {
   return std::nullopt;
 }
 
+Result<std::unique_ptr<RedisClusterLink>> connect_cluster(const ServeOptions::Cluster& cluster) {
+  auto address = parse_redis_url(cluster.redis_url);
+  if (!address) return make_error("serve: " + address.error().message);
+  RedisClusterOptions options;
+  options.address = *address;
+  options.prefix = cluster.prefix;
+  options.node = cluster.node_id;
+  options.log = cluster.log;
+  auto link = RedisClusterLink::connect(std::move(options));
+  if (!link) return make_error("serve: cluster: " + link.error().message);
+  return link;
+}
+
 }  // namespace
 
 struct ServeServer::Impl {
   ServeOptions options;
-  std::optional<asio::io_context> context;  // declared before what uses it: destroyed last
+  std::unique_ptr<RedisClusterLink> cluster;  // declared first: the engine uses it until the end
+  std::optional<asio::io_context> context;    // declared before what uses it: destroyed last
   std::unique_ptr<detail::ServeDriver> driver;
   std::shared_ptr<detail::ServeListener> listener;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -70,7 +85,18 @@ std::optional<Error> ServeServer::start(ServeOptions options) {
   impl.options = std::move(options);
   impl.context.emplace(impl.options.io_threads);
   std::uint64_t seed = impl.options.seed ? *impl.options.seed : fresh_seed();
+  if (impl.options.cluster) {
+    auto link = connect_cluster(*impl.options.cluster);
+    if (!link) return link.error();
+    impl.cluster = std::move(link).value();
+  }
   impl.driver = std::make_unique<detail::ServeDriver>(*impl.context, impl.options, impl.options.apps, seed);
+  if (impl.cluster) {
+    // Posted before any connection can be: the engine is a node before it serves anyone.
+    impl.driver->attach_cluster(*impl.cluster);
+    impl.cluster->start_bus(
+        [driver = impl.driver.get()](PeerMessage message) { driver->peer_message(std::move(message)); });
+  }
   impl.listener = std::make_shared<detail::ServeListener>(*impl.context, *impl.driver, impl.options);
   if (auto error = impl.listener->listen()) return error;
   impl.listener->start();
@@ -96,6 +122,9 @@ void ServeServer::stop() {
   impl.context->stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
+  // The engine is done: the bus stops delivering, and the alive key goes, so that the other
+  // nodes take this node's members and channels out at their next heartbeat.
+  if (impl.cluster) impl.cluster->stop();
 }
 
 bool ServeServer::running() const { return impl_->running; }
@@ -104,5 +133,11 @@ std::string ServeServer::ws_url() const { return "ws://" + impl_->options.host +
 std::string ServeServer::http_url() const { return "http://" + impl_->options.host + ":" + std::to_string(port()); }
 const std::vector<AppConfig>& ServeServer::apps() const { return impl_->options.apps; }
 std::size_t ServeServer::connection_count() const { return impl_->driver ? impl_->driver->session_count() : 0; }
+
+std::optional<std::uint32_t> ServeServer::cluster_node() const {
+  if (!impl_->cluster) return std::nullopt;
+  return impl_->cluster->node();
+}
+bool ServeServer::cluster_bus_subscribed() const { return impl_->cluster && impl_->cluster->bus_subscribed(); }
 
 }  // namespace pushsim

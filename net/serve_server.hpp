@@ -35,6 +35,10 @@ class ServeServer {
   const std::vector<AppConfig>& apps() const;
   // WebSocket connections open now.
   std::size_t connection_count() const;
+  // Cluster mode: this node's id in the cluster (none for a single server).
+  std::optional<std::uint32_t> cluster_node() const;
+  // Cluster mode: true while the link's bus is subscribed (tests wait for it).
+  bool cluster_bus_subscribed() const;
 
  private:
   struct Impl;

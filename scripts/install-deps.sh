@@ -11,12 +11,12 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev
-  nlohmann-json3-dev libssl-dev libyaml-cpp-dev libcli11-dev libmimalloc-dev
+  nlohmann-json3-dev libssl-dev libyaml-cpp-dev libcli11-dev libmimalloc-dev libhiredis-dev
   dpkg-dev file
 )
 mode=${1:-all}
 case "$mode" in
-  all) packages+=(catch2 libbenchmark-dev ccache mold clang-format chromium) ;;
+  all) packages+=(catch2 libbenchmark-dev ccache mold clang-format chromium redis-server) ;;
   package) ;;
   *)
     echo "usage: scripts/install-deps.sh [all|package]" >&2

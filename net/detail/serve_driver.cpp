@@ -90,6 +90,21 @@ void ServeDriver::shutdown(int code, std::string reason) {
   });
 }
 
+void ServeDriver::attach_cluster(ClusterLink& link) {
+  asio::post(strand_, [this, &link] {
+    engine_.attach_cluster(real_now(), link);
+    flush();
+  });
+}
+
+void ServeDriver::peer_message(PeerMessage message) {
+  asio::post(strand_, [this, message = std::move(message)] {
+    if (shutdown_close_) return;
+    engine_.on_peer_message(real_now(), message);
+    flush();
+  });
+}
+
 void ServeDriver::flush() {
   engine_.take_outputs(outputs_);
   for (auto& output : outputs_) {

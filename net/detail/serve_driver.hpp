@@ -28,6 +28,7 @@
 
 #include "net/serve_options.hpp"
 #include "protocol/random.hpp"
+#include "protocol/server/cluster_link.hpp"
 #include "protocol/server/engine.hpp"
 
 namespace pushsim::detail {
@@ -52,6 +53,10 @@ class ServeDriver {
   void http(HttpRequest request, std::function<void(HttpResponse)> reply);
   // Stops the timer and closes every connection with `code`; later connections get the same.
   void shutdown(int code, std::string reason);
+  // Cluster mode: the engine becomes one node of the cluster behind `link` (which outlives the
+  // driver), and each message from another node, posted in the order they come, reaches it.
+  void attach_cluster(ClusterLink& link);
+  void peer_message(PeerMessage message);
 
   // Connections open at the WebSocket level (opened and not yet closed).
   std::size_t session_count() const { return live_sessions_; }
