@@ -25,8 +25,8 @@ std::string reshaped_target(const std::string& target, Signing signing) {
   }
   for (auto& pair : pairs) {
     if (signing == Signing::kUppercaseSignature && pair.starts_with("auth_signature=")) {
-      for (char& c : pair) {
-        if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
+      for (auto c = pair.begin() + static_cast<std::ptrdiff_t>(pair.find('=') + 1); c != pair.end(); ++c) {
+        if (*c >= 'a' && *c <= 'f') *c = static_cast<char>(*c - 'a' + 'A');
       }
     }
   }
