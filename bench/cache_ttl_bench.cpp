@@ -5,7 +5,10 @@
 // de-duplication is an entry too) and leaves them. Without pruning the entries would grow with
 // every channel ever used; with it they stay those of about one TTL and one prune interval.
 //
-//   BM_CacheChannelsOverTime/per_minute/minutes
+//   BM_CacheChannelsOverTime/per_minute/minutes/pruned
+//
+// pruned:0 runs the cache-never-expires variant (protocol/server/defects.hpp), which never
+// prunes: the growth the reference avoids.
 //
 // Counters (the engine's cache_footprint(): entries, and the bytes of their names, events, data
 // and nodes): entries_at_30m / bytes_at_30m just before the first events expire,
@@ -45,13 +48,15 @@ std::string subscribe_text(const std::string& channel, bool subscribe) {
 void BM_CacheChannelsOverTime(benchmark::State& state) {
   const auto per_minute = static_cast<std::size_t>(state.range(0));
   const auto minutes = static_cast<int>(state.range(1));
+  EngineOptions options;
+  if (state.range(2) == 0) options.defects.add(Defect::kCacheNeverExpires);
   CacheFootprint at_30m;
   CacheFootprint end;
   std::size_t peak = 0;
   std::vector<EngineOutput> outputs;
   for (auto _ : state) {
     Rng rng{1};
-    Engine engine(EngineOptions{}, {bench_app()}, rng);
+    Engine engine(options, {bench_app()}, rng);
     const AppConfig& app = *engine.app_by_id("bench");
     TimeNs now = kSimulationEpoch;
     const ConnectionId reader = 1;
@@ -88,10 +93,11 @@ void BM_CacheChannelsOverTime(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_CacheChannelsOverTime)
-    ->ArgNames({"per_minute", "minutes"})
-    ->Args({1000, 30})
-    ->Args({1000, 120})
-    ->Args({1000, 240})
+    ->ArgNames({"per_minute", "minutes", "pruned"})
+    ->Args({1000, 30, 1})
+    ->Args({1000, 120, 1})
+    ->Args({1000, 240, 1})
+    ->Args({1000, 240, 0})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 

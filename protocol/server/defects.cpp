@@ -129,7 +129,7 @@ const std::vector<DefectInfo>& all_defects() {
       {Defect::kWebhookTimeInSeconds, "webhook-time-in-seconds", "the webhook envelope's time_ms holds Unix seconds"},
       {Defect::kWebhookRetriesForever, "webhook-retries-forever",
        "a failing webhook is retried forever instead of given up after the 5-minute window"},
-      {Defect::kUserIdInPrivateClientEventWebhook, "user-id-in-private-client-event-webhook",
+      {Defect::kUserIdInPrivateClientEventWebhook, "private-client-event-user-id",
        "the client_event webhook on a private channel carries the sender's signed-in user_id"},
       {Defect::kCacheNeverExpires, "cache-never-expires",
        "a cache channel's event is still delivered to new subscribers after its 30-minute TTL"},
