@@ -11,6 +11,7 @@ std::string describe_packet(const Packet& packet) {
     case Packet::Kind::kAccept: return "[accept]";
     case Packet::Kind::kText: return *packet.text;
     case Packet::Kind::kClose: return "[close " + std::to_string(packet.code) + " " + *packet.text + "]";
+    case Packet::Kind::kBinary: return "[binary " + std::to_string(packet.text->size()) + " bytes]";
   }
   return "[?]";
 }
@@ -78,6 +79,10 @@ LinkId Network::connect(EndpointId client_id, std::string target) {
 
 void Network::send_text(LinkId id, Direction direction, std::shared_ptr<const std::string> text) {
   enqueue(id, direction, Packet{Packet::Kind::kText, 0, std::move(text), {}});
+}
+
+void Network::send_binary(LinkId id, Direction direction, std::shared_ptr<const std::string> bytes) {
+  enqueue(id, direction, Packet{Packet::Kind::kBinary, 0, std::move(bytes), {}});
 }
 
 void Network::send_accept(LinkId id) {

@@ -50,6 +50,7 @@ struct Packet {
     kAccept,  // server -> client: the handshake answer
     kText,    // a text frame
     kClose,   // a close frame with a code; text is the reason
+    kBinary,  // a binary frame (client -> server only); text is its bytes
   };
   Kind kind = Kind::kText;
   int code = 0;
@@ -93,6 +94,7 @@ class Network {
   // Opens a link from a client endpoint; the open packet travels to the server.
   LinkId connect(EndpointId client, std::string target);
   void send_text(LinkId link, Direction direction, std::shared_ptr<const std::string> text);
+  void send_binary(LinkId link, Direction direction, std::shared_ptr<const std::string> bytes);
   void send_accept(LinkId link);
   // Closes the sending side now; the close packet travels in `direction`.
   void send_close(LinkId link, Direction direction, int code, std::string reason);

@@ -31,6 +31,12 @@ std::shared_ptr<const std::string> RawClient::send(std::string text) {
   return shared;
 }
 
+bool RawClient::send_binary(std::string bytes) {
+  if (crashed_ || link_ == 0 || closed_) return false;
+  world_.send_binary_to_server(link_, std::make_shared<const std::string>(std::move(bytes)));
+  return true;
+}
+
 void RawClient::subscribe(const std::string& channel, const std::string& auth,
                           const std::optional<std::string>& channel_data) {
   send(encode_subscribe(Json(auth), channel_data ? std::optional<Json>(*channel_data) : std::nullopt, channel,

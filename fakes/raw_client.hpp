@@ -27,6 +27,8 @@ class RawClient final : public ClientEndpoint {
   // The text as it went to the server, or null when there was no open connection to send on.
   std::shared_ptr<const std::string> send(std::string text);
   std::shared_ptr<const std::string> send(const Frame& frame) { return send(encode_frame(frame)); }
+  // The bytes as one binary frame; false when there was no open connection to send on.
+  bool send_binary(std::string bytes);
   void subscribe(const std::string& channel, const std::string& auth = "",
                  const std::optional<std::string>& channel_data = std::nullopt);
   void close(TimeNs now, int code) override;

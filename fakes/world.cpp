@@ -209,6 +209,10 @@ void World::send_to_server(LinkId link, std::shared_ptr<const std::string> text)
   network_->send_text(link, Direction::kToServer, std::move(text));
 }
 
+void World::send_binary_to_server(LinkId link, std::shared_ptr<const std::string> bytes) {
+  network_->send_binary(link, Direction::kToServer, std::move(bytes));
+}
+
 void World::close_to_server(LinkId link, int code, std::string reason) {
   network_->send_close(link, Direction::kToServer, code, std::move(reason));
 }
@@ -247,7 +251,8 @@ void World::on_packet(TimeNs now, LinkId link, Direction direction, const Packet
     case Packet::Kind::kAccept: return client->on_accept(now, link);
     case Packet::Kind::kText: return client->on_text(now, link, packet.text);
     case Packet::Kind::kClose: return client->on_close(now, link, packet.code, *packet.text);
-    case Packet::Kind::kOpen: break;  // never travels to a client
+    case Packet::Kind::kOpen:
+    case Packet::Kind::kBinary: break;  // never travels to a client
   }
 }
 
@@ -265,6 +270,7 @@ void World::on_server_packet(TimeNs now, LinkId link, const Packet& packet) {
       engine->on_open(now, link, *packet.text);
       break;
     case Packet::Kind::kText: engine->on_text(now, link, *packet.text); break;
+    case Packet::Kind::kBinary: engine->on_binary(now, link, std::string_view(*packet.text)); break;
     case Packet::Kind::kClose: engine->on_closed(now, link); break;
     case Packet::Kind::kAccept: return;
   }

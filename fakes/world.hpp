@@ -111,6 +111,7 @@ class World final : private NetworkSink {
   // What clients use to reach the server and the auth endpoint.
   LinkId open_connection(ClientEndpoint& client, std::string target);
   void send_to_server(LinkId link, std::shared_ptr<const std::string> text);
+  void send_binary_to_server(LinkId link, std::shared_ptr<const std::string> bytes);
   void close_to_server(LinkId link, int code, std::string reason);
   void call_auth(ClientEndpoint& client, HttpRequest request, HttpCallback done);
   // A client's timer. An `activity` timer (a reconnect, say) keeps the world from being

@@ -69,6 +69,7 @@ class Execution {
   Target& target_;
   const ExecutorOptions& options_;
   TimeNs origin_;
+  DurationNs time_max_;  // the scenario's virtual_time_limit, else the run's
   TimeNs cap_at_;
   std::size_t steps_run_ = 0;
   Consumption consumed_;

@@ -139,11 +139,11 @@ Execution::Execution(const Scenario& scenario, Target& target, const ExecutorOpt
       target_(target),
       options_(options),
       origin_(target.now()),
-      cap_at_(target.now() + options.time_max) {}
+      time_max_(scenario.virtual_time_limit.value_or(options.time_max)),
+      cap_at_(target.now() + time_max_) {}
 
 std::string Execution::cap_note(TimeNs deadline) const {
-  return deadline > cap_at_ ? " (cut short by the scenario's time cap of " + format_duration(options_.time_max) + ")"
-                            : "";
+  return deadline > cap_at_ ? " (cut short by the scenario's time cap of " + format_duration(time_max_) + ")" : "";
 }
 
 StepResult Execution::run(const Step& step, TimeNs start, bool in_block) {
@@ -157,7 +157,7 @@ StepResult Execution::run(const Step& step, TimeNs start, bool in_block) {
     out.message = "step cap reached: more than " + std::to_string(options_.steps_max) + " steps run";
   } else if (target_.now() >= cap_at_) {
     out.outcome = StepOutcome::kFailed;
-    out.message = "time cap reached: the scenario ran for " + format_duration(options_.time_max);
+    out.message = "time cap reached: the scenario ran for " + format_duration(time_max_);
   } else if (const auto* block = std::get_if<ConcurrentlyStep>(&step.action)) {
     StepResult inner = run_concurrently(*block, start);
     inner.kind = out.kind, inner.description = out.description, inner.where = out.where;

@@ -174,7 +174,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
           [&](const SendStep& s) -> std::optional<std::string> {
             auto text = sub(s.text);
             if (!text) return error_of(text.error());
-            return target_.send_text(s.client, *text);
+            return s.binary ? target_.send_binary(s.client, *text) : target_.send_text(s.client, *text);
           },
           [&](const TriggerStep& s) { return do_trigger(s); },
           [&](const BatchTriggerStep& s) { return do_batch(s); },
@@ -198,7 +198,17 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
               body = *text;
             }
             if (auto error = check_node(s.node)) return error;
-            return target_.rest(RestCall{s.method, *path, *params, body, s.signing, s.app, s.node});
+            if (s.timestamp_offset_s) {
+              // Sent 1 ms into a whole second, so that the server's clock, a few ms later, reads the
+              // second the request was signed in: the window's edges hold to the second.
+              const DurationNs into = target_.unix_now() % kNsPerSecond;
+              if (into != ms(1)) {
+                const DurationNs wait = (into < ms(1) ? ms(1) - into : kNsPerSecond - into + ms(1));
+                target_.wait_until(capped(target_.now() + wait), [] { return false; });
+              }
+            }
+            return target_.rest(
+                RestCall{s.method, *path, *params, body, s.signing, s.app, s.node, s.timestamp_offset_s});
           },
           [&](const ExpectStep& s) { return expect(s, start); },
           [&](const ExpectNoneStep& s) { return expect_none(s, start); },

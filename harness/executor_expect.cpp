@@ -167,6 +167,14 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
     resolved.socket_id = *socket;
   }
   const TimeNs deadline = start + step.within;
+  // Arrival times in Unix ns: the target's clock and the Unix clock differ by a constant.
+  const TimeNs to_unix = target_.unix_now() - target_.now();
+  auto stamped_in_time = [&](const ObservedWebhook& webhook) {
+    if (!step.time_ms_within) return true;
+    if (!webhook.time_ms) return false;
+    const TimeNs gap = webhook.at + to_unix - *webhook.time_ms * kNsPerMs;
+    return gap <= *step.time_ms_within && -gap <= *step.time_ms_within;
+  };
   std::optional<std::size_t> found;
   std::size_t scanned = 0;  // incremental, as in find_frame
   target_.wait_until(capped(deadline), [&] {
@@ -174,7 +182,7 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
     for (; scanned < events.size(); ++scanned) {
       const std::size_t i = scanned;
       if (events[i].at > deadline || consumed_.webhooks.count(i) != 0) continue;
-      if (!match_webhook(resolved, events[i].event, events[i].batch_size)) {
+      if (!match_webhook(resolved, events[i].event, events[i].batch_size) && stamped_in_time(events[i])) {
         found = i;
         return true;
       }
@@ -197,8 +205,14 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
   }
   if (best) {
     out += "\nclosest:  " + format_offset(events[*best].at - origin_) + " " + shown(events[*best].event);
-    out += "\n          " + match_webhook(resolved, events[*best].event, events[*best].batch_size)
-                                .value_or("(matches, but already consumed)");
+    auto why = match_webhook(resolved, events[*best].event, events[*best].batch_size);
+    if (!why && !stamped_in_time(events[*best])) {
+      const auto& time_ms = events[*best].time_ms;
+      why = "its envelope's time_ms is " + (time_ms ? std::to_string(*time_ms) : std::string("missing")) +
+            ", expected within " + format_duration(*step.time_ms_within) + " of its arrival at Unix ms " +
+            std::to_string(to_unix_ms(events[*best].at + to_unix));
+    }
+    out += "\n          " + why.value_or("(matches, but already consumed)");
   }
   out += "\naccepted webhook events (" + std::to_string(events.size()) + ")";
   for (std::size_t i = 0; i < events.size() && i < kReportedFramesMax; ++i) {

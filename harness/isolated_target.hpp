@@ -26,6 +26,7 @@ class IsolatedTarget final : public Target {
   std::string name() const override { return inner_->name(); }
   std::set<std::string> features() const override { return inner_->features(); }
   TimeNs now() const override { return inner_->now(); }
+  TimeNs unix_now() const override { return inner_->unix_now(); }
   void begin() override { inner_->begin(); }
   // The live invariants on the observations mapped back to the scenario's names (the inner
   // target's own check would quote the wire names).
@@ -45,6 +46,9 @@ class IsolatedTarget final : public Target {
     return inner_->signin(client, auth, as);
   }
   ActionError send_text(const std::string& client, const std::string& text) override;
+  ActionError send_binary(const std::string& client, const std::string& bytes) override {
+    return inner_->send_binary(client, bytes);
+  }
   ActionError rest(const RestCall& call) override;
 
   ActionError partition(const std::string& client) override { return inner_->partition(client); }

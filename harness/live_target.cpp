@@ -135,6 +135,8 @@ TimeNs LiveTarget::now() const {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count() + skipped_;
 }
 
+TimeNs LiveTarget::unix_now() const { return real_now(); }
+
 TimeNs LiveTarget::from_real(TimeNs real) const { return real - started_real_ + skipped_; }
 
 bool LiveTarget::past_run_deadline() const {

@@ -152,6 +152,7 @@ class LiveTarget final : public Target {
   std::string name() const override { return options_.name; }
   std::set<std::string> features() const override;
   TimeNs now() const override;
+  TimeNs unix_now() const override;
 
   ActionError declare_client(const ClientSpec& client) override;
   ActionError connect(const std::string& client, const ConnectOptions& options) override;

@@ -71,7 +71,7 @@ std::string describe(const SigninStep& s) {
 std::string describe(const ClientEventStep& s) {
   return s.client + " " + s.channel + " " + s.event + " " + dump(s.data);
 }
-std::string describe(const SendStep& s) { return s.client + " " + json_quoted(s.text); }
+std::string describe(const SendStep& s) { return s.client + (s.binary ? " binary " : " ") + json_quoted(s.text); }
 std::string describe(const TriggerStep& s) {
   std::string out;
   for (const auto& channel : s.channels) out += (out.empty() ? "" : ",") + channel;
@@ -104,6 +104,7 @@ std::string describe(const RequestStep& s) {
   std::string out = s.method + " " + s.path + describe_params(s.params);
   if (s.body) out += " body=" + json_quoted(*s.body);
   if (s.signing != Signing::kValid) out += " signing=" + std::string(to_string(s.signing));
+  if (s.timestamp_offset_s) out += " timestamp_offset=" + std::to_string(*s.timestamp_offset_s);
   add(out, "node", s.node);
   return out;
 }
@@ -142,6 +143,7 @@ std::string describe(const ExpectWebhookStep& s) {
   add(out, "socket_id", s.socket_id);
   add(out, "subscription_count", s.subscription_count);
   add(out, "batch_size", s.batch_size);
+  if (s.time_ms_within) out += " time_ms_within=" + format_duration(*s.time_ms_within);
   add_absent(out, s.absent);
   return out + " within " + format_duration(s.within);
 }
@@ -231,6 +233,8 @@ std::string_view to_string(Signing signing) {
     case Signing::kWrongBodyMd5: return "wrong_body_md5";
     case Signing::kWrongKey: return "wrong_key";
     case Signing::kUnsigned: return "unsigned";
+    case Signing::kUppercaseSignature: return "uppercase_signature";
+    case Signing::kUnsortedQuery: return "unsorted_query";
   }
   return "?";
 }

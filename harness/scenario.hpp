@@ -139,6 +139,7 @@ struct SendStep {
   SourceLocation where;
   std::string client;
   std::string text;
+  bool binary = false;  // `binary: true`: the text's bytes as one binary frame
 
   bool operator==(const SendStep&) const = default;
 };
@@ -203,7 +204,18 @@ struct QueryStep {
 };
 
 // How a request step signs its request (docs/protocol.md §7.2).
-enum class Signing { kValid, kBadSignature, kStaleTimestamp, kWrongBodyMd5, kWrongKey, kUnsigned };
+// kUppercaseSignature: a valid signature written in uppercase hex; kUnsortedQuery: valid, with
+// the query string's parameters in reverse key order (the server must sort them to verify).
+enum class Signing {
+  kValid,
+  kBadSignature,
+  kStaleTimestamp,
+  kWrongBodyMd5,
+  kWrongKey,
+  kUnsigned,
+  kUppercaseSignature,
+  kUnsortedQuery
+};
 
 struct RequestStep {
   SourceLocation where;
@@ -214,6 +226,9 @@ struct RequestStep {
   Signing signing = Signing::kValid;
   std::string app = "default";  // the app it is sent for, by the name clients use
   std::optional<int> node = std::nullopt;
+  // auth_timestamp this many seconds from the sender's clock (negative: in the past); the
+  // request then leaves just after a whole second, so the server's clock reads the same one.
+  std::optional<std::int64_t> timestamp_offset_s = std::nullopt;
 
   bool operator==(const RequestStep&) const = default;
 };
@@ -284,6 +299,8 @@ struct ExpectWebhookStep {
   std::optional<std::int64_t> subscription_count = {};  // subscription_count
   std::optional<std::int64_t> batch_size = {};          // events in the POST that carried it
   std::vector<std::string> absent = {};                 // fields written `!absent`
+  // The envelope's time_ms is there and within this much of the POST's arrival (Unix ms).
+  std::optional<DurationNs> time_ms_within = {};
 
   bool operator==(const ExpectWebhookStep&) const = default;
 };
@@ -465,6 +482,9 @@ const SourceLocation& location(const Step& step);
 // One line for traces and test failures: `subscribe alice presence-room (auth: valid)`.
 std::string describe_step(const Step& step);
 
+// The longest `virtual_time_limit:` a scenario may ask for.
+inline constexpr DurationNs kVirtualTimeLimitMax = 2 * 60 * 60 * kNsPerSecond;
+
 struct Scenario {
   SourceLocation where;  // of its id: where reports and duplicate-id errors point
   std::string id;        // area.N, e.g. presence.12: stable across renames
@@ -482,6 +502,9 @@ struct Scenario {
   // `cluster: { nodes: N }`: the scenario runs on N server nodes sharing state (docs/cluster.md);
   // none: on one server, as every other scenario.
   std::optional<int> cluster_nodes;
+  // `virtual_time_limit: 40m`: this scenario's time cap instead of the run's (10 minutes), at
+  // most kVirtualTimeLimitMax, for checks that need longer (a cache TTL of 30 minutes).
+  std::optional<DurationNs> virtual_time_limit;
   std::vector<Client> clients;    // in declaration order
   std::vector<AppSettings> apps;  // `apps:`, in declaration order
   std::vector<Step> steps;

@@ -26,9 +26,19 @@ void read_cluster(YamlContext& context, const Field& field, Scenario& scenario) 
 }
 
 Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
-  static constexpr std::string_view kKeys[] = {"id",      "name",     "level",           "section",
-                                               "tags",    "requires", "simulation_only", "exact_channel_names",
-                                               "clients", "apps",     "steps",           "cluster"};
+  static constexpr std::string_view kKeys[] = {"id",
+                                               "name",
+                                               "level",
+                                               "section",
+                                               "tags",
+                                               "requires",
+                                               "simulation_only",
+                                               "exact_channel_names",
+                                               "clients",
+                                               "apps",
+                                               "steps",
+                                               "cluster",
+                                               "virtual_time_limit"};
   Scenario scenario;
   scenario.where = root.Mark().is_null() ? SourceLocation{context.file(), 1, 1} : context.at(root.Mark());
   MapReader map(context, root, scenario.where, "scenario", kKeys);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "harness/duration.hpp"
 #include "harness/scenario_vocabulary.hpp"
 
 namespace pushsim::harness {
@@ -163,6 +164,16 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
   if (auto reason = map.get("exact_channel_names")) {
     scenario.exact_channel_names =
         read_reason(context, *reason, "why the scenario needs its channel names unsuffixed on a live server");
+  }
+  if (auto limit = map.get("virtual_time_limit")) {
+    if (auto value = read_duration(context, *limit)) {
+      if (*value <= 0 || *value > kVirtualTimeLimitMax) {
+        context.error(limit->where, "expected a duration above 0 and at most " + format_duration(kVirtualTimeLimitMax) +
+                                        " for 'virtual_time_limit' in scenario, found " + format_duration(*value));
+      } else {
+        scenario.virtual_time_limit = *value;
+      }
+    }
   }
 }
 

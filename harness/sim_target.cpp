@@ -181,6 +181,13 @@ ActionError SimTarget::send_text(const std::string& client, const std::string& t
   return std::nullopt;
 }
 
+ActionError SimTarget::send_binary(const std::string& client, const std::string& bytes) {
+  ClientState* state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  state->raw->send_binary(bytes);
+  return std::nullopt;
+}
+
 // ---- faults ---------------------------------------------------------------------------------
 
 ActionError SimTarget::partition(const std::string& client) {

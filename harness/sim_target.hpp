@@ -76,6 +76,7 @@ class SimTarget final : public Target {
   ActionError unsubscribe(const std::string& client, const std::string& channel) override;
   ActionError signin(const std::string& client, const AuthChoice& auth, const std::optional<std::string>& as) override;
   ActionError send_text(const std::string& client, const std::string& text) override;
+  ActionError send_binary(const std::string& client, const std::string& bytes) override;
   ActionError rest(const RestCall& call) override;
 
   ActionError partition(const std::string& client) override;

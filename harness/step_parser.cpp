@@ -259,11 +259,12 @@ StepAction StepParser::parse_client_event(const Field& field, const SourceLocati
 }
 
 StepAction StepParser::parse_send(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"client", "text"};
+  static constexpr std::string_view kKeys[] = {"client", "text", "binary"};
   SendStep step{at, {}, {}};
   MapReader map(context_, field.value, field.where, "send step", kKeys);
   if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
   step.text = text(map, "text", true).value_or("");
+  if (auto binary = map.get("binary")) step.binary = read_bool(context_, *binary).value_or(false);
   return step;
 }
 

@@ -68,7 +68,8 @@ StepAction StepParser::parse_expect_response(const Field& field, const SourceLoc
 
 StepAction StepParser::parse_expect_webhook(const Field& field, const SourceLocation& at) {
   static constexpr std::string_view kKeys[] = {
-      "name", "channel", "user_id", "event", "data", "socket_id", "subscription_count", "batch_size", "within"};
+      "name",       "channel", "user_id",       "event", "data", "socket_id", "subscription_count",
+      "batch_size", "within",  "time_ms_within"};
   ExpectWebhookStep step;
   step.where = at;
   MapReader map(context_, field.value, field.where, "expect_webhook step", kKeys);
@@ -89,6 +90,7 @@ StepAction StepParser::parse_expect_webhook(const Field& field, const SourceLoca
   if (auto within = map.get("within")) {
     step.within = read_duration(context_, *within).value_or(kExpectWebhookWithinDefault);
   }
+  if (auto window = map.get("time_ms_within")) step.time_ms_within = read_duration(context_, *window);
   return step;
 }
 

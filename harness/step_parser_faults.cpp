@@ -50,7 +50,7 @@ StepAction StepParser::parse_webhook_failures(const Field& field, const SourceLo
   static constexpr std::string_view kKeys[] = {"count", "status", "no_answer"};
   WebhookFailuresStep step{at, 1, 500};
   MapReader map(context_, field.value, field.where, "webhook_failures step", kKeys);
-  if (auto count = map.get("count")) step.count = static_cast<int>(read_integer(context_, *count, 1, 1000).value_or(1));
+  if (auto count = map.get("count")) step.count = static_cast<int>(read_integer(context_, *count, 0, 1000).value_or(1));
   const auto status = map.get("status");
   const auto no_answer = map.get("no_answer");
   const bool silent = no_answer && read_bool(context_, *no_answer).value_or(false);

@@ -12,8 +12,9 @@ bool is_method(const std::string& method) {
 }
 
 std::optional<Signing> signing_of(const std::string& name) {
-  static constexpr Signing kAll[] = {Signing::kValid,        Signing::kBadSignature, Signing::kStaleTimestamp,
-                                     Signing::kWrongBodyMd5, Signing::kWrongKey,     Signing::kUnsigned};
+  static constexpr Signing kAll[] = {
+      Signing::kValid,    Signing::kBadSignature, Signing::kStaleTimestamp,     Signing::kWrongBodyMd5,
+      Signing::kWrongKey, Signing::kUnsigned,     Signing::kUppercaseSignature, Signing::kUnsortedQuery};
   for (Signing signing : kAll) {
     if (to_string(signing) == name) return signing;
   }
@@ -107,7 +108,8 @@ StepAction StepParser::parse_query(const Field& field, const SourceLocation& at)
 }
 
 StepAction StepParser::parse_request(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"method", "path", "params", "body", "signing", "app", "node"};
+  static constexpr std::string_view kKeys[] = {"method",  "path", "params", "body",
+                                               "signing", "app",  "node",   "timestamp_offset"};
   RequestStep step{at, "GET", {}, {}, {}, Signing::kValid, "default"};
   rest_step_seen_ = true;
   MapReader map(context_, field.value, field.where, "request step", kKeys);
@@ -137,7 +139,16 @@ StepAction StepParser::parse_request(const Field& field, const SourceLocation& a
     if (name && !value) {
       context_.error(signing->where, "unknown signing '" + *name +
                                          "' (expected one of: valid, bad_signature, "
-                                         "stale_timestamp, wrong_body_md5, wrong_key, unsigned)");
+                                         "stale_timestamp, wrong_body_md5, wrong_key, unsigned, "
+                                         "uppercase_signature, unsorted_query)");
+    }
+  }
+  if (auto offset = map.get("timestamp_offset")) {
+    if (auto value = read_integer(context_, *offset, -86400, 86400)) step.timestamp_offset_s = *value;
+    if (step.timestamp_offset_s && (step.signing == Signing::kUnsigned || step.signing == Signing::kStaleTimestamp)) {
+      context_.error(offset->where,
+                     "'timestamp_offset' needs a signed request whose timestamp it sets (not with "
+                     "signing: unsigned or stale_timestamp)");
     }
   }
   step.node = node_of(map);

@@ -55,6 +55,7 @@ struct RestCall {
   Signing signing = Signing::kValid;
   std::string app = "default";             // signed with this app's credentials (a client's `app:` name)
   std::optional<int> node = std::nullopt;  // cluster: which server node answers
+  std::optional<std::int64_t> timestamp_offset_s = std::nullopt;  // added to auth_timestamp
 };
 
 // ---- Observations ---------------------------------------------------------------------------
@@ -129,6 +130,9 @@ class Target {
   // Optional server features this target has (scenario_vocabulary.hpp kKnownFeatures).
   virtual std::set<std::string> features() const = 0;
   virtual TimeNs now() const = 0;
+  // The clock REST timestamps are signed with, in Unix nanoseconds. The simulation's clock is
+  // Unix time already; a live target answers its wall clock.
+  virtual TimeNs unix_now() const { return now(); }
 
   // ---- the run's frame -------------------------------------------------------------------
   // Called once the scenario's clients are declared, before the first step (a simulation
@@ -150,6 +154,10 @@ class Target {
   virtual ActionError signin(const std::string& client, const AuthChoice& auth,
                              const std::optional<std::string>& as) = 0;
   virtual ActionError send_text(const std::string& client, const std::string& text) = 0;
+  // The bytes as one binary frame (the protocol has none; a server must refuse it).
+  virtual ActionError send_binary(const std::string& /*client*/, const std::string& /*bytes*/) {
+    return "this target cannot send binary frames";
+  }
   // The response becomes the last entry of responses().
   virtual ActionError rest(const RestCall& call) = 0;
 

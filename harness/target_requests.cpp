@@ -1,11 +1,42 @@
 #include "harness/target_requests.hpp"
 
+#include <algorithm>
+#include <functional>
+
 #include "protocol/channel_name.hpp"
 #include "protocol/client/auth_error.hpp"
 #include "protocol/client/client_frames.hpp"
 #include "protocol/rest_requests.hpp"
 
 namespace pushsim::harness {
+namespace {
+
+// The target of a validly signed request with its query rewritten: the signature in uppercase
+// hex, or the parameters in reverse key order (what they sign is unchanged).
+std::string reshaped_target(const std::string& target, Signing signing) {
+  const auto question = target.find('?');
+  if (question == std::string::npos) return target;
+  std::vector<std::string> pairs;
+  std::string query = target.substr(question + 1);
+  for (std::size_t from = 0; from <= query.size();) {
+    const auto amp = std::min(query.find('&', from), query.size());
+    pairs.push_back(query.substr(from, amp - from));
+    from = amp + 1;
+  }
+  for (auto& pair : pairs) {
+    if (signing == Signing::kUppercaseSignature && pair.starts_with("auth_signature=")) {
+      for (auto c = pair.begin() + static_cast<std::ptrdiff_t>(pair.find('=') + 1); c != pair.end(); ++c) {
+        if (*c >= 'a' && *c <= 'f') *c = static_cast<char>(*c - 'a' + 'A');
+      }
+    }
+  }
+  if (signing == Signing::kUnsortedQuery) std::sort(pairs.begin(), pairs.end(), std::greater<>());
+  std::string out = target.substr(0, question);
+  for (std::size_t i = 0; i < pairs.size(); ++i) out += (i == 0 ? "?" : "&") + pairs[i];
+  return out;
+}
+
+}  // namespace
 
 void apply_app_settings(AppConfig& app, const std::string& name, const std::vector<AppSettings>& settings) {
   for (const auto& entry : settings) {
@@ -38,8 +69,12 @@ HttpRequest build_rest_request(const RestCall& call, const AppCredentials& app, 
   if (call.signing == Signing::kWrongKey) signer.key = "not-the-key";
   if (call.signing == Signing::kStaleTimestamp) timestamp_s -= kStaleTimestampBy_s;
   if (call.signing == Signing::kWrongBodyMd5) signed_body += " ";
+  if (call.timestamp_offset_s) timestamp_s += *call.timestamp_offset_s;
   HttpRequest request = signed_rest_request(signer, call.method, path, call.params, signed_body, timestamp_s);
   request.body = call.body;  // wrong_body_md5 signs another body than the one it sends
+  if (call.signing == Signing::kUppercaseSignature || call.signing == Signing::kUnsortedQuery) {
+    request.target = reshaped_target(request.target, call.signing);
+  }
   return request;
 }
 

@@ -113,18 +113,51 @@ Result<std::int64_t> parse_timestamp(std::string_view text) {
   return value;
 }
 
-bool within_window(std::int64_t timestamp_s, std::int64_t now_s, std::int64_t window_s) {
+bool within_window(std::int64_t timestamp_s, std::int64_t now_s, const RestVerifyOptions& options) {
   constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
   constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t window_s = options.timestamp_window_s - (options.window_exclusive ? 1 : 0);
   std::int64_t low = now_s < kMin + window_s ? kMin : now_s - window_s;
   std::int64_t high = now_s > kMax - window_s ? kMax : now_s + window_s;
+  if (options.future_timestamp_accepted) high = kMax;
   return timestamp_s >= low && timestamp_s <= high;
+}
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// The parameters as a broken verifier would order them before signing; the reference sorts
+// (rest_string_to_sign does), so it gets them unchanged.
+QueryParams as_verifier_orders(const QueryParams& params, const RestVerifyOptions& options) {
+  if (options.unsorted_params) return params;
+  if (!options.body_md5_last) return params;
+  QueryParams out = sorted_without_signature(params);
+  std::stable_partition(out.begin(), out.end(), [](const auto& param) { return param.first != "body_md5"; });
+  return out;
+}
+
+// The string to sign as the verifier builds it: sorted (the reference), or not.
+std::string verifier_string_to_sign(std::string_view method, std::string_view path, const QueryParams& params,
+                                    const RestVerifyOptions& options) {
+  if (!options.unsorted_params && !options.body_md5_last) return rest_string_to_sign(method, path, params);
+  QueryParams ordered;
+  for (const auto& param : as_verifier_orders(params, options)) {
+    if (param.first != kSignatureParam) ordered.push_back(param);
+  }
+  std::string out = ascii_upper(method);
+  out.append("\n").append(path).append("\n");
+  return out + join_params(ordered);
 }
 
 std::optional<Error> check_timestamp(const std::string& text, std::int64_t now_s, const RestVerifyOptions& options) {
   auto timestamp_s = parse_timestamp(text);
   if (!timestamp_s) return timestamp_s.error();
-  if (!options.check_timestamp || within_window(*timestamp_s, now_s, options.timestamp_window_s)) return std::nullopt;
+  if (!options.check_timestamp || within_window(*timestamp_s, now_s, options)) return std::nullopt;
   // The official service's wording (docs/protocol.md §7.1).
   return make_error("Timestamp expired: Given timestamp (" + text + ") not within " +
                         std::to_string(options.timestamp_window_s) + "s of server time (" + std::to_string(now_s) + ")",
@@ -176,9 +209,10 @@ std::optional<Error> verify_rest_request(const AppCredentials& app, std::string_
                           md5_hex(body) + ")",
                       401);
   }
-  auto string_to_sign = rest_string_to_sign(method, path, params);
+  auto string_to_sign = verifier_string_to_sign(method, path, params, options);
   const std::string& given = *find_param(params, "auth_signature");
-  if (!constant_time_equal(given, hmac_sha256_hex(app.secret, string_to_sign))) {
+  const std::string compared = options.uppercase_signature_accepted ? ascii_lower(given) : given;
+  if (!constant_time_equal(compared, hmac_sha256_hex(app.secret, string_to_sign))) {
     return make_error("Invalid signature: expected the lowercase hex HMAC-SHA256, keyed with the app secret, of " +
                           quote_for_message(string_to_sign) + ", but got " + quote_for_message(given, 128),
                       401);

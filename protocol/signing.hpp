@@ -62,7 +62,13 @@ std::string rest_string_to_sign(std::string_view method, std::string_view path,
 
 struct RestVerifyOptions {
   bool check_timestamp = true;
-  std::int64_t timestamp_window_s = 600;
+  std::int64_t timestamp_window_s = 600;  // inclusive: 600 s off either way is still within it
+  // Deliberately wrong verifiers (protocol/server/defects.hpp); all off in the reference.
+  bool future_timestamp_accepted = false;     // only the past edge of the window is checked
+  bool window_exclusive = false;              // exactly 600 s off is refused
+  bool uppercase_signature_accepted = false;  // the hex signature compared case-insensitively
+  bool unsorted_params = false;               // parameters signed in the order they came
+  bool body_md5_last = false;                 // body_md5 signed after every other parameter
 };
 // Verifies a received request against an app: auth_key is the app's key, auth_version is 1.0,
 // auth_timestamp within the window of now_s, body_md5 matches the body when there is one, and

@@ -68,6 +68,10 @@ struct WebhookPolicy {
   DurationNs batch_window = ms(50);
   // Broken on purpose (Defect::kRestampedWebhookRetry): a retry's time_ms is the retry's time
   // rather than the events' creation, so receivers that order by time_ms misorder it.
+  // Broken on purpose (Defect::kBatchesWithoutBatching): every app's events are batched.
+  bool batch_always = false;
+  // Broken on purpose (Defect::kWebhookTimeInSeconds): time_ms holds Unix seconds.
+  bool time_in_seconds = false;
   bool restamp_retries = false;
   // Broken on purpose (Defect::kBatchKeepsFirstEvent): a batched POST carries only its first
   // event; the others are lost.

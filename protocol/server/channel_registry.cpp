@@ -202,6 +202,39 @@ void ChannelRegistry::drop_cache(std::string_view app_id, std::string_view chann
   slot(caches_, app_id, channel).event.reset();
 }
 
+std::size_t ChannelRegistry::prune_caches(TimeNs now) {
+  std::size_t pruned = 0;
+  for (auto app = caches_.begin(); app != caches_.end();) {
+    auto& by_name = app->second;
+    for (auto it = by_name.begin(); it != by_name.end();) {
+      const bool live = it->second.event && it->second.event->expires_at > now;
+      if (live || lookup(channels_, app->first, it->first) != nullptr) {
+        ++it;
+        continue;
+      }
+      it = by_name.erase(it);
+      ++pruned;
+    }
+    app = by_name.empty() ? caches_.erase(app) : std::next(app);
+  }
+  return pruned;
+}
+
+// Bytes: each entry's name, event and data (their capacities) and the entry itself, plus a
+// map node's three pointers and colour; the allocator's own overhead is not counted.
+CacheFootprint ChannelRegistry::cache_footprint() const {
+  constexpr std::size_t kNodeOverhead = 4 * sizeof(void*);
+  CacheFootprint out;
+  for (const auto& [app_id, by_name] : caches_) {
+    for (const auto& [name, cache] : by_name) {
+      ++out.entries;
+      out.bytes += kNodeOverhead + sizeof(std::string) + sizeof(Cache) + name.capacity();
+      if (cache.event) out.bytes += cache.event->event.capacity() + cache.event->data.capacity();
+    }
+  }
+  return out;
+}
+
 bool ChannelRegistry::mark_cache_miss_reported(std::string_view app_id, std::string_view channel) {
   PUSHSIM_ENGINE_ASSERT(classify_channel(channel).cache, "cache-only-for-cache-channels",
                         registry_place(app_id, channel) + ": a cache miss on a channel that is not a cache channel");

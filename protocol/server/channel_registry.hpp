@@ -73,6 +73,12 @@ class ChannelRegistry {
   bool mark_cache_miss_reported(std::string_view app_id, std::string_view channel);
   // Forgets the cached event (only a broken engine variant does this).
   void drop_cache(std::string_view app_id, std::string_view channel);
+  // Removes the cache entries that hold nothing live at `now` (no event, or an expired one) of
+  // channels nobody is subscribed to; an occupied channel keeps its entry, and with it the
+  // de-duplication of its cache_miss webhooks. Returns how many went.
+  std::size_t prune_caches(TimeNs now);
+  // Cache entries held, live or not, and the bytes they hold (for tests and benchmarks of memory).
+  CacheFootprint cache_footprint() const;
 
   // Appends a violation for each broken rule of the registry's own bookkeeping: a presence
   // member's connections are exactly the subscribers that joined as it, no member is left

@@ -68,6 +68,9 @@ void Engine::State::on_client_event(TimeNs now, Connection& connection, const Fr
   }
   WebhookEvent relayed = webhook_event("client_event", channel);
   if (!options.defects.has(Defect::kNoUserIdInClientEventWebhook)) relayed.user_id = user_id;
+  if (options.defects.has(Defect::kUserIdInPrivateClientEventWebhook) && kind != ChannelKind::kPresence) {
+    relayed.user_id = connection.user_id;
+  }
   relayed.event = frame.event;
   relayed.data = frame.data;
   if (!options.defects.has(Defect::kNoSocketIdInClientEventWebhook)) relayed.socket_id = connection.socket_id;

@@ -81,6 +81,21 @@ enum class Defect {
   kConnectionQuotaIgnored,          // an app's connection quota is not enforced
   kClientEventsSettingIgnored,      // client events are relayed for an app that has them disabled
   kMessageQuotaIgnored,             // REST publishes go on past the app's message quota
+  // REST signing edges (§7.2).
+  kFutureTimestampAccepted,     // auth_timestamp checked against the past only: any future one passes
+  kTimestampWindowOffByOne,     // a timestamp exactly 600 s off is refused (the window taken as open)
+  kUppercaseSignatureAccepted,  // auth_signature compared case-insensitively (the docs: lowercase hex)
+  kUnsortedParams,              // the string to sign takes the parameters in the order they came
+  kBodyMd5Last,                 // body_md5 signed after every other parameter instead of in key order
+  // The webhook contract (§8).
+  kBatchesWithoutBatching,             // events due together share a POST though the app does not batch
+  kWebhookTimeInSeconds,               // the envelope's time_ms holds Unix seconds
+  kWebhookRetriesForever,              // a failing webhook is retried past the 5-minute window, forever
+  kUserIdInPrivateClientEventWebhook,  // the client_event webhook on a private channel names the signed-in user
+  // Cache channels over time (§2.2).
+  kCacheNeverExpires,  // a cache channel's event reaches subscribers after its TTL (and is never pruned)
+  // Liveness and codes (§1.2, §1.8).
+  kBinaryFramesParsed,  // binary frames parsed as JSON text, as soketi does
 };
 
 // The race-only variants model a server that awaits a round trip to its adapter (Redis, a

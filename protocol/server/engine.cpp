@@ -2,6 +2,7 @@
 #include "protocol/server/engine.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "protocol/server/engine_state.hpp"
@@ -15,8 +16,19 @@ namespace {
 EngineOptions with_defect_settings(EngineOptions options) {
   if (options.defects.has(Defect::kNoRemovalDelay)) options.webhooks.removal_delay = 0;
   if (options.defects.has(Defect::kStaleTimestampAccepted)) options.rest.check_timestamp = false;
+  if (options.defects.has(Defect::kFutureTimestampAccepted)) options.rest.future_timestamp_accepted = true;
+  if (options.defects.has(Defect::kTimestampWindowOffByOne)) options.rest.window_exclusive = true;
+  if (options.defects.has(Defect::kUppercaseSignatureAccepted)) options.rest.uppercase_signature_accepted = true;
+  if (options.defects.has(Defect::kUnsortedParams)) options.rest.unsorted_params = true;
+  if (options.defects.has(Defect::kBodyMd5Last)) options.rest.body_md5_last = true;
   if (options.defects.has(Defect::kRestampedWebhookRetry)) options.webhooks.restamp_retries = true;
   if (options.defects.has(Defect::kBatchKeepsFirstEvent)) options.webhooks.batch_keeps_first_event = true;
+  if (options.defects.has(Defect::kBatchesWithoutBatching)) options.webhooks.batch_always = true;
+  if (options.defects.has(Defect::kWebhookTimeInSeconds)) options.webhooks.time_in_seconds = true;
+  if (options.defects.has(Defect::kWebhookRetriesForever)) {
+    options.webhooks.retry_window = std::numeric_limits<DurationNs>::max();
+    options.webhooks.max_attempts = std::numeric_limits<int>::max();
+  }
   return options;
 }
 }  // namespace
@@ -135,6 +147,11 @@ void Engine::on_binary(TimeNs now, ConnectionId connection, std::size_t size) {
                      "Binary frames are not supported (got " + std::to_string(size) + " bytes)");
 }
 
+void Engine::on_binary(TimeNs now, ConnectionId connection, std::string_view bytes) {
+  if (state_->options.defects.has(Defect::kBinaryFramesParsed)) return on_text(now, connection, bytes);
+  on_binary(now, connection, bytes.size());
+}
+
 void Engine::on_closed(TimeNs now, ConnectionId connection) { state_->remove(now, connection); }
 
 HttpResponse Engine::on_http(TimeNs now, const HttpRequest& request) {
@@ -197,6 +214,8 @@ std::optional<ConnectionId> Engine::connection_by_socket_id(std::string_view app
 }
 
 std::size_t Engine::connection_count() const { return state_->connections.size(); }
+
+CacheFootprint Engine::cache_footprint() const { return state_->registry.cache_footprint(); }
 
 std::vector<ChannelSnapshot> Engine::channels(std::string_view app_id, TimeNs now) const {
   std::vector<ChannelSnapshot> out;

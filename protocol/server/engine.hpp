@@ -115,6 +115,10 @@ struct CachedEvent {
   TimeNs expires_at = 0;
   bool operator==(const CachedEvent&) const = default;
 };
+struct CacheFootprint {
+  std::size_t entries = 0;
+  std::size_t bytes = 0;  // names, events, data and the entries' own size
+};
 struct ChannelSnapshot {
   std::string name;
   std::size_t subscription_count = 0;   // connections subscribed
@@ -142,6 +146,8 @@ class Engine {
   void on_text(TimeNs now, ConnectionId connection, std::string_view text);
   // A binary frame: not supported by the protocol; answered with pusher:error.
   void on_binary(TimeNs now, ConnectionId connection, std::size_t size);
+  // The same, for a driver that has the bytes (a broken variant parses them as text).
+  void on_binary(TimeNs now, ConnectionId connection, std::string_view bytes);
   // The transport is gone (a close from the client, or a drop the driver noticed).
   void on_closed(TimeNs now, ConnectionId connection);
   HttpResponse on_http(TimeNs now, const HttpRequest& request);
@@ -167,6 +173,9 @@ class Engine {
   std::optional<std::string> socket_id(ConnectionId connection) const;
   std::optional<ConnectionId> connection_by_socket_id(std::string_view app_id, std::string_view socket_id) const;
   std::size_t connection_count() const;
+  // Cache entries the engine holds, expired or not, until they are pruned (about a minute
+  // after they expire, at the next publish or subscribe to a cache channel).
+  CacheFootprint cache_footprint() const;
   // Webhook events not yet delivered for good (pending, in flight, or awaiting a retry): a
   // simulation settles until this is 0 before checking webhook end states.
   std::size_t webhooks_outstanding() const;

@@ -146,6 +146,11 @@ struct Engine::State {
                             std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version);
   void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
   void send_cache(TimeNs now, Connection& connection, const std::string& channel);
+  // Prunes the expired cache entries (ChannelRegistry::prune_caches) at most once per
+  // kCachePruneInterval, from the paths that add entries: memory stays bounded by the events
+  // published within one TTL and an interval, however many cache channels come and go.
+  void prune_caches_now_and_then(TimeNs now);
+  TimeNs next_cache_prune = 0;
 
   // --- client events (client_event_handler.cpp) ---------------------------------------------
   void on_client_event(TimeNs now, Connection& connection, const Frame& frame);

@@ -18,6 +18,7 @@ PublishOutcome Engine::State::publish(TimeNs now, const AppConfig& app, std::str
   }
   std::optional<CachedEvent> shared_cache;
   if (classify_channel(channel).cache) {
+    prune_caches_now_and_then(now);
     CachedEvent cached{std::string(event), std::string(data), now + options.cache_ttl};
     shared_cache = cached;
     if (options.defects.has(Defect::kCacheWrittenAfterFanout)) {

@@ -269,7 +269,10 @@ void Engine::State::after_count_change(TimeNs now, const AppConfig& app, const s
 void Engine::State::send_cache(TimeNs now, Connection& connection, const std::string& channel) {
   const AppConfig& app = *connection.app;
   if (options.defects.has(Defect::kDropCacheOnSubscribe)) registry.drop_cache(app.id, channel);
-  if (auto cached = registry.cached(app.id, channel, now)) {
+  prune_caches_now_and_then(now);
+  // The broken variant reads the cache as at the epoch, before anything could expire.
+  const TimeNs read_at = options.defects.has(Defect::kCacheNeverExpires) ? 0 : now;
+  if (auto cached = registry.cached(app.id, channel, read_at)) {
     send(connection.id, server_frames::channel_event(channel, cached->event, cached->data));
     return;
   }
@@ -277,6 +280,16 @@ void Engine::State::send_cache(TimeNs now, Connection& connection, const std::st
   if (registry.mark_cache_miss_reported(app.id, channel)) {
     emit_webhook(now, app, webhook_event("cache_miss", channel));
   }
+}
+
+// How often at most the cache is swept for expired entries.
+constexpr DurationNs kCachePruneInterval = seconds(60);
+
+void Engine::State::prune_caches_now_and_then(TimeNs now) {
+  // A server whose cache never expires never prunes it either.
+  if (now < next_cache_prune || options.defects.has(Defect::kCacheNeverExpires)) return;
+  registry.prune_caches(now);
+  next_cache_prune = now + kCachePruneInterval;
 }
 
 }  // namespace pushsim

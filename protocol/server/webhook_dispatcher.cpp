@@ -166,7 +166,7 @@ void WebhookDispatcher::on_tick(TimeNs now, std::vector<WebhookPost>& out) {
 void WebhookDispatcher::collect_due_events(TimeNs now, std::vector<Ready>& ready) const {
   std::map<std::string, std::vector<std::uint64_t>> batched;  // app id -> pending ids
   for (const auto& [id, p] : pending_) {
-    if (p.app.batch) {
+    if (p.app.batch || policy_.batch_always) {
       batched[p.app.credentials.app_id].push_back(id);
     } else if (p.due <= now) {
       ready.push_back({p.due, kFirstAttempt, id, {id}});
@@ -206,7 +206,8 @@ void WebhookDispatcher::post_events(TimeNs now, const std::vector<std::uint64_t>
   // time_ms is the creation of the oldest event, so a receiver can see the removal delay.
   for (auto& group : group_by_url(app.webhooks, events)) {
     if (policy_.batch_keeps_first_event) group.events.resize(1);
-    post_new(now, app, group.url, encode_webhook_body(to_unix_ms(created), group.events), out);
+    const std::int64_t time_ms = policy_.time_in_seconds ? to_unix_seconds(created) : to_unix_ms(created);
+    post_new(now, app, group.url, encode_webhook_body(time_ms, group.events), out);
   }
 }
 
@@ -258,7 +259,7 @@ std::optional<TimeNs> WebhookDispatcher::next_deadline() const {
   };
   std::map<std::string, TimeNs> batch_first_due;  // app id -> earliest due
   for (const auto& [id, p] : pending_) {
-    if (!p.app.batch) {
+    if (!p.app.batch && !policy_.batch_always) {
       consider(p.due);
       continue;
     }

@@ -179,3 +179,31 @@ TEST_CASE("REST steps are signed as the SDK signs, or mis-signed as the step say
   CHECK(bare.target == "/apps/9/channels?info=user_count");
   CHECK(bare.headers.empty());
 }
+
+TEST_CASE("REST steps: uppercase_signature, unsorted_query and timestamp_offset change only what they say",
+          "[target_requests]") {
+  RestCall call;
+  call.method = "POST";
+  call.path = "/events";
+  call.params = {{"info", "user_count"}};
+  call.body = R"({"name":"e","channels":["a"],"data":"x"})";
+  const HttpRequest valid = build_rest_request(call, kApp, 1'700'000'000);
+  const std::string signature = valid.target.substr(valid.target.find("auth_signature=") + 15);
+  REQUIRE(signature.size() == 64);
+
+  call.signing = Signing::kUppercaseSignature;
+  const HttpRequest upper = build_rest_request(call, kApp, 1'700'000'000);
+  std::string expected = signature;
+  for (char& c : expected) c = static_cast<char>(c >= 'a' && c <= 'f' ? c - 'a' + 'A' : c);
+  CHECK(upper.target == valid.target.substr(0, valid.target.find("auth_signature=") + 15) + expected);
+
+  call.signing = Signing::kUnsortedQuery;
+  const HttpRequest unsorted = build_rest_request(call, kApp, 1'700'000'000);
+  CHECK(unsorted.target.starts_with("/apps/1/events?info=user_count&body_md5="));
+  CHECK(unsorted.target.find("auth_signature=" + signature) != std::string::npos);
+  CHECK(unsorted.target.size() == valid.target.size());
+
+  call.signing = Signing::kValid;
+  call.timestamp_offset_s = -600;
+  CHECK(build_rest_request(call, kApp, 1'700'000'000).target.find("auth_timestamp=1699999400&") != std::string::npos);
+}

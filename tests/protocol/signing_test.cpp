@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -254,6 +255,46 @@ TEST_CASE("REST verification: the timestamp check can be widened or turned off",
       verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, std::numeric_limits<std::int64_t>::min());
   REQUIRE(far_past);
   CHECK(far_past->code == 401);
+}
+
+TEST_CASE("REST verification's broken variants: future timestamps, an open window, uppercase hex, wire order",
+          "[signing][defects]") {
+  auto params = received(sign_rest_request(kApp, "POST", "/apps/1/events", {{"info", "user_count"}}, kBody, kT));
+  RestVerifyOptions future;
+  future.future_timestamp_accepted = true;
+  CHECK(verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT - 601));
+  CHECK_FALSE(verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT - 100'000, future));
+  CHECK(verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT + 601, future));
+
+  RestVerifyOptions open;
+  open.window_exclusive = true;
+  CHECK(verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT + 600, open));
+  CHECK_FALSE(verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT + 599, open));
+
+  auto upper = params;
+  for (auto& [key, value] : upper) {
+    if (key != "auth_signature") continue;
+    for (char& c : value) c = static_cast<char>(c >= 'a' && c <= 'f' ? c - 'a' + 'A' : c);
+  }
+  CHECK(verify_rest_request(kApp, "POST", "/apps/1/events", upper, kBody, kT));
+  RestVerifyOptions any_case;
+  any_case.uppercase_signature_accepted = true;
+  CHECK_FALSE(verify_rest_request(kApp, "POST", "/apps/1/events", upper, kBody, kT, any_case));
+
+  auto reversed = params;
+  std::reverse(reversed.begin(), reversed.end());
+  CHECK_FALSE(verify_rest_request(kApp, "POST", "/apps/1/events", reversed, kBody, kT));
+  RestVerifyOptions unsorted;
+  unsorted.unsorted_params = true;
+  CHECK_FALSE(verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT, unsorted));  // as the SDK sends
+  CHECK(verify_rest_request(kApp, "POST", "/apps/1/events", reversed, kBody, kT, unsorted));
+
+  // info sorts after body_md5: signing body_md5 last gives another string.
+  RestVerifyOptions md5_last;
+  md5_last.body_md5_last = true;
+  CHECK(verify_rest_request(kApp, "POST", "/apps/1/events", params, kBody, kT, md5_last));
+  auto no_info = received(sign_rest_request(kApp, "POST", "/apps/1/events", {}, kBody, kT));
+  CHECK_FALSE(verify_rest_request(kApp, "POST", "/apps/1/events", no_info, kBody, kT, md5_last));
 }
 
 TEST_CASE("REST verification: a tampered body fails on body_md5, a re-hashed one on the signature", "[signing]") {

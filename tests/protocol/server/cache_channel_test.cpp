@@ -123,3 +123,36 @@ TEST_CASE("client events are never cached", "[engine][cache]") {
   f.send(a, R"({"event":"client-x","channel":"private-cache-room","data":{}})");
   CHECK_FALSE(f.engine.channel("1", "private-cache-room", f.now).cache.has_value());
 }
+
+TEST_CASE("the cache-never-expires variant still delivers an event past its TTL", "[engine][cache][defects]") {
+  EngineOptions options = test_options();
+  options.cache_ttl = seconds(60);
+  options.defects.add(Defect::kCacheNeverExpires);
+  EngineFixture f(options);
+  f.engine.publish(f.now, f.app(), "cache-news", "e", "d", std::nullopt);
+  f.advance(seconds(61));
+  ConnectionId id = f.connect();
+  f.subscribe(id, "cache-news");
+  CHECK(f.take(id) ==
+        std::vector<std::string>{succeeded("cache-news"), R"({"event":"e","channel":"cache-news","data":"d"})"});
+}
+
+TEST_CASE("expired cache entries of unoccupied channels are pruned at the next cache publish a minute on",
+          "[engine][cache]") {
+  EngineOptions options = test_options();
+  options.cache_ttl = seconds(60);
+  EngineFixture f(options);
+  f.engine.publish(f.now, f.app(), "cache-a", "e", "d", std::nullopt);
+  f.engine.publish(f.now, f.app(), "cache-b", "e", "d", std::nullopt);
+  ConnectionId id = f.connect();
+  f.subscribe(id, "cache-held");  // a miss on an occupied channel: its entry stays
+  CHECK(f.engine.cache_footprint().entries == 3);
+  CHECK(f.engine.cache_footprint().bytes > 0);
+  f.advance(seconds(61));
+  f.engine.publish(f.now, f.app(), "cache-c", "e", "d", std::nullopt);
+  // cache-a and cache-b expired and nobody holds them; cache-held is subscribed; cache-c is new.
+  CHECK(f.engine.cache_footprint().entries == 2);
+  f.advance(seconds(30));
+  f.engine.publish(f.now, f.app(), "cache-d", "e", "d", std::nullopt);
+  CHECK(f.engine.cache_footprint().entries == 3);  // within a minute of the last sweep: none
+}

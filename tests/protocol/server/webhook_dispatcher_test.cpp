@@ -587,3 +587,31 @@ TEST_CASE("a held removal is not cancelled by a local add: the store decides", "
   const auto posts = tick(d, kT0 + seconds(60));
   REQUIRE(posts.size() == 2);  // the add, and the removal the store still held
 }
+
+TEST_CASE("without batching each event has a POST of its own; the batch-always variant shares one",
+          "[webhooks][defects]") {
+  WebhookDispatcher reference{WebhookPolicy{}};
+  reference.emit(kT0, one_hook_app(), occupied("a"));
+  reference.emit(kT0 + ms(1), one_hook_app(), occupied("b"));
+  auto posts = run(reference, kT0 + seconds(1), [](const WebhookPost&) { return 200; });
+  CHECK(posts.size() == 2);
+
+  WebhookPolicy broken;
+  broken.batch_always = true;
+  WebhookDispatcher batching{broken};
+  batching.emit(kT0, one_hook_app(), occupied("a"));
+  batching.emit(kT0 + ms(1), one_hook_app(), occupied("b"));
+  auto batched = run(batching, kT0 + seconds(1), [](const WebhookPost&) { return 200; });
+  REQUIRE(batched.size() == 1);
+  CHECK(Json::parse(batched[0].post.body)["events"].size() == 2);
+}
+
+TEST_CASE("time_ms is Unix milliseconds; the time-in-seconds variant writes seconds", "[webhooks][defects]") {
+  WebhookPolicy broken;
+  broken.time_in_seconds = true;
+  WebhookDispatcher d{broken};
+  d.emit(kT0, one_hook_app(), occupied("a"));
+  auto posts = tick(d, kT0);
+  REQUIRE(posts.size() == 1);
+  CHECK(Json::parse(posts[0].body)["time_ms"] == kT0Ms / 1000);
+}
