@@ -82,3 +82,19 @@ function(pushsim_unity_sources out_var name)
   set_source_files_properties(${srcs} PROPERTIES HEADER_FILE_ONLY ON)
   set(${out_var} ${batches} ${srcs} PARENT_SCOPE)
 endfunction()
+
+# ctest's -j counts tests, not cores, and a few tests mostly wait: on timeouts, on a server
+# started and killed, on a misbehaving peer. Every test of a directory takes one slot of the
+# resource `cpus`, except the waiting ones named here. Given a resource spec with as many cpus
+# slots as cores (scripts/setup.sh writes one for the sanitizer pass), `ctest -j` can then be
+# higher than the core count: the waiting tests run beside the others, and no more tests compute
+# at once than there are cores. Without a spec file ctest ignores RESOURCE_GROUPS.
+function(pushsim_tests_take_a_cpu)
+  cmake_parse_arguments(arg "" "" "WAITING" ${ARGN})
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(test IN LISTS tests)
+    if(NOT test IN_LIST arg_WAITING)
+      set_tests_properties(${test} PROPERTIES RESOURCE_GROUPS cpus:1)
+    endif()
+  endforeach()
+endfunction()

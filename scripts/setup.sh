@@ -53,7 +53,13 @@ sanitizer_pass() {
   # 20 s of serve abuse instead of the plain pass's minute: under ASan it looks for memory errors
   # and leaks, which the first rounds of each kind of abuse already exercise.
   export PUSHSIM_ABUSE_SECONDS=${PUSHSIM_ABUSE_SECONDS:-20}
-  ctest --test-dir "$dir" -j "$jobs" --output-on-failure --timeout 600 \
+  # One ctest test per test file (PUSHSIM_TESTS_PER_FILE, tests/CMakeLists.txt): a sanitized
+  # test binary takes 0.3-0.8 s of CPU just to start. Every test takes one of $jobs cpus
+  # (RESOURCE_GROUPS, cmake/BuildSpeed.cmake) but the two that mostly wait, which run beside them.
+  local cpus
+  cpus="$(cd "$dir" && pwd)/cpus.json"
+  printf '{"version": {"major": 1, "minor": 0}, "local": [{"cpus": [{"id": "0", "slots": %d}]}]}\n' "$jobs" >"$cpus"
+  ctest --test-dir "$dir" -j $((jobs + 2)) --resource-spec-file "$cpus" --output-on-failure --timeout 600 \
     -E '^(live/run_target_serve|reports/html_in_chromium|interop/sdk|tidy/.*|install/.*)$'
   echo "sanitize: built and tested in $((SECONDS - started)) s"
 }

@@ -1,4 +1,8 @@
+#include <unistd.h>
 #include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
 
 #include "harness/scenario_loader.hpp"
 #include "harness_test_support.hpp"
@@ -104,6 +108,24 @@ TEST_CASE("files over the size limit are refused before parsing", "[loader]") {
   const std::string text = kHeader + "# " + std::string(kScenarioFileBytesMax, 'x') + "\n";
   CHECK(load_scenario_text(text, "big.yaml").error().message ==
         "big.yaml:1:1: expected a scenario file of at most 1048576 bytes, found " + std::to_string(text.size()));
+}
+
+TEST_CASE("a file is read whole however long, and one over the size limit is refused", "[loader]") {
+  const auto folder = std::filesystem::temp_directory_path() / ("pushsim-loader-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(folder / name, std::ios::binary) << text;
+    return folder / name;
+  };
+  // The comment comes first: a file cut short would lose the scenario after it.
+  const auto long_file = write("long.yaml", "# " + std::string(100 * 1024, 'x') + "\n" + kHeader);
+  const auto loaded = load_scenario_file(long_file);
+  REQUIRE(loaded.ok());
+  CHECK(loaded.value().id == "errors.1");
+  const auto big_file = write("big.yaml", kHeader + "# " + std::string(kScenarioFileBytesMax, 'x') + "\n");
+  CHECK_THAT(load_scenario_file(big_file).error().message,
+             Catch::StartsWith(big_file.string() + ":1:1: expected a scenario file of at most 1048576 bytes, found "));
+  std::filesystem::remove_all(folder);
 }
 
 TEST_CASE("a trailing document marker with nothing after it is not a second document", "[loader]") {
