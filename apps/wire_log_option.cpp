@@ -26,7 +26,8 @@ std::variant<OpenedWireLog, std::string> open_wire_log(const WireLogArg& arg, Wi
   }
   const std::filesystem::path path(arg.file);
   if (path.extension() == ".yaml" || path.extension() == ".yml") {
-    return "--log " + arg.file + ": that looks like a scenario, not a log file (write --log=FILE, or put --log "
+    return "--log " + arg.file +
+           ": that looks like a scenario, not a log file (write --log=FILE, or put --log "
            "after the scenario paths)";
   }
   std::error_code ignored;

@@ -562,12 +562,13 @@ void LiveTarget::refresh() {
     if (wire_ != nullptr) {
       std::string request = hook.method + " " + hook.target;
       for (const auto* name : {"X-Pusher-Key", "X-Pusher-Signature"}) {
-        if (auto value = find_header(hook.headers, name)) request += " " + std::string(name) + ": " + std::string(*value);
+        if (auto value = find_header(hook.headers, name))
+          request += " " + std::string(name) + ": " + std::string(*value);
       }
       const std::string error = hook.error ? hook.error->message : std::string();
       const std::string text = webhook_wire_text(request, hook.answered_status, hook.verified, error, hook.body);
-      wire_->record(WireEvent{started_monotonic_ + (hook.at - started_real_), "webhook", "webhooks",
-                              WireDirection::kIn, std::nullopt, text});
+      wire_->record(WireEvent{started_monotonic_ + (hook.at - started_real_), "webhook", "webhooks", WireDirection::kIn,
+                              std::nullopt, text});
     }
     if (!hook.verified) {
       // Only the first few are quoted; problems() adds the total (a flood is one problem).

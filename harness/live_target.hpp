@@ -241,7 +241,7 @@ class LiveTarget final : public Target {
   std::chrono::steady_clock::time_point started_;
   TimeNs started_real_ = 0;
   TimeNs started_monotonic_ = 0;  // started_, on monotonic_now's clock
-  DurationNs skipped_ = 0;  // wall time skipped by capped waits
+  DurationNs skipped_ = 0;        // wall time skipped by capped waits
   std::unique_ptr<IoLoop> loop_;
   std::unique_ptr<ServeServer> server_;
   std::unique_ptr<WebhookListener> listener_;

@@ -8,8 +8,8 @@
 // Two formats. Console lines for a reader, as pusher-js's Pusher.log prints them:
 //   [12.003s alice ->] {"event":"pusher:subscribe","data":{"auth":"app-key:<redacted>",...}}
 // ("->" pushsim sent it, "<-" pushsim received it; a kind the party does not already say, such
-// as connect or close, is named first; a long text is cut with a marker). JSON lines for a program, one object per event with every
-// byte of the text: {"t":12.003000000,"scenario":"...","kind":"frame","client":"alice",
+// as connect or close, is named first; a long text is cut with a marker). JSON lines for a program, one object per
+// event with every byte of the text: {"t":12.003000000,"scenario":"...","kind":"frame","client":"alice",
 // "direction":"out","node":1,"text":"..."}.
 //
 // Secrets never reach the output: each of the run's app secrets becomes <secret>, and the
@@ -38,9 +38,9 @@ namespace pushsim {
 enum class WireDirection { kOut, kIn };  // seen from pushsim: it sent the thing, or received it
 
 struct WireEvent {
-  TimeNs at = 0;          // on the producer's clock; the sink shows it relative to its origin
-  std::string_view kind;  // connect, frame, close, rest, webhook, fault, error
-  std::string_view party; // a client's name, a connection's socket id, "rest", "webhooks"
+  TimeNs at = 0;           // on the producer's clock; the sink shows it relative to its origin
+  std::string_view kind;   // connect, frame, close, rest, webhook, fault, error
+  std::string_view party;  // a client's name, a connection's socket id, "rest", "webhooks"
   WireDirection direction = WireDirection::kOut;
   std::optional<int> node = std::nullopt;  // cluster: the server node the party talks to
   std::string_view text;
@@ -106,9 +106,9 @@ class WireLog {
   std::ostream& out_;
   WireLogOptions options_;
   std::mutex mutex_;
-  std::size_t next_block_ = 0;                 // the first scenario not yet written
-  std::map<std::size_t, std::string> blocks_;  // lines of scenarios not yet written
-  std::set<std::size_t> ended_;                // scenarios ended but not yet written
+  std::size_t next_block_ = 0;                 // the first scenario whose lines are held
+  std::map<std::size_t, std::string> blocks_;  // held lines, by scenario
+  std::set<std::size_t> ended_;                // scenarios ended whose lines are still held
 };
 
 // Seconds with 3 decimals ("12.003") and with 9 ("12.003000123"), from nanoseconds; integer

@@ -98,7 +98,7 @@ TEST_CASE("sim wire log: frames both ways, REST and its answer, webhooks, in vir
   const auto run = run_sim_logged(WireLogFormat::kConsole);
   INFO(run.log);
   REQUIRE(run.result.verdict == Verdict::kPass);
-  CHECK(run.log.rfind("[0.000s alice ->] connect /app/app-key?protocol=7", 0) == 0);
+  CHECK(run.log.starts_with("[0.000s alice ->] connect /app/app-key?protocol=7"));
   CHECK(has(run.log, " alice <-] {\"event\":\"pusher:connection_established\""));
   CHECK(has(run.log, " alice ->] {\"event\":\"pusher:subscribe\",\"data\":{\"auth\":\"app-key:<redacted>\""));
   CHECK(has(run.log, " bob <-] {\"event\":\"headline\",\"channel\":\"private-news\""));
@@ -171,8 +171,9 @@ TEST_CASE("live wire log: the served engine's frames, REST and verified webhooks
   CHECK(has(text, " alice <-] {\"event\":\"pusher:connection_established\""));
   CHECK(has(text, " bob <-] {\"event\":\"headline\""));
   CHECK(has(text, " rest <-] 200 {}"));
-  CHECK(has(text, " webhooks <-] POST /webhooks X-Pusher-Key: app-key X-Pusher-Signature: <redacted> "
-                  "answered 200, valid"));
+  CHECK(has(text,
+            " webhooks <-] POST /webhooks X-Pusher-Key: app-key X-Pusher-Signature: <redacted> "
+            "answered 200, valid"));
   check_masked(result, text);
 }
 

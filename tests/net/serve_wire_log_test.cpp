@@ -24,7 +24,8 @@ TEST_CASE("serve: the wire log shows each connection's frames by socket id, REST
     socket = alice->socket_id().value_or("");
     REQUIRE_FALSE(socket.empty());
     ServeFixture::subscribe(*alice, "presence-room");
-    auto response = fixture.rest->trigger({{"presence-room"}, "news", R"({"x":1})", std::nullopt, std::nullopt}, soon());
+    auto response =
+        fixture.rest->trigger({{"presence-room"}, "news", R"({"x":1})", std::nullopt, std::nullopt}, soon());
     REQUIRE(response.ok());
     ServeFixture::wait_text(*alice, "news");
     // The member_added webhook is posted and answered.

@@ -50,7 +50,7 @@ TEST_CASE("a JSON line holds every field and the whole text") {
   CHECK(parsed["direction"] == "in");
   CHECK(parsed["node"] == 1);
   CHECK(parsed["text"] == text);  // never cut in the file
-  CHECK(line.rfind("{\"t\":1.500000000,\"scenario\":", 0) == 0);
+  CHECK(line.starts_with("{\"t\":1.500000000,\"scenario\":"));
 }
 
 TEST_CASE("a long console line is cut with a marker, never inside a UTF-8 character") {
