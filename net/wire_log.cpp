@@ -141,7 +141,9 @@ std::string WireLog::line(const WireEvent& event, std::string_view scenario, Tim
   if (event.node) head += "@node" + std::to_string(*event.node);
   head += out ? " ->] " : " <-] ";
   // A frame needs no label, nor does a REST call or a webhook: the party says what it is.
-  if (event.kind != "frame" && !event.party.starts_with(event.kind)) head += std::string(event.kind) + " ";
+  const bool said = event.kind == "frame" || (event.kind == "rest" && event.party == "rest") ||
+                    (event.kind == "webhook" && event.party == "webhooks");
+  if (!said) head += std::string(event.kind) + " ";
   return head + console_text(text, options_.console_text_max) + "\n";
 }
 
