@@ -102,7 +102,7 @@ TEST_CASE("sim wire log: frames both ways, REST and its answer, webhooks, in vir
   CHECK(has(run.log, " alice <-] {\"event\":\"pusher:connection_established\""));
   CHECK(has(run.log, " alice ->] {\"event\":\"pusher:subscribe\",\"data\":{\"auth\":\"app-key:<redacted>\""));
   CHECK(has(run.log, " bob <-] {\"event\":\"headline\",\"channel\":\"private-news\""));
-  CHECK(has(run.log, " rest ->] POST /apps/app-id/events?"));
+  CHECK(has(run.log, " rest ->] POST /apps/1/events?"));
   CHECK(has(run.log, " rest <-] 200 {}"));
   CHECK(has(run.log, " webhooks <-] answered 200, valid {\"time_ms\":"));
   CHECK_FALSE(has(run.log, "tick"));  // the server's own timers are not on the wire
