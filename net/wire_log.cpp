@@ -115,7 +115,7 @@ WireLog::~WireLog() {
 }
 
 std::unique_ptr<WireSink> WireLog::scenario(std::size_t index, std::string id, TimeNs origin) {
-  return std::make_unique<ScenarioSink>(*this, index, options_.scenario_ids ? std::move(id) : std::string(), origin);
+  return std::make_unique<ScenarioSink>(*this, index, std::move(id), origin);
 }
 
 std::unique_ptr<WireSink> WireLog::stream(TimeNs origin) {
@@ -135,8 +135,9 @@ std::string WireLog::line(const WireEvent& event, std::string_view scenario, Tim
     if (event.node) json += ",\"node\":" + std::to_string(*event.node);
     return json + ",\"text\":" + json_string(text) + "}\n";
   }
+  // A JSON line always names its scenario; a console line when several run.
   std::string head = "[";
-  if (!scenario.empty()) head += std::string(scenario) + " ";
+  if (options_.scenario_ids && !scenario.empty()) head += std::string(scenario) + " ";
   head += seconds_text(event.at - origin, 3) + "s " + std::string(event.party);
   if (event.node) head += "@node" + std::to_string(*event.node);
   head += out ? " ->] " : " <-] ";

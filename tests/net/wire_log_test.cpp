@@ -29,7 +29,11 @@ TEST_CASE("a console line reads like Pusher.log: time, party, arrow, then the fr
   WireEvent rest{kOrigin + 5'000'000, "rest", "rest", WireDirection::kIn, std::nullopt, "200 {}"};
   CHECK(log.line(rest, "", kOrigin) == "[0.005s rest <-] 200 {}\n");
   WireEvent on_node{kOrigin, "close", "bob", WireDirection::kIn, 2, "4009 unauthorized"};
-  CHECK(log.line(on_node, "presence.3", kOrigin) == "[presence.3 0.000s bob@node2 <-] close 4009 unauthorized\n");
+  CHECK(log.line(on_node, "presence.3", kOrigin) == "[0.000s bob@node2 <-] close 4009 unauthorized\n");
+  WireLogOptions several;
+  several.scenario_ids = true;
+  WireLog named(out, several);
+  CHECK(named.line(on_node, "presence.3", kOrigin) == "[presence.3 0.000s bob@node2 <-] close 4009 unauthorized\n");
 }
 
 TEST_CASE("a JSON line holds every field and the whole text") {
