@@ -12,6 +12,7 @@
 #include "apps/commands.hpp"
 #include "apps/explore_live.hpp"
 #include "apps/explore_report.hpp"
+#include "apps/wire_log_option.hpp"
 #include "harness/duration.hpp"
 #include "harness/explorer.hpp"
 #include "harness/fault_profile_file.hpp"
@@ -31,6 +32,7 @@ struct ExploreArgs {
   bool no_shrink = false;
   std::string target = "sim";
   LiveExploreArgs live;
+  WireLogArg log;  // --log [FILE]: the wire log of the first failing seed, run again
 };
 
 std::optional<std::pair<unsigned, unsigned>> parse_shard(const std::string& text) {
@@ -92,11 +94,38 @@ class Progress {
   std::uint64_t printed_ = 0;
 };
 
+// Thousands of seeds are not logged, only the one that failed: replayed with the log on (a
+// replay is the same run, byte for byte).
+void log_failing_seed(const harness::Scenario& scenario, harness::RunSpec spec, std::uint64_t seed,
+                      const WireLogArg& arg) {
+  auto opened = open_wire_log(arg, {});
+  auto& log = std::get<OpenedWireLog>(opened).log;  // the file was checked before exploring
+  if (!log) return;
+  std::cout << "wire log of seed " << seed << (arg.file.empty() ? ":" : " in " + arg.file) << "\n" << std::flush;
+  spec.seed = seed;
+  auto sink = log->scenario(0, scenario.id, kSimulationEpoch);
+  harness::SpecRunOptions options;
+  options.wire_log = sink.get();
+  harness::run_spec(scenario, spec, options);
+}
+
 int explore_command(const ExploreArgs& args) {
   auto scenario = scenario_argument(args.scenario);
   if (auto* error = std::get_if<std::string>(&scenario)) {
     std::cerr << "pushsim explore: " << *error << "\n";
     return kExitUsage;
+  }
+  if (args.log.given) {
+    if (args.target != "sim") {
+      std::cerr << "pushsim explore: --log works with the simulation (live: pushsim run --target ... --log)\n";
+      return kExitUsage;
+    }
+    // The file is written only once a seed fails; a path that cannot be written is refused now.
+    const auto checked = open_wire_log(args.log, {});
+    if (const auto* error = std::get_if<std::string>(&checked)) {
+      std::cerr << "pushsim explore: " << *error << "\n";
+      return kExitUsage;
+    }
   }
   if (args.target != "sim") {
     LiveExploreArgs live = args.live;
@@ -152,6 +181,7 @@ int explore_command(const ExploreArgs& args) {
   const auto result = harness::explore(chosen, base, options);
   progress.clear();
   report.outcome(chosen, base, result, !args.no_shrink);
+  if (!result.failures.empty()) log_failing_seed(chosen, base, result.failures.front().seed, args.log);
   return result.failures.empty() ? 0 : 1;
 }
 
@@ -182,7 +212,11 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-latency", args->live.max_latency, "live: the schedules' latency bound")->capture_default_str();
   cmd->add_option("--live-advance-budget", args->live.advance_budget, "live: real time a run's advances may sleep")
       ->capture_default_str();
-  cmd->callback([args, &exit_code] { exit_code = explore_command(*args); });
+  add_wire_log_option(*cmd, args->log);
+  cmd->callback([cmd, args, &exit_code] {
+    wire_log_given(*cmd, args->log);
+    exit_code = explore_command(*args);
+  });
 }
 
 }  // namespace pushsim::apps

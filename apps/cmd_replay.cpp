@@ -7,6 +7,7 @@
 
 #include "apps/build_info.hpp"
 #include "apps/commands.hpp"
+#include "apps/wire_log_option.hpp"
 #include "harness/explorer.hpp"
 #include "harness/fault_profile_file.hpp"
 #include "harness/suite_fingerprint.hpp"
@@ -25,6 +26,7 @@ struct ReplayArgs {
   std::string skip_steps;  // "4,5.2"
   std::string html;
   std::string trace;  // write the trace as JSON lines here
+  WireLogArg log;     // --log [FILE]
 };
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -90,11 +92,20 @@ int replay_command(const ReplayArgs& args) {
     return kExitUsage;
   }
   const harness::Scenario& chosen = std::get<harness::Scenario>(scenario);
+  auto wire_log = open_wire_log(args.log, {});
+  if (auto* error = std::get_if<std::string>(&wire_log)) {
+    std::cerr << "pushsim replay: " << *error << "\n";
+    return kExitUsage;
+  }
+  std::unique_ptr<WireSink> wire;
+  if (auto& log = std::get<OpenedWireLog>(wire_log).log) wire = log->scenario(0, chosen.id, kSimulationEpoch);
   harness::SpecRunOptions options;
+  options.wire_log = wire.get();
   options.excerpt = true;
   options.keep_trace = !args.html.empty();
   options.trace_json_lines = !args.trace.empty();
   const auto run = harness::run_spec(chosen, spec, options);
+  wire.reset();
   std::cout << "pushsim replay: " << chosen.id << " " << spec.replay_flags(args.profile) << "\n";
   if (!run.applied.empty()) {
     std::cout << "faults:";
@@ -154,7 +165,11 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--html", args->html, "write the HTML report with the sequence diagram here");
   cmd->add_option("--trace", args->trace,
                   "write the whole trace here as JSON lines (header first, then one record a line)");
-  cmd->callback([args, &exit_code] { exit_code = replay_command(*args); });
+  add_wire_log_option(*cmd, args->log);
+  cmd->callback([cmd, args, &exit_code] {
+    wire_log_given(*cmd, args->log);
+    exit_code = replay_command(*args);
+  });
 }
 
 }  // namespace pushsim::apps

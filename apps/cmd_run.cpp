@@ -13,6 +13,7 @@
 
 #include "apps/build_info.hpp"
 #include "apps/commands.hpp"
+#include "apps/wire_log_option.hpp"
 #include "harness/duration.hpp"
 #include "harness/live_invariants.hpp"
 #include "harness/live_target.hpp"
@@ -21,6 +22,7 @@
 #include "harness/suite_runner.hpp"
 #include "harness/target_health.hpp"
 #include "harness/target_watch.hpp"
+#include "net/real_clock.hpp"
 #include "net/server_process.hpp"
 #include "net/url.hpp"
 #include "reports/console_report.hpp"
@@ -59,6 +61,7 @@ struct RunArgs {
   std::string live_wait_cap = "5s";         // one live wait at most
   std::string live_advance_budget = "10s";  // all advance steps of one live scenario
   std::vector<std::string> defects;         // sim only: run a deliberately broken engine
+  WireLogArg log;                           // --log [FILE]
 };
 
 constexpr const char* kExitCodes =
@@ -427,9 +430,21 @@ int run(const RunArgs& args) {
     std::cerr << "pushsim run: " << *problem << "\n";
     return kExitUsage;
   }
+  // Live lines count from the run's start; several scenarios name theirs on every line, and in
+  // simulation parallel ones are held and written in suite order (the same bytes as --jobs 1).
+  WireLogOptions log_options;
+  log_options.scenario_ids = scenarios.size() > 1;
+  log_options.ordered_blocks = target == "sim" && args.jobs > 1;
+  auto wire_log = open_wire_log(args.log, log_options);
+  if (auto* error = std::get_if<std::string>(&wire_log)) {
+    std::cerr << "pushsim run: " << *error << "\n";
+    return kExitUsage;
+  }
+  WireLog* log = std::get<OpenedWireLog>(wire_log).log.get();
   const bool tty = isatty(STDOUT_FILENO) != 0;
   const reports::ConsoleStyle style{tty && !args.no_color, true};
-  const bool progress = tty && scenarios.size() >= kProgressFromScenarios;
+  // Progress lines rewrite the terminal's last line, which console log lines would break up.
+  const bool progress = tty && scenarios.size() >= kProgressFromScenarios && !(log && args.log.file.empty());
   const std::string profile_name = profile ? profile->name : std::string();
   // `live` says where it went: the URL from PUSHER_HOST/PUSHER_PORT or the profile.
   std::string shown = external ? external->name : target;
@@ -464,6 +479,8 @@ int run(const RunArgs& args) {
   options.profile = profile;
   options.root_seed = args.seed;
   options.jobs = args.jobs;
+  options.wire_log = log;
+  if (target != "sim") options.wire_log_origin = monotonic_now();
   options.on_result = [&](const harness::ScenarioResult& result, std::size_t done, std::size_t total) {
     if (progress) std::cout << "\r\x1b[2K";
     std::cout << reports::console_scenario(result, style);
@@ -581,10 +598,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "--server-cmd: crash (restart it when it dies) or each (before every scenario: full isolation)")
       ->check(CLI::IsMember({"crash", "each"}))
       ->capture_default_str();
+  add_wire_log_option(*cmd, args->log);
   cmd->footer(invariants_note() + "\n\n" + kExitCodes);
   cmd->callback([cmd, args, &exit_code] {
     args->target_given = cmd->count("--target") > 0;
     if (!args->targets.empty()) args->target = args->targets.front();
+    wire_log_given(*cmd, args->log);
     exit_code = run(*args);
   });
 }

@@ -14,6 +14,8 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/wire_log_option.hpp"
+#include "net/real_clock.hpp"
 #include "net/redis_cluster_link.hpp"
 #include "net/serve_options.hpp"
 #include "net/serve_server.hpp"
@@ -34,6 +36,7 @@ struct ServeFlags {
   std::string cluster;
   std::optional<std::uint32_t> node_id;
   std::string cluster_prefix = "pushsim";
+  WireLogArg log;  // --log [FILE]
 };
 
 // Every defect name, for the usage error.
@@ -68,6 +71,7 @@ void add_serve_flags(CLI::App& serve, ServeFlags& flags) {
       .add_option("--cluster-prefix", flags.cluster_prefix,
                   "prefix of every Redis key and of the bus channel: clusters with different prefixes never meet")
       ->capture_default_str();
+  add_wire_log_option(serve, flags.log);
 }
 
 // Prints "pushsim serve: listening on ws://HOST:PORT" once the port is bound (tests read the
@@ -158,6 +162,16 @@ int run_serve(const CLI::App& serve, const ServeFlags& flags) {
   for (const auto& url : flags.webhooks) add_webhook_to_all_apps(options, url);
   std::string defects_line;
   for (const auto& name : flags.defects) defects_line += (defects_line.empty() ? "" : ", ") + name;
+  WireLogOptions log_options;
+  log_options.party_key = "socket_id";
+  auto opened = open_wire_log(flags.log, log_options);
+  if (auto* error = std::get_if<std::string>(&opened)) {
+    std::cerr << "pushsim serve: " << *error << "\n";
+    return kExitUsage;
+  }
+  std::unique_ptr<WireSink> sink;
+  if (auto& log = std::get<OpenedWireLog>(opened).log) sink = log->stream(monotonic_now());
+  options.wire_log = sink.get();
   return serve_until_signal(std::move(options), defects_line);
 }
 
@@ -167,7 +181,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto* serve = app.add_subcommand("serve", "the reference engine behind a real WebSocket + HTTP front");
   auto flags = std::make_shared<ServeFlags>();
   add_serve_flags(*serve, *flags);
-  serve->callback([serve, flags, &exit_code] { exit_code = run_serve(*serve, *flags); });
+  serve->callback([serve, flags, &exit_code] {
+    wire_log_given(*serve, flags->log);
+    exit_code = run_serve(*serve, *flags);
+  });
 }
 
 }  // namespace pushsim::apps

@@ -48,17 +48,20 @@ EndpointId Trace::endpoint(std::string_view name) {
 
 void Trace::record(TimeNs at, TraceKind kind, EndpointId from, EndpointId to, std::uint64_t link,
                    std::shared_ptr<const std::string> text) {
+  if (!enabled_ && !observer_) return;
+  if (!text) text = std::make_shared<const std::string>();
+  TraceRecord made{at, kind, from, to, link, std::move(text)};
+  if (observer_) observer_(made);
   if (!enabled_) return;
   if (records_.size() >= max_records_) {
     truncated_ = true;
     return;
   }
-  if (!text) text = std::make_shared<const std::string>();
-  records_.push_back(TraceRecord{at, kind, from, to, link, std::move(text)});
+  records_.push_back(std::move(made));
 }
 
 void Trace::record(TimeNs at, TraceKind kind, EndpointId from, EndpointId to, std::uint64_t link, std::string text) {
-  if (!enabled_) return;
+  if (!enabled_ && !observer_) return;
   record(at, kind, from, to, link, std::make_shared<const std::string>(std::move(text)));
 }
 

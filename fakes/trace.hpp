@@ -9,6 +9,7 @@
 // and "text". No wall clock, no pointers, nothing from an unordered container.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -69,6 +70,11 @@ class Trace {
               std::shared_ptr<const std::string> text);
   void record(TimeNs at, TraceKind kind, EndpointId from, EndpointId to, std::uint64_t link, std::string text);
 
+  // Sees every record as it is made, in order, also when recording is off or the log is full:
+  // the wire log (net/wire_log.hpp) streams the run from here. It must not touch the world.
+  using Observer = std::function<void(const TraceRecord&)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
+
   // Recording can be switched off for benchmarks that measure the simulator alone.
   void set_enabled(bool enabled) { enabled_ = enabled; }
   bool enabled() const { return enabled_; }
@@ -93,6 +99,7 @@ class Trace {
   std::vector<std::string> names_;
   std::map<std::string, EndpointId, std::less<>> ids_;
   std::vector<TraceRecord> records_;
+  Observer observer_;
 };
 
 }  // namespace pushsim::fakes

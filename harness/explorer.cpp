@@ -138,6 +138,7 @@ Scenario without_steps(const Scenario& scenario, const std::set<std::string>& pa
 SpecRun run_spec(const Scenario& scenario, const RunSpec& spec, const SpecRunOptions& options) {
   const std::uint64_t world_seed = scenario_seed(spec.seed, scenario.id);
   auto target = make_target(scenario, spec, world_seed);
+  if (options.wire_log) target->set_wire_log(options.wire_log);
   ExecutorOptions executor = exploration_executor_options();
   executor.keep_trace = options.keep_trace;
   SpecRun run;

@@ -61,6 +61,7 @@ struct SpecRunOptions {
   bool excerpt = false;           // fill excerpt and trace_digest
   std::size_t excerpt_lines = 6;  // each side of the failure
   bool trace_json_lines = false;  // fill trace_json_lines
+  WireSink* wire_log = nullptr;   // stream the run's wire log here (virtual time)
 };
 
 // Executor bounds for exploration: a connect waits long enough for a healed partition.

@@ -28,6 +28,7 @@ class IsolatedTarget final : public Target {
   TimeNs now() const override { return inner_->now(); }
   TimeNs unix_now() const override { return inner_->unix_now(); }
   void begin() override { inner_->begin(); }
+  void set_wire_log(WireSink* sink) override { inner_->set_wire_log(sink); }
   // The live invariants on the observations mapped back to the scenario's names (the inner
   // target's own check would quote the wire names).
   std::vector<InvariantViolation> finish() override;

@@ -43,6 +43,7 @@ LiveTarget::LiveTarget(LiveTargetOptions options)
     : options_(std::move(options)),
       started_(std::chrono::steady_clock::now()),
       started_real_(real_now()),
+      started_monotonic_(monotonic_now()),
       loop_(std::make_unique<IoLoop>()) {
   advance_left_ = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.advance_budget).count();
   start();
@@ -145,6 +146,29 @@ bool LiveTarget::past_run_deadline() const {
 
 void LiveTarget::note(std::string kind, std::string from, std::string to, std::string text) {
   trace_.push_back(TraceLine{now(), std::move(kind), std::move(from), std::move(to), std::move(text)});
+  if (wire_ != nullptr) log_wire(monotonic_now(), trace_.back());
+}
+
+void LiveTarget::set_wire_log(WireSink* sink) {
+  wire_ = sink;
+  if (sink == nullptr) return;
+  sink->mask(options_.app.secret);
+  for (const auto& name : options_.app_names) sink->mask(named_app(name).secret);
+}
+
+void LiveTarget::log_wire(TimeNs at, const TraceLine& line) {
+  const bool from_client = clients_.count(line.from) != 0;
+  const bool to_client = clients_.count(line.to) != 0;
+  auto emit = [&](std::string_view kind, const std::string& party, WireDirection direction) {
+    wire_->record(WireEvent{at, kind, party, direction, std::nullopt, line.text});
+  };
+  if (line.kind == "http_request" && line.from == "app") return emit("rest", "rest", WireDirection::kOut);
+  if (line.kind == "http_response" && line.to == "app") return emit("rest", "rest", WireDirection::kIn);
+  if (line.kind == "error" && line.to == "app") return emit("error", "rest", WireDirection::kIn);
+  if (line.kind == "send" && from_client) return emit("frame", line.from, WireDirection::kOut);
+  if (line.kind == "deliver" && to_client) return emit("frame", line.to, WireDirection::kIn);
+  if (from_client) return emit(line.kind, line.from, WireDirection::kOut);  // connect, close, fault
+  if (to_client) return emit(line.kind, line.to, WireDirection::kIn);       // close, error
 }
 
 void LiveTarget::add_problem(std::string line) {
@@ -511,6 +535,7 @@ void LiveTarget::refresh() {
       const auto& r = received[state.frames_seen];
       state.frames.push_back(observed_text(from_real(r.at), r.text));
       trace_.push_back(TraceLine{from_real(r.at), "deliver", "server", name, r.text});
+      if (wire_ != nullptr) log_wire(started_monotonic_ + (r.at - started_real_), trace_.back());
     }
     const auto& errors = state.connection->errors();
     for (; state.errors_seen < errors.size(); ++state.errors_seen) {
@@ -534,6 +559,17 @@ void LiveTarget::refresh() {
   for (; hooks_seen_ < received.size(); ++hooks_seen_) {
     const auto& hook = received[hooks_seen_];
     note("http_request", "server", "webhooks", hook.body);
+    if (wire_ != nullptr) {
+      std::string request = hook.method + " " + hook.target;
+      for (const auto* name : {"X-Pusher-Key", "X-Pusher-Signature"}) {
+        if (auto value = find_header(hook.headers, name))
+          request += " " + std::string(name) + ": " + std::string(*value);
+      }
+      const std::string error = hook.error ? hook.error->message : std::string();
+      const std::string text = webhook_wire_text(request, hook.answered_status, hook.verified, error, hook.body);
+      wire_->record(WireEvent{started_monotonic_ + (hook.at - started_real_), "webhook", "webhooks", WireDirection::kIn,
+                              std::nullopt, text});
+    }
     if (!hook.verified) {
       // Only the first few are quoted; problems() adds the total (a flood is one problem).
       constexpr std::size_t kQuotedMax = 3;

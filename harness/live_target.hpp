@@ -181,6 +181,7 @@ class LiveTarget final : public Target {
   // The live invariants (live_invariants.hpp) on what this target observed.
   std::vector<InvariantViolation> finish() override;
   bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
+  void set_wire_log(WireSink* sink) override;
   void advance_to(TimeNs deadline) override;
   std::optional<std::string> cannot_play(const Scenario& scenario) const override;
   std::optional<std::string> cannot_play_cluster(const Scenario& scenario) const;
@@ -225,6 +226,9 @@ class LiveTarget final : public Target {
   bool past_run_deadline() const;
   void refresh();
   void note(std::string kind, std::string from, std::string to, std::string text);
+  // The wire log's view of a trace line (at: monotonic_now's clock); webhooks are logged apart,
+  // with their headers.
+  void log_wire(TimeNs at, const TraceLine& line);
   void add_problem(std::string line);
   std::optional<std::string> open_link(ClientState& client, std::string& url);
   int node_for(ClientState& client, const ConnectOptions& options);
@@ -236,7 +240,8 @@ class LiveTarget final : public Target {
   std::optional<std::string> start_error_;
   std::chrono::steady_clock::time_point started_;
   TimeNs started_real_ = 0;
-  DurationNs skipped_ = 0;  // wall time skipped by capped waits
+  TimeNs started_monotonic_ = 0;  // started_, on monotonic_now's clock
+  DurationNs skipped_ = 0;        // wall time skipped by capped waits
   std::unique_ptr<IoLoop> loop_;
   std::unique_ptr<ServeServer> server_;
   std::unique_ptr<WebhookListener> listener_;
@@ -258,6 +263,7 @@ class LiveTarget final : public Target {
   std::vector<std::string> problems_;
   std::size_t problems_unkept_ = 0;
   std::size_t hooks_rejected_ = 0;
+  WireSink* wire_ = nullptr;
 };
 
 // A fresh live target per scenario; in serve mode its server is configured for the scenario

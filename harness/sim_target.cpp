@@ -120,6 +120,7 @@ ActionError SimTarget::connect(const std::string& client, const ConnectOptions& 
   state->close.reset();
   state->closed_by_us = false;
   if (options.node) world_->set_client_node(client, static_cast<NodeId>(*options.node));
+  state->node = options.node;
   state->raw->connect(path);
   return std::nullopt;
 }
@@ -340,6 +341,69 @@ const std::vector<ObservedWebhook>& SimTarget::webhooks() {
 const std::vector<ObservedResponse>& SimTarget::responses() {
   refresh();
   return responses_;
+}
+
+void SimTarget::set_wire_log(WireSink* sink) {
+  wire_ = sink;
+  if (sink == nullptr) return world_->trace().set_observer(nullptr);
+  for (const auto& app : world_->config().apps) sink->mask(app.secret);
+  world_->trace().set_observer([this](const fakes::TraceRecord& record) { log_wire(record); });
+}
+
+namespace {
+
+// "[open PATH]" -> PATH, "[close 4001 reason]" -> "4001 reason": the network's packet texts.
+std::optional<std::string_view> packet_body(std::string_view text, std::string_view kind) {
+  const std::string prefix = "[" + std::string(kind) + " ";
+  if (text.size() < prefix.size() + 1 || text.substr(0, prefix.size()) != prefix || text.back() != ']') {
+    return std::nullopt;
+  }
+  return text.substr(prefix.size(), text.size() - prefix.size() - 1);
+}
+
+}  // namespace
+
+void SimTarget::log_wire(const fakes::TraceRecord& record) {
+  const auto& trace = world_->trace();
+  const std::string& from = trace.endpoint_name(record.from);
+  const std::string& to = trace.endpoint_name(record.to);
+  const std::string_view text = *record.text;
+  auto emit = [&](std::string_view kind, const std::string& party, WireDirection direction, std::string_view shown) {
+    auto client = clients_.find(party);
+    const std::optional<int> node = client == clients_.end() ? std::nullopt : client->second.node;
+    wire_->record(WireEvent{record.at, kind, party, direction, node, shown});
+  };
+  const bool from_client = clients_.count(from) != 0;
+  const bool to_client = clients_.count(to) != 0;
+  switch (record.kind) {
+    case fakes::TraceKind::kSend:
+      if (!from_client) return;
+      if (auto path = packet_body(text, "open")) return emit("connect", from, WireDirection::kOut, *path);
+      if (auto close = packet_body(text, "close")) return emit("close", from, WireDirection::kOut, *close);
+      return emit("frame", from, WireDirection::kOut, text);
+    case fakes::TraceKind::kDeliver:
+      if (to_client) emit("frame", to, WireDirection::kIn, text);
+      return;
+    case fakes::TraceKind::kClose:
+      if (to_client) emit("close", to, WireDirection::kIn, packet_body(text, "close").value_or(text));
+      return;
+    case fakes::TraceKind::kHttpRequest:
+      if (from == "app") emit("rest", "rest", WireDirection::kOut, text);
+      return;
+    case fakes::TraceKind::kHttpResponse:
+      if (to == "app") emit("rest", "rest", WireDirection::kIn, text);
+      return;
+    case fakes::TraceKind::kWebhook: {
+      // Recorded as the receiver answers: the batch is the last one it took in.
+      const auto& batches = world_->webhooks().batches();
+      if (batches.empty()) return;
+      const auto& batch = batches.back();
+      return emit("webhook", "webhooks", WireDirection::kIn,
+                  webhook_wire_text({}, batch.status, batch.valid, batch.error, batch.body));
+    }
+    case fakes::TraceKind::kFault: return emit("fault", from, WireDirection::kOut, text);
+    default: return;
+  }
 }
 
 std::vector<TraceLine> SimTarget::trace() const {

@@ -31,6 +31,7 @@
 namespace pushsim::fakes {
 class World;
 class RawClient;
+struct TraceRecord;
 }  // namespace pushsim::fakes
 
 namespace pushsim::harness {
@@ -93,6 +94,7 @@ class SimTarget final : public Target {
   ActionError heal_nodes(std::optional<std::pair<int, int>> nodes) override;
 
   bool wait_until(TimeNs deadline, const std::function<bool()>& done) override;
+  void set_wire_log(WireSink* sink) override;
 
   std::optional<std::string> socket_id(const std::string& client) const override;
   const std::vector<ObservedFrame>& frames(const std::string& client) override;
@@ -116,6 +118,7 @@ class SimTarget final : public Target {
     std::vector<ObservedFrame> frames;
     std::optional<ObservedClose> close;
     bool closed_by_us = false;
+    std::optional<int> node;  // cluster: the node of its last connect, when the step named one
   };
 
   ClientState* find(const std::string& client);
@@ -127,6 +130,9 @@ class SimTarget final : public Target {
   bool refresh();
   const std::shared_ptr<const Frame>& decoded(const std::shared_ptr<const std::string>& text);
   void sent(ClientState& state, std::string text);
+  // The wire log's view of one trace record: what a client, the app's REST caller or the
+  // webhook receiver sent or received (the server's own work and timers are left out).
+  void log_wire(const fakes::TraceRecord& record);
 
   SimTargetOptions options_;
   std::unique_ptr<fakes::World> world_;
@@ -142,6 +148,7 @@ class SimTarget final : public Target {
   std::vector<fakes::PlannedFault> planned_;
   std::vector<fakes::PlannedFault> applied_;
   TimeNs began_at_ = 0;
+  WireSink* wire_ = nullptr;
 };
 
 }  // namespace pushsim::harness

@@ -48,7 +48,8 @@ TargetFactory sim_target_factory(Defects defects) {
   };
 }
 
-ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, const SuiteOptions& options) {
+ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, const SuiteOptions& options,
+                       std::size_t index) {
   const std::uint64_t seed = scenario_seed(options.root_seed, scenario.id);
   if (options.profile) {
     if (auto reason = profile_skip_reason(scenario, *options.profile)) {
@@ -62,7 +63,13 @@ ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, c
   {
     // The target is closed before the watch probes the server: its connections are gone then.
     auto target_instance = factory(scenario, seed);
+    std::unique_ptr<WireSink> wire;
+    if (options.wire_log) {
+      wire = options.wire_log->scenario(index, scenario.id, options.wire_log_origin.value_or(target_instance->now()));
+      target_instance->set_wire_log(wire.get());
+    }
     result = run_scenario(scenario, *target_instance, seed, options.executor);
+    target_instance.reset();  // before its sink
   }
   if (options.profile) {
     if (const auto* deviation = find_deviation(*options.profile, scenario.id)) apply_deviation(result, deviation->note);
@@ -91,11 +98,13 @@ RunResult run_suite(const std::vector<Scenario>& scenarios, const TargetFactory&
 
   auto worker = [&] {
     for (std::size_t i = next++; i < scenarios.size(); i = next++) {
-      ScenarioResult result = run_one(scenarios[i], factory, options);
+      ScenarioResult result = run_one(scenarios[i], factory, options, i);
       std::lock_guard lock(report_mutex);
       results[i] = std::move(result);
       while (reported < results.size() && results[reported]) {
         ++reported;
+        // A scenario's wire log lines (held with --jobs N in simulation) go just before its verdict.
+        if (options.wire_log) options.wire_log->end(reported - 1);
         if (options.on_result) options.on_result(*results[reported - 1], reported, results.size());
       }
     }

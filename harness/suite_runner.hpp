@@ -45,11 +45,18 @@ struct SuiteOptions {
   // Called once per scenario, in suite order, from whichever thread finished it (never two
   // at once). done counts results reported so far, including this one.
   std::function<void(const ScenarioResult& result, std::size_t done, std::size_t total)> on_result;
+  // The wire log (`--log`): each scenario that runs streams its frames, REST calls and webhooks
+  // to a sink of its own. Times count from each scenario's start (the simulation's virtual
+  // time), or with `wire_log_origin` from that instant of monotonic_now (a live run's start).
+  WireLog* wire_log = nullptr;
+  std::optional<TimeNs> wire_log_origin;
 };
 
 // One scenario as run_suite runs it: the profile's skip, the watch's leave, a fresh target, the
 // deviation, the watch's verdict on the server.
-ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, const SuiteOptions& options);
+// `index`: its place in the suite, which orders its lines in the wire log.
+ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, const SuiteOptions& options,
+                       std::size_t index = 0);
 
 // The result of a scenario not run because the target went away: verdict not-run, the reason.
 ScenarioResult not_run_result(const Scenario& scenario, std::uint64_t seed, std::string reason);

@@ -23,6 +23,7 @@
 
 #include "harness/invariant_violation.hpp"
 #include "harness/scenario.hpp"
+#include "net/wire_log.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/json.hpp"
 #include "protocol/time.hpp"
@@ -141,6 +142,13 @@ class Target {
   // Called after the last step: what the target checks whatever the steps said (the
   // invariants, in simulation). A live target checks none.
   virtual std::vector<InvariantViolation> finish() { return {}; }
+
+  // ---- the wire log (`--log`) -------------------------------------------------------------
+  // From here on, every frame a client sends or receives, every REST call and answer and every
+  // webhook received goes to `sink` as it happens (nullptr: nowhere). Times are the target's
+  // virtual time in simulation, the steady clock (net/real_clock.hpp monotonic_now) live. The
+  // sink outlives the target; logging changes nothing the target observes or traces.
+  virtual void set_wire_log(WireSink* /*sink*/) {}
 
   // ---- setup and actions -----------------------------------------------------------------
   virtual ActionError declare_client(const ClientSpec& client) = 0;

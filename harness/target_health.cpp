@@ -1,6 +1,5 @@
 #include "harness/target_health.hpp"
 
-#include <regex>
 #include <thread>
 
 #include "harness/matcher.hpp"
@@ -66,21 +65,6 @@ std::optional<std::string> probe_target(const ProbeOptions& options) {
     if (!why) return std::nullopt;
   }
   return why;
-}
-
-std::string redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& secret : secrets) {
-    if (secret.empty()) continue;
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "<secret>");
-      at += 8;
-    }
-  }
-  // "auth":"key:hex" in frames (also inside an escaped JSON string), auth_signature=hex in URLs.
-  static const std::regex kAuthField(R"((\\?"auth\\?"\s*:\s*\\?"[^"\\]*:)[0-9A-Fa-f]+)");
-  static const std::regex kSignatureParam(R"((auth_signature=)[0-9A-Fa-f]+)");
-  text = std::regex_replace(text, kAuthField, "$1<redacted>");
-  return std::regex_replace(text, kSignatureParam, "$1<redacted>");
 }
 
 std::vector<std::string> last_sent(const ScenarioResult& result, const std::vector<std::string>& secrets,

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "harness/run_result.hpp"
+#include "net/wire_log.hpp"  // redact
 #include "protocol/signing.hpp"
 
 namespace pushsim::harness {
@@ -34,10 +35,6 @@ struct ProbeOptions {
 // nullopt: the target is there. Else what the last try saw, e.g.
 // "WebSocket ws://127.0.0.1:6001: TCP connect: Connection refused".
 std::optional<std::string> probe_target(const ProbeOptions& options);
-
-// The text with each secret replaced by <secret>, and the hex part of every signature (an
-// "auth" field's "key:signature", an auth_signature= parameter) by <redacted>.
-std::string redact(std::string text, const std::vector<std::string>& secrets);
 
 // The last `count` things pushsim sent the server in this scenario (connects, frames, REST
 // requests), oldest first, as "+0.120s alice send {...}", redacted and each cut at 300 bytes.

@@ -7,6 +7,11 @@ TimeNs real_now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count();
 }
 
+TimeNs monotonic_now() {
+  auto since_start = std::chrono::steady_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(since_start).count();
+}
+
 SteadyTime deadline_after(std::chrono::milliseconds timeout) { return std::chrono::steady_clock::now() + timeout; }
 
 std::chrono::milliseconds time_left(SteadyTime deadline) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/wire_log.hpp"
 #include "protocol/result.hpp"
 #include "protocol/server/engine.hpp"
 
@@ -45,6 +46,10 @@ struct ServeOptions {
   // Sees each text frame a client sent, on the engine's strand, before the engine does. For
   // test programs that stand in for a server with a crash bug (tests/programs/); none in pushsim.
   std::function<void(std::string_view text)> on_client_text;
+  // The wire log (`pushsim serve --log`): every frame in and out per connection (named by its
+  // socket id), every REST request and answer, every webhook POST and its answer, on the
+  // monotonic_now clock; the app secrets are masked. None: nothing logged. Outlives the server.
+  WireSink* wire_log = nullptr;
 };
 
 // app-id:app-key:app-secret, the credentials the Pusher SDKs' examples and soketi default to.

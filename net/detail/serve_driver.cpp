@@ -21,11 +21,25 @@ ServeDriver::ServeDriver(asio::io_context& context, const ServeOptions& options,
       webhook_timeout_(std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::nanoseconds(options.engine.webhooks.response_timeout))),
       on_client_text_(options.on_client_text),
+      wire_(options.wire_log),
       rng_(seed),
       engine_(options.engine, std::move(apps), rng_) {
   for (int i = 0; i < std::max(1, options.io_threads); ++i) shards_.push_back(asio::make_strand(context));
   batches_.resize(shards_.size());
   for (std::size_t i = 0; i < shards_.size(); ++i) shard_queues_.push_back(std::make_unique<ShardQueue>());
+  if (wire_ != nullptr) {
+    for (const auto& app : options.apps) wire_->mask(app.secret);
+  }
+}
+
+void ServeDriver::log(std::string_view kind, ConnectionId id, WireDirection direction, std::string_view text) {
+  if (wire_ == nullptr) return;
+  const auto socket = engine_.socket_id(id);
+  log(kind, socket ? *socket : "#" + std::to_string(id), direction, text);
+}
+
+void ServeDriver::log(std::string_view kind, std::string_view party, WireDirection direction, std::string_view text) {
+  if (wire_ != nullptr) wire_->record(WireEvent{monotonic_now(), kind, party, direction, std::nullopt, text});
 }
 
 std::size_t ServeDriver::shard_of(WsSession& session) const {
@@ -45,6 +59,7 @@ void ServeDriver::opened(std::shared_ptr<WsSession> session, std::string target)
     // Kept until it reports its end, so that session_count() falls to zero only then.
     if (shutdown_close_) return kept->close(shutdown_close_->first, shutdown_close_->second);
     engine_.on_open(real_now(), id, target);
+    log("connect", id, WireDirection::kIn, target);
     flush();
   });
 }
@@ -52,6 +67,7 @@ void ServeDriver::opened(std::shared_ptr<WsSession> session, std::string target)
 void ServeDriver::text(ConnectionId id, std::string text) {
   asio::post(strand_, [this, id, text = std::move(text)] {
     if (on_client_text_) on_client_text_(text);
+    log("frame", id, WireDirection::kIn, text);
     engine_.on_text(real_now(), id, text);
     flush();
   });
@@ -69,6 +85,7 @@ void ServeDriver::closed(ConnectionId id) {
     if (sessions_.erase(id) == 0) return;
     --live_sessions_;
     if (shutdown_close_) return;  // shutting down: no more engine work, no webhooks
+    log("close", id, WireDirection::kIn, "the connection ended");
     engine_.on_closed(real_now(), id);
     flush();
   });
@@ -76,7 +93,10 @@ void ServeDriver::closed(ConnectionId id) {
 
 void ServeDriver::http(HttpRequest request, std::function<void(HttpResponse)> reply) {
   asio::post(strand_, [this, request = std::move(request), reply = std::move(reply)] {
+    log("rest", "rest", WireDirection::kIn,
+        request.method + " " + request.target + (request.body.empty() ? "" : "\n" + request.body));
     HttpResponse response = engine_.on_http(real_now(), request);
+    log("rest", "rest", WireDirection::kOut, std::to_string(response.status) + " " + response.body);
     flush();
     reply(std::move(response));
   });
@@ -112,6 +132,7 @@ void ServeDriver::flush() {
       for_each_frame(output, [&](ConnectionId connection, const std::shared_ptr<const std::string>& text) {
         auto it = sessions_.find(connection);
         if (it == sessions_.end()) return;
+        log("frame", connection, WireDirection::kOut, *text);
         const Session& entry = it->second;
         if (entry.shard < batches_.size()) {
           batches_[entry.shard].emplace_back(entry.session, text);
@@ -122,6 +143,7 @@ void ServeDriver::flush() {
     } else if (auto* close = std::get_if<CloseConnection>(&output)) {
       auto it = sessions_.find(close->connection);
       if (it == sessions_.end()) continue;
+      log("close", close->connection, WireDirection::kOut, std::to_string(close->code) + " " + close->reason);
       send_batches();  // the frames before the close go first
       it->second.session->close(close->code, std::move(close->reason));
     } else if (auto* post = std::get_if<WebhookPost>(&output)) {
@@ -185,6 +207,7 @@ void ServeDriver::post_webhook(WebhookPost post) {
   auto answer = [this, delivery](int status) {
     asio::post(strand_, [this, delivery, status] {
       if (shutdown_close_) return;
+      log("webhook", "webhooks", WireDirection::kIn, "answered " + (status == 0 ? "nothing" : std::to_string(status)));
       engine_.on_webhook_response(real_now(), delivery, status);
       flush();
     });
@@ -192,6 +215,13 @@ void ServeDriver::post_webhook(WebhookPost post) {
   auto url = parse_url(post.url);
   if (!url) return answer(0);
   HttpRequest request{"POST", url->target, std::move(post.headers), std::move(post.body)};
+  if (wire_ != nullptr) {
+    std::string text = "POST " + post.url;
+    for (const auto* name : {"X-Pusher-Key", "X-Pusher-Signature"}) {
+      if (auto value = request.header(name)) text += " " + std::string(name) + ": " + std::string(*value);
+    }
+    log("webhook", "webhooks", WireDirection::kOut, text + "\n" + request.body);
+  }
   HttpExchangeOptions options;
   options.timeout = webhook_timeout_;
   // 0 tells the engine nobody answered (refused, timed out, garbled): it retries as it sees fit.

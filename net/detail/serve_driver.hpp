@@ -85,12 +85,16 @@ class ServeDriver {
   void arm_timer();
   void post_webhook(WebhookPost post);
   std::size_t shard_of(WsSession& session) const;
+  // The wire log's line for a connection (by socket id, "#N" before it has one); no-op without one.
+  void log(std::string_view kind, ConnectionId id, WireDirection direction, std::string_view text);
+  void log(std::string_view kind, std::string_view party, WireDirection direction, std::string_view text);
 
   boost::asio::io_context& context_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::steady_timer timer_;
   std::chrono::milliseconds webhook_timeout_;
   std::function<void(std::string_view)> on_client_text_;
+  WireSink* wire_ = nullptr;
   Rng rng_;
   Engine engine_;
   std::vector<Strand> shards_;

@@ -10,12 +10,13 @@ AppCredentials serve_test_app() { return {"app-id", "app-key", "app-secret"}; }
 
 SteadyTime soon() { return deadline_after(3000ms); }
 
-ServeFixture::ServeFixture(bool with_webhooks) {
+ServeFixture::ServeFixture(bool with_webhooks, WireSink* wire_log) {
   listener = std::make_unique<WebhookListener>(loop, WebhookListenerOptions{"127.0.0.1", 0, {serve_test_app()}});
   REQUIRE_FALSE(listener->start().has_value());
   ServeOptions options;
   options.port = 0;
   options.seed = 7;
+  options.wire_log = wire_log;
   options.engine.webhooks.removal_delay = 0;
   options.engine.webhooks.retry_initial_backoff = ms(50);
   options.engine.webhooks.response_timeout = seconds(2);

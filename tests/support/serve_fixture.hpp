@@ -27,7 +27,8 @@ SteadyTime soon();
 
 class ServeFixture {
  public:
-  explicit ServeFixture(bool with_webhooks = true);
+  // wire_log: the server's wire log goes there (it must outlive the fixture).
+  explicit ServeFixture(bool with_webhooks = true, WireSink* wire_log = nullptr);
 
   // A client that signs its own channel auth; presence as `user_id` when given.
   std::unique_ptr<LiveConnection> client(std::optional<std::string> user_id = std::nullopt);
