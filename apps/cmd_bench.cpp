@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "apps/commands.hpp"
 #include "load/fanout_args.hpp"
@@ -18,6 +20,7 @@ namespace {
 
 struct BenchArgs {
   load::FanoutArgs fanout;
+  std::vector<std::string> targets;  // --target, repeated for the nodes of one clustered server
   std::string json;
   std::string histogram;
   bool no_progress = false;
@@ -77,7 +80,12 @@ void draw_progress(const load::FanoutProgress& progress) {
 }
 
 int run_fanout(const BenchArgs& args) {
-  auto options = load::fanout_options_from_args(args.fanout, [](const char* name) { return std::getenv(name); });
+  load::FanoutArgs fanout = args.fanout;
+  if (!args.targets.empty()) {
+    fanout.target = args.targets.front();
+    fanout.more_targets.assign(args.targets.begin() + 1, args.targets.end());
+  }
+  auto options = load::fanout_options_from_args(fanout, [](const char* name) { return std::getenv(name); });
   if (!options) {
     std::cerr << "pushsim bench fanout: " << options.error().message << "\n";
     return kExitUsage;
@@ -112,10 +120,10 @@ int run_fanout(const BenchArgs& args) {
 
 void add_fanout_options(CLI::App& cmd, BenchArgs& args) {
   load::FanoutArgs& f = args.fanout;
-  cmd.add_option("--target", f.target,
-                 "serve (an in-process pushsim serve on its own threads), ws://HOST:PORT, or live "
-                 "(PUSHER_HOST:PUSHER_PORT)")
-      ->capture_default_str();
+  cmd.add_option("--target", args.targets,
+                 "serve (an in-process pushsim serve on its own threads, the default), ws://HOST:PORT, or live "
+                 "(PUSHER_HOST:PUSHER_PORT); repeated, the ws:// URLs of one clustered server's nodes: subscribers "
+                 "round-robin over them, events published to the first");
   cmd.add_option("--app-id", f.app_id, "the app id (else PUSHER_APP_ID)");
   cmd.add_option("--key", f.key, "the app key (else PUSHER_APP_KEY)");
   cmd.add_option("--secret", f.secret, "the app secret (else PUSHER_APP_SECRET)");

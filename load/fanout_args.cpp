@@ -76,6 +76,14 @@ Result<FanoutOptions> fanout_options_from_args(const FanoutArgs& args, const Env
   auto target = read_target(args.target, env);
   if (!target) return target.error();
   options.ws_url = *target;
+  if (!args.more_targets.empty()) {
+    if (options.ws_url.empty() || args.target == "live") {
+      return make_error("--target " + args.target +
+                        " is one server: several --target values must each be a node's ws:// URL");
+    }
+    options.node_urls.push_back(options.ws_url);
+    options.node_urls.insert(options.node_urls.end(), args.more_targets.begin(), args.more_targets.end());
+  }
   // The in-process server serves whatever credentials are asked for; a live one needs its own.
   auto credential = [&](const std::string& given, const char* name, const std::string& fallback) {
     if (!given.empty()) return given;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "load/fanout_options.hpp"
 #include "protocol/result.hpp"
@@ -15,6 +16,7 @@ namespace pushsim::load {
 
 struct FanoutArgs {
   std::string target = "serve";
+  std::vector<std::string> more_targets;  // --target repeated: nodes 1.. of one clustered server
   std::string app_id, key, secret;
   std::size_t subscribers = 1000;
   std::size_t channels = 1;

@@ -85,6 +85,7 @@ class FanoutBench {
   std::optional<Error> resolve(const Url& url);
   bool connect_all();
   bool connect_peers(std::size_t count, const std::function<std::string(std::size_t)>& channel_of,
+                     const std::function<std::size_t(std::size_t)>& node_of,
                      std::vector<std::shared_ptr<detail::FanoutPeer>>& into, const std::string& phase);
   void run_rates();
   FanoutRun run_rate(double rate_per_s, int run);
@@ -113,8 +114,12 @@ class FanoutBench {
   IoLoop loop_;
   // After the loop (it watches through it), before the peers (they leave it as they end).
   detail::FanoutPoller poller_{loop_.context()};
-  tcp::endpoint endpoint_;
-  std::string host_header_;
+  // Per node (one for a server of one node); node 0 gets the publishes.
+  std::vector<tcp::endpoint> endpoints_;
+  std::vector<std::string> host_headers_;
+  std::vector<std::string> node_urls_;
+  // This process's subscribers per node, then per channel.
+  std::vector<std::vector<std::size_t>> node_channel_subscribers_;
   std::vector<std::size_t> channel_subscribers_;
   std::vector<std::shared_ptr<detail::FanoutPeer>> subscribers_;
   std::vector<std::shared_ptr<detail::FanoutPeer>> publishers_;  // --via client-events
@@ -138,14 +143,22 @@ std::optional<Error> FanoutBench::prepare() {
   report_.target = report_.in_process ? "serve (in-process, " + url_text + ", " +
                                             std::to_string(options_.serve_io_threads) + " io threads)"
                                       : url_text;
-  auto url = parse_url(url_text);
-  if (!url) return make_error("bench fanout: " + url.error().message);
-  if (auto error = resolve(*url)) return error;
-  host_header_ = url->host_header();
-  channel_subscribers_.assign(options_.channels, 0);
-  for (std::size_t i = 0; i < options_.subscribers; ++i) {
-    if (options_.owns_subscriber(i)) ++channel_subscribers_[fanout_channel_of(i, options_.channels)];
+  node_urls_ = options_.node_urls.empty() ? std::vector<std::string>{url_text} : options_.node_urls;
+  for (const auto& node_url : node_urls_) {
+    auto url = parse_url(node_url);
+    if (!url) return make_error("bench fanout: " + url.error().message);
+    if (auto error = resolve(*url)) return error;
+    host_headers_.push_back(url->host_header());
   }
+  channel_subscribers_.assign(options_.channels, 0);
+  node_channel_subscribers_.assign(node_urls_.size(), std::vector<std::size_t>(options_.channels, 0));
+  for (std::size_t i = 0; i < options_.subscribers; ++i) {
+    if (!options_.owns_subscriber(i)) continue;
+    const std::size_t channel = fanout_channel_of(i, options_.channels);
+    ++channel_subscribers_[channel];
+    ++node_channel_subscribers_[options_.node_of(i)][channel];
+  }
+  if (!options_.node_urls.empty()) tally_.set_nodes(node_urls_.size());
   if (options_.sharded()) {
     // One offset for the whole run: stamps and receipts on the wall clock, intervals steady.
     clock_offset_ns_ = wall_ns() - steady_ns();
@@ -178,7 +191,7 @@ std::optional<Error> FanoutBench::resolve(const Url& url) {
       failure = make_error("bench fanout: cannot resolve " + url.host + ": " + ec.message());
       return;
     }
-    endpoint_ = results.begin()->endpoint();
+    endpoints_.push_back(results.begin()->endpoint());
   });
   loop_.run_until([&] { return done; }, deadline_after(std::chrono::milliseconds(10'000)));
   if (!done) {
@@ -196,13 +209,21 @@ bool FanoutBench::connect_all() {
     const std::size_t i = options_.shard_index + k * options_.shard_count;
     return fanout_channel_name(options_.via, fanout_channel_of(i, options_.channels));
   };
-  if (!connect_peers(report_.subscribers_here(), subscriber_channel, subscribers_, "connecting")) return false;
+  auto subscriber_node = [this](std::size_t k) {
+    return options_.node_of(options_.shard_index + k * options_.shard_count);
+  };
+  if (!connect_peers(report_.subscribers_here(), subscriber_channel, subscriber_node, subscribers_, "connecting")) {
+    return false;
+  }
   report_.connect_s = static_cast<double>(steady_ns() - started) / 1e9;
   if (options_.via == PublishVia::kClientEvents) {
     auto publisher_channel = [this](std::size_t c) { return fanout_channel_name(options_.via, c); };
-    if (!connect_peers(options_.channels, publisher_channel, publishers_, "connecting publishers")) return false;
+    auto node_zero = [](std::size_t) { return std::size_t{0}; };
+    if (!connect_peers(options_.channels, publisher_channel, node_zero, publishers_, "connecting publishers")) {
+      return false;
+    }
   } else {
-    detail::FanoutRestSetup rest{endpoint_, host_header_, options_.app, options_.rest_connections};
+    detail::FanoutRestSetup rest{endpoints_.front(), host_headers_.front(), options_.app, options_.rest_connections};
     rest_ = std::make_unique<detail::FanoutRestPublisher>(loop_.context(), tally_, rest);
   }
   return true;
@@ -211,6 +232,7 @@ bool FanoutBench::connect_all() {
 // Opens `count` peers, at most connect_parallel handshakes at a time, until all are subscribed,
 // one fails, or the connect timeout passes.
 bool FanoutBench::connect_peers(std::size_t count, const std::function<std::string(std::size_t)>& channel_of,
+                                const std::function<std::size_t(std::size_t)>& node_of,
                                 std::vector<std::shared_ptr<detail::FanoutPeer>>& into, const std::string& phase) {
   const std::string target = "/app/" + options_.app.key + "?protocol=7&client=pushsim-bench&version=0.1.0";
   std::size_t launched = 0;
@@ -220,8 +242,9 @@ bool FanoutBench::connect_peers(std::size_t count, const std::function<std::stri
   std::function<void()> launch = [&] {
     while (!failure && in_flight < options_.connect_parallel && launched < count) {
       detail::FanoutPeerSetup setup;
-      setup.endpoint = endpoint_;
-      setup.host_header = host_header_;
+      setup.node = node_of(launched);
+      setup.endpoint = endpoints_[setup.node];
+      setup.host_header = host_headers_[setup.node];
       setup.target = target;
       setup.channel = channel_of(launched);
       setup.app = options_.app;
@@ -288,6 +311,13 @@ void FanoutBench::run_rates() {
 FanoutRun FanoutBench::run_rate(double rate_per_s, int run) {
   FanoutRun result;
   result.rate_per_s = rate_per_s;
+  if (!options_.node_urls.empty()) {
+    result.nodes.resize(node_urls_.size());
+    for (std::size_t k = 0; k < node_urls_.size(); ++k) {
+      result.nodes[k].url = node_urls_[k];
+      for (std::size_t count : node_channel_subscribers_[k]) result.nodes[k].subscribers += count;
+    }
+  }
   std::int64_t start = steady_ns() + kStartDelayNs;
   if (options_.sharded()) {
     // Every shard follows the one schedule from the agreed wall-clock time.
@@ -355,6 +385,12 @@ FanoutRun FanoutBench::run_rate(double rate_per_s, int run) {
   result.delivered = tally_.delivered();
   result.lost = result.expected > result.delivered ? result.expected - result.delivered : 0;
   result.latency = tally_.latency();
+  for (std::size_t k = 0; k < result.nodes.size(); ++k) {
+    FanoutNodeRun& node = result.nodes[k];
+    node.delivered = tally_.nodes()[k].delivered;
+    node.latency = tally_.nodes()[k].latency;
+    node.lost = node.expected > node.delivered ? node.expected - node.delivered : 0;
+  }
   result.errors = tally_.error_count() - errors_before;
   result.publish_failures = rest_ ? rest_->failed() - rest_failures_before : 0;
   const double p99_ms = static_cast<double>(result.latency.percentile_ns(99)) / 1e6;
@@ -377,6 +413,8 @@ void FanoutBench::publish(int run, std::int64_t due_ns, std::uint64_t seq, Fanou
   if (due_ns >= from_ns && due_ns < to_ns) {
     ++result.published;
     result.expected += channel_subscribers_[channel];
+    for (std::size_t k = 0; k < result.nodes.size(); ++k)
+      result.nodes[k].expected += node_channel_subscribers_[k][channel];
   }
   if (!options_.publishes(seq)) return;  // another shard's event
   const std::string data = fanout_payload(run, due_ns + clock_offset_ns_, seq, options_.payload_bytes);

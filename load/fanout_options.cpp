@@ -31,6 +31,20 @@ std::optional<Error> check_fanout_options(const FanoutOptions& options) {
   if (!options.ws_url.empty() && !options.ws_url.starts_with("ws://")) {
     return make_error("--target must be serve or ws://HOST:PORT (wss:// is not supported by bench fanout)");
   }
+  if (!options.node_urls.empty()) {
+    if (options.node_urls.front() != options.ws_url) {
+      return make_error("the first node's URL must be the --target (" + options.ws_url + ")");
+    }
+    for (const auto& url : options.node_urls) {
+      if (!url.starts_with("ws://")) {
+        return make_error("--target " + url + ": several --target values must each be a node's ws:// URL");
+      }
+    }
+    if (options.subscribers < options.node_urls.size()) {
+      return make_error("--subscribers must be at least the number of nodes (" +
+                        std::to_string(options.node_urls.size()) + ") to put one on each");
+    }
+  }
   if (options.app.app_id.empty() || options.app.key.empty() || options.app.secret.empty()) {
     return make_error("--app-id, --key and --secret (or PUSHER_APP_ID/_KEY/_SECRET) must not be empty");
   }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocol/result.hpp"
 #include "protocol/signing.hpp"
@@ -22,6 +23,10 @@ enum class PublishVia {
 struct FanoutOptions {
   // Empty: an in-process `pushsim serve` on an ephemeral loopback port, on its own threads.
   std::string ws_url;
+  // A clustered server: every node's WebSocket URL, node 0 first and equal to ws_url (empty: ws_url
+  // is the one node). Subscriber i connects to node i % nodes(); events are published to node 0
+  // only, so every delivery on another node crosses the cluster's bus.
+  std::vector<std::string> node_urls;
   AppCredentials app{"app-id", "app-key", "app-secret"};
   std::size_t subscribers = 1000;
   std::size_t channels = 1;          // subscriber i listens on channel i % channels
@@ -50,6 +55,8 @@ struct FanoutOptions {
   // wall clock at least 3 s after the subscribers are connected.
   std::optional<std::int64_t> start_at_unix_ms;
   bool sharded() const { return shard_count > 1; }
+  std::size_t nodes() const { return node_urls.empty() ? 1 : node_urls.size(); }
+  std::size_t node_of(std::size_t subscriber) const { return subscriber % nodes(); }
   bool owns_subscriber(std::size_t i) const { return i % shard_count == shard_index; }
   bool publishes(std::uint64_t seq) const {
     if (!sharded()) return true;

@@ -41,6 +41,18 @@ Json run_json(const FanoutRun& run) {
               {"process_cpu_s", run.process_cpu_s},
               {"process_cpu_share", run.process_cpu_share()},
               {"passed", run.passed}};
+  if (!run.nodes.empty()) {
+    Json nodes = Json::array();
+    for (const auto& node : run.nodes) {
+      nodes.push_back({{"url", node.url},
+                       {"subscribers", node.subscribers},
+                       {"expected_deliveries", node.expected},
+                       {"delivered", node.delivered},
+                       {"lost", node.lost},
+                       {"latency", latency_json(node.latency)}});
+    }
+    out["nodes"] = std::move(nodes);
+  }
   if (!run.why.empty()) out["why"] = run.why;
   return out;
 }
@@ -85,6 +97,7 @@ Json fanout_report_json(const FanoutReport& report) {
               {"errors", report.errors},
               {"ok", report.ok()}};
   if (report.max_sustained_per_s) out["max_sustained_rate_per_s"] = *report.max_sustained_per_s;
+  if (!o.node_urls.empty()) out["nodes"] = o.node_urls;
   if (o.sharded()) {
     out["shard"] = {{"index", o.shard_index},
                     {"count", o.shard_count},
@@ -102,6 +115,10 @@ void write_fanout_table(std::ostream& out, const FanoutReport& report) {
       << "load        " << o.subscribers << " subscribers on " << o.channels << " channel(s), " << o.payload_bytes
       << " B payload via " << via_name(o.via) << ", warm-up " << fixed(static_cast<double>(o.warmup.count()) / 1000, 1)
       << " s, measured " << fixed(static_cast<double>(o.duration.count()) / 1000, 1) << " s per rate\n";
+  if (!o.node_urls.empty()) {
+    out << "nodes       " << o.node_urls.size() << ": subscriber i on node i mod " << o.node_urls.size()
+        << ", events published to node 0 (" << o.node_urls.front() << ")\n";
+  }
   if (o.sharded()) {
     out << "shard       " << o.shard_index << "/" << o.shard_count << ": " << report.subscribers_here()
         << " of the subscribers, "
@@ -127,6 +144,22 @@ void write_fanout_table(std::ostream& out, const FanoutReport& report) {
                   100 * run.generator_cpu_share(), run.generator_cpu_us_per_delivery(), 100 * run.process_cpu_share(),
                   run.passed ? "ok" : ("FAIL: " + run.why).c_str());
     out << line;
+  }
+  for (const auto& run : report.runs) {
+    if (run.nodes.empty()) continue;
+    out << "\nrate " << fixed(run.rate_per_s, 0)
+        << "/s per node (events published to node 0; the others' deliveries crossed the cluster's bus):\n"
+        << "  node  subscribers  delivered   p50 ms   p90 ms   p99 ms   max ms   lost  url\n";
+    for (std::size_t k = 0; k < run.nodes.size(); ++k) {
+      const FanoutNodeRun& node = run.nodes[k];
+      char line[512];
+      std::snprintf(line, sizeof line, "  %4zu %12zu %10llu %8.2f %8.2f %8.2f %8.2f %6llu  %s%s\n", k, node.subscribers,
+                    static_cast<unsigned long long>(node.delivered), ms_of(node.latency.percentile_ns(50)),
+                    ms_of(node.latency.percentile_ns(90)), ms_of(node.latency.percentile_ns(99)),
+                    ms_of(node.latency.max_ns()), static_cast<unsigned long long>(node.lost), node.url.c_str(),
+                    k == 0 ? " (publishes here)" : "");
+      out << line;
+    }
   }
   if (!o.rate_per_s) {
     out << "\nmax sustained rate (p99 <= " << o.p99_bound.count() << " ms, no loss): "

@@ -13,6 +13,17 @@
 
 namespace pushsim::load {
 
+// One node's share of a run against a clustered server (--target repeated): its subscribers'
+// deliveries. Node 0 gets the publishes; every other node's deliveries crossed the cluster's bus.
+struct FanoutNodeRun {
+  std::string url;
+  std::size_t subscribers = 0;  // of this process, on this node
+  std::uint64_t expected = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t lost = 0;
+  LatencyHistogram latency;
+};
+
 // One fixed-rate run: warm-up, then the measured window, then a drain for late deliveries.
 struct FanoutRun {
   double rate_per_s = 0;
@@ -24,6 +35,7 @@ struct FanoutRun {
   std::uint64_t lost = 0;                // expected - delivered, when positive
   std::uint64_t errors = 0;              // errors of any kind during the run
   LatencyHistogram latency;              // scheduled send -> receipt, per delivery
+  std::vector<FanoutNodeRun> nodes;      // per node, node 0 first; empty for a one-node target
   double generator_cpu_s = 0;            // this process's generator thread, in the window
   std::uint64_t received_in_window = 0;  // stamped events the generator read in the window, of any rate
   double process_cpu_s = 0;              // the whole process (includes an in-process serve)

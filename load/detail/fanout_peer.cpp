@@ -149,7 +149,7 @@ void FanoutPeer::on_message(const WsMessage& message, std::int64_t received_ns) 
 void FanoutPeer::on_text(std::string_view text, std::int64_t received_ns) {
   if (ready_) {
     // The hot path: a stamped event, counted without parsing the frame.
-    if (auto stamp = find_fanout_stamp(text)) return tally_.delivery(*stamp, received_ns);
+    if (auto stamp = find_fanout_stamp(text)) return tally_.delivery(*stamp, received_ns, setup_.node);
   }
   on_control_frame(text);
 }

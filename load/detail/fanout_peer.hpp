@@ -43,6 +43,7 @@ struct FanoutPeerSetup {
   // Watches the peer's socket once upgraded; must outlive the peer's connection.
   FanoutPoller* poller = nullptr;
   std::uint64_t seed = 0;  // WebSocket key and masking keys
+  std::size_t node = 0;    // of a clustered server: which node the endpoint is, for the tally
   std::chrono::milliseconds handshake_timeout{10'000};
 };
 

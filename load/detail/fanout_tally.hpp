@@ -33,6 +33,7 @@ class FanoutTally {
     measure_from_ns_ = measure_from_ns;
     measure_to_ns_ = measure_to_ns;
     latency_.clear();
+    for (auto& node : nodes_) node = NodeTally{};
     delivered_ = 0;
     stale_ = 0;
   }
@@ -40,7 +41,10 @@ class FanoutTally {
   // Added to every receipt time: 0, or the wall clock minus the steady clock for shards.
   void set_clock_offset(std::int64_t offset_ns) { clock_offset_ns_ = offset_ns; }
 
-  void delivery(const FanoutStamp& stamp, std::int64_t received_steady_ns) {
+  // Of a clustered server: deliveries and latency are also kept per node (0 .. nodes-1).
+  void set_nodes(std::size_t nodes) { nodes_.assign(nodes, NodeTally{}); }
+
+  void delivery(const FanoutStamp& stamp, std::int64_t received_steady_ns, std::size_t node = 0) {
     const std::int64_t received_ns = received_steady_ns + clock_offset_ns_;
     ++received_;
     if (stamp.run != run_) {
@@ -50,6 +54,10 @@ class FanoutTally {
     if (stamp.scheduled_ns < measure_from_ns_ || stamp.scheduled_ns >= measure_to_ns_) return;  // warm-up
     ++delivered_;
     latency_.record(received_ns - stamp.scheduled_ns);
+    if (node < nodes_.size()) {
+      ++nodes_[node].delivered;
+      nodes_[node].latency.record(received_ns - stamp.scheduled_ns);
+    }
   }
 
   void error(std::string text) {
@@ -58,6 +66,11 @@ class FanoutTally {
   }
 
   const LatencyHistogram& latency() const { return latency_; }
+  struct NodeTally {
+    std::uint64_t delivered = 0;
+    LatencyHistogram latency;
+  };
+  const std::vector<NodeTally>& nodes() const { return nodes_; }
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t stale() const { return stale_; }
   // Stamped events received over the whole benchmark, of any run, in the window or not: what
@@ -72,6 +85,7 @@ class FanoutTally {
   std::int64_t measure_from_ns_ = 0;
   std::int64_t measure_to_ns_ = std::numeric_limits<std::int64_t>::max();
   LatencyHistogram latency_;
+  std::vector<NodeTally> nodes_;  // empty: one node
   std::uint64_t delivered_ = 0;
   std::uint64_t stale_ = 0;
   std::uint64_t received_ = 0;

@@ -137,3 +137,38 @@ TEST_CASE("bench fanout args: --shard I/N, --shard-publish and --start-at", "[lo
   bad.start_at = "";
   CHECK(error_of(bad) == "no error");  // one shard of one: the plain run
 }
+
+TEST_CASE("bench fanout args: --target repeated, the nodes of one clustered server", "[load][fanout-args]") {
+  FanoutArgs args;
+  args.target = "ws://127.0.0.1:6001";
+  args.more_targets = {"ws://127.0.0.1:6002", "ws://127.0.0.1:6003"};
+  args.app_id = "id";
+  args.key = "key";
+  args.secret = "secret";
+  auto options = fanout_options_from_args(args, env_of({}));
+  REQUIRE(options.ok());
+  CHECK(options->ws_url == "ws://127.0.0.1:6001");
+  CHECK(options->node_urls ==
+        std::vector<std::string>{"ws://127.0.0.1:6001", "ws://127.0.0.1:6002", "ws://127.0.0.1:6003"});
+  CHECK(options->nodes() == 3);
+  CHECK(options->node_of(0) == 0);
+  CHECK(options->node_of(4) == 1);
+  CHECK(options->node_of(5) == 2);
+  FanoutArgs one = args;
+  one.more_targets.clear();
+  auto single = fanout_options_from_args(one, env_of({}));
+  REQUIRE(single.ok());
+  CHECK(single->node_urls.empty());
+  CHECK(single->nodes() == 1);
+  CHECK(single->node_of(7) == 0);
+
+  FanoutArgs bad = args;
+  bad.target = "serve";
+  CHECK(error_of(bad) == "--target serve is one server: several --target values must each be a node's ws:// URL");
+  bad = args;
+  bad.more_targets = {"http://127.0.0.1:6002"};
+  CHECK(error_of(bad) == "--target http://127.0.0.1:6002: several --target values must each be a node's ws:// URL");
+  bad = args;
+  bad.subscribers = 2;
+  CHECK(error_of(bad) == "--subscribers must be at least the number of nodes (3) to put one on each");
+}

@@ -86,4 +86,40 @@ TEST_CASE("fanout report: the table names each rate's verdict and the generator'
   CHECK_THAT(text, Catch::Contains("max sustained rate (p99 <= 50 ms, no loss): 100 events/s"));
 }
 
+TEST_CASE("fanout report: a clustered target's runs give each node's share and latency", "[load][fanout]") {
+  FanoutReport report;
+  report.target = "ws://127.0.0.1:6001";
+  report.options.ws_url = report.target;
+  report.options.node_urls = {"ws://127.0.0.1:6001", "ws://127.0.0.1:6002"};
+  report.options.rate_per_s = 100;
+  FanoutRun run = run_at(100, false);
+  run.why = "7 deliveries lost";
+  FanoutNodeRun local{"ws://127.0.0.1:6001", 5, 1000, 1000, 0, {}};
+  local.latency.record(1'000'000);
+  FanoutNodeRun remote{"ws://127.0.0.1:6002", 5, 1000, 993, 7, {}};
+  remote.latency.record(3'000'000);
+  run.nodes = {local, remote};
+  report.runs = {run};
+  std::ostringstream out;
+  write_fanout_table(out, report);
+  const std::string text = out.str();
+  CHECK_THAT(text, Catch::Contains("nodes       2: subscriber i on node i mod 2, events published to node 0"));
+  CHECK_THAT(text, Catch::Contains("ws://127.0.0.1:6001 (publishes here)"));
+  CHECK_THAT(text, Catch::Contains("     1            5        993"));
+  const Json json = fanout_report_json(report);
+  CHECK(json["nodes"] == Json::array({"ws://127.0.0.1:6001", "ws://127.0.0.1:6002"}));
+  const Json& nodes = json["runs"][0]["nodes"];
+  REQUIRE(nodes.size() == 2);
+  CHECK(nodes[1]["lost"] == 7);
+  CHECK(nodes[1]["expected_deliveries"] == 1000);
+  CHECK(nodes[0]["latency"]["samples"] == 1);
+  CHECK(nodes[1]["url"] == "ws://127.0.0.1:6002");
+
+  FanoutReport single = report;
+  single.options.node_urls.clear();
+  single.runs[0].nodes.clear();
+  CHECK_FALSE(fanout_report_json(single).contains("nodes"));
+  CHECK_FALSE(fanout_report_json(single)["runs"][0].contains("nodes"));
+}
+
 }  // namespace pushsim::load
