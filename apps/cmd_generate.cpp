@@ -31,8 +31,6 @@ struct GenerateArgs {
   std::string webhook_listen;
 };
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
-
 std::string joined_defects(const std::vector<std::string>& names, const std::string& separator = "+") {
   std::string out;
   for (const auto& name : names) out += (out.empty() ? "" : separator) + name;

@@ -112,7 +112,8 @@ int replay_command(const ReplayArgs& args) {
     for (const auto& fault : run.applied) std::cout << " [" << fakes::describe(fault, run.began_at) << "]";
     std::cout << "\n";
   }
-  std::cout << (run.failed() ? "FAIL " : "PASS ") << chosen.id << (run.failed() ? ": " + run.signature : "") << "\n";
+  std::cout << (run.failed() ? "FAIL " : "PASS ") << chosen.id << (run.failed() ? ": " + first_line(run.failure) : "")
+            << "\n";
   for (const auto& failure : run.result.failures) std::cout << "  " << failure << "\n";
   if (run.failed()) {
     std::cout << "trace around it:\n";

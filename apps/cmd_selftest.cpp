@@ -57,10 +57,10 @@ bool race_found(const std::vector<harness::Scenario>& suite, const DefectInfo& i
               << " seeds (jitter)\n";
     return false;
   }
-  // The failure itself, first line: the signature is the same text with its numbers taken out.
+  // The failure itself, first line (the signature is the same text with its numbers taken out).
   const auto& first = result.failures.front();
   std::cout << padded("race", 8) << "explore " << info.race_scenario << ": seed " << first.seed << " (" << first.seed
-            << " seeds, jitter), " << first.failure.substr(0, first.failure.find('\n')) << "\n";
+            << " seeds, jitter), " << first_line(first.failure) << "\n";
   return true;
 }
 

@@ -23,6 +23,9 @@ inline std::string padded(std::string text, std::size_t width) {
   return text;
 }
 
+// A message's first line: the headline of a failure whose details follow on the next lines.
+inline std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 // The bundled suite: env PUSHSIM_SCENARIOS, else share/pushsim/scenarios relative to the
 // executable, else (in the build tree) the source folder (build_paths.hpp, bundled_dir).
 std::filesystem::path bundled_scenarios();

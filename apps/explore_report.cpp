@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "apps/commands.hpp"
 #include "harness/duration.hpp"
 
 namespace pushsim::apps {
@@ -69,7 +70,7 @@ void ExploreReport::outcome(const harness::Scenario& scenario, const harness::Ru
   for (const auto& failure : result.failures) {
     harness::RunSpec spec = base;
     spec.seed = failure.seed;
-    failing_run(scenario, spec, "seed " + std::to_string(failure.seed) + ": " + failure.signature);
+    failing_run(scenario, spec, "seed " + std::to_string(failure.seed) + ": " + first_line(failure.failure));
   }
   if (!shrink) return;
   harness::RunSpec first = base;
@@ -80,7 +81,7 @@ void ExploreReport::outcome(const harness::Scenario& scenario, const harness::Ru
        << " -> " << shrunk.run.applied.size() << ", steps skipped " << shrunk.spec.skip_steps.size()
        << ", spans halved " << shrunk.spec.shorten << " times; trace " << before.trace_records << " -> "
        << shrunk.run.trace_records << " records\n";
-  failing_run(scenario, shrunk.spec, "smallest: " + shrunk.run.signature);
+  failing_run(scenario, shrunk.spec, "smallest: " + first_line(shrunk.run.failure));
 }
 
 }  // namespace pushsim::apps
