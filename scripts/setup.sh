@@ -27,6 +27,18 @@ else
   cmake --build "$build_dir" -j "$jobs"
 fi
 
+# ctest's -j counts tests, not cores: every test takes one of $jobs cpus (RESOURCE_GROUPS,
+# cmake/BuildSpeed.cmake) but those that mostly wait on real time (tests/CMakeLists.txt names
+# them), which run beside the others. Writes the resource spec for a build tree; prints its path.
+cpu_spec() {
+  local spec
+  spec="$(cd "$1" && pwd)/cpus.json"
+  printf '{"version": {"major": 1, "minor": 0}, "local": [{"cpus": [{"id": "0", "slots": %d}]}]}\n' "$jobs" >"$spec"
+  echo "$spec"
+}
+# Tests at once: the cores' worth that compute, and up to 8 that wait.
+test_jobs=$((jobs + 8))
+
 # The unit tests and the simulated suite again, built with AddressSanitizer and
 # UndefinedBehaviorSanitizer, plus a replay of the fuzz targets' committed corpora
 # (fuzz/CMakeLists.txt). Only what those tests need is built (no benchmarks); the tests
@@ -54,12 +66,8 @@ sanitizer_pass() {
   # and leaks, which the first rounds of each kind of abuse already exercise.
   export PUSHSIM_ABUSE_SECONDS=${PUSHSIM_ABUSE_SECONDS:-20}
   # One ctest test per test file (PUSHSIM_TESTS_PER_FILE, tests/CMakeLists.txt): a sanitized
-  # test binary takes 0.3-0.8 s of CPU just to start. Every test takes one of $jobs cpus
-  # (RESOURCE_GROUPS, cmake/BuildSpeed.cmake) but the two that mostly wait, which run beside them.
-  local cpus
-  cpus="$(cd "$dir" && pwd)/cpus.json"
-  printf '{"version": {"major": 1, "minor": 0}, "local": [{"cpus": [{"id": "0", "slots": %d}]}]}\n' "$jobs" >"$cpus"
-  ctest --test-dir "$dir" -j $((jobs + 2)) --resource-spec-file "$cpus" --output-on-failure --timeout 600 \
+  # test binary takes 0.3-0.8 s of CPU just to start.
+  ctest --test-dir "$dir" -j "$test_jobs" --resource-spec-file "$(cpu_spec "$dir")" --output-on-failure --timeout 600 \
     -E '^(live/run_target_serve|reports/html_in_chromium|interop/sdk|tidy/.*|install/.*)$'
   echo "sanitize: built and tested in $((SECONDS - started)) s"
 }
@@ -71,7 +79,8 @@ case "$mode" in
     "$build_dir/pushsim" run
     ;;
   test)
-    ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure --timeout 300
+    ctest --test-dir "$build_dir" -j "$test_jobs" --resource-spec-file "$(cpu_spec "$build_dir")" \
+      --output-on-failure --timeout 300
     echo "plain: built and tested in $SECONDS s"
     if [ "${SANITIZE:-1}" != 0 ]; then sanitizer_pass; fi
     ;;
