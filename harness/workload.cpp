@@ -39,6 +39,20 @@ bool is_offline(const Model& model, int i) { return !model.client(i).connected; 
 bool is_partitioned(const Model& model, int i) { return model.client(i).connected && model.client(i).partitioned; }
 bool is_connected(const Model& model, int i) { return model.client(i).connected; }
 
+// A node that is up (down: `up` false), or -1.
+int pick_node(Rng& rng, const Model& model, bool up) {
+  std::vector<int> fitting;
+  for (int n = 0; n < model.nodes(); ++n) {
+    if (model.node_up(n) == up) fitting.push_back(n);
+  }
+  return fitting.empty() ? -1 : pick(rng, fitting);
+}
+
+// The node a REST call goes to: any, in a cluster (a down one renders as "the first live node").
+int rest_node(Rng& rng, const Model& model) {
+  return model.nodes() > 1 ? static_cast<int>(rng.below(static_cast<std::uint64_t>(model.nodes()))) : -1;
+}
+
 struct Weighted {
   WorkloadOp::Kind kind;
   int weight;
@@ -47,13 +61,44 @@ struct Weighted {
 const std::vector<Weighted>& weights() {
   using K = WorkloadOp::Kind;
   static const std::vector<Weighted> kAll = {
-      {K::kConnect, 8},       {K::kDisconnect, 3},    {K::kSubscribe, 18},  {K::kUnsubscribe, 5},
-      {K::kTrigger, 12},      {K::kBatchTrigger, 5},  {K::kClientEvent, 8}, {K::kPublicClientEvent, 2},
-      {K::kSignin, 3},        {K::kPing, 2},          {K::kLatency, 3},     {K::kPartition, 3},
-      {K::kHeal, 4},          {K::kDrop, 2},          {K::kDropTimeout, 1}, {K::kWebhookFailures, 2},
-      {K::kBadAuth, 2},       {K::kStaleRest, 1},     {K::kBadKey, 1},      {K::kBadProtocol, 1},
-      {K::kQueryPresence, 3}, {K::kQueryChannels, 2}, {K::kRaceJoin, 4},    {K::kRaceFlap, 4},
-      {K::kRaceCache, 3},     {K::kRaceRelay, 3},
+      {K::kConnect, 8},
+      {K::kDisconnect, 3},
+      {K::kSubscribe, 18},
+      {K::kUnsubscribe, 5},
+      {K::kTrigger, 12},
+      {K::kBatchTrigger, 5},
+      {K::kClientEvent, 8},
+      {K::kPublicClientEvent, 2},
+      {K::kSignin, 3},
+      {K::kPing, 2},
+      {K::kLatency, 3},
+      {K::kPartition, 3},
+      {K::kHeal, 4},
+      {K::kDrop, 2},
+      {K::kDropTimeout, 1},
+      {K::kWebhookFailures, 2},
+      {K::kBadAuth, 2},
+      {K::kStaleRest, 1},
+      {K::kBadKey, 1},
+      {K::kBadProtocol, 1},
+      {K::kQueryPresence, 3},
+      {K::kQueryChannels, 2},
+      {K::kRaceJoin, 4},
+      {K::kRaceFlap, 4},
+      {K::kRaceCache, 3},
+      {K::kRaceRelay, 3},
+      // Drawn only where they apply (Model::possible_edge): clusters, single nodes, should.
+      {K::kCrashNode, 3},
+      {K::kRestartNode, 3},
+      {K::kBusPartition, 2},
+      {K::kRestEdge, 2},
+      {K::kSigninAsOther, 1},
+      {K::kWatchlist, 1},
+      {K::kWatchlistLimit, 1},
+      {K::kAppProbe, 3},
+      {K::kPrivateFormAuth, 1},
+      {K::kCacheTtl, 1},
+      {K::kBinaryFrame, 1},
   };
   return kAll;
 }
@@ -90,7 +135,10 @@ std::optional<WorkloadOp> draw_op(Rng& rng, const Model& model, WorkloadOp::Kind
     return rng.chance(1, 2) ? static_cast<int>(rng.below(static_cast<std::uint64_t>(model.clients()))) : -1;
   };
   switch (kind) {
-    case K::kConnect: op.a = pick_client(rng, model, is_offline); break;
+    case K::kConnect:
+      op.a = pick_client(rng, model, is_offline);
+      if (model.nodes() > 1) op.node = pick_node(rng, model, true);
+      break;
     case K::kDisconnect:
     case K::kSignin:
     case K::kPing:
@@ -126,6 +174,7 @@ std::optional<WorkloadOp> draw_op(Rng& rng, const Model& model, WorkloadOp::Kind
       op.channels.assign(chosen.begin(), chosen.end());
       op.number = ++number;
       op.exclude = exclude();
+      op.node = rest_node(rng, model);
       break;
     }
     case K::kBatchTrigger: {
@@ -133,6 +182,7 @@ std::optional<WorkloadOp> draw_op(Rng& rng, const Model& model, WorkloadOp::Kind
       for (std::uint64_t i = 0; i < count; ++i) {
         op.items.push_back(WorkloadBatchItem{pick(rng, all_channels()), ++number, exclude()});
       }
+      op.node = rest_node(rng, model);
       break;
     }
     case K::kLatency:
@@ -146,10 +196,44 @@ std::optional<WorkloadOp> draw_op(Rng& rng, const Model& model, WorkloadOp::Kind
       op.number = static_cast<int>(rng.between(1, 3));
       break;
     case K::kStaleRest:
+      op.number = ++number;
+      op.node = rest_node(rng, model);
+      break;
     case K::kBadKey:
     case K::kBadProtocol: op.number = ++number; break;
-    case K::kQueryPresence: op.channel = rng.chance(1, 2) ? "presence-1" : "presence-2"; break;
-    case K::kQueryChannels: break;
+    case K::kQueryPresence:
+      op.channel = rng.chance(1, 2) ? "presence-1" : "presence-2";
+      op.node = rest_node(rng, model);
+      break;
+    case K::kQueryChannels: op.node = rest_node(rng, model); break;
+    case K::kCrashNode:
+    case K::kRestartNode:
+      if (model.nodes() < 2) return std::nullopt;
+      op.node = pick_node(rng, model, kind == K::kCrashNode);
+      break;
+    case K::kBusPartition:
+      if (model.nodes() < 2) return std::nullopt;
+      op.node = pick_node(rng, model, true);
+      op.node_b = pick_node(rng, model, true);
+      break;
+    case K::kRestEdge:
+    case K::kAppProbe:
+      op.variant = static_cast<int>(rng.below(static_cast<std::uint64_t>(
+          kind == K::kAppProbe ? workload_model::kAppProbes
+                               : (model.should() ? workload_model::kRestEdgesAll : workload_model::kRestEdgesMust))));
+      op.number = ++number;
+      if (kind == K::kRestEdge) op.node = rest_node(rng, model);
+      break;
+    case K::kSigninAsOther:
+    case K::kWatchlist:
+    case K::kWatchlistLimit:
+    case K::kCacheTtl:
+    case K::kBinaryFrame: op.number = ++number; break;
+    case K::kPrivateFormAuth:
+      op.a = pick_client(rng, model, is_active);
+      if (op.a >= 0) op.channel = rng.chance(1, 2) ? "presence-1" : "presence-2";
+      op.number = ++number;
+      break;
     case K::kRaceJoin:
     case K::kRaceFlap:
     case K::kRaceCache:
@@ -162,6 +246,7 @@ std::optional<WorkloadOp> draw_op(Rng& rng, const Model& model, WorkloadOp::Kind
       if (kind == K::kRaceCache) op.channel = rng.chance(1, 2) ? "cache-1" : "cache-2";
       if (kind == K::kRaceRelay) op.channel = pick_channel(rng, model, op.a, client_event_channels(), true);
       op.number = ++number;
+      if (kind == K::kRaceCache) op.node = rest_node(rng, model);
       break;
     }
   }
@@ -202,6 +287,17 @@ std::string_view op_kind_name(WorkloadOp::Kind kind) {
     case K::kRaceFlap: return "race-flap";
     case K::kRaceCache: return "race-cache";
     case K::kRaceRelay: return "race-relay";
+    case K::kCrashNode: return "crash-node";
+    case K::kRestartNode: return "restart-node";
+    case K::kBusPartition: return "bus-partition";
+    case K::kRestEdge: return "rest-edge";
+    case K::kSigninAsOther: return "signin-as-other";
+    case K::kWatchlist: return "watchlist";
+    case K::kWatchlistLimit: return "watchlist-limit";
+    case K::kAppProbe: return "app-probe";
+    case K::kPrivateFormAuth: return "private-form-auth";
+    case K::kCacheTtl: return "cache-ttl";
+    case K::kBinaryFrame: return "binary-frame";
   }
   return "?";
 }
@@ -218,7 +314,14 @@ Workload generate_workload(const WorkloadOptions& options) {
   }
   workload.batch_webhooks = rng.chance(1, 2);
   workload.subscription_count = rng.chance(1, 2);
+  // Not in a cluster, yet: these workloads found the reference cluster's subscription_count
+  // wrong twice (subscription-count-converges). A survivor that takes a dead node's
+  // subscriptions out sends no new count (NodeRemains names only the vacated channels), and
+  // the counts of two joins on different nodes cross on the bus, the older landing last.
+  if (options.nodes > 1) workload.subscription_count = false;
   workload.live = options.live;
+  workload.nodes = std::clamp(options.nodes, 1, 3);
+  workload.should = options.should;
   Model model(workload);
   int number = 0;
   const int steps = std::clamp(options.steps, 1, 150);
@@ -263,13 +366,21 @@ RenderedWorkload render_workload(const Workload& workload, const std::vector<std
   yaml += "id: " + (workload.id.empty() ? workload_id(workload.seed) : workload.id) + "\n";
   yaml += std::string("name: generated ") + (workload.live ? "live " : "") + "workload, seed " +
           std::to_string(workload.seed) + "\n";
-  yaml += "level: must\nsection: \"6\"\ntags: [generated]\n";
+  yaml += std::string("level: ") + (workload.should ? "should" : "must") + "\nsection: \"6\"\ntags: [generated" +
+          (workload.nodes > 1 ? ", cluster" : "") + "]\n";
   yaml += "requires: [client_events, webhooks, cache_channels, user_authentication";
   if (workload.batch_webhooks) yaml += ", batch_webhooks";
   if (workload.subscription_count) yaml += ", subscription_count";
+  for (const auto& feature : model.requires_extra) yaml += ", " + feature;
   yaml += "]\n";
   if (!workload.live) {
     yaml += "simulation_only: plays latency, partitions and drops, and waits minutes of virtual time\n";
+  }
+  if (model.long_wait) yaml += "virtual_time_limit: 45m\n";
+  if (workload.nodes > 1) yaml += "cluster: { nodes: " + std::to_string(workload.nodes) + " }\n";
+  if (!model.apps.empty()) {
+    yaml += "apps:\n";
+    for (const auto& [name, settings] : model.apps) yaml += "  " + name + ": " + settings + "\n";
   }
   yaml += "clients:\n";
   for (int i : model.used_clients) {
@@ -277,7 +388,8 @@ RenderedWorkload render_workload(const Workload& workload, const std::vector<std
     yaml += "  " + client_name(i) + ": { user_id: " + user_id + ", user_info: " + user_info(user_id) + " }\n";
   }
   for (int n : model.probes) yaml += "  " + probe_name(n) + ":\n";
-  out.clients = model.used_clients.size() + model.probes.size();
+  for (const auto& [name, fields] : model.probe_clients) yaml += "  " + name + ": " + fields + "\n";
+  out.clients = model.used_clients.size() + model.probes.size() + model.probe_clients.size();
   if (out.clients == 0) {
     yaml += "  c1: { user_id: u1 }\n";
     out.clients = 1;

@@ -37,9 +37,11 @@ namespace pushsim::harness {
 
 struct WorkloadOptions {
   std::uint64_t seed = 1;
-  int clients = 4;    // 1..16
-  int steps = 40;     // operations drawn (1..150: a scenario has 10 minutes of virtual time)
-  bool live = false;  // for a live target (see Workload::live)
+  int clients = 4;      // 1..16
+  int steps = 40;       // operations drawn (1..150: a scenario has 10 minutes of virtual time)
+  bool live = false;    // for a live target (see Workload::live)
+  int nodes = 1;        // 1..3: a cluster of that many reference nodes (see Workload::nodes)
+  bool should = false;  // also the reference's documented SHOULD choices (see Workload::should)
 };
 
 struct WorkloadBatchItem {
@@ -78,6 +80,20 @@ struct WorkloadOp {
     kRaceFlap,   // one client leaves a channel as another joins it
     kRaceCache,  // a trigger on a cache channel as a client subscribes to it
     kRaceRelay,  // a client event as one of its receivers unsubscribes
+    // Clusters (Workload::nodes > 1, docs/cluster.md).
+    kCrashNode,     // a node dies: its connections drop, survivors remove its members in the bound
+    kRestartNode,   // a crashed node starts again, empty
+    kBusPartition,  // the bus between two nodes is cut: REST on both answers for the cluster; healed
+    // Protocol edges, each a self-contained probe (own clients, channels or app) but
+    // kPrivateFormAuth, which tries a model client's subscribe.
+    kRestEdge,         // REST signing edges (§7.2): timestamps 599/601 s off, parameter order
+    kSigninAsOther,    // a signed-in connection signs in again as another user: refused (§4.5)
+    kWatchlist,        // a watcher hears online with a user's first connection, offline with its last
+    kWatchlistLimit,   // a watchlist of 101 ids: sign-in succeeds, then pusher:error 4302
+    kAppProbe,         // app settings (§1.8, §5, §7.1) and authorized connections (§4.6)
+    kPrivateFormAuth,  // a presence subscribe signed in the private form is refused (§4.3)
+    kCacheTtl,         // 30 minutes later a cache channel's event is gone (§2.2)
+    kBinaryFrame,      // SHOULD: a binary frame is refused with pusher:error, not acted on (§1.2)
   };
   Kind kind = Kind::kConnect;
   int a = -1;  // client index
@@ -89,6 +105,9 @@ struct WorkloadOp {
   int number = 0;  // the publication's number: event e<N> / client-e<N>, data {n: N}
   int min_ms = 0;  // latency
   int max_ms = 0;
+  int node = -1;    // cluster: the node a connect or REST call goes to, the node crashed/restarted
+  int node_b = -1;  // kBusPartition: the other node
+  int variant = 0;  // kRestEdge, kAppProbe: which edge
 
   bool operator==(const WorkloadOp&) const = default;
 };
@@ -110,6 +129,15 @@ struct Workload {
   // outlasts the server's 3 s webhook removal delay rather than virtual minutes. Not
   // simulation_only; in simulation a drop is a silent loss, which the live model does not expect.
   bool live = false;
+  // A cluster of `nodes` reference nodes over the simulated bus and store (docs/cluster.md):
+  // clients connect to the node their connect names, REST calls go to any live node, nodes
+  // crash and restart and the bus between two is cut. Seen from outside a correct cluster is
+  // one server, so the model's expectations stay those of one server, plus the cluster's
+  // stated bound: a crashed node's members are gone within kClusterDeathNoticed (4 s).
+  int nodes = 1;
+  // Also the reference's documented SHOULD choices (docs/protocol.md): the scenario is
+  // `level: should`, so a failure is a SHOULD finding, not a broken MUST.
+  bool should = false;
   std::vector<WorkloadOp> ops;
 
   bool operator==(const Workload&) const = default;

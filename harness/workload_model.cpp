@@ -49,6 +49,16 @@ std::string client_event_of(int number) { return "client-e" + std::to_string(num
 
 const char* Model::settle() const { return workload_.live ? kSettleLive : kSettle; }
 
+std::string Model::member_data(const std::string& user_id) const {
+  if (workload_.should) return "'{\"user_id\":\"" + user_id + "\",\"user_info\":{\"name\":\"" + user_id + "\"}}'";
+  return "{ user_id: " + user_id + ", user_info: " + user_info(user_id) + " }";
+}
+
+std::string Model::at_node(int node) const {
+  if (nodes() < 2 || !node_up(node)) return "";
+  return ", node: " + std::to_string(node);
+}
+
 std::size_t Model::subscriber_count(const std::string& channel) const {
   std::size_t count = 0;
   for (int i = 0; i < clients(); ++i) {
@@ -75,7 +85,7 @@ bool Model::possible(const WorkloadOp& op) const {
                              op.kind == K::kRaceCache || op.kind == K::kRaceRelay;
   if (needs_channel && op.channel.empty()) return false;
   switch (op.kind) {
-    case K::kConnect: return valid(op.a) && !client(op.a).connected;
+    case K::kConnect: return valid(op.a) && !client(op.a).connected && (nodes() < 2 || node_up(op.node));
     case K::kDisconnect:
     case K::kSignin:
     case K::kPing:
@@ -92,6 +102,17 @@ bool Model::possible(const WorkloadOp& op) const {
     case K::kLatency: return op.a == -1 || valid(op.a);
     case K::kTrigger: return !op.channels.empty();
     case K::kBatchTrigger: return !op.items.empty();
+    case K::kCrashNode:
+    case K::kRestartNode:
+    case K::kBusPartition:
+    case K::kRestEdge:
+    case K::kSigninAsOther:
+    case K::kWatchlist:
+    case K::kWatchlistLimit:
+    case K::kAppProbe:
+    case K::kPrivateFormAuth:
+    case K::kCacheTtl:
+    case K::kBinaryFrame: return possible_edge(op);
     case K::kWebhookFailures:
     case K::kStaleRest:
     case K::kBadKey:
@@ -117,7 +138,7 @@ void Model::apply(const WorkloadOp& op) {
   const std::string a = op.a >= 0 ? client_name(op.a) : std::string();
   if (op.a >= 0 && op.kind != K::kLatency) use(op.a);
   switch (op.kind) {
-    case K::kConnect: return connect(op.a);
+    case K::kConnect: return connect(op.a, op.node);
     case K::kDisconnect: return disconnect(op.a);
     case K::kDrop: return drop(op.a);
     case K::kDropTimeout: return drop_timeout();
@@ -158,20 +179,39 @@ void Model::apply(const WorkloadOp& op) {
     case K::kHeal: return heal(op.a);
     case K::kWebhookFailures:
       emit("- webhook_failures: { count: " + std::to_string(std::max(1, op.number)) + ", status: 500 }");
+      webhook_failures_seen_ = true;
       return;
     case K::kBadAuth:
       emit("- subscribe: { client: " + a + ", channel: " + op.channel + ", auth: wrong_signature }");
-      emit("- expect_refused: { client: " + a + ", channel: " + op.channel + ", " + kWithin + " }");
+      if (workload_.should) {
+        // SHOULD: the official form of a refusal (docs/protocol.md §3.3, presence.69).
+        emit("- expect: { client: " + a + ", event: pusher:error, data: { code: null }, " + kWithin + " }");
+        emit("- expect_none: { client: " + a +
+             ", event: pusher_internal:subscription_succeeded, channel: " + op.channel + ", for: 500ms }");
+      } else {
+        emit("- expect_refused: { client: " + a + ", channel: " + op.channel + ", " + kWithin + " }");
+      }
       return;
     case K::kStaleRest:
       emit("- request: { method: POST, path: /events, body: { name: " + event_of(op.number) +
-           ", channels: [room-9], data: \"{}\" }, signing: stale_timestamp }");
+           ", channels: [room-9], data: \"{}\" }, signing: stale_timestamp" + at_node(op.node) + " }");
       emit("- expect_response: { status: 401 }");
       return;
     case K::kBadKey:
     case K::kBadProtocol: return probe_connect(op);
-    case K::kQueryPresence: return query_presence(op.channel);
-    case K::kQueryChannels: return query_channels();
+    case K::kQueryPresence: return query_presence(op.channel, at_node(op.node));
+    case K::kQueryChannels: return query_channels(at_node(op.node));
+    case K::kCrashNode: return crash_node(op.node);
+    case K::kRestartNode: return restart_node(op.node);
+    case K::kBusPartition: return bus_partition(op.node, op.node_b);
+    case K::kRestEdge: return rest_edge(op);
+    case K::kSigninAsOther: return signin_as_other(op);
+    case K::kWatchlist: return watchlist(op);
+    case K::kWatchlistLimit: return watchlist_limit(op);
+    case K::kAppProbe: return app_probe(op);
+    case K::kPrivateFormAuth: return private_form_auth(op);
+    case K::kCacheTtl: return cache_ttl(op);
+    case K::kBinaryFrame: return binary_frame(op);
     case K::kRaceJoin:
     case K::kRaceFlap:
     case K::kRaceCache:
@@ -181,9 +221,14 @@ void Model::apply(const WorkloadOp& op) {
   }
 }
 
-void Model::connect(int index) {
+void Model::connect(int index, int node) {
   const std::string name = client_name(index);
-  emit("- connect: " + name);
+  if (nodes() > 1) {
+    emit("- connect: { client: " + name + ", node: " + std::to_string(node) + " }");
+    client_node_[static_cast<std::size_t>(index)] = node;
+  } else {
+    emit("- connect: " + name);
+  }
   emit("- expect: { client: " + name + ", event: pusher:connection_established, " + kWithin + " }");
   mut(index).connected = true;
   mut(index).had_connection = true;
@@ -264,8 +309,7 @@ void Model::member_joined(int index, const std::string& channel, const std::set<
   for (int j = 0; j < clients(); ++j) {
     if (j == index || skip.count(j) != 0 || !subscribed(j, channel) || user(j) == user(index)) continue;
     expect_at(j, "- expect: { client: " + client_name(j) + ", event: pusher_internal:member_added, channel: " +
-                     channel + ", data: { user_id: " + user(index) + ", user_info: " + user_info(user(index)) + " }, " +
-                     kWithin + " }");
+                     channel + ", data: " + member_data(user(index)) + ", " + kWithin + " }");
   }
 }
 
@@ -282,9 +326,19 @@ void Model::member_left(int index, const std::string& channel, const std::set<in
 void Model::subscribe(int index, const std::string& channel) {
   emit("- subscribe: { client: " + client_name(index) + ", channel: " + channel + " }");
   mut(index).subscriptions.insert(channel);
-  channels_used_.insert(channel);
+  const bool first_use = channels_used_.insert(channel).second;
   subscribe_checks(index, channel, true);
   if (is_presence(channel)) member_joined(index, channel, {});
+  // A channel's first subscriber ever: its channel_occupied is surely sent (no vacated pending
+  // to cancel it). Without batch webhooks its POST carries it alone (§8.1, webhooks.75) and
+  // its time_ms is the Unix time in ms (webhooks.76), unless a failing receiver may have
+  // delayed its delivery past that. (Batched, time_ms is the POST's oldest event's: a
+  // channel_vacated held through the removal delay may share the POST.)
+  if (first_use && !workload_.live) {
+    emit("- expect_webhook: { name: channel_occupied, channel: " + channel +
+         (workload_.batch_webhooks ? "" : ", batch_size: 1") +
+         (webhook_failures_seen_ || workload_.batch_webhooks ? "" : ", time_ms_within: 2s") + ", within: 60s }");
+  }
 }
 
 // What the subscriber itself is owed: subscription_succeeded (with the member list when
@@ -302,12 +356,13 @@ void Model::subscribe_checks(int index, const std::string& channel, bool exact) 
   emit("- expect: { client: " + name + ", event: pusher_internal:subscription_succeeded, channel: " + channel + data +
        ", " + kWithin + " }");
   // The cached event again, surely when nothing raced the subscribe.
-  if (auto cached = cache_.find(channel); is_cache(channel) && cached != cache_.end()) {
+  const auto& cache = cache_of(index);
+  if (auto cached = cache.find(channel); is_cache(channel) && cached != cache.end()) {
     owe(index, channel, event_of(cached->second), exact);
   }
   if (is_cache(channel) && exact) {
-    auto cached = cache_.find(channel);
-    const std::string what = cached == cache_.end()
+    auto cached = cache.find(channel);
+    const std::string what = cached == cache.end()
                                  ? "event: pusher:cache_miss"
                                  : "event: " + event_of(cached->second) + ", data: " + data_of(cached->second);
     emit("- expect: { client: " + name + ", " + what + ", channel: " + channel + ", after_previous: true, " + kWithin +
@@ -353,7 +408,10 @@ void Model::publish(const std::string& channel, int number, int excluded) {
     expect_at(excluded, "- expect_none: { client: " + client_name(excluded) + ", event: " + event +
                             ", channel: " + channel + ", for: 500ms }");
   }
-  if (is_cache(channel)) cache_[channel] = number;
+  // Every node that is up keeps a copy (docs/cluster.md: over the bus); a down one misses it.
+  for (int n = 0; n < nodes(); ++n) {
+    if (is_cache(channel) && node_up(n)) caches_[static_cast<std::size_t>(n)][channel] = number;
+  }
 }
 
 void Model::trigger(const WorkloadOp& op) {
@@ -363,7 +421,7 @@ void Model::trigger(const WorkloadOp& op) {
   std::string channels;
   for (const auto& channel : op.channels) channels += (channels.empty() ? "" : ", ") + channel;
   emit("- trigger: { channels: [" + channels + "], event: " + event_of(op.number) + ", data: " + data_of(op.number) +
-       exclude + " }");
+       exclude + at_node(op.node) + " }");
   emit("- expect_response: { status: 200 }");
   for (const auto& channel : op.channels) publish(channel, op.number, excluded);
 }
@@ -378,7 +436,18 @@ void Model::batch(const WorkloadOp& op) {
     items += "\n      - { channel: " + item.channel + ", event: " + event_of(item.number) +
              ", data: " + data_of(item.number) + exclude + " }";
   }
-  emit("- batch_trigger:" + items);
+  const std::string node = at_node(op.node);
+  if (node.empty()) {
+    emit("- batch_trigger:" + items);
+  } else {
+    // The map form, to name the node: the items one level deeper.
+    std::string nested;
+    for (std::size_t at = 0; at < items.size(); ++at) {
+      nested += items[at];
+      if (items[at] == '\n') nested += "  ";
+    }
+    emit("- batch_trigger:\n      node: " + std::to_string(op.node) + "\n      items:" + nested);
+  }
   emit("- expect_response: { status: 200 }");
   for (std::size_t i = 0; i < op.items.size(); ++i) publish(op.items[i].channel, op.items[i].number, excluded[i]);
 }
@@ -401,7 +470,11 @@ void Model::client_event(int index, const std::string& channel, int number, cons
     expect_at(j, "- expect: { client: " + client_name(j) + ", event: " + event + ", channel: " + channel +
                      ", data: " + data_of(number) + user_id + ", " + kWithin + " }");
   }
-  emit("- expect_webhook: { name: client_event, channel: " + channel + ", event: " + event + user_id +
+  // SHOULD: no user_id on a private channel's client_event, even from a signed-in sender
+  // (docs/protocol.md §8.2, webhooks.78).
+  const std::string no_user_id =
+      workload_.should && is_private(channel) && client(index).signed_in ? ", user_id: !absent" : "";
+  emit("- expect_webhook: { name: client_event, channel: " + channel + ", event: " + event + user_id + no_user_id +
        ", socket_id: \"${" + name + ".socket_id}\", within: 60s }");
   emit("- expect_none: { client: " + name + ", event: " + event + ", for: 500ms }");
 }
@@ -417,9 +490,9 @@ void Model::probe_connect(const WorkloadOp& op) {
   emit("- expect_none: { client: " + name + ", event: pusher:connection_established, for: 1s }");
 }
 
-void Model::query_presence(const std::string& channel) {
+void Model::query_presence(const std::string& channel, const std::string& at) {
   const auto present = members(channel);
-  emit("- query: { path: /channels/" + channel + ", params: { info: user_count } }");
+  emit("- query: { path: /channels/" + channel + ", params: { info: user_count }" + at + " }");
   if (present.empty()) {
     emit("- expect_response: { status: 200, body: { occupied: false } }");
   } else {
@@ -430,7 +503,7 @@ void Model::query_presence(const std::string& channel) {
 
 // Live, one listing per channel family: a live client subscribes to #server-to-user-<id> after
 // signing in, as pusher-js does, and a server may list that channel too.
-void Model::query_channels() {
+void Model::query_channels(const std::string& at) {
   const std::vector<std::string> everything = {""};
   const std::vector<std::string> families = {"room-", "private-", "presence-", "cache-"};
   for (const auto& prefix : workload_.live ? families : everything) {
@@ -441,7 +514,7 @@ void Model::query_channels() {
       }
     }
     emit("- query: { path: /channels" +
-         (prefix.empty() ? std::string() : ", params: { filter_by_prefix: " + prefix + " }") + " }");
+         (prefix.empty() ? std::string() : ", params: { filter_by_prefix: " + prefix + " }") + at + " }");
     emit("- expect_response: { status: 200, body: { channels: !exact {" + (listed.empty() ? "" : " " + listed + " ") +
          "} } }");
   }
@@ -475,8 +548,7 @@ void Model::race(const WorkloadOp& op) {
         for (int j = 0; j < clients(); ++j) {
           if (j == op.a || j == op.b || !subscribed(j, op.channel) || user(j) == user_id) continue;
           expect_at(j, "- expect: { client: " + client_name(j) + ", event: pusher_internal:member_added, channel: " +
-                           op.channel + ", data: { user_id: " + user_id + ", user_info: " + user_info(user_id) +
-                           " }, " + kWithin + " }");
+                           op.channel + ", data: " + member_data(user_id) + ", " + kWithin + " }");
         }
       }
     }
@@ -498,7 +570,8 @@ void Model::race(const WorkloadOp& op) {
   }
   if (op.kind == K::kRaceCache) {
     emit("- concurrently:\n      - trigger: { channel: " + op.channel + ", event: " + event_of(op.number) +
-         ", data: " + data_of(op.number) + " }\n      - subscribe: { client: " + a + ", channel: " + op.channel + " }");
+         ", data: " + data_of(op.number) + at_node(op.node) + " }\n      - subscribe: { client: " + a +
+         ", channel: " + op.channel + " }");
     emit("- expect_response: { status: 200 }");
     emit("- expect: { client: " + a + ", event: pusher_internal:subscription_succeeded, channel: " + op.channel + ", " +
          kWithin + " }");
@@ -506,7 +579,7 @@ void Model::race(const WorkloadOp& op) {
     emit("- expect: { client: " + a + ", event: " + event_of(op.number) + ", channel: " + op.channel +
          ", data: " + data_of(op.number) + ", " + kWithin + " }");
     // Subscribed first, it got the event the cache held before too.
-    if (auto cached = cache_.find(op.channel); cached != cache_.end()) {
+    if (auto cached = cache_of(op.a).find(op.channel); cached != cache_of(op.a).end()) {
       owe(op.a, op.channel, event_of(cached->second), false);
     }
     owe(op.a, op.channel, event_of(op.number), true);

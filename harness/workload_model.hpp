@@ -28,6 +28,10 @@ inline std::string client_name(int index) { return "c" + std::to_string(index + 
 // Every connection of a user declares the same user_info, so the member list has one answer.
 inline std::string user_info(const std::string& user_id) { return "{ name: " + user_id + " }"; }
 inline std::string probe_name(int number) { return "x" + std::to_string(number); }
+// The kinds of kRestEdge and kAppProbe (workload_probes.cpp); SHOULD ones only in should workloads.
+inline constexpr int kRestEdgesMust = 7;
+inline constexpr int kRestEdgesAll = 10;
+inline constexpr int kAppProbes = 8;
 
 struct ClientModel {
   bool connected = false;
@@ -46,7 +50,9 @@ struct ClientModel {
 class Model {
  public:
   explicit Model(const Workload& workload)
-      : workload_(workload), clients_(static_cast<std::size_t>(workload.clients)) {}
+      : workload_(workload),
+        clients_(static_cast<std::size_t>(workload.clients)),
+        node_up_(static_cast<std::size_t>(std::max(1, workload.nodes)), true) {}
 
   bool possible(const WorkloadOp& op) const;
   void apply(const WorkloadOp& op);
@@ -74,7 +80,20 @@ class Model {
   std::map<std::tuple<std::string, std::string, std::string>, std::pair<int, int>> deliveries;
   std::set<int> used_clients;
   std::set<int> probes;
+  // Probe clients with a declaration (name -> its fields) and the apps probes use (name ->
+  // settings), both written at the top of the scenario.
+  std::map<std::string, std::string> probe_clients;
+  std::map<std::string, std::string> apps;
+  std::set<std::string> requires_extra;  // features probes need beyond the workload's
+  bool long_wait = false;                // a probe waits out the cache TTL: a longer time limit
   std::size_t concurrent = 0;
+
+  // Cluster (Workload::nodes > 1).
+  int nodes() const { return static_cast<int>(node_up_.size()); }
+  bool node_up(int node) const { return node >= 0 && node < nodes() && node_up_[static_cast<std::size_t>(node)]; }
+  int nodes_up() const { return static_cast<int>(std::count(node_up_.begin(), node_up_.end(), true)); }
+  bool webhook_failures_seen() const { return webhook_failures_seen_; }
+  bool should() const { return workload_.should; }
 
  private:
   bool valid(int index) const { return index >= 0 && index < workload_.clients; }
@@ -99,8 +118,12 @@ class Model {
   }
   void use(int index) { used_clients.insert(index); }
   const char* settle() const;
+  // ", node: K" for a REST call or connect in a cluster (nothing when K is down: the first live node).
+  std::string at_node(int node) const;
 
-  void connect(int index);
+  void connect(int index, int node);
+  // member_added's data as expected: the fields, or under `should` its exact JSON text (§1.3).
+  std::string member_data(const std::string& user_id) const;
   void disconnect(int index);
   void drop(int index);
   void drop_timeout();
@@ -117,16 +140,39 @@ class Model {
   void client_event(int index, const std::string& channel, int number, const std::set<int>& skip);
   void heal(int index);
   void probe_connect(const WorkloadOp& op);
-  void query_presence(const std::string& channel);
-  void query_channels();
+  void query_presence(const std::string& channel, const std::string& at = {});
+  void query_channels(const std::string& at = {});
   void race(const WorkloadOp& op);
+  // workload_probes.cpp: the cluster's operations and the protocol-edge probes.
+  bool possible_edge(const WorkloadOp& op) const;
+  void crash_node(int node);
+  void restart_node(int node);
+  void bus_partition(int a, int b);
+  void rest_edge(const WorkloadOp& op);
+  void signin_as_other(const WorkloadOp& op);
+  void watchlist(const WorkloadOp& op);
+  void watchlist_limit(const WorkloadOp& op);
+  void app_probe(const WorkloadOp& op);
+  void private_form_auth(const WorkloadOp& op);
+  void cache_ttl(const WorkloadOp& op);
+  void binary_frame(const WorkloadOp& op);
 
   const Workload& workload_;
   std::vector<ClientModel> clients_;
-  std::map<std::string, int> cache_;  // cache channel -> number of its last event
   std::set<std::string> channels_used_;
   std::set<std::pair<std::string, std::string>> members_used_;
   int drops_ = 0;
+  std::vector<bool> node_up_;
+  std::vector<int> client_node_ = std::vector<int>(static_cast<std::size_t>(workload_.clients), 0);
+  bool webhook_failures_seen_ = false;
+  bool cache_ttl_done_ = false;
+  // Per node: cache channel -> number of its last event. A cluster copies a cache channel's
+  // event to every node over the bus, so a node that was down missed it, and one restarted
+  // starts empty (docs/cluster.md).
+  std::vector<std::map<std::string, int>> caches_ = std::vector<std::map<std::string, int>>(node_up_.size());
+  const std::map<std::string, int>& cache_of(int index) const {
+    return caches_[static_cast<std::size_t>(nodes() > 1 ? client_node_[static_cast<std::size_t>(index)] : 0)];
+  }
 };
 
 }  // namespace pushsim::harness::workload_model

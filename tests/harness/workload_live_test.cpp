@@ -94,7 +94,7 @@ TEST_CASE("live workloads: pushsim serve passes, a broken one fails and shrinks 
     CHECK_FALSE(run.skipped);
     CHECK_FALSE(run.failed);
   }
-  const Workload failing = live_workload(1, 25);
+  const Workload failing = live_workload(3, 25);  // the first seed with an exclusion a subscriber sees
   const auto broken = serve({Defect::kIgnoreSocketExclusion});
   const auto run = run_workload_live(failing, broken);
   REQUIRE(run.failed);

@@ -19,11 +19,13 @@ using namespace pushsim::harness;
 
 namespace {
 
-Workload workload_of(std::uint64_t seed, int clients = 4, int steps = 40) {
+Workload workload_of(std::uint64_t seed, int clients = 4, int steps = 40, int nodes = 1, bool should = false) {
   WorkloadOptions options;
   options.seed = seed;
   options.clients = clients;
   options.steps = steps;
+  options.nodes = nodes;
+  options.should = should;
   return generate_workload(options);
 }
 
@@ -52,8 +54,53 @@ TEST_CASE("every generated workload renders to a scenario the loader accepts", "
     CHECK(loaded.scenario->clients.size() == rendered.clients);
     CHECK(rendered.ops_kept == workload.ops.size());  // the generator draws only possible operations
   }
-  // Every kind of operation turns up within 200 seeds.
-  CHECK(kinds.size() == 26);
+  // Every kind of operation a single node's MUST workload has turns up within 200 seeds:
+  // all but the cluster's three and the SHOULD binary-frame probe.
+  CHECK(kinds.size() == 33);
+}
+
+TEST_CASE("cluster and SHOULD workloads render to scenarios the loader accepts", "[workload]") {
+  std::set<std::string> kinds;
+  for (std::uint64_t seed = 1; seed <= 150; ++seed) {
+    for (const auto& [nodes, should] : std::vector<std::pair<int, bool>>{{3, false}, {1, true}}) {
+      const Workload workload = workload_of(seed, 4, 40, nodes, should);
+      for (const auto& op : workload.ops) kinds.insert(std::string(op_kind_name(op.kind)));
+      const RenderedWorkload rendered = render_workload(workload);
+      const LoadOutcome loaded = check_scenario_text(rendered.yaml, "generated.yaml");
+      INFO("seed " << seed << ", " << nodes << " nodes\n" << rendered.yaml);
+      REQUIRE(loaded.diagnostics.empty());
+      REQUIRE(loaded.scenario);
+      CHECK(loaded.scenario->steps.size() == rendered.steps);
+      CHECK(loaded.scenario->clients.size() == rendered.clients);
+      CHECK(rendered.ops_kept == workload.ops.size());
+      CHECK(loaded.scenario->level == (should ? Level::kShould : Level::kMust));
+    }
+  }
+  CHECK(kinds.count("crash-node") == 1);
+  CHECK(kinds.count("restart-node") == 1);
+  CHECK(kinds.count("bus-partition") == 1);
+  CHECK(kinds.count("binary-frame") == 1);
+}
+
+TEST_CASE("the reference passes cluster and SHOULD workloads", "[workload]") {
+  for (std::uint64_t seed = 1; seed <= 25; ++seed) {
+    for (const auto& [nodes, should] : std::vector<std::pair<int, bool>>{{2, false}, {3, false}, {1, true}}) {
+      const WorkloadRun run = run_workload(workload_of(seed, 4, 40, nodes, should), {});
+      INFO("seed " << seed << ", " << nodes << " nodes, should " << should << ": " << run.failure);
+      CHECK_FALSE(run.failed);
+    }
+  }
+}
+
+TEST_CASE("cluster workloads find a cluster-only defect, and the shrunk one crashes a node", "[workload][shrink]") {
+  const Defects ghosts{Defect::kNoDeadNodeCleanup};
+  std::uint64_t seed = 1;
+  while (seed <= 200 && !run_workload(workload_of(seed, 4, 40, 3), ghosts).failed) ++seed;
+  REQUIRE(seed <= 200);
+  const WorkloadShrink shrunk = shrink_workload(workload_of(seed, 4, 40, 3), ghosts);
+  CHECK(shrunk.run.failed);
+  CHECK(shrunk.rendered.yaml.find("crash_node:") != std::string::npos);
+  CHECK_FALSE(run_workload_text(shrunk.rendered.yaml, {}).failed);
 }
 
 TEST_CASE("the same seed gives the same workload, YAML and trace", "[workload]") {
