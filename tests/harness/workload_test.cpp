@@ -198,6 +198,9 @@ TEST_CASE("written scenarios fail on their defect and pass on the reference", "[
   const std::vector<std::pair<std::string, Defect>> written = {
       {"generated_2_stale-vacated-count.yaml", Defect::kStaleVacatedCount},
       {"generated_4_no-user-id-on-client-event.yaml", Defect::kNoUserIdOnClientEvent},
+      {"generated_4_no-dead-node-cleanup.yaml", Defect::kNoDeadNodeCleanup},  // --nodes 3
+      {"generated_8_watchlist-events-per-connection.yaml", Defect::kWatchlistEventsPerConnection},
+      {"generated_4_future-timestamp-accepted.yaml", Defect::kFutureTimestampAccepted},
   };
   for (const auto& [file, defect] : written) {
     INFO(file);
