@@ -81,7 +81,10 @@ int emit_only(const GenerateArgs& args) {
 int report_failure(const GenerateArgs& args, const Defects& defects, std::uint64_t seed, std::uint64_t index,
                    const harness::Workload& workload, const harness::WorkloadRun& run) {
   const std::string engine = args.defects.empty() ? "the reference engine" : "defect " + joined_defects(args.defects);
-  std::cout << "FAIL seed " << seed << " (seed " << index << " of this run) on " << engine << ": "
+  // Under --should the scenario is level should: its failure may be a SHOULD choice or a MUST
+  // (the workload holds both), so a MUST run first tells them apart (scripts/generate-table.sh).
+  std::cout << "FAIL seed " << seed << " (seed " << index << " of this run) on " << engine
+            << (args.should ? " (a level-should workload: without --should it may pass)" : "") << ": "
             << first_line(run.failure) << "\n";
   harness::Workload written = workload;
   // A written scenario is named after its defect too, so that several can sit in one suite;
