@@ -27,6 +27,16 @@ cmp -s "$work/a.log" <(sed "s|$work/b|$work/a|g" "$work/b.log") || fail "a secon
 
 "$pushsim" generate --defect no-such-defect >/dev/null 2>&1
 [ $? -eq 2 ] || fail "an unknown defect is a usage error (2)"
+# Cluster workloads: a cluster-only defect is found on three nodes, and its file names them.
+"$pushsim" generate --nodes 3 --seeds 50 --defect local-only-exclusion --out "$work/c" >"$work/c.log"
+[ $? -eq 1 ] || fail "cluster: a found defect must exit 1: $(cat "$work/c.log")"
+cluster_files=("$work"/c/*.yaml)
+grep -q "^cluster: { nodes: 3 }" "${cluster_files[0]}" || fail "cluster: the written scenario names no cluster"
+"$pushsim" run "${cluster_files[0]}" --defect local-only-exclusion >/dev/null
+[ $? -eq 1 ] || fail "cluster: the written scenario must fail on its defect"
+"$pushsim" run "${cluster_files[0]}" >/dev/null || fail "cluster: the written scenario must pass on the reference"
+"$pushsim" generate --nodes 2 --target serve >/dev/null 2>&1
+[ $? -eq 2 ] || fail "cluster: --nodes live is a usage error (2)"
 # Live against an in-process pushsim serve (about 10 s a seed): the reference passes; a broken
 # one fails, is shrunk live within its budget, says how often it reproduced, and its file runs live.
 out=$("$pushsim" generate --target serve --seeds 1 --steps 20) || fail "live: the reference failed: $out"
