@@ -90,6 +90,20 @@ TEST_CASE("the reference passes cluster and SHOULD workloads", "[workload]") {
       CHECK_FALSE(run.failed);
     }
   }
+  // Any subset too: a connect to a node left down, a restart of one never crashed, is left out.
+  Rng rng(11);
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Workload workload = workload_of(seed, 4, 40, 3);
+    std::vector<WorkloadOp> kept;
+    for (const auto& op : workload.ops) {
+      if (rng.chance(2, 3)) kept.push_back(op);
+    }
+    workload.ops = kept;
+    const WorkloadRun run = run_workload(workload, {});
+    INFO("subset of cluster seed " << seed << ": " << run.failure);
+    CHECK(run.loaded);
+    CHECK_FALSE(run.failed);
+  }
 }
 
 TEST_CASE("cluster workloads find a cluster-only defect, and the shrunk one crashes a node", "[workload][shrink]") {
