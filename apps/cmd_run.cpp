@@ -23,6 +23,7 @@
 #include "harness/target_health.hpp"
 #include "harness/target_watch.hpp"
 #include "net/real_clock.hpp"
+#include "net/redis_cluster_link.hpp"
 #include "net/server_process.hpp"
 #include "net/url.hpp"
 #include "reports/console_report.hpp"
@@ -46,6 +47,8 @@ struct RunArgs {
   bool target_given = false;         // --target on the command line (else a profile may choose)
   std::string rest_url;              // live: REST steps naming no node go here (default node 0's)
   bool spread_clients = false;       // live, several nodes: clients naming no node go round
+  std::string serve_cluster;         // --target serve: its nodes share this Redis (redis://...)
+  int serve_nodes = 2;               // --target serve --serve-cluster: how many nodes
   std::string profile;               // --profile NAME|FILE
   std::string app_id, key, secret;   // live targets; env PUSHER_APP_ID / _KEY / _SECRET
   std::string webhook_listen;        // HOST:PORT; default loopback, ephemeral port
@@ -145,13 +148,29 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
     }
     return harness::sim_target_factory(defects);
   }
-  if (!args.defects.empty()) return std::string("--defect works only with the simulation (--target sim)");
+  Defects serve_defects;  // --target serve runs the broken engine behind its sockets
+  for (const auto& name : args.defects) {
+    const auto defect = parse_defect(name);
+    if (!defect) return "no defect '" + name + "' (see protocol/server/defects.hpp)";
+    serve_defects.add(*defect);
+  }
+  if (!args.defects.empty() && target != "serve") {
+    return std::string("--defect works only with the simulation (--target sim) and --target serve");
+  }
   if (target == "sim" || target == "serve" || target == "live") {
     if (args.targets.size() > 1) {
       return "--target " + target + " is one server: several --target values must each be a node's ws:// URL";
     }
-    if (target != "live" && (!args.rest_url.empty() || args.spread_clients)) {
-      return "--rest and --spread-clients need a live target at URLs (--target ws://HOST:PORT)";
+    const bool served_cluster = target == "serve" && !args.serve_cluster.empty();
+    if (target != "live" && (!args.rest_url.empty() || (args.spread_clients && !served_cluster))) {
+      return "--rest and --spread-clients need a live target at URLs (--target ws://HOST:PORT), or "
+             "--target serve --serve-cluster";
+    }
+  }
+  if (!args.serve_cluster.empty()) {
+    if (target != "serve") return std::string("--serve-cluster needs --target serve");
+    if (auto address = parse_redis_url(args.serve_cluster); !address) {
+      return "--serve-cluster: " + address.error().message;
     }
   }
   harness::LiveTargetOptions live;
@@ -192,6 +211,13 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
   if (target == "serve") {
     live.name = "serve";
     live.serve = true;
+    live.serve_defects = serve_defects;
+    if (!args.serve_cluster.empty()) {
+      live.serve_cluster = args.serve_cluster;
+      live.serve_nodes = args.serve_nodes;
+      live.spread_clients = args.spread_clients;
+      live.name = "serve (" + std::to_string(args.serve_nodes) + " nodes over " + args.serve_cluster + ")";
+    }
     return harness::live_target_factory(live);
   }
   const auto url = live_url(target, profile);
@@ -556,6 +582,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--spread-clients", args->spread_clients,
                 "live target of several nodes: clients whose connect names no node go to the nodes in turn "
                 "(default node 0; a cluster scenario always spreads them, as the simulated cluster does)");
+  cmd->add_option("--serve-cluster", args->serve_cluster,
+                  "--target serve: redis://HOST:PORT[/DB]; each scenario gets --serve-nodes in-process "
+                  "`serve --cluster` nodes over it (fresh key prefix each), configured as --target serve's one "
+                  "server is (docs/cluster.md)");
+  cmd->add_option("--serve-nodes", args->serve_nodes, "--target serve --serve-cluster: the nodes (default 2)")
+      ->check(CLI::Range(2, 8));
   cmd->add_option("--profile", args->profile,
                   "target profile, a shipped NAME (pushsim profiles) or a FILE: the server's optional features "
                   "(others are skipped) and known deviations (reported, not failed)");
@@ -580,7 +612,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--json", args->json, "write a JSON report (every step, every observation) here");
   cmd->add_option("--html", args->html, "write an HTML report here (suite table; sequence diagrams of failures)");
   cmd->add_option("--defect", args->defects,
-                  "simulation: run this deliberately broken engine (protocol/server/defects.hpp; repeatable)");
+                  "simulation and --target serve: run this deliberately broken engine (protocol/server/defects.hpp; "
+                  "repeatable)");
   cmd->add_flag("--list", args->list, "list the scenarios (id, level, section, name) and exit");
   cmd->add_flag("--no-color", args->no_color, "no colours even on a terminal");
   cmd->add_option("--server-cmd", args->server_cmds,

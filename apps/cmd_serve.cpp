@@ -90,7 +90,9 @@ int serve_until_signal(ServeOptions options, const std::string& options_defects)
 
   ServeServer server;
   if (auto error = server.start(std::move(options))) {
-    std::cerr << "pushsim serve: " << error->message << "\n";
+    // ServeServer's errors name it already ("serve: ...").
+    const bool named = error->message.starts_with("serve: ");
+    std::cerr << "pushsim " << (named ? "" : "serve: ") << error->message << "\n";
     return 1;
   }
   std::cout << "pushsim serve: listening on " << server.ws_url() << std::endl;

@@ -1,5 +1,7 @@
 #include "harness/live_target.hpp"
 
+#include <atomic>
+
 #include "harness/isolated_target.hpp"
 #include "harness/live_invariants.hpp"
 #include "harness/scenario_vocabulary.hpp"
@@ -30,6 +32,12 @@ AppConfig served_app(const AppCredentials& app, const std::string& webhook_url) 
 }
 
 AppCredentials named_app(const std::string& name) { return {"app-" + name, name + "-key", name + "-secret"}; }
+
+// A key prefix no other scenario of this run, nor (the clock's reading) of another run, uses.
+std::string fresh_cluster_prefix() {
+  static std::atomic<std::uint64_t> scenarios{0};
+  return "pushsim-live-" + std::to_string(monotonic_now()) + "-" + std::to_string(++scenarios);
+}
 
 std::string http_of(const std::string& ws_url) {
   if (ws_url.starts_with("wss://")) return "https://" + ws_url.substr(6);
@@ -78,14 +86,32 @@ void LiveTarget::start() {
       apply_app_settings(app, name, options_.app_settings);
       serve.apps.push_back(app);
     }
-    server_ = std::make_unique<ServeServer>();
-    if (auto error = server_->start(serve)) {
-      start_error_ = "serve: " + error->message;
-      return;
-    }
-    options_.ws_url = server_->ws_url();
-    options_.http_url = server_->http_url();
     options_.node_urls.clear();
+    const int nodes = options_.serve_cluster.empty() ? 1 : std::max(1, options_.serve_nodes);
+    const std::string prefix = fresh_cluster_prefix();
+    for (int node = 0; node < nodes; ++node) {
+      ServeOptions mine = serve;
+      if (!options_.serve_cluster.empty()) {
+        ServeOptions::Cluster cluster;
+        cluster.redis_url = options_.serve_cluster;
+        cluster.node_id = static_cast<std::uint32_t>(node);
+        cluster.prefix = prefix;
+        mine.cluster = std::move(cluster);
+      }
+      auto& server = servers_.emplace_back(std::make_unique<ServeServer>());
+      if (auto error = server->start(mine)) {
+        // ServeServer's errors start with "serve: "; a node's get its number.
+        std::string message = error->message;
+        if (!message.starts_with("serve: ")) message = "serve: " + message;
+        if (nodes > 1) message = "serve node " + std::to_string(node) + message.substr(5);
+        start_error_ = std::move(message);
+        return;
+      }
+      options_.node_urls.push_back(server->ws_url());
+    }
+    options_.http_url = servers_.front()->http_url();
+    if (nodes == 1) options_.node_urls.clear();
+    options_.ws_url = servers_.front()->ws_url();
   }
   if (options_.node_urls.empty()) options_.node_urls.push_back(options_.ws_url);
   options_.ws_url = options_.node_urls.front();
@@ -114,7 +140,7 @@ LiveTarget::~LiveTarget() {
   for (auto& link : retired_links_) link->reset();
   loop_->poll();
   if (listener_) listener_->stop();
-  if (server_) server_->stop();
+  for (auto& server : servers_) server->stop();
   clients_.clear();
   retired_.clear();
   retired_links_.clear();

@@ -122,6 +122,11 @@ struct LiveTargetOptions {
   std::optional<std::pair<DurationNs, DurationNs>> initial_latency;
   // Serve mode: a deliberately broken engine (protocol/server/defects.hpp).
   Defects serve_defects;
+  // Serve mode as a cluster: serve_nodes in-process `serve --cluster` nodes over this Redis
+  // (redis://HOST:PORT[/DB]), under a key prefix of their own for each scenario, so that
+  // nothing one scenario leaves in Redis meets the next. Empty: one lone server.
+  std::string serve_cluster;
+  int serve_nodes = 1;
   std::chrono::milliseconds connect_max{2'000};   // WebSocket connect (TCP, TLS, upgrade, established)
   std::chrono::milliseconds request_max{10'000};  // one REST call
   // Against misbehaving servers (LiveConnectionOptions has the details): a write that a server
@@ -243,7 +248,7 @@ class LiveTarget final : public Target {
   TimeNs started_monotonic_ = 0;  // started_, on monotonic_now's clock
   DurationNs skipped_ = 0;        // wall time skipped by capped waits
   std::unique_ptr<IoLoop> loop_;
-  std::unique_ptr<ServeServer> server_;
+  std::vector<std::unique_ptr<ServeServer>> servers_;  // serve mode: node 0 first
   std::unique_ptr<WebhookListener> listener_;
   std::unique_ptr<RestClient> rest_;
   std::vector<std::unique_ptr<RestClient>> node_rest_;  // REST naming node K: node_rest_[K]

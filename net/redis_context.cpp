@@ -116,6 +116,9 @@ std::string encode_peer_message(const PeerMessage& message) {
     json["member"] = *message.member;
     json["member_version"] = message.member_version;
   }
+  if (message.user_notice) {
+    json["user_notice"] = {{"user_id", message.user_notice->user_id}, {"action", message.user_notice->action}};
+  }
   return json.dump();
 }
 
@@ -156,6 +159,15 @@ std::optional<PeerMessage> decode_peer_message(std::string_view text) {
     if (!member || version == json.end() || !version->is_number_unsigned()) return std::nullopt;
     message.member = *member;
     message.member_version = version->get<std::uint64_t>();
+  }
+  if (auto notice = json.find("user_notice"); notice != json.end()) {
+    if (!notice->is_object()) return std::nullopt;
+    auto user = notice->find("user_id");
+    auto action = notice->find("action");
+    if (user == notice->end() || !user->is_string() || action == notice->end() || !action->is_string()) {
+      return std::nullopt;
+    }
+    message.user_notice = UserNotice{user->get<std::string>(), action->get<std::string>()};
   }
   return message;
 }

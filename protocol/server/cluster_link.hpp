@@ -36,6 +36,13 @@
 //   member list carries the version it was read at, member_added/removed frames from other
 //   nodes carry theirs, and a node passes one on to a subscriber only when it is newer than both
 //   the subscriber's list and the last event it passed on for that user.
+// - Users (§4.5, §4.6) span nodes too. Signed-in connections are counted in the store as the
+//   members of a reserved pseudo-channel (kSignedInUsers, a name no client can subscribe to),
+//   per node like any member, so a dead node's sign-ins go with it. The node whose change moves
+//   a user's cluster-wide count 0 -> 1 or 1 -> 0 tells its own watchers and publishes a
+//   UserNotice ("online" / "offline") for the other nodes' watchers; a watchlist's initial state
+//   is read from the store. terminate_connections closes the node's own connections of the user
+//   and publishes a "terminate" notice for the others.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,7 +61,19 @@ inline constexpr DurationNs kClusterHeartbeatTtl = seconds(3);
 // survivor looks at most kClusterHeartbeatInterval after that.
 inline constexpr DurationNs kClusterDeathNoticed = kClusterHeartbeatTtl + kClusterHeartbeatInterval;
 
-// A frame for a channel's subscribers on the other nodes.
+// The pseudo-channel whose members are the signed-in users (one per signed-in connection):
+// channel names cannot hold a space, so no subscription meets it.
+inline constexpr std::string_view kSignedInUsers = "signed-in users";
+
+// News about a user rather than a channel, for every node.
+struct UserNotice {
+  std::string user_id;
+  std::string action;  // "online" / "offline": to the user's watchers; "terminate": close its connections
+  bool operator==(const UserNotice&) const = default;
+};
+
+// A frame for a channel's subscribers on the other nodes (or, with user_notice, news about a
+// user: channel and text empty).
 struct PeerMessage {
   NodeId from = 0;
   std::string app_id;
@@ -65,6 +84,7 @@ struct PeerMessage {
   // member_added / member_removed: whose, and the version of that membership change.
   std::optional<std::string> member;
   std::uint64_t member_version = 0;
+  std::optional<UserNotice> user_notice;
   bool operator==(const PeerMessage&) const = default;
 };
 

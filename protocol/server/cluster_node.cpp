@@ -99,6 +99,7 @@ void Engine::State::receive_peer_message(TimeNs now, const PeerMessage& message)
     last->second = now;
     if (lost) return;
   }
+  if (message.user_notice) return receive_user_notice(now, *app, *message.user_notice);
   if (message.cache) registry.store_cache(app->id, message.channel, *message.cache);
   std::optional<ConnectionId> excluded;
   if (message.exclude_socket_id) {
@@ -146,8 +147,39 @@ void Engine::State::deliver_member_event(const AppConfig& app, const std::string
   }
 }
 
+bool Engine::State::cluster_users() const {
+  return cluster != nullptr && !options.defects.has(Defect::kWatchlistPerNode);
+}
+
+std::size_t Engine::State::cluster_signed_in(const AppConfig& app, const std::string& user_id, int delta) {
+  return cluster->add_member(app.id, kSignedInUsers, PresenceMember{user_id, nullptr}, delta).connections;
+}
+
+std::set<std::string> Engine::State::users_signed_in(const AppConfig& app) const {
+  std::set<std::string> users;
+  for (const auto& member : cluster->members(app.id, kSignedInUsers)) users.insert(member.user_id);
+  return users;
+}
+
+void Engine::State::publish_user_notice(const AppConfig& app, const std::string& user_id, std::string action) {
+  PeerMessage message;
+  message.from = cluster->node();
+  message.app_id = app.id;
+  message.user_notice = UserNotice{user_id, std::move(action)};
+  cluster->publish(std::move(message));
+}
+
+void Engine::State::receive_user_notice(TimeNs now, const AppConfig& app, const UserNotice& notice) {
+  if (notice.action == "terminate") {
+    terminate_local(now, app, notice.user_id);
+  } else if (notice.action == "online" || notice.action == "offline") {
+    notify_watchers(app, notice.user_id, notice.action);
+  }
+}
+
 bool Engine::State::hold_or_cancel(const AppConfig& app, WebhookEvent& event, std::uint64_t& hold) {
-  if (options.defects.has(Defect::kWebhooksPerNode)) return true;  // each node on its own
+  // Each node on its own: the dispatcher's own delay cancels only this node's removals.
+  if (options.defects.has(Defect::kWebhooksPerNode) || options.defects.has(Defect::kRemovalHoldPerNode)) return true;
   if (names_addition(event.name)) {
     WebhookEvent removal = event;
     removal.name = event.name == "channel_occupied" ? "channel_vacated" : "member_removed";
@@ -170,7 +202,11 @@ void Engine::State::cluster_tick(TimeNs now) {
 // and the webhooks, which this node now sends (and holds for the removal delay).
 void Engine::State::take_over(TimeNs now, const NodeRemains& remains) {
   for (const auto& member : remains.removed_members) {
-    if (const AppConfig* app = app_with_id(member.app_id)) {
+    const AppConfig* app = app_with_id(member.app_id);
+    if (app == nullptr) continue;
+    if (member.channel == kSignedInUsers) {
+      announce_user(*app, member.user_id, "offline");  // its last sign-in was on the dead node
+    } else {
       announce_member_removed(now, *app, member.channel, member.user_id, member.version);
     }
   }

@@ -89,6 +89,13 @@ const std::vector<DefectInfo>& all_defects() {
        "cluster: a node renews its bus subscription after each peer message and loses what arrives within the "
        "race window",
        true, "cluster.7"},
+      {Defect::kRemovalHoldPerNode, "removal-hold-per-node",
+       "cluster: a delayed channel_vacated/member_removed is held by the node that decided it, so a join through "
+       "another node within the delay does not cancel it (a vacated/occupied pair)"},
+      {Defect::kWatchlistPerNode, "watchlist-per-node",
+       "cluster: watchers hear online/offline, and get the initial state, only for sign-ins on their own node"},
+      {Defect::kTerminateLocalOnly, "terminate-local-only",
+       "cluster: REST terminate_connections closes only the user's connections on the node that got the request"},
       {Defect::kWatchlistIgnored, "watchlist-ignored",
        "the watchlist in the signed user data is ignored: no pusher_internal:watchlist_events at all"},
       {Defect::kWatchlistEventsPerConnection, "watchlist-events-per-connection",

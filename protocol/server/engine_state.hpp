@@ -170,6 +170,8 @@ struct Engine::State {
   void notify_watchers(const AppConfig& app, const std::string& user_id, std::string_view name);
   // The online and offline ids of a watchlist, sent right after a sign-in.
   void send_watchlist_state(const Connection& connection);
+  // "online" / "offline" to the user's watchers on every node.
+  void announce_user(const AppConfig& app, const std::string& user_id, std::string_view name);
 
   // --- timers (liveness.cpp) ----------------------------------------------------------------
   void touch(TimeNs now, Connection& connection);  // a frame arrived
@@ -197,6 +199,17 @@ struct Engine::State {
   void cluster_tick(TimeNs now);
   void take_over(TimeNs now, const NodeRemains& remains);
   const AppConfig* app_with_id(std::string_view id) const;
+  // Users in a cluster (cluster_link.hpp): true when sign-ins are counted cluster-wide (false
+  // on a lone engine and under the watchlist-per-node defect).
+  bool cluster_users() const;
+  // This node's connections signed in as the user change by delta: the user's cluster-wide count after.
+  std::size_t cluster_signed_in(const AppConfig& app, const std::string& user_id, int delta);
+  std::set<std::string> users_signed_in(const AppConfig& app) const;
+  void publish_user_notice(const AppConfig& app, const std::string& user_id, std::string action);
+  // A notice from another node: tell this node's watchers, or close this node's connections.
+  void receive_user_notice(TimeNs now, const AppConfig& app, const UserNotice& notice);
+  // Closes this node's connections of the user; how many.
+  std::size_t terminate_local(TimeNs now, const AppConfig& app, std::string_view user_id);
   std::vector<PresenceMember> shared_members(std::string_view app_id, std::string_view channel) const;
 
   // --- operations (publish.cpp) --------------------------------------------------------------

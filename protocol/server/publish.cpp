@@ -42,7 +42,15 @@ PublishOutcome Engine::State::publish(TimeNs now, const AppConfig& app, std::str
   return outcome;
 }
 
+// In a cluster the other nodes close theirs when the notice reaches them (cluster_node.cpp).
 std::size_t Engine::State::terminate_user(TimeNs now, const AppConfig& app, std::string_view user_id) {
+  if (cluster != nullptr && !options.defects.has(Defect::kTerminateLocalOnly)) {
+    publish_user_notice(app, std::string(user_id), "terminate");
+  }
+  return terminate_local(now, app, user_id);
+}
+
+std::size_t Engine::State::terminate_local(TimeNs now, const AppConfig& app, std::string_view user_id) {
   std::vector<ConnectionId> victims;  // collected first: closing edits `connections`
   for (const auto& [id, connection] : connections) {
     if (connection.app->id == app.id && connection.user_id == user_id) victims.push_back(id);

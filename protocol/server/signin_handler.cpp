@@ -110,8 +110,9 @@ void Engine::State::count_signed_in(Connection& connection, bool first_signin) {
   const AppConfig& app = *connection.app;
   std::size_t& count = signed_in[{app.id, *connection.user_id}];
   ++count;
-  if (count == 1 || options.defects.has(Defect::kWatchlistEventsPerConnection)) {
-    notify_watchers(app, *connection.user_id, "online");
+  const bool first = cluster_users() ? cluster_signed_in(app, *connection.user_id, +1) == 1 : count == 1;
+  if (first || options.defects.has(Defect::kWatchlistEventsPerConnection)) {
+    announce_user(app, *connection.user_id, "online");
   }
 }
 
@@ -122,11 +123,18 @@ void Engine::State::count_signed_out(const Connection& connection) {
   PUSHSIM_ENGINE_ASSERT(it != signed_in.end() && it->second > 0, "signed-in-users-counted",
                         "connection " + std::to_string(connection.id) + " signed in as " + *connection.user_id +
                             " leaves, but its user is not counted online");
-  const bool last = --it->second == 0;
+  bool last = --it->second == 0;
   if (last) signed_in.erase(it);
+  if (cluster_users()) last = cluster_signed_in(app, *connection.user_id, -1) == 0;
   if (last || options.defects.has(Defect::kWatchlistEventsPerConnection)) {
-    notify_watchers(app, *connection.user_id, "offline");
+    announce_user(app, *connection.user_id, "offline");
   }
+}
+
+// The watchers on this node, and in a cluster those on the others.
+void Engine::State::announce_user(const AppConfig& app, const std::string& user_id, std::string_view name) {
+  notify_watchers(app, user_id, name);
+  if (cluster_users()) publish_user_notice(app, user_id, std::string(name));
 }
 
 // Linear in the connections; sign-ins and departures are rare next to events. Connections are
@@ -147,8 +155,10 @@ void Engine::State::send_watchlist_state(const Connection& connection) {
   if (connection.watchlist.empty()) return;
   server_frames::WatchlistEvent online{"online", {}};
   server_frames::WatchlistEvent offline{"offline", {}};
+  const std::set<std::string> online_elsewhere =
+      cluster_users() ? users_signed_in(*connection.app) : std::set<std::string>{};
   for (const auto& user_id : connection.watchlist) {
-    const bool is_online = signed_in.count({connection.app->id, user_id}) != 0;
+    const bool is_online = signed_in.count({connection.app->id, user_id}) != 0 || online_elsewhere.count(user_id) != 0;
     (is_online ? online : offline).user_ids.push_back(user_id);
   }
   std::vector<server_frames::WatchlistEvent> events;

@@ -70,6 +70,7 @@ TEST_CASE("redis link: a PeerMessage survives its JSON on the bus", "[net][redis
   message.cache = CachedEvent{"e", "d", 42};
   message.member = "u1";
   message.member_version = 9;
+  message.user_notice = UserNotice{"u2", "terminate"};
   auto decoded = decode_peer_message(encode_peer_message(message));
   REQUIRE(decoded.has_value());
   CHECK(*decoded == message);
@@ -79,6 +80,8 @@ TEST_CASE("redis link: a PeerMessage survives its JSON on the bus", "[net][redis
   CHECK_FALSE(decode_peer_message("not json").has_value());
   CHECK_FALSE(decode_peer_message(R"({"from":1,"app_id":"a","channel":"c"})").has_value());
   CHECK_FALSE(decode_peer_message(R"({"from":-1,"app_id":"a","channel":"c","text":"t"})").has_value());
+  CHECK_FALSE(decode_peer_message(R"({"from":1,"app_id":"a","channel":"","text":"","user_notice":{"user_id":"u"}})")
+                  .has_value());
 }
 
 TEST_CASE("redis link: an unreachable Redis is an error within the connect timeout", "[net][redis]") {
