@@ -1,6 +1,7 @@
 #include "harness/live_target.hpp"
 
 #include <atomic>
+#include <thread>
 
 #include "harness/isolated_target.hpp"
 #include "harness/live_invariants.hpp"
@@ -32,6 +33,8 @@ AppConfig served_app(const AppCredentials& app, const std::string& webhook_url) 
 }
 
 AppCredentials named_app(const std::string& name) { return {"app-" + name, name + "-key", name + "-secret"}; }
+
+constexpr std::chrono::milliseconds kServeClusterReadyMax{5'000};
 
 // A key prefix no other scenario of this run, nor (the clock's reading) of another run, uses.
 std::string fresh_cluster_prefix() {
@@ -91,6 +94,9 @@ void LiveTarget::start() {
     const std::string prefix = fresh_cluster_prefix();
     for (int node = 0; node < nodes; ++node) {
       ServeOptions mine = serve;
+      // A seed of its own per node: nodes seeded alike would hand out the same socket_ids, and a
+      // socket_id must name one connection cluster-wide (exclusion crosses nodes).
+      mine.seed = options_.seed + static_cast<std::uint64_t>(node) * 0x9E3779B97F4A7C15ULL;
       if (!options_.serve_cluster.empty()) {
         ServeOptions::Cluster cluster;
         cluster.redis_url = options_.serve_cluster;
@@ -108,6 +114,20 @@ void LiveTarget::start() {
         return;
       }
       options_.node_urls.push_back(server->ws_url());
+    }
+    // A node hears the others only once its bus is subscribed: the scenario starts after that.
+    if (!options_.serve_cluster.empty()) {
+      const auto give_up = std::chrono::steady_clock::now() + kServeClusterReadyMax;
+      for (int node = 0; node < nodes; ++node) {
+        while (!servers_[static_cast<std::size_t>(node)]->cluster_bus_subscribed()) {
+          if (std::chrono::steady_clock::now() > give_up) {
+            start_error_ = "serve node " + std::to_string(node) + ": its cluster bus was not subscribed within " +
+                           std::to_string(kServeClusterReadyMax.count()) + " ms";
+            return;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+      }
     }
     options_.http_url = servers_.front()->http_url();
     if (nodes == 1) options_.node_urls.clear();

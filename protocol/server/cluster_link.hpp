@@ -65,6 +65,11 @@ inline constexpr DurationNs kClusterDeathNoticed = kClusterHeartbeatTtl + kClust
 // channel names cannot hold a space, so no subscription meets it.
 inline constexpr std::string_view kSignedInUsers = "signed-in users";
 
+// The pseudo-channel counting an app's connections over every node, as the connections of one
+// member (kAppConnectionsMember), for max_connections: kept only for apps with a quota.
+inline constexpr std::string_view kAppConnections = "app connections";
+inline constexpr std::string_view kAppConnectionsMember = "connections";
+
 // News about a user rather than a channel, for every node.
 struct UserNotice {
   std::string user_id;

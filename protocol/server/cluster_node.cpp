@@ -155,6 +155,11 @@ std::size_t Engine::State::cluster_signed_in(const AppConfig& app, const std::st
   return cluster->add_member(app.id, kSignedInUsers, PresenceMember{user_id, nullptr}, delta).connections;
 }
 
+std::size_t Engine::State::cluster_connections(const AppConfig& app, int delta) {
+  const PresenceMember counted{std::string(kAppConnectionsMember), nullptr};
+  return cluster->add_member(app.id, kAppConnections, counted, delta).connections;
+}
+
 std::set<std::string> Engine::State::users_signed_in(const AppConfig& app) const {
   std::set<std::string> users;
   for (const auto& member : cluster->members(app.id, kSignedInUsers)) users.insert(member.user_id);
@@ -204,6 +209,7 @@ void Engine::State::take_over(TimeNs now, const NodeRemains& remains) {
   for (const auto& member : remains.removed_members) {
     const AppConfig* app = app_with_id(member.app_id);
     if (app == nullptr) continue;
+    if (member.channel == kAppConnections) continue;  // a count, not a member
     if (member.channel == kSignedInUsers) {
       announce_user(*app, member.user_id, "offline");  // its last sign-in was on the dead node
     } else {

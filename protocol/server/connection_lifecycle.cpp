@@ -108,7 +108,16 @@ void Engine::State::open(TimeNs now, ConnectionId id, std::string_view target) {
     return refuse(server_codes::kUnsupportedProtocol, "Unsupported protocol version");
   }
   const bool quota_checked = !options.defects.has(Defect::kConnectionQuotaIgnored);
-  if (quota_checked && app->max_connections && connections_of(*app) >= *app->max_connections) {
+  // In a cluster the quota counts every node's connections: this one is counted first, and
+  // taken out again when it is over.
+  const bool cluster_quota = quota_checked && app->max_connections && cluster != nullptr &&
+                             !options.defects.has(Defect::kConnectionQuotaPerNode);
+  if (cluster_quota) {
+    if (cluster_connections(*app, +1) > *app->max_connections) {
+      cluster_connections(*app, -1);
+      return refuse(server_codes::kOverConnectionQuota, "Application is over connection quota");
+    }
+  } else if (quota_checked && app->max_connections && connections_of(*app) >= *app->max_connections) {
     return refuse(server_codes::kOverConnectionQuota, "Application is over connection quota");
   }
 
@@ -119,6 +128,7 @@ void Engine::State::open(TimeNs now, ConnectionId id, std::string_view target) {
   connection.app = app;
   connection.socket_id = new_socket_id();
   connection.last_received = now;
+  connection.quota_counted = cluster_quota;
   const bool authorization_checked = !options.defects.has(Defect::kAuthorizationTimeoutIgnored);
   if (app->user_authentication_required && authorization_checked)
     connection.authorization_deadline = now + app->authorization_timeout;
@@ -155,6 +165,7 @@ void Engine::State::remove(TimeNs now, ConnectionId id) {
   // Its own watchlist goes first, so that it is not told of its user going offline.
   connection->watchlist.clear();
   count_signed_out(*connection);
+  if (connection->quota_counted) cluster_connections(*connection->app, -1);
   connections.erase(id);
 }
 

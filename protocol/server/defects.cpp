@@ -94,6 +94,8 @@ const std::vector<DefectInfo>& all_defects() {
        "another node within the delay does not cancel it (a vacated/occupied pair)"},
       {Defect::kWatchlistPerNode, "watchlist-per-node",
        "cluster: watchers hear online/offline, and get the initial state, only for sign-ins on their own node"},
+      {Defect::kConnectionQuotaPerNode, "connection-quota-per-node",
+       "cluster: an app's max_connections is checked against the receiving node's connections only"},
       {Defect::kTerminateLocalOnly, "terminate-local-only",
        "cluster: REST terminate_connections closes only the user's connections on the node that got the request"},
       {Defect::kWatchlistIgnored, "watchlist-ignored",

@@ -67,9 +67,10 @@ enum class Defect {
   kVacatedWhileMembersElsewhere,  // channel_vacated when this node's last subscriber leaves (soketi #616)
   kNoDeadNodeCleanup,             // a dead node's members are never removed (sockudo #87)
   kBusHiccupLosesBroadcast,       // a peer message right after another is lost (soketi #428)
-  kRemovalHoldPerNode,  // the removal delay is held on the deciding node only: a join elsewhere does not cancel it
-  kWatchlistPerNode,    // watchlist online/offline and initial state from this node's sign-ins only
-  kTerminateLocalOnly,  // terminate_connections closes only the receiving node's connections
+  kRemovalHoldPerNode,      // the removal delay is held on the deciding node only: a join elsewhere does not cancel it
+  kWatchlistPerNode,        // watchlist online/offline and initial state from this node's sign-ins only
+  kTerminateLocalOnly,      // terminate_connections closes only the receiving node's connections
+  kConnectionQuotaPerNode,  // max_connections counts the receiving node's connections only
   // Sign-in, watchlists, authorized connections and app settings (§4.5, §4.6, §1.8, §5).
   kWatchlistIgnored,                // the watchlist in user_data is ignored: no watchlist_events at all
   kWatchlistEventsPerConnection,    // online/offline for each connection of a watched user, not only the first/last

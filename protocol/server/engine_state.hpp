@@ -48,6 +48,8 @@ struct Connection {
   // Client event rate limit: a fixed one-second window opened by the first event in it.
   TimeNs rate_window_start = 0;
   std::uint32_t rate_window_events = 0;
+  // Cluster mode: counted in the store's cluster-wide connections of its app (max_connections).
+  bool quota_counted = false;
   // The entry this connection has in State::deadlines.
   std::optional<TimeNs> scheduled_deadline;
 };
@@ -205,6 +207,8 @@ struct Engine::State {
   // This node's connections signed in as the user change by delta: the user's cluster-wide count after.
   std::size_t cluster_signed_in(const AppConfig& app, const std::string& user_id, int delta);
   std::set<std::string> users_signed_in(const AppConfig& app) const;
+  // The app's connections over every node after this node's change by delta (a quota's count).
+  std::size_t cluster_connections(const AppConfig& app, int delta);
   void publish_user_notice(const AppConfig& app, const std::string& user_id, std::string action);
   // A notice from another node: tell this node's watchers, or close this node's connections.
   void receive_user_notice(TimeNs now, const AppConfig& app, const UserNotice& notice);

@@ -38,6 +38,11 @@ done
 python3 -c "import socket; socket.create_connection(('127.0.0.1', $redis_port), 0.2)" 2>/dev/null ||
   fail "redis-server did not start: $(cat "$work/redis.out")"
 
+# The default app, and the app cluster.16 names (its quota counted over the nodes).
+cat >"$work/apps.json" <<'JSON'
+{"apps": [{"id": "app-id", "key": "app-key", "secret": "app-secret"},
+          {"id": "app-small", "key": "small-key", "secret": "small-secret", "max_connections": 1}]}
+JSON
 hooks=$(free_port)
 targets=()
 commands=()
@@ -46,7 +51,7 @@ for node in 0 1 2; do
   targets+=(--target "ws://127.0.0.1:$port")
   # A fixed node id: a restarted node takes its previous life out of the store (cluster.11).
   commands+=(--server-cmd "exec '$serve' serve --host 127.0.0.1 --port $port --cluster redis://127.0.0.1:$redis_port \
---node-id $node --cluster-prefix live$$ --webhook http://127.0.0.1:$hooks/")
+--node-id $node --cluster-prefix live$$ --config '$work/apps.json' --webhook http://127.0.0.1:$hooks/")
 done
 
 SECONDS=0
@@ -56,7 +61,7 @@ status=$?
 grep -E "^(PASS|FAIL|SKIP|NOT RUN)" "$work/run.out"
 echo "cluster_live: exit $status in ${SECONDS}s"
 [ "$status" -eq 0 ] || { cat "$work/run.out" >&2; fail "exit $status, expected 0"; }
-for id in 1 2 3 4 5 6 7 8 9 11; do expect_in "$work/run.out" "^PASS *cluster.$id " "cluster.$id"; done
+for id in 1 2 3 4 5 6 7 8 9 11 12 13 14 15 16; do expect_in "$work/run.out" "^PASS *cluster.$id " "cluster.$id"; done
 expect_in "$work/run.out" "^SKIP *cluster.10 " cluster.10
 expect_in "$work/run.out" "were started 1 time (node 0), 4 times (node 1), 1 time (node 2)" "node starts"
 echo "cluster_live: ok"
