@@ -13,6 +13,12 @@ namespace {
 bool names_removal(const std::string& name) { return name == "channel_vacated" || name == "member_removed"; }
 bool names_addition(const std::string& name) { return name == "channel_occupied" || name == "member_added"; }
 
+bool is_subscription_count_frame(const std::string& text) {
+  if (text.find("pusher_internal:subscription_count") == std::string::npos) return false;
+  auto frame = decode_frame(text);
+  return frame && frame->event == "pusher_internal:subscription_count";
+}
+
 RemovalKey held_removal_key(const std::string& app_id, const WebhookEvent& event) {
   return RemovalKey{app_id, event.channel, event.user_id.value_or("")};
 }
@@ -105,6 +111,16 @@ void Engine::State::receive_peer_message(TimeNs now, const PeerMessage& message)
   if (message.exclude_socket_id) {
     auto it = by_socket_id.find(*message.exclude_socket_id);
     if (it != by_socket_id.end() && connections.at(it->second).app == app) excluded = it->second;
+  }
+  if (app->subscription_count && is_subscription_count_frame(message.text)) {
+    // Counts sent through different nodes race on the bus, and an older one may arrive after a
+    // newer one went out here: pass on the count as the store has it now, so that the last
+    // frame every subscriber gets is the settled count.
+    const std::size_t count = cluster->subscription_count(app->id, message.channel);
+    if (count != 0) {
+      broadcast_local(*app, message.channel, server_frames::subscription_count(message.channel, count), excluded);
+    }
+    return;
   }
   if (message.member) {
     deliver_member_event(*app, message.channel, message.text, excluded, *message.member, message.member_version);
