@@ -83,7 +83,9 @@ class NodeControl {
   virtual std::optional<std::string> crash(int node) = 0;    // SIGKILL to the node's process group
   virtual std::optional<std::string> restart(int node) = 0;  // start it again, wait until ready
   // SIGTERM to the node's process group (a graceful shutdown); the target watch starts it again.
-  virtual std::optional<std::string> shut_down(int node) = 0;
+  virtual std::optional<std::string> shut_down(int node) {
+    return "node " + std::to_string(node) + " cannot be shut down here";
+  }
 };
 
 // A NodeControl over one server process per node (node K: servers[K]); not owned. A node

@@ -49,7 +49,7 @@ std::optional<Error> LiveConnection::Impl::start_transport() {
   writing = false;
   ping_queue.clear();
   pinging = false;
-  close_frame_seen = false;
+  pong_callback = false;
   pending_close.reset();
   end_reason.reset();
   our_close_reason.reset();
@@ -125,13 +125,6 @@ void LiveConnection::Impl::upgrade(std::uint64_t gen) {
 
 void LiveConnection::Impl::on_upgraded(std::uint64_t /*gen*/) {
   stage = LiveStage::kOpen;
-  with_ws(ws, [this](auto& stream) {
-    // Called inside the read loop, which holds the Impl alive.
-    stream.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
-      if (kind == websocket::frame_type::pong) pongs.push_back(ReceivedFrame{real_now(), std::string(payload)});
-      if (kind == websocket::frame_type::close) close_frame_seen = true;
-    });
-  });
   client.on_open(real_now());
   read();
   flush_writes();
@@ -177,6 +170,8 @@ void LiveConnection::Impl::on_read_failed(beast::error_code ec) {
   if (ec == websocket::error::closed) return closed_by_frame();
   // The server sent its close frame, then ended TCP before our reply could complete the
   // handshake (a server exiting): closed with its code all the same.
+  bool close_frame_seen = false;
+  with_ws(ws, [&](auto& stream) { close_frame_seen = stream.reason().code != websocket::close_code::none; });
   if (close_frame_seen && ec != asio::error::operation_aborted) return closed_by_frame();
   if (ec == websocket::error::message_too_big || ec == websocket::error::buffer_overflow) {
     return abort("server sent a message larger than the " + std::to_string(options.frame_max_bytes) + "-byte limit");
@@ -204,6 +199,17 @@ void LiveConnection::Impl::closed_by_frame() {
 void LiveConnection::Impl::ping_next() {
   if (pinging || ping_queue.empty() || stage != LiveStage::kOpen) return;
   pinging = true;
+  if (!pong_callback) {
+    // Installed with the first ping only: a control callback makes Beast take one more turn of
+    // the loop per control frame, which a connection that never pings need not pay.
+    pong_callback = true;
+    with_ws(ws, [this](auto& stream) {
+      // Called inside the read loop, which holds the Impl alive.
+      stream.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
+        if (kind == websocket::frame_type::pong) pongs.push_back(ReceivedFrame{real_now(), std::string(payload)});
+      });
+    });
+  }
   websocket::ping_data payload;
   // c_str(): a const char*, so that the (pointer, count) overload is the one chosen, not the
   // templated (string-like, position) one a char* would pick.

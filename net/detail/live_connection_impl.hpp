@@ -80,7 +80,7 @@ struct LiveConnection::Impl : std::enable_shared_from_this<LiveConnection::Impl>
   std::vector<ReceivedFrame> pongs;
   std::deque<std::string> ping_queue;  // Beast allows one ping in flight
   bool pinging = false;
-  bool close_frame_seen = false;  // the server's close frame arrived on this transport
+  bool pong_callback = false;  // the stream's control callback is installed (at the first ping)
   std::vector<TimedClientEvent> events;
   std::vector<Error> errors;
   std::optional<std::string> end_reason;        // why the transport ended, when it was a failure
