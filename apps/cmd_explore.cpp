@@ -116,11 +116,8 @@ int explore_command(const ExploreArgs& args) {
     return kExitUsage;
   }
   if (args.log.given) {
-    if (args.target != "sim") {
-      std::cerr << "pushsim explore: --log works with the simulation (live: pushsim run --target ... --log)\n";
-      return kExitUsage;
-    }
-    // The file is written only once a seed fails; a path that cannot be written is refused now.
+    // Simulated, the file is written only once a seed fails; a path that cannot be written is
+    // refused now.
     const auto checked = open_wire_log(args.log, {});
     if (const auto* error = std::get_if<std::string>(&checked)) {
       std::cerr << "pushsim explore: " << *error << "\n";
@@ -133,6 +130,12 @@ int explore_command(const ExploreArgs& args) {
     live.target = args.target;
     live.seeds = args.seeds;
     live.defects = args.defects;
+    // Live runs are not deterministic, so a failing one cannot be run again to log it: with
+    // --log every run is logged as it happens, each under "ID seed N run 1".
+    WireLogOptions log_options;
+    log_options.scenario_ids = true;
+    auto opened = open_wire_log(args.log, log_options);
+    live.log = std::get<OpenedWireLog>(opened).log.get();
     return explore_live(std::get<harness::Scenario>(scenario), live);
   }
   auto profile = harness::resolve_fault_profile(args.profile);

@@ -7,6 +7,7 @@
 
 #include "apps/commands.hpp"
 #include "apps/generate_live.hpp"
+#include "apps/wire_log_option.hpp"
 #include "harness/workload_check.hpp"
 
 namespace pushsim::apps {
@@ -31,6 +32,7 @@ struct GenerateArgs {
   std::string live_shrink_budget = "180s";
   std::size_t live_shrink_max = 200;
   std::string webhook_listen;
+  WireLogArg log;  // --log [FILE]
 };
 
 std::string joined_defects(const std::vector<std::string>& names, const std::string& separator = "+") {
@@ -137,6 +139,15 @@ int report_failure(const GenerateArgs& args, const Defects& defects, std::uint64
   const auto& written_path = std::get<std::filesystem::path>(path);
   std::cout << "  wrote " << written_path.string() << " (" << rendered.steps << " steps, " << rendered.clients
             << " clients)\n  reproduce: pushsim run " << written_path.string() << flags << "\n";
+  if (args.log.given) {
+    // The written scenario run once more with the log on: the same run, since the simulation
+    // is deterministic (the file was checked before any seed ran).
+    auto opened = open_wire_log(args.log, {});
+    auto& log = std::get<OpenedWireLog>(opened).log;
+    std::cout << "wire log of " << file << (args.log.file.empty() ? ":" : " in " + args.log.file) << "\n" << std::flush;
+    auto sink = log->scenario(0, written.id, kSimulationEpoch);
+    harness::run_workload_text(rendered.yaml, defects, file, sink.get());
+  }
   return 1;
 }
 
@@ -155,7 +166,19 @@ int generate(const GenerateArgs& args) {
     std::cerr << "pushsim generate: --nodes and --should are for simulation only (--target sim)\n";
     return kExitUsage;
   }
+  if (args.log.given) {
+    const auto checked = open_wire_log(args.log, {});
+    if (const auto* error = std::get_if<std::string>(&checked)) {
+      std::cerr << "pushsim generate: " << *error << "\n";
+      return kExitUsage;
+    }
+  }
   if (args.target != "sim") {
+    // Live runs are not deterministic: every run (seeds, shrink candidates, re-runs) is logged
+    // as it happens, each under its workload's id and run number.
+    WireLogOptions log_options;
+    log_options.scenario_ids = true;
+    auto opened = open_wire_log(args.log, log_options);
     LiveGenerateArgs live{args.target,
                           args.seed,
                           args.seeds,
@@ -169,7 +192,8 @@ int generate(const GenerateArgs& args) {
                           args.live_runs,
                           args.live_shrink_budget,
                           args.live_shrink_max,
-                          args.webhook_listen};
+                          args.webhook_listen,
+                          std::get<OpenedWireLog>(opened).log.get()};
     return generate_live(live);
   }
   const std::string engine = args.defects.empty() ? "reference engine" : "defect " + joined_defects(args.defects);
@@ -237,10 +261,14 @@ void add_generate_command(CLI::App& app, int& exit_code) {
                   "expect_webhook steps fail unless the server is told it)");
   cmd->add_flag("--emit", args->emit, "write each seed's scenario to --out without running it");
   cmd->add_flag("--no-shrink", args->no_shrink, "write the failing workload as generated");
+  add_wire_log_option(*cmd, args->log);
   cmd->footer(
       "Exit codes: 0 every seed passed (or --emit); 1 a seed failed (its scenario is written to --out); 2 usage or "
       "input error.");
-  cmd->callback([args, &exit_code] { exit_code = generate(*args); });
+  cmd->callback([cmd, args, &exit_code] {
+    wire_log_given(*cmd, args->log);
+    exit_code = generate(*args);
+  });
 }
 
 }  // namespace pushsim::apps

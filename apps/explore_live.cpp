@@ -6,9 +6,11 @@
 #include <random>
 
 #include "apps/commands.hpp"
+#include "apps/wire_log_option.hpp"
 #include "harness/duration.hpp"
 #include "harness/executor.hpp"
 #include "harness/live_target.hpp"
+#include "net/real_clock.hpp"
 #include "protocol/random.hpp"
 #include "protocol/server/defects.hpp"
 
@@ -36,9 +38,10 @@ std::string env_value(const char* name) {
 
 // One run of the scenario under the seed's schedule; the first failure, or nullopt.
 std::optional<std::string> run_once(const harness::Scenario& scenario, harness::LiveTargetOptions options,
-                                    std::uint64_t seed, DurationNs latency_max) {
+                                    std::uint64_t seed, DurationNs latency_max, WireLog* log, TimeNs log_origin) {
   options.initial_latency = std::make_pair(DurationNs{0}, schedule_for(seed, latency_max).latency_max);
-  const auto factory = harness::live_target_factory(options);
+  const auto factory = logging_factory(harness::live_target_factory(options), log, log_origin,
+                                       scenario.id + " seed " + std::to_string(seed));
   const std::uint64_t scenario_seed = harness::scenario_seed(seed, scenario.id);
   auto target = factory(scenario, scenario_seed);
   const auto result = harness::run_scenario(scenario, *target, scenario_seed);
@@ -90,6 +93,7 @@ int explore_live(const harness::Scenario& scenario, const LiveExploreArgs& args)
 
   std::string defects_flag;
   for (const auto& name : args.defects) defects_flag += " --defect " + name;
+  const TimeNs log_origin = monotonic_now();  // live log lines count from the exploration's start
   if (args.replay_seed) {
     const auto schedule = schedule_for(*args.replay_seed, *latency_max);
     std::cout << "pushsim explore " << scenario.id << " --target " << args.target << ": replaying seed "
@@ -97,7 +101,7 @@ int explore_live(const harness::Scenario& scenario, const LiveExploreArgs& args)
     unsigned failed = 0;
     std::optional<std::string> first;
     for (unsigned run = 0; run < args.runs; ++run) {
-      auto failure = run_once(scenario, options, *args.replay_seed, *latency_max);
+      auto failure = run_once(scenario, options, *args.replay_seed, *latency_max, args.log, log_origin);
       if (failure && !failure->starts_with("skipped: ")) {
         ++failed;
         if (!first) first = failure;
@@ -113,7 +117,7 @@ int explore_live(const harness::Scenario& scenario, const LiveExploreArgs& args)
             << ", every client through the relay, latency up to " << args.max_latency << defects_flag << "\n";
   for (std::uint64_t seed = 1; seed <= args.seeds; ++seed) {
     const auto started = std::chrono::steady_clock::now();
-    auto failure = run_once(scenario, options, seed, *latency_max);
+    auto failure = run_once(scenario, options, seed, *latency_max, args.log, log_origin);
     const auto took_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (failure && failure->starts_with("skipped: ")) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/scenario.hpp"
+#include "net/wire_log.hpp"
 
 namespace pushsim::apps {
 
@@ -24,6 +25,7 @@ struct LiveExploreArgs {
   unsigned runs = 10;
   std::string max_latency = "30ms";
   std::string advance_budget = "61s";
+  WireLog* log = nullptr;  // --log: every run's wire log (each a sink of its own, "ID seed N")
 };
 
 // The exit code: 0 when no run failed, 1 when one did (or a replay reproduced), 2 on bad input.

@@ -9,9 +9,11 @@
 #include <variant>
 
 #include "apps/commands.hpp"
+#include "apps/wire_log_option.hpp"
 #include "harness/duration.hpp"
 #include "harness/live_target.hpp"
 #include "harness/workload_live.hpp"
+#include "net/real_clock.hpp"
 #include "protocol/server/defects.hpp"
 
 namespace pushsim::apps {
@@ -159,7 +161,7 @@ int generate_live(const LiveGenerateArgs& args) {
     return kExitUsage;
   }
   const auto& live = std::get<harness::LiveTargetOptions>(options);
-  const auto factory = run_factory(live, !live.serve);
+  const auto factory = logging_factory(run_factory(live, !live.serve), args.log, monotonic_now());
   std::string flags;
   for (const auto& name : args.defects) flags += " --defect " + name;
   std::cout << "pushsim generate --target " << args.target << flags << ": seeds " << args.seed << ".."

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "net/wire_log.hpp"
+
 namespace pushsim::apps {
 
 struct LiveGenerateArgs {
@@ -25,6 +27,7 @@ struct LiveGenerateArgs {
   std::string shrink_budget = "180s";
   std::size_t shrink_max = 200;
   std::string webhook_listen;  // ws:// targets: HOST:PORT the server's webhooks go to
+  WireLog* log = nullptr;      // --log: every live run's wire log, one sink each
 };
 
 // The exit code: 0 every seed passed, 1 one failed (its scenario is written), 2 bad input or a

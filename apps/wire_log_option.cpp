@@ -3,6 +3,11 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <vector>
+
+#include "harness/scenario.hpp"
+#include "harness/target.hpp"
 
 namespace pushsim::apps {
 
@@ -37,6 +42,25 @@ std::variant<OpenedWireLog, std::string> open_wire_log(const WireLogArg& arg, Wi
   options.format = WireLogFormat::kJsonLines;
   opened.log = std::make_unique<WireLog>(*opened.file, std::move(options));
   return opened;
+}
+
+harness::TargetFactory logging_factory(harness::TargetFactory inner, WireLog* log, TimeNs origin, std::string label) {
+  if (log == nullptr) return inner;
+  struct Sinks {
+    std::mutex mutex;
+    std::vector<std::unique_ptr<WireSink>> kept;  // a target may log until it is destroyed
+  };
+  auto sinks = std::make_shared<Sinks>();
+  return [inner = std::move(inner), log, origin, label = std::move(label), sinks](const harness::Scenario& scenario,
+                                                                                  std::uint64_t seed) {
+    auto target = inner(scenario, seed);
+    std::lock_guard lock(sinks->mutex);
+    const std::size_t run = sinks->kept.size() + 1;
+    const std::string name = (label.empty() ? scenario.id : label) + " run " + std::to_string(run);
+    sinks->kept.push_back(log->scenario(run - 1, name, origin));
+    if (target) target->set_wire_log(sinks->kept.back().get());
+    return target;
+  };
 }
 
 }  // namespace pushsim::apps

@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "harness/target_factory.hpp"
 #include "net/wire_log.hpp"
 
 namespace pushsim::apps {
@@ -30,5 +31,13 @@ struct OpenedWireLog {
 // nullopt log when the option was not given; a message for the user (exit 2) when the file
 // cannot be written or names a scenario file or a folder (a likely slip: `--log x.yaml`).
 std::variant<OpenedWireLog, std::string> open_wire_log(const WireLogArg& arg, WireLogOptions options);
+
+// Live runs that the command makes itself, one target each (explore's seeds, generate's runs
+// and shrink candidates): `inner`'s targets, each logging to a sink of its own on `log`, named
+// `label` (or the scenario's id when empty) and the run's number, with times from `origin`
+// (monotonic_now's clock: the command's start). The sinks live as long as the factory. `log`
+// null: `inner` itself.
+harness::TargetFactory logging_factory(harness::TargetFactory inner, WireLog* log, TimeNs origin,
+                                       std::string label = {});
 
 }  // namespace pushsim::apps

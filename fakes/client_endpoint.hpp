@@ -29,6 +29,8 @@ class ClientEndpoint {
   virtual void on_accept(TimeNs now, LinkId link) = 0;
   virtual void on_text(TimeNs now, LinkId link, const std::shared_ptr<const std::string>& text) = 0;
   virtual void on_close(TimeNs now, LinkId link, int code, std::string_view reason) = 0;
+  // A WebSocket pong control frame (the answer to a ping this client sent); most ignore it.
+  virtual void on_pong(TimeNs /*now*/, LinkId /*link*/, const std::string& /*payload*/) {}
 
   // A clean close of the current connection, from this side, with a code.
   virtual void close(TimeNs now, int code) = 0;

@@ -12,6 +12,8 @@ std::string describe_packet(const Packet& packet) {
     case Packet::Kind::kText: return *packet.text;
     case Packet::Kind::kClose: return "[close " + std::to_string(packet.code) + " " + *packet.text + "]";
     case Packet::Kind::kBinary: return "[binary " + std::to_string(packet.text->size()) + " bytes]";
+    case Packet::Kind::kPing: return "[ping " + *packet.text + "]";
+    case Packet::Kind::kPong: return "[pong " + *packet.text + "]";
   }
   return "[?]";
 }
@@ -83,6 +85,11 @@ void Network::send_text(LinkId id, Direction direction, std::shared_ptr<const st
 
 void Network::send_binary(LinkId id, Direction direction, std::shared_ptr<const std::string> bytes) {
   enqueue(id, direction, Packet{Packet::Kind::kBinary, 0, std::move(bytes), {}});
+}
+
+void Network::send_control(LinkId id, Direction direction, std::string payload) {
+  const auto kind = direction == Direction::kToServer ? Packet::Kind::kPing : Packet::Kind::kPong;
+  enqueue(id, direction, Packet{kind, 0, std::make_shared<const std::string>(std::move(payload)), {}});
 }
 
 void Network::send_accept(LinkId id) {

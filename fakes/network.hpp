@@ -51,6 +51,10 @@ struct Packet {
     kText,    // a text frame
     kClose,   // a close frame with a code; text is the reason
     kBinary,  // a binary frame (client -> server only); text is its bytes
+    // Control frames (RFC 6455 §5.5), modelled only as far as pings go: a client's ping and
+    // the server's pong; text is the payload. They carry no protocol message.
+    kPing,  // client -> server
+    kPong,  // server -> client
   };
   Kind kind = Kind::kText;
   int code = 0;
@@ -95,6 +99,8 @@ class Network {
   LinkId connect(EndpointId client, std::string target);
   void send_text(LinkId link, Direction direction, std::shared_ptr<const std::string> text);
   void send_binary(LinkId link, Direction direction, std::shared_ptr<const std::string> bytes);
+  // A ping (kToServer) or pong (kToClient) control frame with this payload.
+  void send_control(LinkId link, Direction direction, std::string payload);
   void send_accept(LinkId link);
   // Closes the sending side now; the close packet travels in `direction`.
   void send_close(LinkId link, Direction direction, int code, std::string reason);

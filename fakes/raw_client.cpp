@@ -37,6 +37,17 @@ bool RawClient::send_binary(std::string bytes) {
   return true;
 }
 
+bool RawClient::send_ping(std::string payload) {
+  if (crashed_ || link_ == 0 || closed_) return false;
+  world_.ping_server(link_, std::move(payload));
+  return true;
+}
+
+void RawClient::on_pong(TimeNs now, LinkId /*link*/, const std::string& payload) {
+  if (crashed_) return;
+  pongs_.push_back(Pong{now, payload});
+}
+
 void RawClient::subscribe(const std::string& channel, const std::string& auth,
                           const std::optional<std::string>& channel_data) {
   send(encode_subscribe(Json(auth), channel_data ? std::optional<Json>(*channel_data) : std::nullopt, channel,

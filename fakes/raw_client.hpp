@@ -29,6 +29,8 @@ class RawClient final : public ClientEndpoint {
   std::shared_ptr<const std::string> send(const Frame& frame) { return send(encode_frame(frame)); }
   // The bytes as one binary frame; false when there was no open connection to send on.
   bool send_binary(std::string bytes);
+  // A WebSocket ping control frame; false when there was no open connection to send on.
+  bool send_ping(std::string payload);
   void subscribe(const std::string& channel, const std::string& auth = "",
                  const std::optional<std::string>& channel_data = std::nullopt);
   void close(TimeNs now, int code) override;
@@ -42,6 +44,12 @@ class RawClient final : public ClientEndpoint {
   const std::optional<std::string>& socket_id() const { return socket_id_; }
   std::optional<int> close_code() const { return close_code_; }
   const std::vector<ReceivedFrame>& received() const { return received_; }
+  struct Pong {
+    TimeNs at = 0;
+    std::string payload;
+  };
+  // The pongs that answered this client's pings, on its current connection or an earlier one.
+  const std::vector<Pong>& pongs() const { return pongs_; }
   // Received frames decoded (undecodable ones skipped), optionally only those of one event.
   std::vector<Frame> frames(std::optional<std::string_view> event = std::nullopt) const;
   std::size_t count(std::string_view event) const { return frames(event).size(); }
@@ -49,6 +57,7 @@ class RawClient final : public ClientEndpoint {
   void on_accept(TimeNs now, LinkId link) override;
   void on_text(TimeNs now, LinkId link, const std::shared_ptr<const std::string>& text) override;
   void on_close(TimeNs now, LinkId link, int code, std::string_view reason) override;
+  void on_pong(TimeNs now, LinkId link, const std::string& payload) override;
 
  private:
   World& world_;
@@ -61,6 +70,7 @@ class RawClient final : public ClientEndpoint {
   std::optional<std::string> socket_id_;
   std::optional<int> close_code_;
   std::vector<ReceivedFrame> received_;
+  std::vector<Pong> pongs_;
 };
 
 // The target pusher-js opens: "/app/{key}?protocol=7&client=js&version=8.4.0&flash=false".

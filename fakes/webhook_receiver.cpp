@@ -21,6 +21,7 @@ HttpReply WebhookReceiver::handle(TimeNs now, const HttpRequest& request) {
   WebhookBatch batch;
   batch.arrived_at = now;
   batch.body = request.body;
+  batch.target = request.target;
   if (auto error = verify_webhook(app_, request.headers, request.body)) {
     batch.error = error->message;
   } else {

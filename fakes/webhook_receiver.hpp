@@ -24,6 +24,7 @@ struct WebhookBatch {
   int status = 0;                       // what we answered; 0 for no answer
   std::optional<std::int64_t> time_ms;  // from the body, when it parses
   std::vector<Json> events;             // from the body, when it parses
+  std::string target = {};              // the request target (path and query) it was posted to
 };
 
 class WebhookReceiver {

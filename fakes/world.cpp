@@ -126,6 +126,22 @@ bool World::crash_node(NodeId node) {
   return true;
 }
 
+void World::shutdown_server() {
+  trace_.record(now(), TraceKind::kFault, server_, server_, 0, std::string("shutdown"));
+  const bool drop = config_.engine.defects.has(Defect::kShutdownWithoutClose);
+  for (NodeId node = 0; node < nodes_.size(); ++node) {
+    Engine* engine = node_engine(node);
+    if (engine == nullptr) continue;
+    if (drop) {
+      for (LinkId link = 1; link <= link_node_.size(); ++link) {
+        if (link_node_[link - 1] == node) network_->cut(link);
+      }
+    }
+    engine->shutdown(now());
+    pump_engine(node);
+  }
+}
+
 bool World::restart_node(NodeId node) {
   if (!bus_ || node >= nodes_.size() || nodes_[node]->engine) return false;
   trace_.record(now(), TraceKind::kFault, bus_->endpoint(node), bus_->endpoint(node), 0, std::string("restart"));
@@ -213,6 +229,10 @@ void World::send_binary_to_server(LinkId link, std::shared_ptr<const std::string
   network_->send_binary(link, Direction::kToServer, std::move(bytes));
 }
 
+void World::ping_server(LinkId link, std::string payload) {
+  network_->send_control(link, Direction::kToServer, std::move(payload));
+}
+
 void World::close_to_server(LinkId link, int code, std::string reason) {
   network_->send_close(link, Direction::kToServer, code, std::move(reason));
 }
@@ -251,7 +271,9 @@ void World::on_packet(TimeNs now, LinkId link, Direction direction, const Packet
     case Packet::Kind::kAccept: return client->on_accept(now, link);
     case Packet::Kind::kText: return client->on_text(now, link, packet.text);
     case Packet::Kind::kClose: return client->on_close(now, link, packet.code, *packet.text);
+    case Packet::Kind::kPong: return client->on_pong(now, link, *packet.text);
     case Packet::Kind::kOpen:
+    case Packet::Kind::kPing:
     case Packet::Kind::kBinary: break;  // never travels to a client
   }
 }
@@ -272,7 +294,14 @@ void World::on_server_packet(TimeNs now, LinkId link, const Packet& packet) {
     case Packet::Kind::kText: engine->on_text(now, link, *packet.text); break;
     case Packet::Kind::kBinary: engine->on_binary(now, link, std::string_view(*packet.text)); break;
     case Packet::Kind::kClose: engine->on_closed(now, link); break;
-    case Packet::Kind::kAccept: return;
+    case Packet::Kind::kPing:
+      // The server's WebSocket layer answers a ping with a pong of the same payload (RFC 6455
+      // §5.5.2), as Beast does under `pushsim serve`; the engine never hears of it.
+      if (!config_.engine.defects.has(Defect::kNoWebSocketPong))
+        network_->send_control(link, Direction::kToClient, *packet.text);
+      return;
+    case Packet::Kind::kAccept:
+    case Packet::Kind::kPong: return;
   }
   pump_engine(node);
 }

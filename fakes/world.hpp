@@ -80,6 +80,10 @@ class World final : private NetworkSink {
   // Each returns false, and does nothing, for a node that is not there (or not down, for
   // restart_node); without a cluster every one does.
   bool crash_node(NodeId node);
+  // A graceful shutdown of every node (Engine::shutdown: each connection closed with 4200).
+  // The engines stay to finish their webhooks; new connections get 4200 at once. With the
+  // broken variant kShutdownWithoutClose every connection is cut instead, without a close.
+  void shutdown_server();
   bool restart_node(NodeId node);
   bool partition_nodes(NodeId a, NodeId b);
   bool heal_nodes(NodeId a, NodeId b);
@@ -112,6 +116,7 @@ class World final : private NetworkSink {
   LinkId open_connection(ClientEndpoint& client, std::string target);
   void send_to_server(LinkId link, std::shared_ptr<const std::string> text);
   void send_binary_to_server(LinkId link, std::shared_ptr<const std::string> bytes);
+  void ping_server(LinkId link, std::string payload);
   void close_to_server(LinkId link, int code, std::string reason);
   void call_auth(ClientEndpoint& client, HttpRequest request, HttpCallback done);
   // A client's timer. An `activity` timer (a reconnect, say) keeps the world from being

@@ -19,6 +19,7 @@ struct Consumption {
   std::map<std::string, std::set<std::size_t>> frames;
   std::map<std::string, std::size_t> latest;
   std::set<std::size_t> webhooks;
+  std::map<std::string, std::set<std::size_t>> pongs;
 };
 
 class Execution {
@@ -55,6 +56,7 @@ class Execution {
   std::optional<std::string> expect_no_webhook(const ExpectNoWebhookStep& step, TimeNs start);
   std::optional<std::string> expect_webhook_state(const ExpectWebhookStateStep& step, TimeNs start);
   std::optional<std::string> expect_refused(const ExpectRefusedStep& step, TimeNs start);
+  std::optional<std::string> expect_pong(const ExpectPongStep& step, TimeNs start);
   // The first unconsumed frame matching by the deadline, from index `scanned` on; advances
   // `scanned` past the frames that did not match. With after_previous, only frames after the
   // one the client's latest passing expect consumed.

@@ -172,6 +172,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
             return target_.send_text(s.client, encode_client_event(*event, *data, *channel, FrameForm::kCanonical));
           },
           [&](const SendStep& s) -> std::optional<std::string> {
+            if (s.ws_ping) return target_.send_ws_ping(s.client, *s.ws_ping);
             auto text = sub(s.text);
             if (!text) return error_of(text.error());
             return s.binary ? target_.send_binary(s.client, *text) : target_.send_text(s.client, *text);
@@ -218,6 +219,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
           [&](const ExpectNoWebhookStep& s) { return expect_no_webhook(s, start); },
           [&](const ExpectWebhookStateStep& s) { return expect_webhook_state(s, start); },
           [&](const ExpectRefusedStep& s) { return expect_refused(s, start); },
+          [&](const ExpectPongStep& s) { return expect_pong(s, start); },
           [&](const AdvanceStep& s) -> std::optional<std::string> {
             target_.advance_to(capped(target_.now() + s.duration));
             return std::nullopt;
@@ -238,6 +240,7 @@ std::optional<std::string> Execution::run_action(const StepAction& action, TimeN
           },
           [&](const PartitionNodesStep& s) { return target_.partition_nodes(s.a, s.b); },
           [&](const HealNodesStep& s) { return target_.heal_nodes(s.nodes); },
+          [&](const ShutdownServerStep&) { return target_.shutdown_server(); },
           [&](const ConcurrentlyStep&) -> std::optional<std::string> { return "internal: block run as action"; },
           [&](const OneOfStep&) -> std::optional<std::string> { return "internal: block run as action"; },
       },

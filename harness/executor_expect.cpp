@@ -133,6 +133,37 @@ std::optional<std::string> Execution::expect_close(const ExpectCloseStep& step, 
   return std::nullopt;
 }
 
+std::optional<std::string> Execution::expect_pong(const ExpectPongStep& step, TimeNs start) {
+  const TimeNs deadline = start + step.within;
+  auto quoted = [](const std::string& text) { return Json(text).dump(); };
+  auto& used = consumed_.pongs[step.client];
+  std::optional<std::size_t> found;
+  target_.wait_until(capped(deadline), [&] {
+    const auto& pongs = target_.pongs(step.client);
+    for (std::size_t i = 0; i < pongs.size(); ++i) {
+      if (pongs[i].at > deadline || used.count(i) != 0) continue;
+      if (!step.payload || pongs[i].payload == *step.payload) {
+        found = i;
+        return true;
+      }
+    }
+    return false;
+  });
+  if (found) {
+    used.insert(*found);
+    return std::nullopt;
+  }
+  std::string out = "no WebSocket pong" + (step.payload ? " with payload " + quoted(*step.payload) : std::string()) +
+                    " at " + step.client + " within " + format_duration(step.within) + cap_note(deadline);
+  const auto& pongs = target_.pongs(step.client);
+  out += "\npongs received (" + std::to_string(pongs.size()) + ")";
+  for (std::size_t i = 0; i < pongs.size(); ++i) {
+    out += "\n  " + format_offset(pongs[i].at - origin_) + " " + quoted(pongs[i].payload) +
+           (used.count(i) != 0 ? " (consumed)" : "");
+  }
+  return out;
+}
+
 std::optional<std::string> Execution::expect_response(const ExpectResponseStep& step) {
   if (target_.responses().empty()) return "no REST step ran before this expect_response";
   const std::size_t last = target_.responses().size() - 1;
@@ -167,6 +198,8 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
     resolved.socket_id = *socket;
   }
   const TimeNs deadline = start + step.within;
+  const std::string endpoint = step.endpoint.value_or("");
+  auto where = [](const ObservedWebhook& w) { return w.endpoint.empty() ? std::string() : " at " + w.endpoint; };
   // Arrival times in Unix ns: the target's clock and the Unix clock differ by a constant.
   const TimeNs to_unix = target_.unix_now() - target_.now();
   auto stamped_in_time = [&](const ObservedWebhook& webhook) {
@@ -181,7 +214,7 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
     const auto& events = target_.webhooks();
     for (; scanned < events.size(); ++scanned) {
       const std::size_t i = scanned;
-      if (events[i].at > deadline || consumed_.webhooks.count(i) != 0) continue;
+      if (events[i].at > deadline || consumed_.webhooks.count(i) != 0 || events[i].endpoint != endpoint) continue;
       if (!match_webhook(resolved, events[i].event, events[i].batch_size) && stamped_in_time(events[i])) {
         found = i;
         return true;
@@ -194,12 +227,14 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
     return std::nullopt;
   }
   const Json expected = webhook_expectation_view(resolved);
-  std::string out = "no matching webhook within " + format_duration(step.within) + cap_note(deadline) +
+  std::string out = "no matching webhook" + (endpoint.empty() ? std::string() : " at endpoint " + endpoint) +
+                    " within " + format_duration(step.within) + cap_note(deadline) +
                     "\nexpected: " + expected_text(expected);
   const auto& events = target_.webhooks();
   std::size_t best_score = 0;
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i].endpoint != endpoint) continue;
     const std::size_t score = match_score(expected, webhook_view(events[i].event, events[i].batch_size));
     if (!best || score > best_score) best = i, best_score = score;
   }
@@ -216,7 +251,7 @@ std::optional<std::string> Execution::expect_webhook(const ExpectWebhookStep& st
   }
   out += "\naccepted webhook events (" + std::to_string(events.size()) + ")";
   for (std::size_t i = 0; i < events.size() && i < kReportedFramesMax; ++i) {
-    out += "\n  " + format_offset(events[i].at - origin_) + " " + shown(events[i].event) +
+    out += "\n  " + format_offset(events[i].at - origin_) + where(events[i]) + " " + shown(events[i].event) +
            (consumed_.webhooks.count(i) != 0 ? " (consumed)" : "");
   }
   return out;
@@ -232,13 +267,14 @@ std::optional<std::string> Execution::expect_no_webhook(const ExpectNoWebhookSte
     expected[key] = *text;
   }
   const TimeNs deadline = start + step.span;
+  const std::string endpoint = step.endpoint.value_or("");
   std::optional<std::size_t> found;
   std::size_t scanned = 0;  // incremental, as in find_frame
   target_.wait_until(capped(deadline), [&] {
     const auto& events = target_.webhooks();
     for (; scanned < events.size(); ++scanned) {
       const std::size_t i = scanned;
-      if (events[i].at > deadline || consumed_.webhooks.count(i) != 0) continue;
+      if (events[i].at > deadline || consumed_.webhooks.count(i) != 0 || events[i].endpoint != endpoint) continue;
       if (!match_subset(expected, events[i].event)) {
         found = i;
         return true;
@@ -248,8 +284,10 @@ std::optional<std::string> Execution::expect_no_webhook(const ExpectNoWebhookSte
   });
   if (!found) return std::nullopt;
   const auto& event = target_.webhooks()[*found];
-  return "expected no webhook matching " + shown(expected) + " for " + format_duration(step.span) + ", but at " +
-         format_offset(event.at - origin_) + " got " + shown(event.event);
+  return "expected no webhook matching " + shown(expected) +
+         (endpoint.empty() ? std::string() : " at endpoint " + endpoint) + " for " + format_duration(step.span) +
+         ", but at " + format_offset(event.at - origin_) + " got " + shown(event.event) +
+         (event.batch_size > 1 ? " (in a POST of " + std::to_string(event.batch_size) + " events)" : "");
 }
 
 std::optional<std::string> Execution::expect_refused(const ExpectRefusedStep& step, TimeNs start) {
@@ -293,8 +331,10 @@ namespace {
 
 // The events expect_webhook_state weighs: channel_occupied / channel_vacated of the channel,
 // or member_added / member_removed of the channel and user.
-bool weighs(const std::string& channel, const std::optional<std::string>& user, const Json& event) {
-  if (!event.is_object() || event.value("channel", "") != channel) return false;
+bool weighs(const std::string& channel, const std::optional<std::string>& user, const ObservedWebhook& observed) {
+  const Json& event = observed.event;
+  // The catch-all endpoint only: a filtered one repeats some of its events.
+  if (!observed.endpoint.empty() || !event.is_object() || event.value("channel", "") != channel) return false;
   const std::string name = event.value("name", "");
   if (!user) return name == "channel_occupied" || name == "channel_vacated";
   return (name == "member_added" || name == "member_removed") && event.value("user_id", "") == *user;
@@ -337,11 +377,11 @@ std::optional<std::string> Execution::expect_webhook_state(const ExpectWebhookSt
     const auto& events = target_.webhooks();
     std::map<std::uint64_t, bool> post_is_removal;
     for (const auto& observed : events) {
-      if (weighs(*channel, user, observed.event)) post_is_removal[observed.post] = is_removal(observed.event);
+      if (weighs(*channel, user, observed)) post_is_removal[observed.post] = is_removal(observed.event);
     }
     auto order = [&](const ObservedWebhook& w) { return std::pair(w.time_ms.value_or(0), post_is_removal[w.post]); };
     for (std::size_t i = 0; i < events.size(); ++i) {
-      if (!weighs(*channel, user, events[i].event)) continue;
+      if (!weighs(*channel, user, events[i])) continue;
       if (!latest || order(events[i]) >= order(events[*latest])) latest = i;
     }
     return latest ? state_after(events[*latest].event) : none;
@@ -353,7 +393,7 @@ std::optional<std::string> Execution::expect_webhook_state(const ExpectWebhookSt
                     cap_note(deadline) + ", but by time_ms it is " + std::string(to_string(current())) +
                     "\nthe events that decide it, in arrival order:";
   for (const auto& observed : target_.webhooks()) {
-    if (!weighs(*channel, user, observed.event)) continue;
+    if (!weighs(*channel, user, observed)) continue;
     out += "\n  " + format_offset(observed.at - origin_) + " time_ms " +
            (observed.time_ms ? std::to_string(*observed.time_ms) : std::string("?")) + " " + shown(observed.event);
   }

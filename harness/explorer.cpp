@@ -58,6 +58,7 @@ std::unique_ptr<SimTarget> make_target(const Scenario& scenario, const RunSpec& 
     if (client.app && *client.app != "default") options.app_names.insert(*client.app);
   }
   options.app_settings = scenario.apps;
+  options.webhook_endpoints = scenario.webhook_endpoints;
   for (const auto& feature : scenario.requires_features) {
     if (feature == "subscription_count" || feature == "batch_webhooks") options.enable.insert(feature);
   }

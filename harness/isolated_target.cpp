@@ -95,7 +95,8 @@ const std::vector<ObservedWebhook>& IsolatedTarget::webhooks() {
         continue;  // about another scenario's channel
       }
     }
-    webhooks_.push_back(ObservedWebhook{hook.at, names_.unmap_json(hook.event), hook.time_ms, 1, hook.post});
+    webhooks_.push_back(
+        ObservedWebhook{hook.at, names_.unmap_json(hook.event), hook.time_ms, 1, hook.post, hook.endpoint});
     // batch_size counts this scenario's events of the POST only: the same POST's earlier ones
     // (a POST's events are observed together) each count the new one too.
     std::size_t same_post = 0;

@@ -47,6 +47,11 @@ class IsolatedTarget final : public Target {
     return inner_->signin(client, auth, as);
   }
   ActionError send_text(const std::string& client, const std::string& text) override;
+  ActionError send_ws_ping(const std::string& client, const std::string& payload) override {
+    return inner_->send_ws_ping(client, payload);
+  }
+  ActionError shutdown_server() override { return inner_->shutdown_server(); }
+  const std::vector<ObservedPong>& pongs(const std::string& client) override { return inner_->pongs(client); }
   ActionError send_binary(const std::string& client, const std::string& bytes) override {
     return inner_->send_binary(client, bytes);
   }

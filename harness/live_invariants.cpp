@@ -99,6 +99,7 @@ std::vector<fakes::WebhookBatch> batches_of(const std::vector<ObservedWebhook>& 
   std::vector<fakes::WebhookBatch> out;
   std::uint64_t post = 0;
   for (const auto& hook : webhooks) {
+    if (!hook.endpoint.empty()) continue;  // a filtered endpoint repeats some of the catch-all's events
     if (out.empty() || hook.post != post) {
       post = hook.post;
       out.push_back(fakes::WebhookBatch{hook.at, {}, true, {}, 200, hook.time_ms, {}});

@@ -83,6 +83,9 @@ void LiveTarget::start() {
     AppConfig main_app = served_app(options_.app, listener_->url());
     main_app.subscription_count = options_.enable.count("subscription_count") != 0;
     main_app.batch_webhooks = options_.enable.count("batch_webhooks") != 0;
+    for (const auto& endpoint : options_.webhook_endpoints) {
+      main_app.webhooks.push_back(WebhookConfig{listener_->url() + "/" + endpoint.name, endpoint.event_types});
+    }
     serve.apps.push_back(main_app);
     for (const auto& name : options_.app_names) {
       AppConfig app = served_app(named_app(name), listener_->url());
@@ -289,6 +292,7 @@ ActionError LiveTarget::connect(const std::string& client, const ConnectOptions&
   live.frames_max = options_.frames_max;
   state->connection = std::make_unique<LiveConnection>(*loop_, live);
   state->frames_seen = 0;
+  state->pongs_seen = 0;
   state->errors_seen = 0;
   state->close.reset();
   state->closed_by_us = false;
@@ -342,6 +346,35 @@ ActionError LiveTarget::send_text(const std::string& client, const std::string& 
   ClientState* state = nullptr;
   if (auto error = usable(client, state)) return error;
   return send(*state, text);
+}
+
+ActionError LiveTarget::send_ws_ping(const std::string& client, const std::string& payload) {
+  ClientState* state = nullptr;
+  if (auto error = usable(client, state)) return error;
+  note("ping", client, "server", payload);
+  if (!state->connection) return std::nullopt;  // as the sim: nothing to send on
+  if (auto error = state->connection->send_ws_ping(payload)) add_problem(client + ": " + error->message);
+  return std::nullopt;
+}
+
+const std::vector<ObservedPong>& LiveTarget::pongs(const std::string& client) {
+  static const std::vector<ObservedPong> kNone;
+  refresh();
+  const ClientState* state = find(client);
+  return state == nullptr ? kNone : state->pongs;
+}
+
+ActionError LiveTarget::shutdown_server() {
+  note("fault", "server", "server", "shutdown_server");
+  if (server_) {
+    server_->stop();  // closes every connection with 4200, then waits out its grace
+    return std::nullopt;
+  }
+  if (!options_.node_control) return std::string("shutdown_server needs --target serve or --server-cmd");
+  for (int node = 0; node < nodes(); ++node) {
+    if (auto error = options_.node_control->shut_down(node)) return error;
+  }
+  return std::nullopt;
 }
 
 ActionError LiveTarget::drop(const std::string& client) {
@@ -522,6 +555,9 @@ std::optional<std::string> LiveTarget::cannot_play_cluster(const Scenario& scena
     return std::string(
         "partition_nodes and heal_nodes cut the bus between nodes, which a live cluster keeps to itself");
   }
+  if (uses_step<ShutdownServerStep>(scenario.steps) && !options_.serve && !options_.node_control) {
+    return std::string("shutdown_server needs --target serve or the server's process (--server-cmd)");
+  }
   const bool node_faults = uses_step<CrashNodeStep>(scenario.steps) || uses_step<RestartNodeStep>(scenario.steps);
   if (!node_faults) return std::nullopt;
   if (!options_.node_control) {
@@ -583,6 +619,13 @@ void LiveTarget::refresh() {
       trace_.push_back(TraceLine{from_real(r.at), "deliver", "server", name, r.text});
       if (wire_ != nullptr) log_wire(started_monotonic_ + (r.at - started_real_), trace_.back());
     }
+    const auto& pongs = state.connection->pongs();
+    for (; state.pongs_seen < pongs.size(); ++state.pongs_seen) {
+      const auto& p = pongs[state.pongs_seen];
+      state.pongs.push_back(ObservedPong{from_real(p.at), p.text});
+      trace_.push_back(TraceLine{from_real(p.at), "pong", "server", name, p.text});
+      if (wire_ != nullptr) log_wire(started_monotonic_ + (p.at - started_real_), trace_.back());
+    }
     const auto& errors = state.connection->errors();
     for (; state.errors_seen < errors.size(); ++state.errors_seen) {
       note("error", "server", name, errors[state.errors_seen].message);
@@ -629,8 +672,8 @@ void LiveTarget::refresh() {
     if (!accepted || !hook.events.is_array()) continue;
     ++posts_accepted_;
     for (const auto& event : hook.events) {
-      webhooks_.push_back(
-          ObservedWebhook{from_real(hook.at), event, hook.time_ms, hook.events.size(), posts_accepted_});
+      webhooks_.push_back(ObservedWebhook{from_real(hook.at), event, hook.time_ms, hook.events.size(), posts_accepted_,
+                                          webhook_endpoint_of(hook.target)});
     }
   }
 }
@@ -689,6 +732,14 @@ class ProcessNodeControl final : public NodeControl {
     return std::nullopt;
   }
 
+  std::optional<std::string> shut_down(int node) override {
+    ServerProcess* server = at(node);
+    if (server == nullptr) return "node " + std::to_string(node) + " has no server process";
+    if (server->ended()) return "node " + std::to_string(node) + " is not up";
+    server->terminate();
+    return std::nullopt;
+  }
+
   std::optional<std::string> restart(int node) override {
     ServerProcess* server = at(node);
     if (server == nullptr) return "node " + std::to_string(node) + " has no server process";
@@ -722,6 +773,7 @@ TargetFactory live_target_factory(LiveTargetOptions options) {
       if (client.app && *client.app != "default") mine.app_names.insert(*client.app);
     }
     mine.app_settings = scenario.apps;
+    mine.webhook_endpoints = scenario.webhook_endpoints;
     for (const auto& feature : scenario.requires_features) {
       if (feature == "subscription_count" || feature == "batch_webhooks") mine.enable.insert(feature);
     }

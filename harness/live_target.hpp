@@ -82,6 +82,10 @@ class NodeControl {
   virtual ~NodeControl() = default;
   virtual std::optional<std::string> crash(int node) = 0;    // SIGKILL to the node's process group
   virtual std::optional<std::string> restart(int node) = 0;  // start it again, wait until ready
+  // SIGTERM to the node's process group (a graceful shutdown); the target watch starts it again.
+  virtual std::optional<std::string> shut_down(int node) {
+    return "node " + std::to_string(node) + " cannot be shut down here";
+  }
 };
 
 // A NodeControl over one server process per node (node K: servers[K]); not owned. A node
@@ -107,7 +111,9 @@ struct LiveTargetOptions {
   std::uint64_t seed = 1;
   std::set<std::string> app_names;        // serve mode: apps besides "default" the clients name
   std::vector<AppSettings> app_settings;  // serve mode: the scenario's `apps:`, for those apps
-  std::set<std::string> enable;           // serve mode: subscription_count, batch_webhooks
+  // serve mode: the default app's endpoints besides the catch-all, at the listener's /webhooks/NAME
+  std::vector<WebhookEndpoint> webhook_endpoints;
+  std::set<std::string> enable;  // serve mode: subscription_count, batch_webhooks
   // The optional features the server has, from its target profile (none: every known one).
   std::optional<std::set<std::string>> features;
   // Wall time one wait may take; longer ones skip. Above the engine's 3 s webhook removal
@@ -167,6 +173,9 @@ class LiveTarget final : public Target {
   ActionError unsubscribe(const std::string& client, const std::string& channel) override;
   ActionError signin(const std::string& client, const AuthChoice& auth, const std::optional<std::string>& as) override;
   ActionError send_text(const std::string& client, const std::string& text) override;
+  ActionError send_ws_ping(const std::string& client, const std::string& payload) override;
+  ActionError shutdown_server() override;
+  const std::vector<ObservedPong>& pongs(const std::string& client) override;
   ActionError rest(const RestCall& call) override;
 
   ActionError partition(const std::string& client) override;
@@ -209,6 +218,8 @@ class LiveTarget final : public Target {
     std::size_t errors_seen = 0;  // of connection->errors()
     std::vector<ObservedFrame> frames;
     std::optional<ObservedClose> close;
+    std::vector<ObservedPong> pongs;
+    std::size_t pongs_seen = 0;  // of connection->pongs()
     bool closed_by_us = false;
     bool ended_noted = false;                   // an end without a close frame, traced once
     std::optional<std::string> last_socket_id;  // kept after a close, as the sim's clients keep it

@@ -71,7 +71,15 @@ std::string describe(const SigninStep& s) {
 std::string describe(const ClientEventStep& s) {
   return s.client + " " + s.channel + " " + s.event + " " + dump(s.data);
 }
-std::string describe(const SendStep& s) { return s.client + (s.binary ? " binary " : " ") + json_quoted(s.text); }
+std::string describe(const SendStep& s) {
+  if (s.ws_ping) return s.client + " ws_ping " + json_quoted(*s.ws_ping);
+  return s.client + (s.binary ? " binary " : " ") + json_quoted(s.text);
+}
+std::string describe(const ExpectPongStep& s) {
+  return s.client + (s.payload ? " " + json_quoted(*s.payload) : std::string()) + " within " +
+         format_duration(s.within);
+}
+std::string describe(const ShutdownServerStep&) { return ""; }
 std::string describe(const TriggerStep& s) {
   std::string out;
   for (const auto& channel : s.channels) out += (out.empty() ? "" : ",") + channel;
@@ -144,6 +152,7 @@ std::string describe(const ExpectWebhookStep& s) {
   add(out, "subscription_count", s.subscription_count);
   add(out, "batch_size", s.batch_size);
   if (s.time_ms_within) out += " time_ms_within=" + format_duration(*s.time_ms_within);
+  add(out, "endpoint", s.endpoint);
   add_absent(out, s.absent);
   return out + " within " + format_duration(s.within);
 }
@@ -154,6 +163,7 @@ std::string describe(const ExpectNoWebhookStep& s) {
   std::string out = s.name.value_or("(any)");
   add(out, "channel", s.channel);
   add(out, "user_id", s.user_id);
+  add(out, "endpoint", s.endpoint);
   return out + " for " + format_duration(s.span);
 }
 std::string describe(const ExpectWebhookStateStep& s) {

@@ -53,6 +53,17 @@ struct AppSettings {
   bool operator==(const AppSettings&) const = default;
 };
 
+// One webhook endpoint of the default app, besides its catch-all one: a URL of its own (sim:
+// .../pusher/webhooks/NAME, live: the listener's /webhooks/NAME) that gets only the events of
+// `event_types` (docs/protocol.md §8.3, soketi's `event_types` filter).
+struct WebhookEndpoint {
+  SourceLocation where;
+  std::string name;
+  std::vector<std::string> event_types;
+
+  bool operator==(const WebhookEndpoint&) const = default;
+};
+
 // ---- Connection steps -------------------------------------------------------------------
 
 struct ConnectStep {
@@ -140,6 +151,8 @@ struct SendStep {
   std::string client;
   std::string text;
   bool binary = false;  // `binary: true`: the text's bytes as one binary frame
+  // `ws_ping: PAYLOAD`: a WebSocket ping control frame with this payload instead of any text.
+  std::optional<std::string> ws_ping = std::nullopt;
 
   bool operator==(const SendStep&) const = default;
 };
@@ -301,6 +314,8 @@ struct ExpectWebhookStep {
   std::vector<std::string> absent = {};                 // fields written `!absent`
   // The envelope's time_ms is there and within this much of the POST's arrival (Unix ms).
   std::optional<DurationNs> time_ms_within = {};
+  // At this endpoint of the scenario's `webhook_endpoints:`; none: the catch-all endpoint.
+  std::optional<std::string> endpoint = {};
 
   bool operator==(const ExpectWebhookStep&) const = default;
 };
@@ -310,7 +325,8 @@ struct ExpectNoWebhookStep {
   std::optional<std::string> name;
   std::optional<std::string> channel;
   std::optional<std::string> user_id;
-  DurationNs span = 0;  // `for:` in YAML
+  DurationNs span = 0;                       // `for:` in YAML
+  std::optional<std::string> endpoint = {};  // as in ExpectWebhookStep
 
   bool operator==(const ExpectNoWebhookStep&) const = default;
 };
@@ -343,6 +359,17 @@ struct ExpectRefusedStep {
   DurationNs within = kExpectWithinDefault;
 
   bool operator==(const ExpectRefusedStep&) const = default;
+};
+
+// The pong a WebSocket ping (`send: {ws_ping}`) asks for (docs/protocol.md §1.6): a pong
+// control frame, not consumed before, with this payload when given.
+struct ExpectPongStep {
+  SourceLocation where;
+  std::string client;
+  std::optional<std::string> payload;  // `data:` in YAML
+  DurationNs within = kExpectWithinDefault;
+
+  bool operator==(const ExpectPongStep&) const = default;
 };
 
 // ---- Time and faults ----------------------------------------------------------------------
@@ -441,6 +468,15 @@ struct HealNodesStep {
   bool operator==(const HealNodesStep&) const = default;
 };
 
+// The server shuts down gracefully (docs/protocol.md §1.8: every connection closed with 4200).
+// Simulation: the engine is told to; live: SIGTERM to the --server-cmd process, or the
+// in-process server of --target serve stopped.
+struct ShutdownServerStep {
+  SourceLocation where;
+
+  bool operator==(const ShutdownServerStep&) const = default;
+};
+
 // ---- Composition --------------------------------------------------------------------------
 
 struct Step;
@@ -465,8 +501,9 @@ using StepAction =
     std::variant<ConnectStep, DisconnectStep, SubscribeStep, UnsubscribeStep, SigninStep, ClientEventStep, SendStep,
                  TriggerStep, BatchTriggerStep, QueryStep, RequestStep, ExpectStep, ExpectNoneStep, ExpectCloseStep,
                  ExpectResponseStep, ExpectWebhookStep, ExpectNoWebhookStep, ExpectWebhookStateStep, ExpectRefusedStep,
-                 AdvanceStep, PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep, AuthRefuseStep,
-                 CrashNodeStep, RestartNodeStep, PartitionNodesStep, HealNodesStep, ConcurrentlyStep, OneOfStep>;
+                 ExpectPongStep, AdvanceStep, PartitionStep, HealStep, DropStep, LatencyStep, WebhookFailuresStep,
+                 AuthRefuseStep, CrashNodeStep, RestartNodeStep, PartitionNodesStep, HealNodesStep, ShutdownServerStep,
+                 ConcurrentlyStep, OneOfStep>;
 
 // A step: one of the structs above. Wrapped in a struct (rather than a bare alias) because
 // concurrently and one_of hold steps themselves, and a variant cannot name itself.
@@ -507,6 +544,9 @@ struct Scenario {
   std::optional<DurationNs> virtual_time_limit;
   std::vector<Client> clients;    // in declaration order
   std::vector<AppSettings> apps;  // `apps:`, in declaration order
+  // `webhook_endpoints:`: the default app's webhook endpoints besides its catch-all one, each
+  // with its event filter (docs/protocol.md §8.3), in declaration order.
+  std::vector<WebhookEndpoint> webhook_endpoints;
   std::vector<Step> steps;
 
   bool operator==(const Scenario&) const = default;

@@ -4,6 +4,7 @@
 #include <array>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "harness/scenario_metadata.hpp"
 #include "harness/step_parser.hpp"
@@ -39,7 +40,8 @@ Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
                                                "apps",
                                                "steps",
                                                "cluster",
-                                               "virtual_time_limit"};
+                                               "virtual_time_limit",
+                                               "webhook_endpoints"};
   Scenario scenario;
   scenario.where = root.Mark().is_null() ? SourceLocation{context.file(), 1, 1} : context.at(root.Mark());
   MapReader map(context, root, scenario.where, "scenario", kKeys);
@@ -56,8 +58,14 @@ Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
       if (!used) context.error(app.where, "app '" + app.name + "' is named by no client's 'app'");
     }
   }
+  if (auto endpoints = map.get("webhook_endpoints")) {
+    scenario.webhook_endpoints = read_webhook_endpoints(context, *endpoints);
+  }
   if (auto steps = map.require("steps")) {
     StepParser parser(context, scenario.clients, scenario.cluster_nodes);
+    std::set<std::string> endpoint_names;
+    for (const auto& endpoint : scenario.webhook_endpoints) endpoint_names.insert(endpoint.name);
+    parser.set_webhook_endpoints(std::move(endpoint_names));
     scenario.steps = parser.parse_list(steps->value, steps->where, "'steps' in scenario");
   }
   return scenario;

@@ -237,4 +237,43 @@ std::vector<AppSettings> read_apps(YamlContext& context, const Field& field) {
   return apps;
 }
 
+std::vector<WebhookEndpoint> read_webhook_endpoints(YamlContext& context, const Field& field) {
+  std::vector<WebhookEndpoint> endpoints;
+  if (!field.value.IsMap() || field.value.size() == 0) {
+    context.error(field.where,
+                  "expected a map of webhook endpoints (name: [channel_occupied, ...]) for 'webhook_endpoints' in "
+                  "scenario, found " +
+                      describe_found(field.value));
+    return endpoints;
+  }
+  for (const auto& pair : field.value) {
+    const SourceLocation where = pair.first.Mark().is_null() ? field.where : context.at(pair.first.Mark());
+    // The name becomes the last segment of the endpoint's URL path.
+    if (!pair.first.IsScalar() || !is_client_name(pair.first.Scalar())) {
+      context.error(where, "bad webhook endpoint name " + describe_found(pair.first) +
+                               " (expected letters, digits, '_' or '-', starting with a letter)");
+      continue;
+    }
+    const std::string& name = pair.first.Scalar();
+    if (std::any_of(endpoints.begin(), endpoints.end(), [&](const WebhookEndpoint& e) { return e.name == name; })) {
+      context.error(where, "duplicate webhook endpoint '" + name + "'");
+      continue;
+    }
+    WebhookEndpoint endpoint{where, name, {}};
+    const Field events{name, "webhook_endpoints", pair.second, value_place(context, pair.second, where)};
+    auto types = read_string_list(context, events);
+    if (types && types->empty()) context.error(events.where, "webhook endpoint '" + name + "' wants no event at all");
+    for (const auto& type : types.value_or(std::vector<std::string>{})) {
+      if (std::find(std::begin(kWebhookNames), std::end(kWebhookNames), type) == std::end(kWebhookNames)) {
+        context.error(events.where, "unknown webhook event '" + type + "' for endpoint '" + name +
+                                        "' (expected one of: " + join_words(kWebhookNames) + ")");
+        continue;
+      }
+      endpoint.event_types.push_back(type);
+    }
+    endpoints.push_back(std::move(endpoint));
+  }
+  return endpoints;
+}
+
 }  // namespace pushsim::harness

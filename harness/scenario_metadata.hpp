@@ -16,6 +16,8 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
 std::vector<Client> read_clients(YamlContext& context, const Field& field);
 // `apps:` — a map from app name (as clients name it in `app:`) to its settings, in file order.
 std::vector<AppSettings> read_apps(YamlContext& context, const Field& field);
+// `webhook_endpoints: { NAME: [event, ...], ... }`: names as client names, events of §8.2.
+std::vector<WebhookEndpoint> read_webhook_endpoints(YamlContext& context, const Field& field);
 
 // area.N: lowercase letters, digits, '_' or '-' (starting with a letter), a dot, digits; or
 // area.kebab-name, for scenarios named after what they reproduce (races.trigger-racing-subscribe):

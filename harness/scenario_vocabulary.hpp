@@ -42,6 +42,7 @@ inline constexpr std::string_view kStepKinds[] = {
     "expect_no_webhook",
     "expect_webhook_state",
     "expect_refused",
+    "expect_pong",
     "advance",
     "partition",
     "heal",
@@ -53,6 +54,7 @@ inline constexpr std::string_view kStepKinds[] = {
     "restart_node",
     "partition_nodes",
     "heal_nodes",
+    "shutdown_server",
     "concurrently",
     "one_of",
 };

@@ -37,6 +37,10 @@ SimTarget::SimTarget(SimTargetOptions options) : options_(std::move(options)) {
   AppConfig main_app = fakes::default_app();
   main_app.subscription_count = options_.enable.count("subscription_count") != 0;
   main_app.batch_webhooks = options_.enable.count("batch_webhooks") != 0;
+  for (const auto& endpoint : options_.webhook_endpoints) {
+    main_app.webhooks.push_back(
+        WebhookConfig{std::string(fakes::kWebhookUrl) + "/" + endpoint.name, endpoint.event_types});
+  }
   builder.app(main_app);
   for (const auto& name : options_.app_names) {
     if (name == "default") continue;
@@ -189,6 +193,26 @@ ActionError SimTarget::send_binary(const std::string& client, const std::string&
   return std::nullopt;
 }
 
+ActionError SimTarget::send_ws_ping(const std::string& client, const std::string& payload) {
+  ClientState* state = find(client);
+  if (state == nullptr) return "no client '" + client + "'";
+  state->raw->send_ping(payload);
+  return std::nullopt;
+}
+
+const std::vector<ObservedPong>& SimTarget::pongs(const std::string& client) {
+  static const std::vector<ObservedPong> kNone;
+  ClientState* state = find(client);
+  if (state == nullptr) return kNone;
+  refresh();
+  return state->pongs;
+}
+
+ActionError SimTarget::shutdown_server() {
+  world_->shutdown_server();
+  return std::nullopt;
+}
+
 // ---- faults ---------------------------------------------------------------------------------
 
 ActionError SimTarget::partition(const std::string& client) {
@@ -260,6 +284,10 @@ bool SimTarget::refresh() {
       const auto& r = received[state.frames_seen];
       state.frames.push_back(ObservedFrame{r.at, r.text, decoded(r.text)});
     }
+    const auto& pongs = state.raw->pongs();
+    changed = changed || state.pongs.size() < pongs.size();
+    for (std::size_t i = state.pongs.size(); i < pongs.size(); ++i)
+      state.pongs.push_back({pongs[i].at, pongs[i].payload});
     if (!state.close && !state.closed_by_us && state.raw->close_code()) {
       state.close = ObservedClose{world_->now(), *state.raw->close_code()};
       changed = true;
@@ -272,8 +300,8 @@ bool SimTarget::refresh() {
     if (!batch.valid || batch.status < 200 || batch.status > 299) continue;
     ++posts_accepted_;
     for (const auto& event : batch.events) {
-      webhooks_.push_back(
-          ObservedWebhook{batch.arrived_at, event, batch.time_ms, batch.events.size(), posts_accepted_});
+      webhooks_.push_back(ObservedWebhook{batch.arrived_at, event, batch.time_ms, batch.events.size(), posts_accepted_,
+                                          webhook_endpoint_of(batch.target)});
     }
   }
   const auto& log = world_->rest_log();
@@ -380,9 +408,12 @@ void SimTarget::log_wire(const fakes::TraceRecord& record) {
       if (!from_client) return;
       if (auto path = packet_body(text, "open")) return emit("connect", from, WireDirection::kOut, *path);
       if (auto close = packet_body(text, "close")) return emit("close", from, WireDirection::kOut, *close);
+      if (auto ping = packet_body(text, "ping")) return emit("ping", from, WireDirection::kOut, *ping);
       return emit("frame", from, WireDirection::kOut, text);
     case fakes::TraceKind::kDeliver:
-      if (to_client) emit("frame", to, WireDirection::kIn, text);
+      if (!to_client) return;
+      if (auto pong = packet_body(text, "pong")) return emit("pong", to, WireDirection::kIn, *pong);
+      emit("frame", to, WireDirection::kIn, text);
       return;
     case fakes::TraceKind::kClose:
       if (to_client) emit("close", to, WireDirection::kIn, packet_body(text, "close").value_or(text));
@@ -398,8 +429,10 @@ void SimTarget::log_wire(const fakes::TraceRecord& record) {
       const auto& batches = world_->webhooks().batches();
       if (batches.empty()) return;
       const auto& batch = batches.back();
+      // The request line only for a filtered endpoint's POST (the catch-all's is always the same).
+      const std::string request = webhook_endpoint_of(batch.target).empty() ? std::string() : "POST " + batch.target;
       return emit("webhook", "webhooks", WireDirection::kIn,
-                  webhook_wire_text({}, batch.status, batch.valid, batch.error, batch.body));
+                  webhook_wire_text(request, batch.status, batch.valid, batch.error, batch.body));
     }
     case fakes::TraceKind::kFault: return emit("fault", from, WireDirection::kOut, text);
     default: return;

@@ -39,11 +39,12 @@ namespace pushsim::harness {
 struct SimTargetOptions {
   std::string scenario = "adhoc";  // goes into the world's run id
   std::uint64_t seed = 1;
-  Defects defects;                                // empty: the reference engine
-  std::set<std::string> app_names;                // apps besides "default" the clients name
-  std::vector<AppSettings> app_settings;          // the scenario's `apps:`, for those apps
-  std::set<std::string> enable;                   // features to switch on: subscription_count, batch_webhooks
-  std::uint64_t events_per_wait_max = 2'000'000;  // a bound on one wait_until's work
+  Defects defects;                                 // empty: the reference engine
+  std::set<std::string> app_names;                 // apps besides "default" the clients name
+  std::vector<AppSettings> app_settings;           // the scenario's `apps:`, for those apps
+  std::vector<WebhookEndpoint> webhook_endpoints;  // the scenario's `webhook_endpoints:`, for the default app
+  std::set<std::string> enable;                    // features to switch on: subscription_count, batch_webhooks
+  std::uint64_t events_per_wait_max = 2'000'000;   // a bound on one wait_until's work
   // The target profile: which optional features to claim (none: every known feature).
   // Tests use it to play a server that lacks some.
   std::optional<std::set<std::string>> features;
@@ -78,6 +79,9 @@ class SimTarget final : public Target {
   ActionError signin(const std::string& client, const AuthChoice& auth, const std::optional<std::string>& as) override;
   ActionError send_text(const std::string& client, const std::string& text) override;
   ActionError send_binary(const std::string& client, const std::string& bytes) override;
+  ActionError send_ws_ping(const std::string& client, const std::string& payload) override;
+  ActionError shutdown_server() override;
+  const std::vector<ObservedPong>& pongs(const std::string& client) override;
   ActionError rest(const RestCall& call) override;
 
   ActionError partition(const std::string& client) override;
@@ -117,6 +121,7 @@ class SimTarget final : public Target {
     std::size_t frames_seen = 0;  // of raw->received()
     std::vector<ObservedFrame> frames;
     std::optional<ObservedClose> close;
+    std::vector<ObservedPong> pongs;
     bool closed_by_us = false;
     std::optional<int> node;  // cluster: the node of its last connect, when the step named one
   };

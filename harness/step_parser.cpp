@@ -100,6 +100,7 @@ std::optional<StepAction> StepParser::dispatch(const std::string& kind, const Fi
       {"expect_no_webhook", &StepParser::parse_expect_no_webhook},
       {"expect_webhook_state", &StepParser::parse_expect_webhook_state},
       {"expect_refused", &StepParser::parse_expect_refused},
+      {"expect_pong", &StepParser::parse_expect_pong},
       {"advance", &StepParser::parse_advance},
       {"partition", &StepParser::parse_partition},
       {"heal", &StepParser::parse_heal},
@@ -111,6 +112,7 @@ std::optional<StepAction> StepParser::dispatch(const std::string& kind, const Fi
       {"restart_node", &StepParser::parse_restart_node},
       {"partition_nodes", &StepParser::parse_partition_nodes},
       {"heal_nodes", &StepParser::parse_heal_nodes},
+      {"shutdown_server", &StepParser::parse_shutdown_server},
   };
   for (const auto& [name, parse] : kParsers) {
     if (name == kind) return (this->*parse)(field, at);
@@ -259,10 +261,19 @@ StepAction StepParser::parse_client_event(const Field& field, const SourceLocati
 }
 
 StepAction StepParser::parse_send(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"client", "text", "binary"};
+  static constexpr std::string_view kKeys[] = {"client", "text", "binary", "ws_ping"};
   SendStep step{at, {}, {}};
   MapReader map(context_, field.value, field.where, "send step", kKeys);
   if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
+  if (auto ping = map.get("ws_ping")) {
+    // A control frame's payload is at most 125 bytes (RFC 6455 §5.5).
+    step.ws_ping = read_string(context_, *ping).value_or("");
+    if (step.ws_ping->size() > 125) context_.error(ping->where, "ws_ping payload over 125 bytes (RFC 6455 §5.5)");
+    if (map.get("text") || map.get("binary")) {
+      context_.error(ping->where, "send step with ws_ping takes no text or binary (a ping carries its payload)");
+    }
+    return step;
+  }
   step.text = text(map, "text", true).value_or("");
   if (auto binary = map.get("binary")) step.binary = read_bool(context_, *binary).value_or(false);
   return step;

@@ -26,6 +26,8 @@ class StepParser {
   // The steps of a YAML list; blames `where` when node is not a non-empty list.
   std::vector<Step> parse_list(const YAML::Node& node, const SourceLocation& where, std::string_view owner,
                                int depth = 0);
+  // The scenario's `webhook_endpoints:` names, which `endpoint:` of the webhook expectations may name.
+  void set_webhook_endpoints(std::set<std::string> names) { webhook_endpoints_ = std::move(names); }
 
   static constexpr int kNestingMax = 8;  // concurrently / one_of inside each other
   static constexpr std::size_t kStepsMax = 10'000;
@@ -61,7 +63,9 @@ class StepParser {
   StepAction parse_expect_no_webhook(const Field& field, const SourceLocation& at);
   StepAction parse_expect_webhook_state(const Field& field, const SourceLocation& at);
   StepAction parse_expect_refused(const Field& field, const SourceLocation& at);
+  StepAction parse_expect_pong(const Field& field, const SourceLocation& at);
   std::optional<std::string> webhook_name(const Field& field);
+  std::optional<std::string> webhook_endpoint(const MapReader& map);
   // step_parser_faults.cpp
   StepAction parse_advance(const Field& field, const SourceLocation& at);
   StepAction parse_partition(const Field& field, const SourceLocation& at);
@@ -75,6 +79,7 @@ class StepParser {
   StepAction parse_restart_node(const Field& field, const SourceLocation& at);
   StepAction parse_partition_nodes(const Field& field, const SourceLocation& at);
   StepAction parse_heal_nodes(const Field& field, const SourceLocation& at);
+  StepAction parse_shutdown_server(const Field& field, const SourceLocation& at);
   // A node number (`node: K`, `crash_node: K`), checked against the scenario's cluster.
   std::optional<int> node_number(const Field& field);
   std::optional<int> node_of(const MapReader& map);
@@ -103,6 +108,7 @@ class StepParser {
   YamlContext& context_;
   const std::vector<Client>& clients_;
   std::optional<int> cluster_nodes_;
+  std::set<std::string> webhook_endpoints_;
   std::set<std::string> connected_;       // a connect step came before, in step order
   std::set<std::string> socket_known_;    // that connect has completed: its socket_id is usable
   std::set<std::string> deferred_known_;  // connects inside the open concurrently blocks

@@ -68,8 +68,8 @@ StepAction StepParser::parse_expect_response(const Field& field, const SourceLoc
 
 StepAction StepParser::parse_expect_webhook(const Field& field, const SourceLocation& at) {
   static constexpr std::string_view kKeys[] = {
-      "name",       "channel", "user_id",       "event", "data", "socket_id", "subscription_count",
-      "batch_size", "within",  "time_ms_within"};
+      "name",       "channel", "user_id",        "event",   "data", "socket_id", "subscription_count",
+      "batch_size", "within",  "time_ms_within", "endpoint"};
   ExpectWebhookStep step;
   step.where = at;
   MapReader map(context_, field.value, field.where, "expect_webhook step", kKeys);
@@ -91,17 +91,47 @@ StepAction StepParser::parse_expect_webhook(const Field& field, const SourceLoca
     step.within = read_duration(context_, *within).value_or(kExpectWebhookWithinDefault);
   }
   if (auto window = map.get("time_ms_within")) step.time_ms_within = read_duration(context_, *window);
+  step.endpoint = webhook_endpoint(map);
+  return step;
+}
+
+std::optional<std::string> StepParser::webhook_endpoint(const MapReader& map) {
+  auto field = map.get("endpoint");
+  if (!field) return std::nullopt;
+  auto name = read_string(context_, *field);
+  if (!name) return std::nullopt;
+  if (webhook_endpoints_.count(*name) == 0) {
+    std::string known;
+    for (const auto& n : webhook_endpoints_) known += (known.empty() ? "" : ", ") + n;
+    context_.error(field->where, "endpoint '" + *name + "' is not in the scenario's webhook_endpoints (" +
+                                     (known.empty() ? std::string("none declared") : known) + ")");
+  }
+  return name;
+}
+
+StepAction StepParser::parse_expect_pong(const Field& field, const SourceLocation& at) {
+  static constexpr std::string_view kKeys[] = {"client", "data", "within"};
+  ExpectPongStep step{at, {}, {}, kExpectWithinDefault};
+  if (field.value.IsScalar()) {
+    step.client = client_name(field, true).value_or("");
+    return step;
+  }
+  MapReader map(context_, field.value, field.where, "expect_pong step", kKeys);
+  if (auto client = map.require("client")) step.client = client_name(*client, true).value_or("");
+  if (auto data = map.get("data")) step.payload = read_string(context_, *data);
+  if (auto within = map.get("within")) step.within = read_duration(context_, *within).value_or(kExpectWithinDefault);
   return step;
 }
 
 StepAction StepParser::parse_expect_no_webhook(const Field& field, const SourceLocation& at) {
-  static constexpr std::string_view kKeys[] = {"name", "channel", "user_id", "for"};
+  static constexpr std::string_view kKeys[] = {"name", "channel", "user_id", "for", "endpoint"};
   ExpectNoWebhookStep step{at, {}, {}, {}, 0};
   MapReader map(context_, field.value, field.where, "expect_no_webhook step", kKeys);
   if (auto name = map.get("name")) step.name = webhook_name(*name);
   step.channel = text(map, "channel", false);
   step.user_id = text(map, "user_id", false);
   if (auto span = map.require("for")) step.span = read_duration(context_, *span).value_or(0);
+  step.endpoint = webhook_endpoint(map);
   return step;
 }
 

@@ -140,4 +140,15 @@ StepAction StepParser::parse_heal_nodes(const Field& field, const SourceLocation
   return HealNodesStep{at, node_pair(Field{field.key, "heal_nodes step", field.value, field.where})};
 }
 
+StepAction StepParser::parse_shutdown_server(const Field& field, const SourceLocation& at) {
+  const bool empty_map = field.value.IsMap() && field.value.size() == 0;
+  if (!field.value.IsNull() && !empty_map) {
+    context_.error(field.where,
+                   "shutdown_server takes nothing (write '- shutdown_server:' or '- shutdown_server: {}'), "
+                   "found " +
+                       describe_found(field.value));
+  }
+  return ShutdownServerStep{at};
+}
+
 }  // namespace pushsim::harness

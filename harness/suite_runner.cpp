@@ -40,6 +40,7 @@ TargetFactory sim_target_factory(Defects defects) {
       if (client.app && *client.app != "default") options.app_names.insert(*client.app);
     }
     options.app_settings = scenario.apps;
+    options.webhook_endpoints = scenario.webhook_endpoints;
     for (const auto& feature : scenario.requires_features) {
       if (feature == "subscription_count" || feature == "batch_webhooks") options.enable.insert(feature);
     }

@@ -87,6 +87,12 @@ struct ObservedClose {
   int code = 0;
 };
 
+// A WebSocket pong control frame a client received (the answer to its ws_ping).
+struct ObservedPong {
+  TimeNs at = 0;
+  std::string payload;
+};
+
 // One webhook event the app accepted (valid signature, answered 2xx), with the batch's
 // arrival time. Events of refused or invalid deliveries are not observations: the app would
 // not act on them.
@@ -98,7 +104,19 @@ struct ObservedWebhook {
   // the scenario's own, since one POST of a shared server may carry other scenarios' events.
   std::size_t batch_size = 1;
   std::uint64_t post = 0;  // which accepted POST carried it, numbered from 1 in arrival order
+  // Which of the scenario's `webhook_endpoints:` the POST went to; empty: the catch-all one.
+  std::string endpoint = {};
 };
+
+// The endpoint a webhook POST's request target names: NAME for .../webhooks/NAME (the sim's
+// /pusher/webhooks/NAME, the live listener's /webhooks/NAME), empty for anything else.
+inline std::string webhook_endpoint_of(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  constexpr std::string_view kMarker = "/webhooks/";
+  const auto at = target.rfind(kMarker);
+  if (at == std::string_view::npos) return {};
+  return std::string(target.substr(at + kMarker.size()));
+}
 
 struct ObservedResponse {
   TimeNs sent_at = 0;
@@ -166,6 +184,11 @@ class Target {
   virtual ActionError send_binary(const std::string& /*client*/, const std::string& /*bytes*/) {
     return "this target cannot send binary frames";
   }
+  // A WebSocket ping control frame with this payload (docs/protocol.md §1.6); the pong comes
+  // back in pongs().
+  virtual ActionError send_ws_ping(const std::string& /*client*/, const std::string& /*payload*/) {
+    return "this target cannot send WebSocket pings";
+  }
   // The response becomes the last entry of responses().
   virtual ActionError rest(const RestCall& call) = 0;
 
@@ -186,6 +209,8 @@ class Target {
   virtual ActionError heal_nodes(std::optional<std::pair<int, int>> /*nodes*/) {
     return "this target has no cluster bus to heal";
   }
+  // A graceful shutdown of the server (every connection closed with 4200, docs/protocol.md §1.8).
+  virtual ActionError shutdown_server() { return "this target cannot shut its server down"; }
 
   // ---- time ---------------------------------------------------------------------------
   // Lets time run until done() holds (checked after every observation) or `deadline`
@@ -206,6 +231,11 @@ class Target {
   virtual std::optional<std::string> socket_id(const std::string& client) const = 0;
   virtual const std::vector<ObservedFrame>& frames(const std::string& client) = 0;
   virtual std::optional<ObservedClose> close_of(const std::string& client) = 0;
+  // The WebSocket pongs the client received, in arrival order, over all its connections.
+  virtual const std::vector<ObservedPong>& pongs(const std::string& /*client*/) {
+    static const std::vector<ObservedPong> kNone;
+    return kNone;
+  }
   virtual const std::vector<ObservedWebhook>& webhooks() = 0;
   virtual const std::vector<ObservedResponse>& responses() = 0;
   virtual std::vector<TraceLine> trace() const = 0;

@@ -109,7 +109,10 @@ void LiveTargetWatch::after_process(ScenarioResult& result) {
   // so that the probe finds the cluster whole.
   for (std::size_t node = 0; node < options_.servers.size(); ++node) {
     ServerProcess& server = *options_.servers[node];
-    if (!server.killed_on_purpose() || !server.ended()) continue;
+    if (!server.killed_on_purpose()) continue;
+    // A graceful shutdown (shutdown_server) may still be under way: SIGTERM again and wait,
+    // SIGKILL after the grace.
+    if (!server.ended()) server.stop();
     if (auto error = server.start()) {
       server.keep_log();
       std::lock_guard lock(mutex_);

@@ -9,7 +9,8 @@
 
 namespace pushsim::harness {
 
-WorkloadRun run_workload_text(const std::string& yaml, const Defects& defects, const std::string& display_name) {
+WorkloadRun run_workload_text(const std::string& yaml, const Defects& defects, const std::string& display_name,
+                              WireSink* wire_log) {
   WorkloadRun out;
   auto scenario = load_scenario_text(yaml, display_name);
   if (!scenario) {
@@ -23,6 +24,7 @@ WorkloadRun run_workload_text(const std::string& yaml, const Defects& defects, c
   spec.defects = defects;
   SpecRunOptions options;
   options.excerpt = true;
+  options.wire_log = wire_log;
   const SpecRun run = run_spec(*scenario, spec, options);
   out.failed = run.failed();
   out.failure = run.failure;

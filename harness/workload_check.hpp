@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "harness/workload.hpp"
+#include "net/wire_log.hpp"
 #include "protocol/server/defects.hpp"
 
 namespace pushsim::harness {
@@ -31,9 +32,10 @@ struct WorkloadRun {
   std::size_t trace_records = 0;
 };
 
-// Runs rendered scenario text in simulation on the engine with `defects`.
+// Runs rendered scenario text in simulation on the engine with `defects`; `wire_log`, when
+// given, gets the run's wire log (virtual time).
 WorkloadRun run_workload_text(const std::string& yaml, const Defects& defects,
-                              const std::string& display_name = "generated.yaml");
+                              const std::string& display_name = "generated.yaml", WireSink* wire_log = nullptr);
 WorkloadRun run_workload(const Workload& workload, const Defects& defects);
 
 struct WorkloadShrink {

@@ -199,6 +199,14 @@ std::optional<Error> LiveConnection::send_ping() {
   return error;
 }
 
+std::optional<Error> LiveConnection::send_ws_ping(std::string_view payload) {
+  if (payload.size() > 125) return make_error("a WebSocket ping carries at most 125 bytes (RFC 6455 §5.5)");
+  if (impl_->stage != LiveStage::kOpen) return make_error("no open connection to ping on");
+  impl_->ping_queue.emplace_back(payload);
+  impl_->ping_next();
+  return std::nullopt;
+}
+
 std::optional<Error> LiveConnection::send_raw(std::string_view text) {
   auto error = impl_->client.send_raw(real_now(), text);
   impl_->pump();
@@ -248,6 +256,7 @@ const ProtocolClient& LiveConnection::client() const { return impl_->client; }
 LiveStage LiveConnection::stage() const { return impl_->stage; }
 std::optional<std::string> LiveConnection::socket_id() const { return impl_->client.socket_id(); }
 const std::vector<ReceivedFrame>& LiveConnection::frames() const { return impl_->frames; }
+const std::vector<ReceivedFrame>& LiveConnection::pongs() const { return impl_->pongs; }
 const std::vector<TimedClientEvent>& LiveConnection::events() const { return impl_->events; }
 const std::vector<Error>& LiveConnection::errors() const { return impl_->errors; }
 std::optional<int> LiveConnection::close_code() const { return impl_->close_code; }

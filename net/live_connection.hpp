@@ -93,6 +93,8 @@ class LiveConnection {
   void signin();
   std::optional<Error> send_ping();
   std::optional<Error> send_raw(std::string_view text);
+  // A WebSocket ping control frame (at most 125 bytes of payload); its pong lands in pongs().
+  std::optional<Error> send_ws_ping(std::string_view payload);
 
   // Runs the loop until done() holds. Fails when the deadline passes first, or when the
   // connection ends first (then done() can no longer change because of this connection);
@@ -109,6 +111,8 @@ class LiveConnection {
   LiveStage stage() const;
   std::optional<std::string> socket_id() const;
   const std::vector<ReceivedFrame>& frames() const;
+  // WebSocket pong control frames received, payload as text, in arrival order.
+  const std::vector<ReceivedFrame>& pongs() const;
   const std::vector<TimedClientEvent>& events() const;
   // Everything that went wrong, in order: transport failures and frames the client rejected.
   const std::vector<Error>& errors() const;

@@ -47,6 +47,9 @@ std::optional<Error> LiveConnection::Impl::start_transport() {
   read_buffer.clear();
   write_queue.clear();
   writing = false;
+  ping_queue.clear();
+  pinging = false;
+  pong_callback = false;
   pending_close.reset();
   end_reason.reset();
   our_close_reason.reset();
@@ -165,6 +168,11 @@ void LiveConnection::Impl::on_read_failed(beast::error_code ec) {
   // handler finishes the transport.
   if (stage == LiveStage::kClosing && ec == asio::error::operation_aborted) return;
   if (ec == websocket::error::closed) return closed_by_frame();
+  // The server sent its close frame, then ended TCP before our reply could complete the
+  // handshake (a server exiting): closed with its code all the same.
+  bool close_frame_seen = false;
+  with_ws(ws, [&](auto& stream) { close_frame_seen = stream.reason().code != websocket::close_code::none; });
+  if (close_frame_seen && ec != asio::error::operation_aborted) return closed_by_frame();
   if (ec == websocket::error::message_too_big || ec == websocket::error::buffer_overflow) {
     return abort("server sent a message larger than the " + std::to_string(options.frame_max_bytes) + "-byte limit");
   }
@@ -186,6 +194,35 @@ void LiveConnection::Impl::closed_by_frame() {
   });
   stage = LiveStage::kClosed;
   transport_ended(*close_code, close_reason);
+}
+
+void LiveConnection::Impl::ping_next() {
+  if (pinging || ping_queue.empty() || stage != LiveStage::kOpen) return;
+  pinging = true;
+  if (!pong_callback) {
+    // Installed with the first ping only: a control callback makes Beast take one more turn of
+    // the loop per control frame, which a connection that never pings need not pay.
+    pong_callback = true;
+    with_ws(ws, [this](auto& stream) {
+      // Called inside the read loop, which holds the Impl alive.
+      stream.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
+        if (kind == websocket::frame_type::pong) pongs.push_back(ReceivedFrame{real_now(), std::string(payload)});
+      });
+    });
+  }
+  websocket::ping_data payload;
+  // c_str(): a const char*, so that the (pointer, count) overload is the one chosen, not the
+  // templated (string-like, position) one a char* would pick.
+  const std::string& text = ping_queue.front();
+  payload.assign(text.c_str(), text.size());
+  ping_queue.pop_front();
+  with_ws(ws, [&](auto& stream) {
+    stream.async_ping(payload, [self = shared_from_this(), gen = generation](beast::error_code ec) {
+      if (gen != self->generation) return;
+      self->pinging = false;
+      if (!ec) self->ping_next();
+    });
+  });
 }
 
 void LiveConnection::Impl::write(std::string text) {

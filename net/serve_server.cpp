@@ -118,6 +118,15 @@ void ServeServer::stop() {
   while (impl.driver->session_count() > 0 && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  // The sockets of clients that never answered are closed, as an exiting process's would be
+  // (an embedding test's client waits for the server's end of the close handshake otherwise).
+  if (impl.driver->session_count() > 0) {
+    impl.driver->drop_all();
+    const auto dropped_by = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (impl.driver->session_count() > 0 && std::chrono::steady_clock::now() < dropped_by) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
   impl.work.reset();
   impl.context->stop();
   for (auto& thread : impl.threads) thread.join();

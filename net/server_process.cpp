@@ -241,6 +241,12 @@ void ServerProcess::kill() {
   killed_ = true;
 }
 
+void ServerProcess::terminate() {
+  if (pid_ == 0) return;
+  ::kill(-pid_, SIGTERM);
+  killed_ = true;
+}
+
 void ServerProcess::stop() {
   if (pid_ == 0) return;
   const int group = pid_;

@@ -47,6 +47,10 @@ class ServerProcess {
   void stop();
   // SIGKILL to the group, no grace; reaps the child. Until the next start, killed_on_purpose().
   void kill();
+  // SIGTERM to the group without waiting (a graceful shutdown a scenario asks for): the server
+  // closes its connections as it does on SIGTERM and exits by itself; killed_on_purpose() as
+  // after kill(), so that the target watch starts it again.
+  void terminate();
   bool killed_on_purpose() const { return killed_; }
 
   // Reaps the child if it has ended: "exited with status 3", "killed by signal 6 (Aborted)".

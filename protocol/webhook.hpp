@@ -76,6 +76,11 @@ struct WebhookPolicy {
   // Broken on purpose (Defect::kBatchKeepsFirstEvent): a batched POST carries only its first
   // event; the others are lost.
   bool batch_keeps_first_event = false;
+  // Broken on purpose (Defect::kWebhookFilterFirstEvent): a batch is posted whole, unfiltered,
+  // to every URL with a config that wants the batch's first event (soketi #836).
+  bool filter_by_first_event = false;
+  // Broken on purpose (Defect::kWebhookFiltersIgnored): every URL gets every event.
+  bool ignore_filters = false;
 };
 
 }  // namespace pushsim

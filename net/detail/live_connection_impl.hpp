@@ -36,6 +36,7 @@ struct LiveConnection::Impl : std::enable_shared_from_this<LiveConnection::Impl>
   void on_read_failed(boost::beast::error_code ec);
   void closed_by_frame();  // the close handshake finished, whoever started it
   void write(std::string text);
+  void ping_next();  // sends the first queued ping unless one is in flight
   void flush_writes();
   void request_close(int code, std::string reason);
   void send_close();
@@ -76,6 +77,10 @@ struct LiveConnection::Impl : std::enable_shared_from_this<LiveConnection::Impl>
   std::optional<int> close_code_override;  // set by close(deadline, code) while it pumps
 
   std::vector<ReceivedFrame> frames;
+  std::vector<ReceivedFrame> pongs;
+  std::deque<std::string> ping_queue;  // Beast allows one ping in flight
+  bool pinging = false;
+  bool pong_callback = false;  // the stream's control callback is installed (at the first ping)
   std::vector<TimedClientEvent> events;
   std::vector<Error> errors;
   std::optional<std::string> end_reason;        // why the transport ended, when it was a failure

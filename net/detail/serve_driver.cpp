@@ -104,9 +104,27 @@ void ServeDriver::http(HttpRequest request, std::function<void(HttpResponse)> re
 
 void ServeDriver::shutdown(int code, std::string reason) {
   asio::post(strand_, [this, code, reason = std::move(reason)] {
+    // The broken variant drops every connection without a close frame.
+    const bool drop = engine_.options().defects.has(Defect::kShutdownWithoutClose);
+    if (!drop) {
+      engine_.shutdown(real_now());  // its 4200 closes go out through flush()
+      flush();
+    }
     shutdown_close_ = std::make_pair(code, reason);
     timer_.cancel();
-    for (auto& [id, entry] : sessions_) entry.session->close(code, reason);
+    for (auto& [id, entry] : sessions_) {
+      if (drop) {
+        entry.session->drop();
+      } else {
+        entry.session->close(code, reason);  // the ones the engine did not know (none, normally)
+      }
+    }
+  });
+}
+
+void ServeDriver::drop_all() {
+  asio::post(strand_, [this] {
+    for (auto& [id, entry] : sessions_) entry.session->drop();
   });
 }
 

@@ -53,6 +53,9 @@ class ServeDriver {
   void http(HttpRequest request, std::function<void(HttpResponse)> reply);
   // Stops the timer and closes every connection with `code`; later connections get the same.
   void shutdown(int code, std::string reason);
+  // Ends every connection still open at once, without a close frame (as the process's exit
+  // would): after shutdown()'s grace, for clients that never answered the close.
+  void drop_all();
   // Cluster mode: the engine becomes one node of the cluster behind `link` (which outlives the
   // driver), and each message from another node, posted in the order they come, reaches it.
   void attach_cluster(ClusterLink& link);

@@ -14,6 +14,8 @@
 #include <utility>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -38,6 +40,9 @@ class WsWriteGate {
     owner_ = std::move(owner);
     on_beast_idle_ = std::move(on_beast_idle);
   }
+  // The broken variant kNoWebSocketPong: Beast's automatic pongs are swallowed here (reported
+  // written, never sent), the one place a pong can be stopped, since Beast always answers.
+  void set_swallow_pongs(bool on) { swallow_pongs_ = on; }
   // False while Beast writes: the owner must not write then.
   bool raw_may_write() const { return beast_writes_ == 0; }
   // A Beast write waits for the owner to stop at a frame boundary (set_raw_busy(false)).
@@ -63,8 +68,26 @@ class WsWriteGate {
   }
 
  private:
+  // A whole pong frame from the server: FIN + opcode 0xA, unmasked, as Beast writes it in one go.
+  template <class ConstBufferSequence>
+  static bool is_pong_frame(const ConstBufferSequence& buffers) {
+    for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      const boost::asio::const_buffer piece = *it;
+      if (piece.size() == 0) continue;
+      return *static_cast<const unsigned char*>(piece.data()) == 0x8A;
+    }
+    return false;
+  }
+
   template <class ConstBufferSequence, class Handler>
   void start_beast_write(const ConstBufferSequence& buffers, Handler&& handler) {
+    if (swallow_pongs_ && is_pong_frame(buffers)) {
+      const std::size_t size = boost::asio::buffer_size(buffers);
+      boost::asio::post(next_.get_executor(), [handler = std::forward<Handler>(handler), size]() mutable {
+        std::move(handler)(boost::beast::error_code{}, size);
+      });
+      return;
+    }
     if (raw_busy_) {
       beast_waiting_ = true;
       gate_.expires_at(std::chrono::steady_clock::time_point::max());
@@ -91,6 +114,7 @@ class WsWriteGate {
   int beast_writes_ = 0;
   bool beast_waiting_ = false;
   bool raw_busy_ = false;
+  bool swallow_pongs_ = false;
 };
 
 // Beast's websocket close ends the TCP connection through these (found by argument lookup).

@@ -50,6 +50,8 @@ void WsSession::run(beast::http::request<beast::http::string_body> request) {
       [](websocket::response_type& response) { response.set(beast::http::field::server, "pushsim"); }));
   // No permessage-deflate (Beast's default): the frames written here are never compressed.
   ws_.read_message_max(options_.websocket_message_max_bytes);
+  // Beast answers pings with pongs by itself (RFC 6455 §5.5.2), except in this broken variant.
+  ws_.next_layer().set_swallow_pongs(options_.engine.defects.has(Defect::kNoWebSocketPong));
   ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }
 
@@ -215,6 +217,10 @@ void WsSession::close(int code, std::string reason) {
     self->pending_close_ = std::make_pair(code, std::move(reason));
     if (!self->writing_ && !self->dirty_) self->write_frames();
   });
+}
+
+void WsSession::drop() {
+  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->ended(); });
 }
 
 void WsSession::start_close(int code, std::string reason) {

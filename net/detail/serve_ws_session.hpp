@@ -42,6 +42,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // Thread-safe.
   void send(std::shared_ptr<const std::string> frame);
   void close(int code, std::string reason);
+  // Ends the TCP connection at once, without a close frame (thread-safe).
+  void drop();
   ConnectionId id() const { return id_; }
   // The strand this session runs on (one of the driver's shards).
   boost::asio::any_io_executor executor() { return ws_.get_executor(); }

@@ -144,6 +144,13 @@ const std::vector<DefectInfo>& all_defects() {
        "a cache channel's event is still delivered to new subscribers after its 30-minute TTL"},
       {Defect::kBinaryFramesParsed, "binary-frames-parsed",
        "binary WebSocket frames are parsed as JSON text frames and acted on (soketi)"},
+      {Defect::kWebhookFilterFirstEvent, "webhook-filter-first-event",
+       "a batched webhook goes whole to every endpoint whose event filter wants its first event (soketi #836)"},
+      {Defect::kWebhookFiltersIgnored, "webhook-filters-ignored",
+       "every webhook endpoint gets every event, whatever its event filter"},
+      {Defect::kNoWebSocketPong, "no-websocket-pong", "WebSocket ping control frames are never answered with a pong"},
+      {Defect::kShutdownWithoutClose, "shutdown-without-close",
+       "a graceful shutdown drops every connection without a close frame instead of closing it with 4200"},
   };
   return kAll;
 }

@@ -100,6 +100,13 @@ enum class Defect {
   kCacheNeverExpires,  // a cache channel's event reaches subscribers after its TTL (and is never pruned)
   // Liveness and codes (§1.2, §1.8).
   kBinaryFramesParsed,  // binary frames parsed as JSON text, as soketi does
+  // Per-endpoint webhook filters (§8.3, REPORTED-BUGS 13).
+  kWebhookFilterFirstEvent,  // a batch goes whole to every endpoint whose filter wants its first event (soketi #836)
+  kWebhookFiltersIgnored,    // every webhook endpoint gets every event, whatever its filter
+  // Liveness and codes, in the transport (§1.6, §1.8): the engine never sees these; the
+  // simulated WebSocket layer (fakes/world.cpp) and `pushsim serve`'s read them from here.
+  kNoWebSocketPong,       // WebSocket ping control frames go unanswered
+  kShutdownWithoutClose,  // a graceful shutdown drops every connection without a close frame (no 4200)
 };
 
 // The race-only variants model a server that awaits a round trip to its adapter (Redis, a

@@ -23,6 +23,8 @@ EngineOptions with_defect_settings(EngineOptions options) {
   if (options.defects.has(Defect::kBodyMd5Last)) options.rest.body_md5_last = true;
   if (options.defects.has(Defect::kRestampedWebhookRetry)) options.webhooks.restamp_retries = true;
   if (options.defects.has(Defect::kBatchKeepsFirstEvent)) options.webhooks.batch_keeps_first_event = true;
+  if (options.defects.has(Defect::kWebhookFilterFirstEvent)) options.webhooks.filter_by_first_event = true;
+  if (options.defects.has(Defect::kWebhookFiltersIgnored)) options.webhooks.ignore_filters = true;
   if (options.defects.has(Defect::kBatchesWithoutBatching)) options.webhooks.batch_always = true;
   if (options.defects.has(Defect::kWebhookTimeInSeconds)) options.webhooks.time_in_seconds = true;
   if (options.defects.has(Defect::kWebhookRetriesForever)) {
@@ -132,7 +134,21 @@ Engine::Engine(EngineOptions options, std::vector<AppConfig> apps, RandomSource&
 Engine::~Engine() = default;
 
 void Engine::on_open(TimeNs now, ConnectionId connection, std::string_view target) {
+  if (state_->shut_down) {
+    state_->outputs.emplace_back(CloseConnection{connection, server_codes::kShuttingDown, "Server is shutting down"});
+    return;
+  }
   state_->open(now, connection, target);
+}
+
+void Engine::shutdown(TimeNs now) {
+  state_->shut_down = true;
+  std::vector<ConnectionId> open;  // collected first: removing edits `connections`
+  for (const auto& [id, connection] : state_->connections) open.push_back(id);
+  for (ConnectionId id : open) {
+    state_->outputs.emplace_back(CloseConnection{id, server_codes::kShuttingDown, "Server is shutting down"});
+    state_->remove(now, id);
+  }
 }
 
 void Engine::on_text(TimeNs now, ConnectionId connection, std::string_view text) {

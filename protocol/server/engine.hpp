@@ -150,6 +150,10 @@ class Engine {
   void on_binary(TimeNs now, ConnectionId connection, std::string_view bytes);
   // The transport is gone (a close from the client, or a drop the driver noticed).
   void on_closed(TimeNs now, ConnectionId connection);
+  // A graceful shutdown (docs/protocol.md §1.8): every connection is closed with 4200, so that
+  // clients reconnect at once (to another node), and is gone as if it had closed (its channels
+  // left, their webhooks due as usual). Connections opened afterwards get 4200 straight away.
+  void shutdown(TimeNs now);
   HttpResponse on_http(TimeNs now, const HttpRequest& request);
   void on_webhook_response(TimeNs now, std::uint64_t delivery_id, int status);
   void on_tick(TimeNs now);

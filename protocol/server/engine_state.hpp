@@ -74,6 +74,7 @@ struct Engine::State {
   std::map<std::string, ConnectionId, std::less<>> by_socket_id;  // live connections, all apps
   std::set<std::pair<TimeNs, ConnectionId>> deadlines;
   std::vector<EngineOutput> outputs;
+  bool shut_down = false;  // Engine::shutdown() was called
   // Defect kMemberCountAfterBroadcast only: members whose record still lags their
   // member_added broadcast, by "app_id/channel", with the time they joined.
   std::map<std::string, std::vector<std::pair<std::string, TimeNs>>, std::less<>> lagging_members;

@@ -15,6 +15,7 @@ inline constexpr int kUnsupportedProtocol = 4007;
 // Authorized-connections timeout and terminate_connections (soketi's choice; official
 // unconfirmed), and a rejected pusher:signin (sent as pusher:error only; the connection stays).
 inline constexpr int kUnauthorized = 4009;
+inline constexpr int kShuttingDown = 4200;  // a graceful shutdown: reconnect at once (soketi's code)
 inline constexpr int kPongTimeout = 4201;
 inline constexpr int kClientEventRateLimit = 4301;
 // Sent as pusher:error after signin_success; the sign-in stands with the first 100 ids.

@@ -51,6 +51,19 @@ std::vector<UrlEvents> group_by_url(const std::vector<WebhookConfig>& configs,
   return groups;
 }
 
+// The broken variant (soketi #836): the filter asked of the first event only, and the batch
+// posted whole wherever that one is wanted.
+std::vector<UrlEvents> group_by_first_event(const std::vector<WebhookConfig>& configs,
+                                            const std::vector<WebhookEvent>& events) {
+  std::vector<UrlEvents> groups;
+  for (const auto& config : configs) {
+    auto same_url = [&](const UrlEvents& g) { return g.url == config.url; };
+    if (events.empty() || !config.wants(events.front().name)) continue;
+    if (std::none_of(groups.begin(), groups.end(), same_url)) groups.push_back({config.url, events});
+  }
+  return groups;
+}
+
 }  // namespace
 
 bool WebhookDispatcher::Ready::operator<(const Ready& other) const {
@@ -67,7 +80,7 @@ void WebhookDispatcher::emit(TimeNs now, const WebhookApp& app, WebhookEvent eve
   }
   // A removal is queued even when no config wants it: it must still be there to cancel the
   // re-add that some config may want. Anything else nobody wants is dropped here.
-  if (!is_removal(event.name) && !anyone_wants(app.webhooks, event.name)) return;
+  if (!is_removal(event.name) && !anyone_wants(app.webhooks, event.name) && !policy_.ignore_filters) return;
   const TimeNs due = is_removal(event.name) ? now + policy_.removal_delay : now;
   pending_.emplace(next_pending_id_++, Pending{due, now, app, std::move(event), hold});
 }
@@ -83,7 +96,7 @@ void WebhookDispatcher::release_holds(TimeNs now) {
     }
     const bool mine = !release_check_ || release_check_(p.app.credentials.app_id, p.event, p.hold);
     p.hold = 0;
-    if (mine && anyone_wants(p.app.webhooks, p.event.name)) {
+    if (mine && (anyone_wants(p.app.webhooks, p.event.name) || policy_.ignore_filters)) {
       ++it;
     } else {
       it = pending_.erase(it);
@@ -204,7 +217,12 @@ void WebhookDispatcher::post_events(TimeNs now, const std::vector<std::uint64_t>
     events.push_back(std::move(node.mapped().event));
   }
   // time_ms is the creation of the oldest event, so a receiver can see the removal delay.
-  for (auto& group : group_by_url(app.webhooks, events)) {
+  std::vector<WebhookConfig> configs = app.webhooks;
+  if (policy_.ignore_filters) {
+    for (auto& config : configs) config.event_types.clear();
+  }
+  auto groups = policy_.filter_by_first_event ? group_by_first_event(configs, events) : group_by_url(configs, events);
+  for (auto& group : groups) {
     if (policy_.batch_keeps_first_event) group.events.resize(1);
     const std::int64_t time_ms = policy_.time_in_seconds ? to_unix_seconds(created) : to_unix_ms(created);
     post_new(now, app, group.url, encode_webhook_body(time_ms, group.events), out);

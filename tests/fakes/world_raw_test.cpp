@@ -216,3 +216,54 @@ TEST_CASE("a slow webhook receiver is retried only when slower than the engine's
   CHECK(batches[2].arrived_at - batches[1].arrived_at == seconds(11));
   CHECK(batches[2].body == batches[1].body);
 }
+
+TEST_CASE("the server's WebSocket layer answers a ping with a pong of the same payload", "[world]") {
+  auto world = calm_world();
+  RawClient& alice = world->add_raw_client("alice");
+  alice.connect();
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
+  const std::size_t frames = alice.received().size();
+  const TimeNs sent = world->now();
+  REQUIRE(alice.send_ping("hello"));
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
+  REQUIRE(alice.pongs().size() == 1);
+  CHECK(alice.pongs()[0].payload == "hello");
+  CHECK(alice.pongs()[0].at == sent + ms(10));  // there and back
+  CHECK(alice.received().size() == frames);     // a control frame, not a protocol message
+}
+
+TEST_CASE("with no-websocket-pong the ping goes unanswered", "[world][defects]") {
+  WorldBuilder builder;
+  builder.latency(Latency::fixed(ms(5)));
+  EngineOptions engine;
+  engine.defects.add(Defect::kNoWebSocketPong);
+  builder.engine(engine);
+  auto world = builder.build();
+  RawClient& alice = world->add_raw_client("alice");
+  alice.connect();
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
+  REQUIRE(alice.send_ping("hello"));
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
+  CHECK(alice.pongs().empty());
+}
+
+TEST_CASE("a server shutdown reaches every client as a close 4200; the broken variant cuts them", "[world]") {
+  const bool broken = GENERATE(false, true);
+  WorldBuilder builder;
+  builder.latency(Latency::fixed(ms(5)));
+  EngineOptions engine;
+  if (broken) engine.defects.add(Defect::kShutdownWithoutClose);
+  builder.engine(engine);
+  auto world = builder.build();
+  RawClient& alice = world->add_raw_client("alice");
+  alice.connect();
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
+  world->shutdown_server();
+  REQUIRE(world->run_until_idle().stop == RunStop::kIdle);
+  CHECK(world->engine().connection_count() == 0);
+  if (broken) {
+    CHECK_FALSE(alice.close_code().has_value());
+  } else {
+    CHECK(alice.close_code() == std::optional<int>(4200));
+  }
+}

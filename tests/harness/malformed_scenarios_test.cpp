@@ -152,7 +152,7 @@ const Case kCases[] = {
     {"unknown_signing.yaml",
      "10:42: unknown signing 'forged' (expected one of: valid, bad_signature, stale_timestamp, wrong_body_md5, wrong_key, unsigned, uppercase_signature, unsorted_query)"},
     {"unknown_step.yaml",
-     "10:5: unknown step 'subscibe' (expected one of: connect, disconnect, subscribe, unsubscribe, signin, client_event, send, trigger, batch_trigger, query, request, expect, expect_none, expect_close, expect_response, expect_webhook, expect_no_webhook, expect_webhook_state, expect_refused, advance, partition, heal, drop, latency, webhook_failures, auth_refuse, crash_node, restart_node, partition_nodes, heal_nodes, concurrently, one_of)"},
+     "10:5: unknown step 'subscibe' (expected one of: connect, disconnect, subscribe, unsubscribe, signin, client_event, send, trigger, batch_trigger, query, request, expect, expect_none, expect_close, expect_response, expect_webhook, expect_no_webhook, expect_webhook_state, expect_refused, expect_pong, advance, partition, heal, drop, latency, webhook_failures, auth_refuse, crash_node, restart_node, partition_nodes, heal_nodes, shutdown_server, concurrently, one_of)"},
     {"unknown_webhook.yaml",
      "10:29: unknown webhook 'member_joined' (expected one of: channel_occupied, channel_vacated, member_added, member_removed, client_event, cache_miss, subscription_count)"},
     {"user_id_variable_without_user_id.yaml",

@@ -245,3 +245,40 @@ TEST_CASE("random mutations of a valid file never throw", "[loader][fuzz]") {
     REQUIRE(outcome.scenario.has_value() == outcome.diagnostics.empty());
   }
 }
+
+TEST_CASE("webhook endpoints, ws pings, pongs and a shutdown load; bad ones are refused where they are", "[loader]") {
+  const std::string good = kHeader +
+                           "  - send: { client: alice, ws_ping: hi }\n"
+                           "  - expect_pong: { client: alice, data: hi, within: 2s }\n"
+                           "  - expect_webhook: { name: member_added, endpoint: members }\n"
+                           "  - expect_no_webhook: { endpoint: members, for: 1s }\n"
+                           "  - shutdown_server:\n"
+                           "webhook_endpoints:\n"
+                           "  members: [member_added, member_removed]\n";
+  auto loaded = load_scenario_text(good, "good.yaml");
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->webhook_endpoints.size() == 1);
+  CHECK(loaded->webhook_endpoints[0].name == "members");
+  CHECK(loaded->webhook_endpoints[0].event_types == std::vector<std::string>{"member_added", "member_removed"});
+  REQUIRE(loaded->steps.size() == 6);
+  CHECK(std::get<SendStep>(loaded->steps[1].action).ws_ping == std::optional<std::string>("hi"));
+  CHECK(std::get<ExpectPongStep>(loaded->steps[2].action).payload == std::optional<std::string>("hi"));
+  CHECK(std::get<ExpectWebhookStep>(loaded->steps[3].action).endpoint == std::optional<std::string>("members"));
+  CHECK(std::get<ExpectNoWebhookStep>(loaded->steps[4].action).endpoint == std::optional<std::string>("members"));
+  CHECK(std::holds_alternative<ShutdownServerStep>(loaded->steps[5].action));
+
+  const std::string bad = kHeader +
+                          "  - expect_webhook: { name: member_added, endpoint: nobody }\n"  // line 9
+                          "  - send: { client: alice, ws_ping: hi, text: x }\n"             // line 10
+                          "webhook_endpoints:\n"
+                          "  members: [member_gone]\n";  // line 12
+  const auto outcome = check_scenario_text(bad, "bad.yaml");
+  CHECK_FALSE(outcome.scenario.has_value());
+  const auto found = messages(outcome);
+  REQUIRE(found.size() == 3);
+  CHECK(found[0].starts_with("bad.yaml:9:"));
+  CHECK(found[0].find("endpoint 'nobody' is not in the scenario's webhook_endpoints (members)") != std::string::npos);
+  CHECK(found[1].starts_with("bad.yaml:10:"));
+  CHECK(found[2].starts_with("bad.yaml:12:"));
+  CHECK(found[2].find("unknown webhook event 'member_gone'") != std::string::npos);
+}

@@ -51,7 +51,7 @@ TEST_CASE("clients load in declaration order with user, info and app", "[loader]
 TEST_CASE("connection steps load into typed structs", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 52);
+  REQUIRE(s.size() == 54);
   CHECK(s[0] == Step{ConnectStep{at(14, 5), "alice", {}, {}, {}}});
   CHECK(s[1] == Step{ConnectStep{at(15, 5), "bob", "other-key", 6, "/app/other-key?protocol=6"}});
   CHECK(s[2] == Step{ConnectStep{at(16, 5), "carol", {}, {}, {}}});
@@ -79,7 +79,7 @@ TEST_CASE("connection steps load into typed structs", "[loader]") {
 TEST_CASE("REST steps load with data encoded as it will be sent", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 52);
+  REQUIRE(s.size() == 54);
   CHECK(s[12] == Step{TriggerStep{at(30, 5),
                                   {"presence-room", "other"},
                                   false,
@@ -116,7 +116,7 @@ TEST_CASE("REST steps load with data encoded as it will be sent", "[loader]") {
 TEST_CASE("expectations load with their deadlines and defaults", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 52);
+  REQUIRE(s.size() == 54);
   CHECK(s[21] == Step{ExpectStep{at(47, 5), "alice", "pusher_internal:subscription_succeeded", "presence-room",
                                  Json{{"presence", {{"count", 1}}}}, "u1", ms(1500)}});
   CHECK(s[22] == Step{ExpectStep{at(49, 5), "bob", "news", {}, {}, {}, seconds(1)}});
@@ -132,7 +132,7 @@ TEST_CASE("expectations load with their deadlines and defaults", "[loader]") {
 TEST_CASE("time and fault steps load", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 52);
+  REQUIRE(s.size() == 54);
   CHECK(s[29] == Step{AdvanceStep{at(56, 5), seconds(2)}});
   CHECK(s[30] == Step{PartitionStep{at(57, 5), "alice"}});
   CHECK(s[31] == Step{HealStep{at(58, 5), "alice"}});
@@ -153,7 +153,7 @@ TEST_CASE("time and fault steps load", "[loader]") {
 TEST_CASE("expect_refused and the sharper matching fields load", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 52);
+  REQUIRE(s.size() == 54);
   CHECK(s[45] == Step{ExpectRefusedStep{at(77, 5), "alice", "private-a", seconds(2)}});
   ExpectWebhookStep webhook{at(78, 5), "client_event", {}, {}, {}, exact_marker(Json{{"who", "u1"}}), seconds(5)};
   webhook.socket_id = "${alice.socket_id}";
@@ -168,13 +168,15 @@ TEST_CASE("expect_refused and the sharper matching fields load", "[loader]") {
   CHECK(s[49] == Step{RestartNodeStep{at(82, 5), 1}});
   CHECK(s[50] == Step{PartitionNodesStep{at(83, 5), 0, 1}});
   CHECK(s[51] == Step{HealNodesStep{at(84, 5), std::pair(1, 0)}});
+  CHECK(s[52] == Step{ExpectPongStep{at(85, 5), "alice", "hi", seconds(1)}});
+  CHECK(s[53] == Step{ShutdownServerStep{at(86, 5)}});
   CHECK(scenario.cluster_nodes == 2);
 }
 
 TEST_CASE("concurrently and one_of hold nested steps", "[loader]") {
   const Scenario scenario = load_every_step();
   const auto& s = scenario.steps;
-  REQUIRE(s.size() == 52);
+  REQUIRE(s.size() == 54);
   CHECK(s[41] == Step{ConcurrentlyStep{at(68, 5),
                                        {
                                            Step{ConnectStep{at(69, 9), "alice", {}, {}, {}}},

@@ -113,3 +113,29 @@ TEST_CASE("each connection has its own idle timer; ticks handle them in time ord
   REQUIRE(closes.size() == 1);
   CHECK(closes[0].connection == b);
 }
+
+TEST_CASE("a graceful shutdown closes every connection with 4200 and refuses new ones", "[engine][liveness]") {
+  EngineFixture f;
+  ConnectionId a = f.connect();
+  ConnectionId b = f.connect();
+  f.subscribe(a, "my-channel");
+  f.take(a);
+  f.take_webhooks();
+  f.engine.shutdown(f.now);
+  auto closes = f.take_closes();
+  REQUIRE(closes.size() == 2);
+  CHECK(closes[0].connection == a);
+  CHECK(closes[0].code == 4200);
+  CHECK(closes[1].connection == b);
+  CHECK(closes[1].code == 4200);
+  CHECK(f.nothing_sent());  // a close frame only, no pusher:error before it
+  CHECK(f.engine.connection_count() == 0);
+  // The connections are gone as if closed: their channels are vacated.
+  CHECK(f.take_webhooks() == std::vector<Json>{Json{{"name", "channel_vacated"}, {"channel", "my-channel"}}});
+  ConnectionId late = f.open();
+  closes = f.take_closes();
+  REQUIRE(closes.size() == 1);
+  CHECK(closes[0].connection == late);
+  CHECK(closes[0].code == 4200);
+  CHECK(f.take(late).empty());
+}

@@ -301,6 +301,33 @@ TEST_CASE("a batch is filtered per URL, each endpoint gets only what it asked fo
   for (const auto& p : posts) CHECK(verify_webhook({"1", "app-key", "app-secret"}, p.headers, p.body) == std::nullopt);
 }
 
+TEST_CASE("the broken variant filters a batch by its first event and posts it whole", "[webhook_dispatcher]") {
+  // Defect::kWebhookFilterFirstEvent, soketi #836 as REPORTED-BUGS 13 describes it.
+  auto app = make_app({{"http://hook/occupancy", {"channel_occupied"}}, {"http://hook/members", {"member_added"}}},
+                      /*batch=*/true);
+  WebhookPolicy policy;
+  policy.filter_by_first_event = true;
+  WebhookDispatcher d{policy};
+  d.emit(kT0, app, occupied("presence-room"));
+  d.emit(kT0 + ms(10), app, added("presence-room", "u1"));
+  auto posts = tick(d, kT0 + ms(50));
+  REQUIRE(posts.size() == 1);  // the members endpoint gets nothing
+  CHECK(posts[0].url == "http://hook/occupancy");
+  CHECK(posts[0].body.find("member_added") != std::string::npos);  // an event its filter refuses
+}
+
+TEST_CASE("the broken variant that ignores filters posts every event to every endpoint", "[webhook_dispatcher]") {
+  auto app = make_app({{"http://hook/occupancy", {"channel_occupied"}}, {"http://hook/members", {"member_added"}}});
+  WebhookPolicy policy;
+  policy.ignore_filters = true;
+  WebhookDispatcher d{policy};
+  d.emit(kT0, app, added("presence-room", "u1"));
+  auto posts = tick(d, kT0);
+  REQUIRE(posts.size() == 2);
+  CHECK(posts[0].url == "http://hook/occupancy");
+  CHECK(posts[1].url == "http://hook/members");
+}
+
 TEST_CASE("batches are per app: two batching apps never share a POST", "[webhook_dispatcher]") {
   WebhookDispatcher d{WebhookPolicy{}};
   d.emit(kT0, make_app({{"http://hook/a", {}}}, true, "1"), occupied("x"));
