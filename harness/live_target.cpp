@@ -366,8 +366,9 @@ const std::vector<ObservedPong>& LiveTarget::pongs(const std::string& client) {
 
 ActionError LiveTarget::shutdown_server() {
   note("fault", "server", "server", "shutdown_server");
-  if (server_) {
-    server_->stop();  // closes every connection with 4200, then waits out its grace
+  if (!servers_.empty()) {
+    // Each in-process node closes its connections with 4200, then waits out its grace.
+    for (auto& server : servers_) server->stop();
     return std::nullopt;
   }
   if (!options_.node_control) return std::string("shutdown_server needs --target serve or --server-cmd");
