@@ -43,7 +43,8 @@ test_jobs=$((jobs + 8))
 # UndefinedBehaviorSanitizer, plus a replay of the fuzz targets' committed corpora
 # (fuzz/CMakeLists.txt). Only what those tests need is built (no benchmarks); the tests
 # over real time or external programs (the live suite on one server and on a two-node cluster,
-# Chromium, the SDK interop) are left to the plain pass above, for they would only be slower
+# the cluster scenarios against three serve processes, Chromium, the SDK interop) are left to
+# the plain pass above, for they would only be slower
 # here, and so is the install and package test (tests/install), which checks what is shipped,
 # not memory. The first report stops the
 # process with a failure: halt_on_error for ASan, -fno-sanitize-recover for UBSan.
@@ -69,7 +70,7 @@ sanitizer_pass() {
   # One ctest test per test file (PUSHSIM_TESTS_PER_FILE, tests/CMakeLists.txt): a sanitized
   # test binary takes 0.3-0.8 s of CPU just to start.
   ctest --test-dir "$dir" -j "$test_jobs" --resource-spec-file "$(cpu_spec "$dir")" --output-on-failure --timeout 600 \
-    -E '^(live/run_target_serve|harness/cluster_suite_live|reports/html_in_chromium|interop/sdk|tidy/.*|install/.*)$'
+    -E '^(live/run_target_serve|harness/cluster_suite_live|harness/cluster_live|reports/html_in_chromium|interop/sdk|tidy/.*|install/.*)$'
   echo "sanitize: built and tested in $((SECONDS - started)) s"
 }
 
