@@ -41,13 +41,12 @@ test_jobs=$((jobs + 8))
 
 # The unit tests and the simulated suite again, built with AddressSanitizer and
 # UndefinedBehaviorSanitizer, plus a replay of the fuzz targets' committed corpora
-# (fuzz/CMakeLists.txt). Only what those tests need is built (no benchmarks); the tests
-# over real time or external programs (the live suite on one server and on a two-node cluster,
-# the cluster scenarios against three serve processes, Chromium, the SDK interop) are left to
-# the plain pass above, for they would only be slower
-# here, and so is the install and package test (tests/install), which checks what is shipped,
-# not memory. The first report stops the
-# process with a failure: halt_on_error for ASan, -fno-sanitize-recover for UBSan.
+# (fuzz/CMakeLists.txt). Only what those tests need is built (no benchmarks); the tests over
+# real time or external programs (the live suite on one server and on a two-node cluster, the
+# cluster scenarios against three serve processes, Chromium, the SDK interop) are left to the
+# plain pass above, for they would only be slower here, and so is the install and package test
+# (tests/install), which checks what is shipped, not memory. The first report stops the process
+# with a failure: halt_on_error for ASan, -fno-sanitize-recover for UBSan.
 sanitizer_pass() {
   local dir=${SANITIZE_BUILD_DIR:-build-sanitize}
   local started=$SECONDS
