@@ -70,15 +70,19 @@ struct LongLivedServer {
     options.jobs = jobs;
     const auto result = run_suite(scenarios(ids), live_target_factory(live), live.name, options);
     std::map<std::string, Verdict> verdicts;
+    failures.clear();
     for (const auto& scenario : result.scenarios) {
       INFO(scenario.id << ": " << test::failures_of(scenario));
       CHECK(verdicts.emplace(scenario.id, scenario.verdict).second);
+      failures += scenario.id + ": " + test::failures_of(scenario) + "\n";
     }
     return verdicts;
   }
 
   std::uint16_t webhook_port;
   ServeServer server;
+  // The last run's failures, scenario by scenario, for a check on its verdicts to show.
+  std::string failures;
 };
 
 // What a fresh server gives: every scenario passes, but those needing webhooks are skipped
@@ -97,20 +101,29 @@ std::map<std::string, Verdict> fresh_verdicts(bool webhooks) {
 
 TEST_CASE("long-lived server: two runs in a row, each with its own run token, both pass as on a fresh server") {
   LongLivedServer server;
-  CHECK(server.run("first1", 1) == fresh_verdicts(true));
-  CHECK(server.run("secnd2", 1) == fresh_verdicts(true));
+  const auto first = server.run("first1", 1);
+  INFO(server.failures);
+  CHECK(first == fresh_verdicts(true));
+  const auto second = server.run("secnd2", 1);
+  INFO(server.failures);
+  CHECK(second == fresh_verdicts(true));
 }
 
 TEST_CASE("long-lived server: four scenarios at a time give the verdicts of one at a time") {
   LongLivedServer server;
   const auto expected = fresh_verdicts(false);
-  CHECK(server.run("jobs4a", 4, false) == expected);
-  CHECK(server.run("jobs1b", 1, false) == expected);
+  const auto four = server.run("jobs4a", 4, false);
+  INFO(server.failures);
+  CHECK(four == expected);
+  const auto one = server.run("jobs1b", 1, false);
+  INFO(server.failures);
+  CHECK(one == expected);
 }
 
 TEST_CASE("long-lived server: without a run token, a cache channel leaks from one scenario into the next") {
   LongLivedServer server;
   const auto verdicts = server.run("", 1, true, {"cache.1", "cache.2", "cache.3"});
+  INFO(server.failures);
   // cache.1 publishes to cache-scores and passes; cache.2 and cache.3 then expect a cache
   // miss on the same channel and meet cache.1's event instead.
   CHECK(verdicts.at("cache.1") == Verdict::kPass);

@@ -25,7 +25,7 @@ suite="$here/multinode_suite"
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  stop_children "${pids[@]}"
   [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -33,7 +33,7 @@ export TMPDIR="$work"
 fail() { echo "multinode: FAIL: $*" >&2; exit 1; }
 expect_in() { grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' not in $1"; }; }
 expect_not_in() { ! grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' in $1"; }; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(cd "$(dirname "$0")/.." && pwd)/support/processes.sh"
 
 p0=$(free_port)
 p1=$(free_port)
@@ -78,7 +78,7 @@ for id in 1 8; do expect_in "$work/b.out" "^FAIL *cluster.$id " b; done
 expect_in "$work/b.out" "data.presence.count: expected 2, got 1" b
 expect_not_in "$work/b.out" "NOT RUN" b
 expect_not_in "$work/b.out" "went away" b
-for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+stop_children "${pids[@]}"
 pids=()
 
 # c. pushsim starts both nodes, crashes and restarts node 1.
@@ -121,7 +121,7 @@ echo "e2. node 1 crashes unasked, nobody restarts it: exit $status in ${SECONDS}
 expect_in "$work/e2.out" "^FAIL *mn.5 " e2
 expect_in "$work/e2.out" "^NOT RUN *mn.6 " e2
 expect_in "$work/e2.out" "the server went away during scenario mn.5: node 1: WebSocket ws://127.0.0.1:$p1" e2
-for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+stop_children "${pids[@]}"
 pids=()
 
 # d. Bad input.

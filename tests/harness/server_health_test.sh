@@ -24,7 +24,7 @@ suite="$here/health_suite"
 work=$(mktemp -d)
 server_pid=
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  stop_children "$server_pid"
   [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -33,7 +33,8 @@ fail() { echo "server_health: FAIL: $*" >&2; exit 1; }
 expect_in() { grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' not in $1"; }; }
 expect_not_in() { ! grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' in $1"; }; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source "$(cd "$(dirname "$0")/.." && pwd)/support/processes.sh"
+port=$(free_port)
 creds=(--target "ws://127.0.0.1:$port" --app-id app-id --key app-key --secret app-secret --no-color)
 
 start_server() {
@@ -79,7 +80,7 @@ expect_in "$work/b.out" "^FAIL *health.4 " b
 for id in 1 3 5; do expect_in "$work/b.out" "^PASS *health.$id " b; done
 expect_not_in "$work/b.out" "went away" b
 expect_not_in "$work/b.out" "NOT RUN" b
-kill "$server_pid" && wait "$server_pid" 2>/dev/null
+stop_children "$server_pid"
 server_pid=
 
 # c. pushsim runs the server itself and restarts it after the crash.

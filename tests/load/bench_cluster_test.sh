@@ -21,7 +21,7 @@ command -v redis-server >/dev/null || { echo "bench_cluster: redis-server not in
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  stop_children "${pids[@]}"
   [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -29,17 +29,10 @@ fail() {
   echo "bench_cluster: FAIL: $*" >&2
   exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(cd "$(dirname "$0")/.." && pwd)/support/processes.sh"
 
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" >"$work/redis.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1', $redis_port), 0.2)" 2>/dev/null && break
-  sleep 0.05
-done
-python3 -c "import socket; socket.create_connection(('127.0.0.1', $redis_port), 0.2)" 2>/dev/null ||
-  fail "redis-server did not start: $(cat "$work/redis.out")"
+start_redis "$work" || fail "no redis-server"
+pids+=("$redis_pid")
 
 # start_node NAME NODE_ID PREFIX [SERVE ARGS...]: a node on an ephemeral port; its URL in $url.
 start_node() {

@@ -14,10 +14,11 @@ pushsim=${1:?usage: bench_shard_merge_test.sh PUSHSIM}
 work=$(mktemp -d)
 server_pid=
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  stop_children "$server_pid"
   [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
+source "$(cd "$(dirname "$0")/.." && pwd)/support/processes.sh"
 fail() {
   echo "FAIL: $*"
   exit 1
