@@ -17,11 +17,12 @@ struct RogueFixture {
     connection = std::make_unique<LiveConnection>(loop, options);
   }
 
-  // Connects with a short deadline; checks the answer came within it (plus scheduling slack).
+  // Connects with a short deadline; checks the answer came by it (with a loaded machine's slack:
+  // without a deadline these servers would hold the connect for ever).
   std::optional<Error> connect(std::chrono::milliseconds timeout = 400ms) {
     auto started = std::chrono::steady_clock::now();
     auto error = connection->connect(deadline_after(timeout));
-    CHECK(std::chrono::steady_clock::now() - started < timeout + 500ms);
+    CHECK(std::chrono::steady_clock::now() - started < timeout + 10s);
     return error;
   }
 
@@ -122,8 +123,8 @@ TEST_CASE("live client: a server that stops reading ends the connection once a w
   const std::string megabyte(1024 * 1024, 'x');
   for (int i = 0; i < 8; ++i) connection.send_raw(megabyte);
   const auto started = std::chrono::steady_clock::now();
-  auto error = connection.wait_for([] { return false; }, deadline_after(3s), "nothing");
-  CHECK(std::chrono::steady_clock::now() - started < 2s);
+  auto error = connection.wait_for([] { return false; }, deadline_after(60s), "nothing");
+  CHECK(std::chrono::steady_clock::now() - started < 30s);  // the stall ended it, not the deadline
   REQUIRE(error.has_value());
   CHECK_THAT(error->message, Catch::Contains("the server stopped reading: a write to 127.0.0.1:"));
   CHECK_THAT(error->message, Catch::Contains(" has not completed in 300 ms ("));
