@@ -71,7 +71,8 @@ constexpr const char* kExitCodes =
     "Exit codes: 0 every MUST scenario passed; 1 a scenario failed (a server started with --server-cmd that "
     "crashed is restarted, and the scenario that crashed it fails); 2 usage or input error; 3 the target went "
     "away (the scenario it went away during is named, later ones are not run), or --server-cmd's server "
-    "did not start.";
+    "did not start; 4 the harness itself could not run some scenarios (e.g. its webhook listener's port was taken: "
+    "NOT RUN, nothing said about the server) and none failed.";
 
 // Which invariants are checked after each scenario, in simulation and live.
 std::string invariants_note() {
@@ -337,7 +338,14 @@ std::optional<std::vector<harness::Scenario>> selected_scenarios(const RunArgs& 
     }
   }
   retired = suite.retired;
-  return harness::select_scenarios(suite.scenarios, args.filter);
+  auto selected = harness::select_scenarios(suite.scenarios, args.filter);
+  if (selected.empty()) {
+    // A filter that matches nothing (a mistyped id, "a,b" for two --only) would otherwise pass.
+    std::cerr << "pushsim run: no scenario of " << suite.scenarios.size()
+              << " matches --only/--skip/--tag (give --only once per glob)\n";
+    return std::nullopt;
+  }
+  return selected;
 }
 
 // --server-cmd and its companions make sense only together and against an external target.

@@ -86,6 +86,7 @@ class IsolatedTarget final : public Target {
   const std::vector<ObservedResponse>& responses() override;
   std::vector<TraceLine> trace() const override;
   std::vector<std::string> problems() const override;
+  std::optional<std::string> harness_error() const override { return inner_->harness_error(); }
 
  private:
   struct ClientFrames {

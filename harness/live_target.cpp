@@ -69,7 +69,7 @@ void LiveTarget::start() {
   for (const auto& name : options_.app_names) hooks.apps.push_back(named_app(name));
   listener_ = std::make_unique<WebhookListener>(*loop_, hooks);
   if (auto error = listener_->start()) {
-    start_error_ = "webhook listener: " + error->message;
+    start_error_ = error->message;  // it names the listener
     return;
   }
   if (options_.serve) {

@@ -159,6 +159,7 @@ class LiveTarget final : public Target {
   // Why the target could not start (a port that would not bind, a server that would not
   // start); every action then reports it.
   const std::optional<std::string>& start_error() const { return start_error_; }
+  std::optional<std::string> harness_error() const override { return start_error_; }
 
   std::string name() const override { return options_.name; }
   std::set<std::string> features() const override;

@@ -34,7 +34,8 @@ std::size_t RunResult::count(Verdict verdict) const {
 
 int RunResult::exit_code() const {
   if (target_down) return kExitTargetDown;
-  return count(Verdict::kFail) == 0 ? 0 : kExitFailed;
+  if (count(Verdict::kFail) != 0) return kExitFailed;
+  return count(Verdict::kNotRun) == 0 ? 0 : kExitNotRun;
 }
 
 std::string TargetDownFinding::headline() const {

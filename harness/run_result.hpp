@@ -109,6 +109,9 @@ struct TargetDownFinding {
 // The run's exit codes (README "Exit codes"; `pushsim run --help`). Usage errors are 2.
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitTargetDown = 3;
+// Some scenarios were not run for the harness's own trouble (its webhook listener could not
+// take its port, …), and none failed: the run says nothing about the server for those.
+inline constexpr int kExitNotRun = 4;
 
 struct RunResult {
   std::string target;

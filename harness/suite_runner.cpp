@@ -70,6 +70,10 @@ ScenarioResult run_one(const Scenario& scenario, const TargetFactory& factory, c
       target_instance->set_wire_log(wire.get());
     }
     result = run_scenario(scenario, *target_instance, seed, options.executor);
+    // Whatever failed then was the harness's doing, not the server's: no verdict on it.
+    if (auto error = target_instance->harness_error()) {
+      result = not_run_result(scenario, seed, "the harness could not run it: " + *error);
+    }
     target_instance.reset();  // before its sink
   }
   if (options.profile) {

@@ -244,6 +244,10 @@ class Target {
   // verify), one "who: what" line each, in order. A failed step quotes them, since an
   // expectation alone can only say that nothing arrived. The simulation has none.
   virtual std::vector<std::string> problems() const { return {}; }
+  // Why the harness itself could not play its part (its webhook listener could not take its
+  // port, a server it was to start did not): the scenario then says nothing about the server
+  // under test, and is reported not run rather than failed. The simulation has none.
+  virtual std::optional<std::string> harness_error() const { return std::nullopt; }
 };
 
 }  // namespace pushsim::harness

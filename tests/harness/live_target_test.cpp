@@ -2,6 +2,8 @@
 // Misbehaving servers are in live_target_abuse_test.cpp.
 #include <catch2/catch.hpp>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 
 #include "executor_test_support.hpp"
@@ -235,6 +237,26 @@ TEST_CASE("live target: past the run's deadline every action is refused and wait
   REQUIRE(error);
   CHECK(*error == "the run's overall deadline has passed");
   CHECK_FALSE(target.wait_until(target.now() + kNsPerSecond, [] { return false; }));
+}
+
+}  // namespace pushsim::harness
+
+namespace pushsim::harness {
+
+TEST_CASE("live target: a webhook port the harness cannot take makes the scenario not run, not a server FAIL") {
+  boost::asio::io_context context;
+  boost::asio::ip::tcp::acceptor squatter(context, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  LiveTargetOptions options = served();
+  options.webhook_port = squatter.local_endpoint().port();
+  const Scenario scenario = test::load(test::scenario_text("must", kConnectAndSubscribe));
+  const auto run = run_suite(
+      {scenario}, [&](const Scenario&, std::uint64_t) { return std::make_unique<LiveTarget>(options); }, "serve",
+      SuiteOptions{});
+  REQUIRE(run.scenarios.size() == 1);
+  const auto& result = run.scenarios.front();
+  CHECK(result.verdict == Verdict::kNotRun);
+  CHECK_THAT(result.skip_reason, Catch::Contains("the harness could not run it: webhook listener") &&
+                                     Catch::Contains("cannot listen on 127.0.0.1:"));
 }
 
 }  // namespace pushsim::harness
