@@ -95,6 +95,9 @@ struct Engine::State {
   };
   std::map<std::pair<ConnectionId, std::string>, MemberView> member_views;
   std::uint64_t member_change_version = 0;  // of the last cluster_join / cluster_leave
+  // The removal-delay decisions of the store call that decided the webhooks about to be emitted
+  // (cluster_join, cluster_leave, take_over), for hold_or_cancel; the unused ones are given up.
+  std::map<RemovalKey, ClusterLink::RemovalDecision> removal_decisions;
   // Defect kBusHiccupLosesBroadcast only: when each node's last peer message arrived.
   std::map<NodeId, TimeNs> last_peer_message;
   // Watchlists (§4.6): how many live connections are signed in as each user, by (app id,
@@ -199,6 +202,10 @@ struct Engine::State {
   void receive_peer_message(TimeNs now, const PeerMessage& message);
   // The removal delay across nodes: false when the event must not go to the dispatcher.
   bool hold_or_cancel(const AppConfig& app, WebhookEvent& event, std::uint64_t& hold);
+  // Whether this node's store calls decide the removal delay (atomically with the count).
+  bool delays_removals(const AppConfig& app) const;
+  void note_removal_decision(RemovalKey key, const ClusterLink::RemovalDecision& decision);
+  void give_up_removal_decisions();
   void cluster_tick(TimeNs now);
   void take_over(TimeNs now, const NodeRemains& remains);
   const AppConfig* app_with_id(std::string_view id) const;
