@@ -176,6 +176,8 @@ std::optional<NodeRemains> ClusterStore::claim_node(NodeId claimer, NodeId node,
       if (entry.total == 0) {
         remains.vacated.emplace_back(key.first, key.second);
         remains.vacated_holds.push_back(hold_removal(claimer, RemovalKey{key.first, key.second, ""}));
+      } else {
+        remains.recounted.push_back({key.first, key.second, entry.total});
       }
     }
     if (changed) touched.push_back(key);

@@ -369,7 +369,7 @@ std::optional<NodeRemains> RedisClusterLink::claim_node(NodeId node, TimeNs /*no
   last_members_version_.reset();
   RedisReplyPtr reply = store_->eval(kClaimNodeScript, {std::to_string(node_), std::to_string(node)});
   if (!reply) ++store_failures_;
-  if (!is_array(reply.get(), 4)) return std::nullopt;
+  if (!is_array(reply.get(), 5)) return std::nullopt;
   NodeRemains remains;
   const redisReply* vacated = reply->element[0];
   const redisReply* removed = reply->element[1];
@@ -387,6 +387,13 @@ std::optional<NodeRemains> RedisClusterLink::claim_node(NodeId node, TimeNs /*no
       remains.removed_members.push_back({cid->first, cid->second, reply_string(removed->element[i + 1]),
                                          reply_unsigned(removed->element[i + 2]),
                                          reply_unsigned(removed->element[i + 3])});
+    }
+  }
+  const redisReply* recounted = reply->element[4];
+  for (std::size_t i = 0; is_array(recounted) && i + 1 < recounted->elements; i += 2) {
+    if (auto cid = parse_cid(reply_string(recounted->element[i]))) {
+      remains.recounted.push_back(
+          {cid->first, cid->second, static_cast<std::size_t>(reply_unsigned(recounted->element[i + 1]))});
     }
   }
   for (std::size_t i = 0; is_array(held) && i + 1 < held->elements; i += 2) {

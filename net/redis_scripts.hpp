@@ -190,7 +190,8 @@ return out
 
 // ARGV: prefix, claimer, node. Returns nil when the node is alive or claimed already, else
 // {vacated CIDs, {CID, user, version, hold token, ...} of removed members, {HID, token, ...} of
-// the removals it held (now the claimer's), the hold tokens of the vacated channels}: every
+// the removals it held (now the claimer's), the hold tokens of the vacated channels, {CID,
+// count, ...} of the channels other nodes still hold}: every
 // removal held for the claimer in this same step (the node's own holds first, as the
 // simulated store does).
 inline constexpr std::string_view kClaimNode = PUSHSIM_LUA_SPLIT_CID PUSHSIM_LUA_HOLDS R"lua(
@@ -202,7 +203,7 @@ else
   redis.call('SREM', p .. ':nodes', node)
 end
 redis.call('DEL', p .. ':alive:' .. node)
-local vacated, removed, held, vacated_holds = {}, {}, {}, {}
+local vacated, removed, held, vacated_holds, recounted = {}, {}, {}, {}, {}
 local hindex = p .. ':node:' .. node .. ':holds'
 local hids = redis.call('SMEMBERS', hindex)
 table.sort(hids)
@@ -254,11 +255,14 @@ for _, cid in ipairs(cids) do
       redis.call('SREM', p .. ':occupied:' .. #app .. ':' .. app, ch)
       vacated[#vacated + 1] = cid
       vacated_holds[#vacated_holds + 1] = hold(p, claimer, hid_of(app, ch, ''))
+    else
+      recounted[#recounted + 1] = cid
+      recounted[#recounted + 1] = total
     end
   end
 end
 redis.call('DEL', index)
-return {vacated, removed, held, vacated_holds}
+return {vacated, removed, held, vacated_holds, recounted}
 )lua";
 
 #undef PUSHSIM_LUA_SPLIT_CID

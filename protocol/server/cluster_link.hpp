@@ -116,11 +116,19 @@ struct NodeRemains {
     std::uint64_t hold = 0;     // the claimer's hold of the member_removed webhook
     bool operator==(const Member&) const = default;
   };
+  // A channel the node had subscribers in that others still hold: its new cluster-wide count.
+  struct Recount {
+    std::string app_id;
+    std::string channel;
+    std::size_t count = 0;
+    bool operator==(const Recount&) const = default;
+  };
   std::vector<std::pair<std::string, std::string>> vacated;  // (app id, channel) now empty cluster-wide
   std::vector<std::uint64_t> vacated_holds;                  // the claimer's hold of each channel_vacated
   std::vector<Member> removed_members;                       // users left with no connection anywhere
   std::vector<RemovalKey> held_removals;                     // removals it held, not yet sent
   std::vector<std::uint64_t> held_tokens;                    // their holds, now the claimer's
+  std::vector<Recount> recounted;                            // channels still occupied, with fewer subscriptions
 };
 
 class ClusterLink {

@@ -286,6 +286,12 @@ void Engine::State::take_over(TimeNs now, const NodeRemains& remains) {
   for (const auto& [app_id, channel] : remains.vacated) {
     if (const AppConfig* app = app_with_id(app_id)) emit_webhook(now, *app, webhook_event("channel_vacated", channel));
   }
+  // The subscribers left on every node hear the new count (from this node, and through the bus,
+  // where each node reads it from the store again).
+  for (const auto& recount : remains.recounted) {
+    if (const AppConfig* app = app_with_id(recount.app_id))
+      after_count_change(now, *app, recount.channel, recount.count);
+  }
   for (const auto& key : remains.held_removals) {
     const AppConfig* app = app_with_id(key.app_id);
     if (app == nullptr) continue;

@@ -126,6 +126,8 @@ TEST_CASE("a dead node is claimed once, after its heartbeat expired, with what i
   REQUIRE(remains->removed_members.size() == 1);
   CHECK(remains->removed_members[0].user_id == "u2");  // u1 stays: node 0 holds a connection
   CHECK(remains->vacated == std::vector<std::pair<std::string, std::string>>{{"1", "lonely"}});
+  // Node 0 still holds presence-room: its subscribers hear the new count.
+  CHECK(remains->recounted == std::vector<NodeRemains::Recount>{{"1", "presence-room", 1}});
   CHECK(remains->held_removals == std::vector<RemovalKey>{{"1", "gone", ""}});
   // Every removal the claim makes is held for the claimer in the same step: a join cancels it.
   REQUIRE(remains->vacated_holds.size() == 1);

@@ -84,6 +84,7 @@ TEST_CASE("redis link: the store answers as the simulated store over a seeded ru
   CHECK(real->vacated_holds == simulated->vacated_holds);
   CHECK(real->held_removals == simulated->held_removals);
   CHECK(real->held_tokens == simulated->held_tokens);
+  CHECK(real->recounted == simulated->recounted);
   for (const auto& channel : channels) {
     CHECK(member_ids(links[0]->members("app", channel)) == member_ids(fake.members("app", channel)));
     CHECK(links[0]->subscription_count("app", channel) == fake.subscription_count("app", channel));

@@ -249,6 +249,7 @@ TEST_CASE("redis link: a node whose heartbeat expired is claimed exactly once", 
   auto remains = three->claim_node(1, real_now());
   REQUIRE(remains.has_value());
   CHECK(remains->vacated == std::vector<std::pair<std::string, std::string>>{{"app", "news"}});
+  CHECK(remains->recounted == std::vector<NodeRemains::Recount>{{"app", "presence-room", 1}});
   REQUIRE(remains->removed_members.size() == 1);
   CHECK(remains->removed_members[0] ==
         NodeRemains::Member{"app", "presence-room", "alice", 3, remains->removed_members[0].hold});
