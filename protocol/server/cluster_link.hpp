@@ -37,7 +37,8 @@
 //   So every membership change has a version (per channel, from the store); a subscriber's
 //   member list carries the version it was read at, member_added/removed frames from other
 //   nodes carry theirs, and a node passes one on to a subscriber only when it is newer than both
-//   the subscriber's list and the last event it passed on for that user.
+//   the subscriber's list and the last event it passed on for that user, and only when it
+//   changes whether the subscriber holds the user (an older event may arrive after a newer one).
 // - Users (§4.5, §4.6) span nodes too. Signed-in connections are counted in the store as the
 //   members of a reserved pseudo-channel (kSignedInUsers, a name no client can subscribe to),
 //   per node like any member, so a dead node's sign-ins go with it. The node whose change moves

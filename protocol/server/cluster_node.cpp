@@ -152,7 +152,9 @@ void Engine::State::receive_peer_message(TimeNs now, const PeerMessage& message)
     return;
   }
   if (message.member) {
-    deliver_member_event(*app, message.channel, message.text, excluded, *message.member, message.member_version);
+    const auto frame = decode_frame(message.text);
+    const bool added = frame && frame->event == "pusher_internal:member_added";
+    deliver_member_event(*app, message.channel, message.text, excluded, *message.member, message.member_version, added);
     return;
   }
   broadcast_local(*app, message.channel, message.text, excluded);
@@ -169,14 +171,16 @@ void Engine::State::broadcast_member_event(const AppConfig& app, const std::stri
   message.member = user_id;
   message.member_version = version;
   cluster->publish(std::move(message));
-  deliver_member_event(app, channel, text, except, user_id, version);
+  const auto frame = decode_frame(text);
+  deliver_member_event(app, channel, text, except, user_id, version,
+                       frame && frame->event == "pusher_internal:member_added");
 }
 
 // A subscriber whose member list, or a later event about the user, is at least as new as this
 // event has it already (or has newer news): passing it on would repeat or undo what it knows.
 void Engine::State::deliver_member_event(const AppConfig& app, const std::string& channel, const std::string& text,
                                          std::optional<ConnectionId> except, const std::string& user_id,
-                                         std::uint64_t version) {
+                                         std::uint64_t version, bool added) {
   const auto recipients = registry.subscriber_list(app.id, channel);
   if (recipients == nullptr) return;
   const auto shared = std::make_shared<const std::string>(text);
@@ -187,6 +191,13 @@ void Engine::State::deliver_member_event(const AppConfig& app, const std::string
       auto& seen = view->second.user_versions[user_id];
       if (version <= view->second.list_version || version <= seen) continue;
       seen = version;
+      const bool holds = view->second.present.count(user_id) != 0;
+      if (added == holds) continue;  // it holds the user as this event says already
+      if (added) {
+        view->second.present.insert(user_id);
+      } else {
+        view->second.present.erase(user_id);
+      }
     }
     send_shared(subscriber, shared);
   }

@@ -92,6 +92,10 @@ struct Engine::State {
   struct MemberView {
     std::uint64_t list_version = 0;
     std::map<std::string, std::uint64_t, std::less<>> user_versions;
+    // The users the subscriber holds: its list, then the events passed on. A newer event can
+    // arrive before an older one (member_added through this node before member_removed over the
+    // bus); the older is dropped, and the newer passed on only when it changes what it holds.
+    std::set<std::string, std::less<>> present;
   };
   std::map<std::pair<ConnectionId, std::string>, MemberView> member_views;
   std::uint64_t member_change_version = 0;  // of the last cluster_join / cluster_leave
@@ -149,7 +153,8 @@ struct Engine::State {
   void broadcast_member_event(const AppConfig& app, const std::string& channel, std::string text,
                               std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version);
   void deliver_member_event(const AppConfig& app, const std::string& channel, const std::string& text,
-                            std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version);
+                            std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version,
+                            bool added);
   void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
   void send_cache(TimeNs now, Connection& connection, const std::string& channel);
   // Prunes the expired cache entries (ChannelRegistry::prune_caches) at most once per
