@@ -11,12 +11,13 @@ class ClusterBus::NodeLink final : public ClusterLink {
   NodeLink(ClusterBus& bus, NodeId node) : bus_(bus), node_(node) {}
   NodeId node() const override { return node_; }
   void publish(PeerMessage message) override { bus_.publish(node_, std::move(message)); }
-  std::size_t add_subscription(std::string_view app_id, std::string_view channel, int delta) override {
-    return bus_.store_.add_subscription(node_, app_id, channel, delta);
+  SubscriptionChange add_subscription(std::string_view app_id, std::string_view channel, int delta,
+                                      bool delay_removal) override {
+    return bus_.store_.change_subscription(node_, app_id, channel, delta, delay_removal);
   }
-  MemberChange add_member(std::string_view app_id, std::string_view channel, const PresenceMember& member,
-                          int delta) override {
-    return bus_.store_.add_member(node_, app_id, channel, member, delta);
+  MemberChange add_member(std::string_view app_id, std::string_view channel, const PresenceMember& member, int delta,
+                          bool delay_removal) override {
+    return bus_.store_.add_member(node_, app_id, channel, member, delta, delay_removal);
   }
   std::uint64_t member_version(std::string_view app_id, std::string_view channel) const override {
     return bus_.store_.member_version(app_id, channel);

@@ -35,16 +35,29 @@ void ClusterStore::forget_if_empty(const Key& key) {
   if (it != channels_.end() && it->second.total == 0 && it->second.members.empty()) channels_.erase(it);
 }
 
-std::size_t ClusterStore::add_subscription(NodeId node, std::string_view app_id, std::string_view channel, int delta) {
+ClusterLink::RemovalDecision ClusterStore::decide_removal(NodeId node, const RemovalKey& key, std::size_t before,
+                                                          std::size_t after) {
+  ClusterLink::RemovalDecision decision;
+  if (before > 0 && after == 0) decision.hold = hold_removal(node, key);
+  if (before == 0 && after > 0) decision.cancelled = cancel_removal(key);
+  return decision;
+}
+
+ClusterLink::SubscriptionChange ClusterStore::change_subscription(NodeId node, std::string_view app_id,
+                                                                  std::string_view channel, int delta,
+                                                                  bool delay_removal) {
   const Key key{std::string(app_id), std::string(channel)};
   Channel& entry = channels_[key];
+  const std::size_t before = entry.total;
   const std::size_t total = move_node_share(entry.per_node, entry.total, node, delta);
   forget_if_empty(key);
-  return total;
+  ClusterLink::SubscriptionChange change{total, {}};
+  if (delay_removal) change.removal = decide_removal(node, RemovalKey{key.first, key.second, ""}, before, total);
+  return change;
 }
 
 ClusterLink::MemberChange ClusterStore::add_member(NodeId node, std::string_view app_id, std::string_view channel,
-                                                   const PresenceMember& member, int delta) {
+                                                   const PresenceMember& member, int delta, bool delay_removal) {
   const Key key{std::string(app_id), std::string(channel)};
   Channel& entry = channels_[key];
   auto [it, added] = entry.members.try_emplace(member.user_id);
@@ -53,12 +66,17 @@ ClusterLink::MemberChange ClusterStore::add_member(NodeId node, std::string_view
     record.member = member;
     record.join_sequence = next_join_++;
   }
+  const std::size_t before = record.total;
   const std::size_t total = move_node_share(record.per_node, record.total, node, delta);
   std::uint64_t& version = member_versions_[key];
   if (added || total == 0) ++version;  // joined or left the member list
   if (total == 0) entry.members.erase(it);
   forget_if_empty(key);
-  return ClusterLink::MemberChange{total, version};
+  ClusterLink::MemberChange change{total, version, {}};
+  if (delay_removal) {
+    change.removal = decide_removal(node, RemovalKey{key.first, key.second, member.user_id}, before, total);
+  }
+  return change;
 }
 
 std::uint64_t ClusterStore::member_version(std::string_view app_id, std::string_view channel) const {
@@ -121,6 +139,14 @@ std::optional<NodeRemains> ClusterStore::claim_node(NodeId claimer, NodeId node,
   if (claimer != node && (beat == heartbeats_.end() || beat->second > now)) return std::nullopt;
   if (beat != heartbeats_.end()) heartbeats_.erase(beat);
   NodeRemains remains;
+  // First the removals it held: the claimer sends them when their delay is over, unless a join
+  // cancels them (before the holds the claim makes below, which a self-claim must not take).
+  for (auto& [key, hold] : holds_) {
+    if (hold.node != node) continue;
+    hold.node = claimer;
+    remains.held_removals.push_back(key);
+    remains.held_tokens.push_back(hold.token);
+  }
   std::vector<Key> touched;
   for (auto& [key, entry] : channels_) {
     bool changed = false;
@@ -135,7 +161,9 @@ std::optional<NodeRemains> ClusterStore::claim_node(NodeId claimer, NodeId node,
       record.per_node.erase(share);
       changed = true;
       if (record.total == 0) {
-        remains.removed_members.push_back({key.first, key.second, it->first, ++member_versions_[key]});
+        const std::uint64_t version = ++member_versions_[key];
+        const std::uint64_t hold = hold_removal(claimer, RemovalKey{key.first, key.second, it->first});
+        remains.removed_members.push_back({key.first, key.second, it->first, version, hold});
         it = entry.members.erase(it);
       } else {
         ++it;
@@ -145,19 +173,16 @@ std::optional<NodeRemains> ClusterStore::claim_node(NodeId claimer, NodeId node,
       entry.total -= share->second;
       entry.per_node.erase(share);
       changed = true;
-      if (entry.total == 0) remains.vacated.emplace_back(key.first, key.second);
+      if (entry.total == 0) {
+        remains.vacated.emplace_back(key.first, key.second);
+        remains.vacated_holds.push_back(hold_removal(claimer, RemovalKey{key.first, key.second, ""}));
+      } else {
+        remains.recounted.push_back({key.first, key.second, entry.total});
+      }
     }
     if (changed) touched.push_back(key);
   }
   for (const Key& key : touched) forget_if_empty(key);
-  for (auto it = holds_.begin(); it != holds_.end();) {
-    if (it->second.node == node) {
-      remains.held_removals.push_back(it->first);
-      it = holds_.erase(it);
-    } else {
-      ++it;
-    }
-  }
   return remains;
 }
 

@@ -17,9 +17,15 @@ namespace pushsim::fakes {
 
 class ClusterStore {
  public:
-  std::size_t add_subscription(NodeId node, std::string_view app_id, std::string_view channel, int delta);
+  // With delay_removal, the change that moves a count 1 -> 0 holds its removal for `node`, the
+  // one that moves it 0 -> 1 cancels a held one (ClusterLink::RemovalDecision).
+  ClusterLink::SubscriptionChange change_subscription(NodeId node, std::string_view app_id, std::string_view channel,
+                                                      int delta, bool delay_removal);
+  std::size_t add_subscription(NodeId node, std::string_view app_id, std::string_view channel, int delta) {
+    return change_subscription(node, app_id, channel, delta, false).count;
+  }
   ClusterLink::MemberChange add_member(NodeId node, std::string_view app_id, std::string_view channel,
-                                       const PresenceMember& member, int delta);
+                                       const PresenceMember& member, int delta, bool delay_removal = false);
   std::uint64_t member_version(std::string_view app_id, std::string_view channel) const;
   std::size_t subscription_count(std::string_view app_id, std::string_view channel) const;
   std::vector<PresenceMember> members(std::string_view app_id, std::string_view channel) const;
@@ -59,6 +65,8 @@ class ClusterStore {
   using Key = std::pair<std::string, std::string>;  // app id, channel
 
   const Channel* find(std::string_view app_id, std::string_view channel) const;
+  ClusterLink::RemovalDecision decide_removal(NodeId node, const RemovalKey& key, std::size_t before,
+                                              std::size_t after);
   void forget_if_empty(const Key& key);
 
   std::map<Key, Channel> channels_;

@@ -314,11 +314,6 @@ Workload generate_workload(const WorkloadOptions& options) {
   }
   workload.batch_webhooks = rng.chance(1, 2);
   workload.subscription_count = rng.chance(1, 2);
-  // Not in a cluster, yet: these workloads found the reference cluster's subscription_count
-  // wrong twice (subscription-count-converges). A survivor that takes a dead node's
-  // subscriptions out sends no new count (NodeRemains names only the vacated channels), and
-  // the counts of two joins on different nodes cross on the bus, the older landing last.
-  if (options.nodes > 1) workload.subscription_count = false;
   workload.live = options.live;
   workload.nodes = std::clamp(options.nodes, 1, 3);
   workload.should = options.should;

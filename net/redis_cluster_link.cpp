@@ -231,28 +231,34 @@ void RedisClusterLink::publish(PeerMessage message) {
   if (!store_->command({"PUBLISH", options_.prefix + ":bus", encode_peer_message(message)})) ++store_failures_;
 }
 
-std::size_t RedisClusterLink::add_subscription(std::string_view app_id, std::string_view channel, int delta) {
+ClusterLink::SubscriptionChange RedisClusterLink::add_subscription(std::string_view app_id, std::string_view channel,
+                                                                   int delta, bool delay_removal) {
   last_members_version_.reset();
-  RedisReplyPtr reply = store_->eval(kAddSubscriptionScript, {std::to_string(node_), std::string(app_id),
-                                                              std::string(channel), std::to_string(delta)});
-  if (!reply || reply->type != REDIS_REPLY_INTEGER) {
+  RedisReplyPtr reply =
+      store_->eval(kAddSubscriptionScript, {std::to_string(node_), std::string(app_id), std::string(channel),
+                                            std::to_string(delta), delay_removal ? "1" : "0"});
+  if (!is_array(reply.get(), 3)) {
     ++store_failures_;
-    return delta > 0 ? 2 : 1;  // as if another node held the channel: no occupied / vacated webhook
+    return SubscriptionChange{delta > 0 ? 2u : 1u,
+                              {}};  // as if another node held the channel: no occupied / vacated webhook
   }
-  return static_cast<std::size_t>(reply->integer);
+  return SubscriptionChange{static_cast<std::size_t>(reply_unsigned(reply->element[0])),
+                            {reply_unsigned(reply->element[1]), reply_unsigned(reply->element[2]) == 1}};
 }
 
 ClusterLink::MemberChange RedisClusterLink::add_member(std::string_view app_id, std::string_view channel,
-                                                       const PresenceMember& member, int delta) {
+                                                       const PresenceMember& member, int delta, bool delay_removal) {
   last_members_version_.reset();
   RedisReplyPtr reply =
       store_->eval(kAddMemberScript, {std::to_string(node_), std::string(app_id), std::string(channel), member.user_id,
-                                      member.user_info.dump(), std::to_string(delta)});
-  if (!is_array(reply.get(), 2)) {
+                                      member.user_info.dump(), std::to_string(delta), delay_removal ? "1" : "0"});
+  if (!is_array(reply.get(), 4)) {
     ++store_failures_;
-    return MemberChange{delta > 0 ? 2u : 1u, 0};  // as if another node had the user: no member event
+    return MemberChange{delta > 0 ? 2u : 1u, 0, {}};  // as if another node had the user: no member event
   }
-  return MemberChange{static_cast<std::size_t>(reply_unsigned(reply->element[0])), reply_unsigned(reply->element[1])};
+  return MemberChange{static_cast<std::size_t>(reply_unsigned(reply->element[0])),
+                      reply_unsigned(reply->element[1]),
+                      {reply_unsigned(reply->element[2]), reply_unsigned(reply->element[3]) == 1}};
 }
 
 std::uint64_t RedisClusterLink::member_version(std::string_view app_id, std::string_view channel) const {
@@ -363,22 +369,38 @@ std::optional<NodeRemains> RedisClusterLink::claim_node(NodeId node, TimeNs /*no
   last_members_version_.reset();
   RedisReplyPtr reply = store_->eval(kClaimNodeScript, {std::to_string(node_), std::to_string(node)});
   if (!reply) ++store_failures_;
-  if (!is_array(reply.get(), 3)) return std::nullopt;
+  if (!is_array(reply.get(), 5)) return std::nullopt;
   NodeRemains remains;
   const redisReply* vacated = reply->element[0];
   const redisReply* removed = reply->element[1];
   const redisReply* held = reply->element[2];
+  const redisReply* vacated_holds = reply->element[3];
   for (std::size_t i = 0; is_array(vacated) && i < vacated->elements; ++i) {
-    if (auto cid = parse_cid(reply_string(vacated->element[i]))) remains.vacated.push_back(std::move(*cid));
-  }
-  for (std::size_t i = 0; is_array(removed) && i + 2 < removed->elements; i += 3) {
-    if (auto cid = parse_cid(reply_string(removed->element[i]))) {
-      remains.removed_members.push_back(
-          {cid->first, cid->second, reply_string(removed->element[i + 1]), reply_unsigned(removed->element[i + 2])});
+    if (auto cid = parse_cid(reply_string(vacated->element[i]))) {
+      remains.vacated.push_back(std::move(*cid));
+      const bool token = is_array(vacated_holds) && i < vacated_holds->elements;
+      remains.vacated_holds.push_back(token ? reply_unsigned(vacated_holds->element[i]) : 0);
     }
   }
-  for (std::size_t i = 0; is_array(held) && i < held->elements; ++i) {
-    if (auto key = parse_hid(reply_string(held->element[i]))) remains.held_removals.push_back(std::move(*key));
+  for (std::size_t i = 0; is_array(removed) && i + 3 < removed->elements; i += 4) {
+    if (auto cid = parse_cid(reply_string(removed->element[i]))) {
+      remains.removed_members.push_back({cid->first, cid->second, reply_string(removed->element[i + 1]),
+                                         reply_unsigned(removed->element[i + 2]),
+                                         reply_unsigned(removed->element[i + 3])});
+    }
+  }
+  const redisReply* recounted = reply->element[4];
+  for (std::size_t i = 0; is_array(recounted) && i + 1 < recounted->elements; i += 2) {
+    if (auto cid = parse_cid(reply_string(recounted->element[i]))) {
+      remains.recounted.push_back(
+          {cid->first, cid->second, static_cast<std::size_t>(reply_unsigned(recounted->element[i + 1]))});
+    }
+  }
+  for (std::size_t i = 0; is_array(held) && i + 1 < held->elements; i += 2) {
+    if (auto key = parse_hid(reply_string(held->element[i]))) {
+      remains.held_removals.push_back(std::move(*key));
+      remains.held_tokens.push_back(reply_unsigned(held->element[i + 1]));
+    }
   }
   if (node != node_) {
     options_.log("cluster: node " + std::to_string(node_) + " claimed dead node " + std::to_string(node) + ": " +

@@ -92,9 +92,10 @@ class RedisClusterLink final : public ClusterLink {
 
   NodeId node() const override { return node_; }
   void publish(PeerMessage message) override;
-  std::size_t add_subscription(std::string_view app_id, std::string_view channel, int delta) override;
-  MemberChange add_member(std::string_view app_id, std::string_view channel, const PresenceMember& member,
-                          int delta) override;
+  SubscriptionChange add_subscription(std::string_view app_id, std::string_view channel, int delta,
+                                      bool delay_removal) override;
+  MemberChange add_member(std::string_view app_id, std::string_view channel, const PresenceMember& member, int delta,
+                          bool delay_removal) override;
   // The version read together with the last members() of the same channel when that was the
   // previous store call (the engine reads the list, then its version): one atomic read.
   std::uint64_t member_version(std::string_view app_id, std::string_view channel) const override;

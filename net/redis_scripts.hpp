@@ -30,12 +30,43 @@ namespace pushsim::redis_scripts {
   "  return string.sub(cid, colon + 1, colon + n), string.sub(cid, colon + n + 2)\n" \
   "end\n"
 
-// ARGV: prefix, node, app, channel, delta. Returns the cluster-wide total after.
-inline constexpr std::string_view kAddSubscription = R"lua(
-local p, node, app, ch, delta = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+// Holds and cancels of removal webhooks (PREFIX:hold:HID), shared by the scripts that move a
+// count (the decision is made in the same atomic step as the count: ClusterLink::RemovalDecision)
+// and by the hold/cancel scripts. decide() returns {hold token or 0, 1 when it cancelled a hold}.
+#define PUSHSIM_LUA_HOLDS                                                                                          \
+  "local function hid_of(app, ch, user) return #app .. ':' .. app .. ':' .. #ch .. ':' .. ch .. ':' .. user end\n" \
+  "local function hold(p, node, hid)\n"                                                                            \
+  "  local key = p .. ':hold:' .. hid\n"                                                                           \
+  "  local old = redis.call('HGET', key, 'node')\n"                                                                \
+  "  if old then redis.call('SREM', p .. ':node:' .. old .. ':holds', hid) end\n"                                  \
+  "  local token = redis.call('INCR', p .. ':holds')\n"                                                            \
+  "  redis.call('HSET', key, 'token', token, 'node', node)\n"                                                      \
+  "  redis.call('SADD', p .. ':node:' .. node .. ':holds', hid)\n"                                                 \
+  "  return token\n"                                                                                               \
+  "end\n"                                                                                                          \
+  "local function cancel(p, hid)\n"                                                                                \
+  "  local key = p .. ':hold:' .. hid\n"                                                                           \
+  "  local old = redis.call('HGET', key, 'node')\n"                                                                \
+  "  if not old then return 0 end\n"                                                                               \
+  "  redis.call('DEL', key)\n"                                                                                     \
+  "  redis.call('SREM', p .. ':node:' .. old .. ':holds', hid)\n"                                                  \
+  "  return 1\n"                                                                                                   \
+  "end\n"                                                                                                          \
+  "local function decide(p, node, hid, delay, before, after)\n"                                                    \
+  "  if delay ~= '1' then return {0, 0} end\n"                                                                     \
+  "  if before > 0 and after == 0 then return {hold(p, node, hid), 0} end\n"                                       \
+  "  if before == 0 and after > 0 then return {0, cancel(p, hid)} end\n"                                           \
+  "  return {0, 0}\n"                                                                                              \
+  "end\n"
+
+// ARGV: prefix, node, app, channel, delta, delay_removal ("1"/"0"). Returns {the cluster-wide
+// total after, hold token, cancelled}.
+inline constexpr std::string_view kAddSubscription = PUSHSIM_LUA_HOLDS R"lua(
+local p, node, app, ch, delta, delay = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
 local cid = #app .. ':' .. app .. ':' .. ch
 local key = p .. ':sub:' .. cid
-local after = tonumber(redis.call('HGET', key, node) or '0') + delta
+local mine = tonumber(redis.call('HGET', key, node) or '0')
+local after = mine + delta
 if after < 0 then after = 0 end
 if after == 0 then redis.call('HDEL', key, node) else redis.call('HSET', key, node, after) end
 local total = 0
@@ -48,12 +79,15 @@ if after > 0 then
 elseif redis.call('EXISTS', p .. ':mnode:' .. node .. ':' .. cid) == 0 then
   redis.call('SREM', index, cid)
 end
-return total
+local decision = decide(p, node, hid_of(app, ch, ''), delay, total - after + mine, total)
+return {total, decision[1], decision[2]}
 )lua";
 
-// ARGV: prefix, node, app, channel, user, user_info JSON, delta. Returns {connections, version}.
-inline constexpr std::string_view kAddMember = R"lua(
+// ARGV: prefix, node, app, channel, user, user_info JSON, delta, delay_removal. Returns
+// {connections, version, hold token, cancelled}.
+inline constexpr std::string_view kAddMember = PUSHSIM_LUA_HOLDS R"lua(
 local p, node, app, ch, user, info, delta = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
+local delay = ARGV[8]
 local cid = #app .. ':' .. app .. ':' .. ch
 local mine_key = p .. ':mnode:' .. node .. ':' .. cid
 local totals = p .. ':mcount:' .. cid
@@ -88,7 +122,8 @@ if after > 0 then
 elseif redis.call('HEXISTS', p .. ':sub:' .. cid, node) == 0 and redis.call('EXISTS', mine_key) == 0 then
   redis.call('SREM', index, cid)
 end
-return {total, version}
+local decision = decide(p, node, hid_of(app, ch, user), delay, tonumber(before or '0'), total)
+return {total, version, decision[1], decision[2]}
 )lua";
 
 // ARGV: prefix, app, channel. Returns {version, user1, info1, user2, info2, ...} by first join.
@@ -112,28 +147,15 @@ return total
 )lua";
 
 // ARGV: prefix, node, app, channel, user. Returns the new hold's token.
-inline constexpr std::string_view kHoldRemoval = R"lua(
+inline constexpr std::string_view kHoldRemoval = PUSHSIM_LUA_HOLDS R"lua(
 local p, node, app, ch, user = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local hid = #app .. ':' .. app .. ':' .. #ch .. ':' .. ch .. ':' .. user
-local key = p .. ':hold:' .. hid
-local old = redis.call('HGET', key, 'node')
-if old then redis.call('SREM', p .. ':node:' .. old .. ':holds', hid) end
-local token = redis.call('INCR', p .. ':holds')
-redis.call('HSET', key, 'token', token, 'node', node)
-redis.call('SADD', p .. ':node:' .. node .. ':holds', hid)
-return token
+return hold(p, node, hid_of(app, ch, user))
 )lua";
 
 // ARGV: prefix, app, channel, user. Returns 1 when there was a hold (whoever held it).
-inline constexpr std::string_view kCancelRemoval = R"lua(
+inline constexpr std::string_view kCancelRemoval = PUSHSIM_LUA_HOLDS R"lua(
 local p, app, ch, user = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local hid = #app .. ':' .. app .. ':' .. #ch .. ':' .. ch .. ':' .. user
-local key = p .. ':hold:' .. hid
-local old = redis.call('HGET', key, 'node')
-if not old then return 0 end
-redis.call('DEL', key)
-redis.call('SREM', p .. ':node:' .. old .. ':holds', hid)
-return 1
+return cancel(p, hid_of(app, ch, user))
 )lua";
 
 // ARGV: prefix, node, app, channel, user, token. Returns 1 when the hold was still this one.
@@ -167,8 +189,12 @@ return out
 )lua";
 
 // ARGV: prefix, claimer, node. Returns nil when the node is alive or claimed already, else
-// {vacated CIDs, {CID, user, version, ...} of removed members, HIDs of held removals}.
-inline constexpr std::string_view kClaimNode = PUSHSIM_LUA_SPLIT_CID R"lua(
+// {vacated CIDs, {CID, user, version, hold token, ...} of removed members, {HID, token, ...} of
+// the removals it held (now the claimer's), the hold tokens of the vacated channels, {CID,
+// count, ...} of the channels other nodes still hold}: every
+// removal held for the claimer in this same step (the node's own holds first, as the
+// simulated store does).
+inline constexpr std::string_view kClaimNode = PUSHSIM_LUA_SPLIT_CID PUSHSIM_LUA_HOLDS R"lua(
 local p, claimer, node = ARGV[1], ARGV[2], ARGV[3]
 if claimer ~= node then
   if redis.call('EXISTS', p .. ':alive:' .. node) == 1 then return false end
@@ -177,7 +203,20 @@ else
   redis.call('SREM', p .. ':nodes', node)
 end
 redis.call('DEL', p .. ':alive:' .. node)
-local vacated, removed, held = {}, {}, {}
+local vacated, removed, held, vacated_holds, recounted = {}, {}, {}, {}, {}
+local hindex = p .. ':node:' .. node .. ':holds'
+local hids = redis.call('SMEMBERS', hindex)
+table.sort(hids)
+if claimer ~= node then redis.call('DEL', hindex) end
+for _, hid in ipairs(hids) do
+  local key = p .. ':hold:' .. hid
+  if redis.call('HGET', key, 'node') == node then
+    redis.call('HSET', key, 'node', claimer)
+    redis.call('SADD', p .. ':node:' .. claimer .. ':holds', hid)
+    held[#held + 1] = hid
+    held[#held + 1] = redis.call('HGET', key, 'token')
+  end
+end
 local index = p .. ':node:' .. node .. ':channels'
 local cids = redis.call('SMEMBERS', index)
 table.sort(cids)
@@ -200,6 +239,8 @@ for _, cid in ipairs(cids) do
       removed[#removed + 1] = cid
       removed[#removed + 1] = user
       removed[#removed + 1] = redis.call('INCR', p .. ':version:' .. cid)
+      local app, ch = split(cid)
+      removed[#removed + 1] = hold(p, claimer, hid_of(app, ch, user))
     else
       redis.call('HSET', totals, user, total)
     end
@@ -213,24 +254,18 @@ for _, cid in ipairs(cids) do
       local app, ch = split(cid)
       redis.call('SREM', p .. ':occupied:' .. #app .. ':' .. app, ch)
       vacated[#vacated + 1] = cid
+      vacated_holds[#vacated_holds + 1] = hold(p, claimer, hid_of(app, ch, ''))
+    else
+      recounted[#recounted + 1] = cid
+      recounted[#recounted + 1] = total
     end
   end
 end
 redis.call('DEL', index)
-local hindex = p .. ':node:' .. node .. ':holds'
-local hids = redis.call('SMEMBERS', hindex)
-table.sort(hids)
-for _, hid in ipairs(hids) do
-  local key = p .. ':hold:' .. hid
-  if redis.call('HGET', key, 'node') == node then
-    redis.call('DEL', key)
-    held[#held + 1] = hid
-  end
-end
-redis.call('DEL', hindex)
-return {vacated, removed, held}
+return {vacated, removed, held, vacated_holds, recounted}
 )lua";
 
 #undef PUSHSIM_LUA_SPLIT_CID
+#undef PUSHSIM_LUA_HOLDS
 
 }  // namespace pushsim::redis_scripts

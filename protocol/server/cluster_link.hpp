@@ -22,6 +22,8 @@
 // - The removal delay (docs/protocol.md §8.3) spans nodes: a node that decides a removal
 //   holds it in the store; an add on any node that finds it held cancels both (neither is
 //   sent); when the delay is over, the holder sends it only if the store still has its hold.
+//   The hold and the cancel are part of the store call that moves the count (RemovalDecision):
+//   as steps of their own, another node's join could fall between a leave's count and its hold.
 // - A node's death is noticed through heartbeats: every node refreshes its key every
 //   kClusterHeartbeatInterval with an expiry kClusterHeartbeatTtl ahead and, on the same
 //   timer, looks for expired keys. The first survivor to claim a dead node (an atomic
@@ -35,7 +37,8 @@
 //   So every membership change has a version (per channel, from the store); a subscriber's
 //   member list carries the version it was read at, member_added/removed frames from other
 //   nodes carry theirs, and a node passes one on to a subscriber only when it is newer than both
-//   the subscriber's list and the last event it passed on for that user.
+//   the subscriber's list and the last event it passed on for that user, and only when it
+//   changes whether the subscriber holds the user (an older event may arrive after a newer one).
 // - Users (§4.5, §4.6) span nodes too. Signed-in connections are counted in the store as the
 //   members of a reserved pseudo-channel (kSignedInUsers, a name no client can subscribe to),
 //   per node like any member, so a dead node's sign-ins go with it. The node whose change moves
@@ -102,17 +105,31 @@ struct RemovalKey {
 };
 
 // What a dead node left, taken out of the store by the survivor that claimed it.
+// The claim takes them out and, in the same atomic step, holds each removal for the claimer
+// (a token per vacated channel, removed member and held removal, in that order of the lists):
+// a join on another node meanwhile cancels it, as for any removal.
 struct NodeRemains {
   struct Member {
     std::string app_id;
     std::string channel;
     std::string user_id;
     std::uint64_t version = 0;  // of its removal
+    std::uint64_t hold = 0;     // the claimer's hold of the member_removed webhook
     bool operator==(const Member&) const = default;
   };
+  // A channel the node had subscribers in that others still hold: its new cluster-wide count.
+  struct Recount {
+    std::string app_id;
+    std::string channel;
+    std::size_t count = 0;
+    bool operator==(const Recount&) const = default;
+  };
   std::vector<std::pair<std::string, std::string>> vacated;  // (app id, channel) now empty cluster-wide
+  std::vector<std::uint64_t> vacated_holds;                  // the claimer's hold of each channel_vacated
   std::vector<Member> removed_members;                       // users left with no connection anywhere
   std::vector<RemovalKey> held_removals;                     // removals it held, not yet sent
+  std::vector<std::uint64_t> held_tokens;                    // their holds, now the claimer's
+  std::vector<Recount> recounted;                            // channels still occupied, with fewer subscriptions
 };
 
 class ClusterLink {
@@ -125,19 +142,37 @@ class ClusterLink {
   virtual void publish(PeerMessage message) = 0;
 
   // --- the shared store: each call one atomic operation -----------------------------------
+  // The removal delay, decided in the same atomic step as the count it is about (with
+  // delay_removal set): the change that moves the count 1 -> 0 holds the removal (hold, its
+  // token; the holder is this node), the change that moves it 0 -> 1 cancels a removal held by
+  // any node (cancelled: then neither webhook goes out). Separate steps would let another
+  // node's change fall between the count and the hold, and both webhooks go out.
+  struct RemovalDecision {
+    std::uint64_t hold = 0;
+    bool cancelled = false;
+    bool operator==(const RemovalDecision&) const = default;
+  };
   // This node's subscriptions to the channel change by delta (+1 or -1); the cluster-wide
-  // total after the change.
-  virtual std::size_t add_subscription(std::string_view app_id, std::string_view channel, int delta) = 0;
+  // total after the change (count) and, with delay_removal, the channel_vacated decision.
+  struct SubscriptionChange {
+    std::size_t count = 0;
+    RemovalDecision removal;
+    bool operator==(const SubscriptionChange&) const = default;
+  };
+  virtual SubscriptionChange add_subscription(std::string_view app_id, std::string_view channel, int delta,
+                                              bool delay_removal) = 0;
   // This node's connections of the user in the presence channel change by delta; the user's
   // cluster-wide connection count after, and the channel's member version after (it moves
   // when the user joins or leaves the member list). The first join records user_info and
-  // join order.
+  // join order. With delay_removal, the member_removed decision.
   struct MemberChange {
     std::size_t connections = 0;
     std::uint64_t version = 0;
+    RemovalDecision removal;
+    bool operator==(const MemberChange&) const = default;
   };
   virtual MemberChange add_member(std::string_view app_id, std::string_view channel, const PresenceMember& member,
-                                  int delta) = 0;
+                                  int delta, bool delay_removal) = 0;
   // The channel's member version: read in the same atomic step as members() by a Redis adapter.
   virtual std::uint64_t member_version(std::string_view app_id, std::string_view channel) const = 0;
   virtual std::size_t subscription_count(std::string_view app_id, std::string_view channel) const = 0;
@@ -146,8 +181,9 @@ class ClusterLink {
   // Channels with a subscriber on some node, sorted.
   virtual std::vector<std::string> occupied_channels(std::string_view app_id) const = 0;
 
-  // Removal delay: hold returns a token; cancel drops a hold (whoever holds it), true when
-  // there was one; release takes the hold at its due time, true when it was still this token.
+  // Removal delay for removals no count change decided (a broken variant's late webhook): hold
+  // returns a token; cancel drops a hold (whoever holds it), true when there was one; release
+  // takes the hold at its due time (or gives up an unused one), true when it was still this token.
   virtual std::uint64_t hold_removal(const RemovalKey& key) = 0;
   virtual bool cancel_removal(const RemovalKey& key) = 0;
   virtual bool release_removal(const RemovalKey& key, std::uint64_t token) = 0;

@@ -49,16 +49,40 @@ std::vector<PresenceMember> Engine::State::shared_members(std::string_view app_i
   return cluster->members(app_id, channel);
 }
 
+bool Engine::State::delays_removals(const AppConfig& app) const {
+  // Each node on its own under these: the dispatcher's own delay cancels only this node's removals.
+  if (options.defects.has(Defect::kWebhooksPerNode) || options.defects.has(Defect::kRemovalHoldPerNode)) return false;
+  return !app.webhooks.empty();  // emit_webhook sends nothing else: nothing to hold
+}
+
+void Engine::State::note_removal_decision(RemovalKey key, const ClusterLink::RemovalDecision& decision) {
+  if (decision.hold != 0 || decision.cancelled) removal_decisions[std::move(key)] = decision;
+}
+
+// A hold that no webhook took (its emission was skipped) would cancel a later, unrelated
+// addition: drop it from the store.
+void Engine::State::give_up_removal_decisions() {
+  for (const auto& [key, decision] : removal_decisions) {
+    if (decision.hold != 0) cluster->release_removal(key, decision.hold);
+  }
+  removal_decisions.clear();
+}
+
 JoinOutcome Engine::State::cluster_join(const AppConfig& app, const std::string& channel, const JoinOutcome& local,
                                         const std::optional<PresenceMember>& member) {
   if (local.already_subscribed) return local;
+  give_up_removal_decisions();
+  const bool delay = delays_removals(app);
   JoinOutcome shared = local;
-  shared.subscription_count = cluster->add_subscription(app.id, channel, +1);
+  const ClusterLink::SubscriptionChange subscriptions = cluster->add_subscription(app.id, channel, +1, delay);
+  shared.subscription_count = subscriptions.count;
+  note_removal_decision(RemovalKey{app.id, channel, ""}, subscriptions.removal);
   const bool per_node = options.defects.has(Defect::kWebhooksPerNode);
   if (!per_node) shared.channel_occupied = shared.subscription_count == 1;
   if (member) {
-    const ClusterLink::MemberChange change = cluster->add_member(app.id, channel, *member, +1);
+    const ClusterLink::MemberChange change = cluster->add_member(app.id, channel, *member, +1, delay);
     member_change_version = change.version;
+    note_removal_decision(RemovalKey{app.id, channel, member->user_id}, change.removal);
     if (!per_node) shared.member_added = change.connections == 1;
   }
   return shared;
@@ -67,16 +91,21 @@ JoinOutcome Engine::State::cluster_join(const AppConfig& app, const std::string&
 LeaveOutcome Engine::State::cluster_leave(const AppConfig& app, const std::string& channel, const LeaveOutcome& local,
                                           const std::optional<std::string>& user_id) {
   if (!local.was_subscribed) return local;
+  give_up_removal_decisions();
+  const bool delay = delays_removals(app);
   LeaveOutcome shared = local;
-  shared.subscription_count = cluster->add_subscription(app.id, channel, -1);
+  const ClusterLink::SubscriptionChange subscriptions = cluster->add_subscription(app.id, channel, -1, delay);
+  shared.subscription_count = subscriptions.count;
+  note_removal_decision(RemovalKey{app.id, channel, ""}, subscriptions.removal);
   const bool per_node = options.defects.has(Defect::kWebhooksPerNode);
   if (!per_node && !options.defects.has(Defect::kVacatedWhileMembersElsewhere)) {
     shared.channel_vacated = shared.subscription_count == 0;
   }
   if (user_id) {
     const ClusterLink::MemberChange change =
-        cluster->add_member(app.id, channel, PresenceMember{*user_id, nullptr}, -1);
+        cluster->add_member(app.id, channel, PresenceMember{*user_id, nullptr}, -1, delay);
     member_change_version = change.version;
+    note_removal_decision(RemovalKey{app.id, channel, *user_id}, change.removal);
     if (!per_node) shared.member_removed = change.connections == 0 ? user_id : std::nullopt;
   }
   return shared;
@@ -123,7 +152,9 @@ void Engine::State::receive_peer_message(TimeNs now, const PeerMessage& message)
     return;
   }
   if (message.member) {
-    deliver_member_event(*app, message.channel, message.text, excluded, *message.member, message.member_version);
+    const auto frame = decode_frame(message.text);
+    const bool added = frame && frame->event == "pusher_internal:member_added";
+    deliver_member_event(*app, message.channel, message.text, excluded, *message.member, message.member_version, added);
     return;
   }
   broadcast_local(*app, message.channel, message.text, excluded);
@@ -140,14 +171,16 @@ void Engine::State::broadcast_member_event(const AppConfig& app, const std::stri
   message.member = user_id;
   message.member_version = version;
   cluster->publish(std::move(message));
-  deliver_member_event(app, channel, text, except, user_id, version);
+  const auto frame = decode_frame(text);
+  deliver_member_event(app, channel, text, except, user_id, version,
+                       frame && frame->event == "pusher_internal:member_added");
 }
 
 // A subscriber whose member list, or a later event about the user, is at least as new as this
 // event has it already (or has newer news): passing it on would repeat or undo what it knows.
 void Engine::State::deliver_member_event(const AppConfig& app, const std::string& channel, const std::string& text,
                                          std::optional<ConnectionId> except, const std::string& user_id,
-                                         std::uint64_t version) {
+                                         std::uint64_t version, bool added) {
   const auto recipients = registry.subscriber_list(app.id, channel);
   if (recipients == nullptr) return;
   const auto shared = std::make_shared<const std::string>(text);
@@ -158,6 +191,13 @@ void Engine::State::deliver_member_event(const AppConfig& app, const std::string
       auto& seen = view->second.user_versions[user_id];
       if (version <= view->second.list_version || version <= seen) continue;
       seen = version;
+      const bool holds = view->second.present.count(user_id) != 0;
+      if (added == holds) continue;  // it holds the user as this event says already
+      if (added) {
+        view->second.present.insert(user_id);
+      } else {
+        view->second.present.erase(user_id);
+      }
     }
     send_shared(subscriber, shared);
   }
@@ -168,12 +208,12 @@ bool Engine::State::cluster_users() const {
 }
 
 std::size_t Engine::State::cluster_signed_in(const AppConfig& app, const std::string& user_id, int delta) {
-  return cluster->add_member(app.id, kSignedInUsers, PresenceMember{user_id, nullptr}, delta).connections;
+  return cluster->add_member(app.id, kSignedInUsers, PresenceMember{user_id, nullptr}, delta, false).connections;
 }
 
 std::size_t Engine::State::cluster_connections(const AppConfig& app, int delta) {
   const PresenceMember counted{std::string(kAppConnectionsMember), nullptr};
-  return cluster->add_member(app.id, kAppConnections, counted, delta).connections;
+  return cluster->add_member(app.id, kAppConnections, counted, delta, false).connections;
 }
 
 std::set<std::string> Engine::State::users_signed_in(const AppConfig& app) const {
@@ -201,12 +241,23 @@ void Engine::State::receive_user_notice(TimeNs now, const AppConfig& app, const 
 bool Engine::State::hold_or_cancel(const AppConfig& app, WebhookEvent& event, std::uint64_t& hold) {
   // Each node on its own: the dispatcher's own delay cancels only this node's removals.
   if (options.defects.has(Defect::kWebhooksPerNode) || options.defects.has(Defect::kRemovalHoldPerNode)) return true;
-  if (names_addition(event.name)) {
-    WebhookEvent removal = event;
+  if (!names_addition(event.name) && !names_removal(event.name)) return true;
+  WebhookEvent removal = event;
+  if (names_addition(event.name))
     removal.name = event.name == "channel_occupied" ? "channel_vacated" : "member_removed";
-    return !cluster->cancel_removal(held_removal_key(app.id, removal));
+  const RemovalKey key = held_removal_key(app.id, removal);
+  // Decided by the store call that moved the count (cluster_link.hpp, RemovalDecision).
+  if (auto decided = removal_decisions.find(key); decided != removal_decisions.end()) {
+    const ClusterLink::RemovalDecision decision = decided->second;
+    removal_decisions.erase(decided);
+    if (names_addition(event.name)) return !decision.cancelled;
+    if (decision.hold != 0) {
+      hold = decision.hold;
+      return true;
+    }
   }
-  if (names_removal(event.name)) hold = cluster->hold_removal(held_removal_key(app.id, event));
+  if (names_addition(event.name)) return true;  // the count change found no hold to cancel
+  hold = cluster->hold_removal(key);            // a removal no count change decided (a broken variant's late one)
   return true;
 }
 
@@ -220,8 +271,19 @@ void Engine::State::cluster_tick(TimeNs now) {
 }
 
 // As if the dead node's connections had closed: member_removed to every node's subscribers
-// and the webhooks, which this node now sends (and holds for the removal delay).
+// and the webhooks, which this node now sends, held for the removal delay by the claim itself.
 void Engine::State::take_over(TimeNs now, const NodeRemains& remains) {
+  give_up_removal_decisions();
+  for (const auto& member : remains.removed_members) {
+    note_removal_decision(RemovalKey{member.app_id, member.channel, member.user_id}, {member.hold, false});
+  }
+  for (std::size_t i = 0; i < remains.vacated.size() && i < remains.vacated_holds.size(); ++i) {
+    note_removal_decision(RemovalKey{remains.vacated[i].first, remains.vacated[i].second, ""},
+                          {remains.vacated_holds[i], false});
+  }
+  for (std::size_t i = 0; i < remains.held_removals.size() && i < remains.held_tokens.size(); ++i) {
+    note_removal_decision(remains.held_removals[i], {remains.held_tokens[i], false});
+  }
   for (const auto& member : remains.removed_members) {
     const AppConfig* app = app_with_id(member.app_id);
     if (app == nullptr) continue;
@@ -235,6 +297,12 @@ void Engine::State::take_over(TimeNs now, const NodeRemains& remains) {
   for (const auto& [app_id, channel] : remains.vacated) {
     if (const AppConfig* app = app_with_id(app_id)) emit_webhook(now, *app, webhook_event("channel_vacated", channel));
   }
+  // The subscribers left on every node hear the new count (from this node, and through the bus,
+  // where each node reads it from the store again).
+  for (const auto& recount : remains.recounted) {
+    if (const AppConfig* app = app_with_id(recount.app_id))
+      after_count_change(now, *app, recount.channel, recount.count);
+  }
   for (const auto& key : remains.held_removals) {
     const AppConfig* app = app_with_id(key.app_id);
     if (app == nullptr) continue;
@@ -242,6 +310,7 @@ void Engine::State::take_over(TimeNs now, const NodeRemains& remains) {
     if (!key.user_id.empty()) event.user_id = key.user_id;
     emit_webhook(now, *app, std::move(event));
   }
+  give_up_removal_decisions();  // pseudo-channels, apps without webhooks or unknown here
 }
 
 }  // namespace pushsim

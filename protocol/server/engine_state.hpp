@@ -92,9 +92,16 @@ struct Engine::State {
   struct MemberView {
     std::uint64_t list_version = 0;
     std::map<std::string, std::uint64_t, std::less<>> user_versions;
+    // The users the subscriber holds: its list, then the events passed on. A newer event can
+    // arrive before an older one (member_added through this node before member_removed over the
+    // bus); the older is dropped, and the newer passed on only when it changes what it holds.
+    std::set<std::string, std::less<>> present;
   };
   std::map<std::pair<ConnectionId, std::string>, MemberView> member_views;
   std::uint64_t member_change_version = 0;  // of the last cluster_join / cluster_leave
+  // The removal-delay decisions of the store call that decided the webhooks about to be emitted
+  // (cluster_join, cluster_leave, take_over), for hold_or_cancel; the unused ones are given up.
+  std::map<RemovalKey, ClusterLink::RemovalDecision> removal_decisions;
   // Defect kBusHiccupLosesBroadcast only: when each node's last peer message arrived.
   std::map<NodeId, TimeNs> last_peer_message;
   // Watchlists (§4.6): how many live connections are signed in as each user, by (app id,
@@ -146,7 +153,8 @@ struct Engine::State {
   void broadcast_member_event(const AppConfig& app, const std::string& channel, std::string text,
                               std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version);
   void deliver_member_event(const AppConfig& app, const std::string& channel, const std::string& text,
-                            std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version);
+                            std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version,
+                            bool added);
   void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
   void send_cache(TimeNs now, Connection& connection, const std::string& channel);
   // Prunes the expired cache entries (ChannelRegistry::prune_caches) at most once per
@@ -199,6 +207,10 @@ struct Engine::State {
   void receive_peer_message(TimeNs now, const PeerMessage& message);
   // The removal delay across nodes: false when the event must not go to the dispatcher.
   bool hold_or_cancel(const AppConfig& app, WebhookEvent& event, std::uint64_t& hold);
+  // Whether this node's store calls decide the removal delay (atomically with the count).
+  bool delays_removals(const AppConfig& app) const;
+  void note_removal_decision(RemovalKey key, const ClusterLink::RemovalDecision& decision);
+  void give_up_removal_decisions();
   void cluster_tick(TimeNs now);
   void take_over(TimeNs now, const NodeRemains& remains);
   const AppConfig* app_with_id(std::string_view id) const;

@@ -132,7 +132,10 @@ void Engine::State::join(TimeNs now, Connection& connection, const std::string& 
   if (presence) {
     const auto members = members_seen_by_joiner(now, app, channel, joined->user_id);
     if (cluster != nullptr) {
-      member_views[{connection.id, channel}].list_version = cluster->member_version(app.id, channel);
+      MemberView& view = member_views[{connection.id, channel}];
+      view.list_version = cluster->member_version(app.id, channel);
+      view.present.clear();
+      for (const auto& in_list : members) view.present.insert(in_list.user_id);
     }
     send(connection.id, server_frames::presence_subscription_succeeded(channel, members));
   } else {

@@ -84,6 +84,29 @@ TEST_CASE("a held removal is cancelled by any node and released only by its hold
   CHECK_FALSE(store.cancel_removal(key));
 }
 
+// The race of issue 15 (cluster.14 live): a leave's count and its hold were two steps, and a
+// join on another node between them found nothing to cancel, so both webhooks went out.
+TEST_CASE("the count change that empties a channel holds its removal, the one that fills it cancels it",
+          "[cluster][store]") {
+  ClusterStore store;
+  CHECK(store.change_subscription(0, "1", "room", +1, true) == ClusterLink::SubscriptionChange{1, {0, false}});
+  const auto emptied = store.change_subscription(0, "1", "room", -1, true);
+  CHECK(emptied.count == 0);
+  CHECK(emptied.removal.hold != 0);
+  CHECK(store.change_subscription(1, "1", "room", +1, true) == ClusterLink::SubscriptionChange{1, {0, true}});
+  CHECK_FALSE(store.release_removal(0, RemovalKey{"1", "room", ""}, emptied.removal.hold));
+  CHECK(store.change_subscription(0, "1", "room", -1, true).removal ==
+        ClusterLink::RemovalDecision{});  // none of node 0's
+  const auto left = [&] {
+    store.add_member(0, "1", "presence-room", member("u1"), +1, true);
+    return store.add_member(0, "1", "presence-room", member("u1"), -1, true);
+  }();
+  CHECK(left.removal.hold != 0);
+  CHECK(store.add_member(1, "1", "presence-room", member("u1"), +1, true).removal.cancelled);
+  CHECK(store.add_member(1, "1", "presence-room", member("u1"), -1, false).removal == ClusterLink::RemovalDecision{});
+  CHECK_FALSE(store.cancel_removal(RemovalKey{"1", "presence-room", "u1"}));
+}
+
 TEST_CASE("a dead node is claimed once, after its heartbeat expired, with what it left", "[cluster][store]") {
   ClusterStore store;
   store.heartbeat(0, seconds(3));
@@ -103,7 +126,15 @@ TEST_CASE("a dead node is claimed once, after its heartbeat expired, with what i
   REQUIRE(remains->removed_members.size() == 1);
   CHECK(remains->removed_members[0].user_id == "u2");  // u1 stays: node 0 holds a connection
   CHECK(remains->vacated == std::vector<std::pair<std::string, std::string>>{{"1", "lonely"}});
+  // Node 0 still holds presence-room: its subscribers hear the new count.
+  CHECK(remains->recounted == std::vector<NodeRemains::Recount>{{"1", "presence-room", 1}});
   CHECK(remains->held_removals == std::vector<RemovalKey>{{"1", "gone", ""}});
+  // Every removal the claim makes is held for the claimer in the same step: a join cancels it.
+  REQUIRE(remains->vacated_holds.size() == 1);
+  REQUIRE(remains->held_tokens.size() == 1);
+  CHECK(remains->removed_members[0].hold != 0);
+  CHECK(store.release_removal(0, RemovalKey{"1", "gone", ""}, remains->held_tokens[0]));  // now node 0's
+  CHECK(store.change_subscription(2, "1", "lonely", +1, true).removal.cancelled);
   CHECK(store.subscription_count("1", "presence-room") == 1);
   CHECK_FALSE(store.claim_node(2, 1, seconds(4)).has_value());  // claimed already
   CHECK(store.claimed(1));

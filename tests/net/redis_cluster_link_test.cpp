@@ -103,10 +103,10 @@ TEST_CASE("redis link: subscription counts are cluster-wide and per node", "[net
   auto two = link_to(redis, prefix, 2);
   auto elsewhere = link_to(redis, fresh_cluster_prefix(), 1);
 
-  CHECK(one->add_subscription("app", "news", +1) == 1);
-  CHECK(two->add_subscription("app", "news", +1) == 2);
-  CHECK(two->add_subscription("app", "news", +1) == 3);
-  CHECK(one->add_subscription("app", "other", +1) == 1);
+  CHECK(one->add_subscription("app", "news", +1, false).count == 1);
+  CHECK(two->add_subscription("app", "news", +1, false).count == 2);
+  CHECK(two->add_subscription("app", "news", +1, false).count == 3);
+  CHECK(one->add_subscription("app", "other", +1, false).count == 1);
   CHECK(one->subscription_count("app", "news") == 3);
   CHECK(two->occupied_channels("app") == std::vector<std::string>{"news", "other"});
   CHECK(two->occupied_channels("app2").empty());
@@ -114,15 +114,15 @@ TEST_CASE("redis link: subscription counts are cluster-wide and per node", "[net
   CHECK(elsewhere->subscription_count("app", "news") == 0);
   CHECK(elsewhere->occupied_channels("app").empty());
   // A decrement the node has no share for changes nothing.
-  CHECK(one->add_subscription("app", "other", -1) == 0);
-  CHECK(one->add_subscription("app", "other", -1) == 0);
+  CHECK(one->add_subscription("app", "other", -1, false).count == 0);
+  CHECK(one->add_subscription("app", "other", -1, false).count == 0);
   CHECK(one->occupied_channels("app") == std::vector<std::string>{"news"});
-  CHECK(one->add_subscription("app", "news", -1) == 2);
-  CHECK(two->add_subscription("app", "news", -1) == 1);
-  CHECK(two->add_subscription("app", "news", -1) == 0);
+  CHECK(one->add_subscription("app", "news", -1, false).count == 2);
+  CHECK(two->add_subscription("app", "news", -1, false).count == 1);
+  CHECK(two->add_subscription("app", "news", -1, false).count == 0);
   CHECK(one->occupied_channels("app").empty());
   // App ids and channel names that would run together without their lengths stay apart.
-  CHECK(one->add_subscription("a:b", "c", +1) == 1);
+  CHECK(one->add_subscription("a:b", "c", +1, false).count == 1);
   CHECK(one->subscription_count("a", "b:c") == 0);
 }
 
@@ -133,14 +133,14 @@ TEST_CASE("redis link: members are ordered by first join, with versions that mov
   auto one = link_to(redis, prefix, 1);
   auto two = link_to(redis, prefix, 2);
 
-  auto bob = two->add_member("app", "presence-room", member("bob"), +1);
+  auto bob = two->add_member("app", "presence-room", member("bob"), +1, false);
   CHECK(bob.connections == 1);
   CHECK(bob.version == 1);
-  auto alice = one->add_member("app", "presence-room", member("alice"), +1);
+  auto alice = one->add_member("app", "presence-room", member("alice"), +1, false);
   CHECK(alice.connections == 1);
   CHECK(alice.version == 2);
   // Bob's second connection, on the other node: not a join.
-  auto bob_again = one->add_member("app", "presence-room", PresenceMember{"bob", Json{{"name", "other"}}}, +1);
+  auto bob_again = one->add_member("app", "presence-room", PresenceMember{"bob", Json{{"name", "other"}}}, +1, false);
   CHECK(bob_again.connections == 2);
   CHECK(bob_again.version == 2);
   const auto members = one->members("app", "presence-room");
@@ -148,13 +148,13 @@ TEST_CASE("redis link: members are ordered by first join, with versions that mov
   CHECK(members.front().user_info == Json{{"name", "bob"}});  // recorded at the first join
   CHECK(one->member_version("app", "presence-room") == 2);
   // Bob leaves on node 2, still connected on node 1.
-  CHECK(two->add_member("app", "presence-room", PresenceMember{"bob", nullptr}, -1).connections == 1);
-  auto bob_gone = one->add_member("app", "presence-room", PresenceMember{"bob", nullptr}, -1);
+  CHECK(two->add_member("app", "presence-room", PresenceMember{"bob", nullptr}, -1, false).connections == 1);
+  auto bob_gone = one->add_member("app", "presence-room", PresenceMember{"bob", nullptr}, -1, false);
   CHECK(bob_gone.connections == 0);
   CHECK(bob_gone.version == 3);
   CHECK(user_ids(two->members("app", "presence-room")) == std::vector<std::string>{"alice"});
   // Back: at the end of the order now.
-  two->add_member("app", "presence-room", member("bob"), +1);
+  two->add_member("app", "presence-room", member("bob"), +1, false);
   CHECK(user_ids(two->members("app", "presence-room")) == std::vector<std::string>{"alice", "bob"});
   CHECK(two->member_version("app", "presence-room") == 4);
 }
@@ -185,7 +185,43 @@ TEST_CASE("redis link: a held removal is cancelled by any node, released only by
   auto remains = one->claim_node(1, real_now());
   REQUIRE(remains.has_value());
   CHECK(remains->held_removals == std::vector<RemovalKey>{RemovalKey{"app", "news", ""}});
+  REQUIRE(remains->held_tokens.size() == 1);
+  CHECK(one->release_removal(RemovalKey{"app", "news", ""}, remains->held_tokens[0]));  // now the claimer's
   CHECK_FALSE(two->cancel_removal(RemovalKey{"app", "news", ""}));
+}
+
+// The count change that empties a channel holds its removal, and the one that fills it again
+// cancels that hold, each in the same atomic step: no other node's change can fall between
+// (docs/cluster.md, "Who sends channel_occupied").
+TEST_CASE("redis link: the removal delay is decided with the count that moves", "[net][redis]") {
+  TestRedis redis;
+  PUSHSIM_NEED_REDIS(redis);
+  const std::string prefix = fresh_cluster_prefix();
+  auto one = link_to(redis, prefix, 1);
+  auto two = link_to(redis, prefix, 2);
+  const auto opened = one->add_subscription("app", "room", +1, true);
+  CHECK(opened == ClusterLink::SubscriptionChange{1, {0, false}});
+  const auto emptied = one->add_subscription("app", "room", -1, true);
+  CHECK(emptied.count == 0);
+  CHECK(emptied.removal.hold != 0);
+  CHECK(two->add_subscription("app", "room", +1, true) == ClusterLink::SubscriptionChange{1, {0, true}});
+  CHECK_FALSE(one->release_removal(RemovalKey{"app", "room", ""}, emptied.removal.hold));  // cancelled
+  CHECK(two->add_subscription("app", "room", +1, true) == ClusterLink::SubscriptionChange{2, {0, false}});
+  CHECK(two->add_subscription("app", "room", -1, false) == ClusterLink::SubscriptionChange{1, {0, false}});
+
+  const auto joined = one->add_member("app", "presence-room", member("u1"), +1, true);
+  CHECK(joined.removal == ClusterLink::RemovalDecision{0, false});
+  const auto left = one->add_member("app", "presence-room", PresenceMember{"u1", nullptr}, -1, true);
+  CHECK(left.connections == 0);
+  CHECK(left.removal.hold != 0);
+  CHECK(two->add_member("app", "presence-room", member("u1"), +1, true).removal ==
+        ClusterLink::RemovalDecision{0, true});
+  CHECK_FALSE(one->release_removal(RemovalKey{"app", "presence-room", "u1"}, left.removal.hold));
+
+  // Without delay_removal nothing is held.
+  CHECK(two->add_member("app", "presence-room", PresenceMember{"u1", nullptr}, -1, false).removal ==
+        ClusterLink::RemovalDecision{0, false});
+  CHECK_FALSE(one->cancel_removal(RemovalKey{"app", "presence-room", "u1"}));
 }
 
 TEST_CASE("redis link: a node whose heartbeat expired is claimed exactly once", "[net][redis]") {
@@ -195,11 +231,11 @@ TEST_CASE("redis link: a node whose heartbeat expired is claimed exactly once", 
   auto one = link_to(redis, prefix, 1);
   auto two = link_to(redis, prefix, 2);
   auto three = link_to(redis, prefix, 3);
-  one->add_subscription("app", "presence-room", +1);
-  one->add_member("app", "presence-room", member("alice"), +1);
-  two->add_subscription("app", "presence-room", +1);
-  two->add_member("app", "presence-room", member("bob"), +1);
-  one->add_subscription("app", "news", +1);
+  one->add_subscription("app", "presence-room", +1, false);
+  one->add_member("app", "presence-room", member("alice"), +1, false);
+  two->add_subscription("app", "presence-room", +1, false);
+  two->add_member("app", "presence-room", member("bob"), +1, false);
+  one->add_subscription("app", "news", +1, false);
 
   one->heartbeat(real_now() + ms(300));
   two->heartbeat(real_now() + seconds(30));
@@ -213,8 +249,16 @@ TEST_CASE("redis link: a node whose heartbeat expired is claimed exactly once", 
   auto remains = three->claim_node(1, real_now());
   REQUIRE(remains.has_value());
   CHECK(remains->vacated == std::vector<std::pair<std::string, std::string>>{{"app", "news"}});
+  CHECK(remains->recounted == std::vector<NodeRemains::Recount>{{"app", "presence-room", 1}});
   REQUIRE(remains->removed_members.size() == 1);
-  CHECK(remains->removed_members[0] == NodeRemains::Member{"app", "presence-room", "alice", 3});
+  CHECK(remains->removed_members[0] ==
+        NodeRemains::Member{"app", "presence-room", "alice", 3, remains->removed_members[0].hold});
+  // The claim holds each removal for the claimer, in the same step: a join elsewhere cancels it.
+  CHECK(remains->removed_members[0].hold != 0);
+  REQUIRE(remains->vacated_holds.size() == 1);
+  CHECK(two->add_subscription("app", "news", +1, true).removal.cancelled);
+  two->add_subscription("app", "news", -1, false);
+  CHECK(three->release_removal(RemovalKey{"app", "presence-room", "alice"}, remains->removed_members[0].hold));
   CHECK_FALSE(two->claim_node(1, real_now()).has_value());  // claimed already
   CHECK(two->expired_nodes(real_now()).empty());
   CHECK(user_ids(two->members("app", "presence-room")) == std::vector<std::string>{"bob"});
@@ -273,13 +317,13 @@ TEST_CASE("redis link: a lost Redis is logged and store calls answer at once wit
   PUSHSIM_NEED_REDIS(*redis);
   std::vector<std::string> log;
   auto one = link_to(*redis, fresh_cluster_prefix(), 1, &log);
-  CHECK(one->add_subscription("app", "news", +1) == 1);
+  CHECK(one->add_subscription("app", "news", +1, false).count == 1);
   redis.reset();  // redis-server stopped
   const auto started = std::chrono::steady_clock::now();
   // As if another node held the channel: no occupied / vacated webhook for what was not recorded.
-  CHECK(one->add_subscription("app", "news", +1) == 2);
-  CHECK(one->add_subscription("app", "news", -1) == 1);
-  CHECK(one->add_member("app", "presence-room", member("u1"), +1).connections == 2);
+  CHECK(one->add_subscription("app", "news", +1, false).count == 2);
+  CHECK(one->add_subscription("app", "news", -1, false).count == 1);
+  CHECK(one->add_member("app", "presence-room", member("u1"), +1, false).connections == 2);
   CHECK(one->members("app", "presence-room").empty());
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));  // no wait on a dead Redis
   CHECK(one->store_failures() == 4);
