@@ -11,26 +11,18 @@ pushsim=${1:?usage: cluster_suite_live_test.sh PUSHSIM [RUN ARGS...]}
 shift
 command -v redis-server >/dev/null || { echo "cluster_suite_live: redis-server not installed: skipped"; exit 77; }
 
+source "$(cd "$(dirname "$0")/.." && pwd)/support/processes.sh"
+
 work=$(mktemp -d)
 redis_pid=
 cleanup() {
-  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+  stop_children "$redis_pid"
   [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "cluster_suite_live: FAIL: $*" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
-  >"$work/redis.out" 2>&1 &
-redis_pid=$!
-for _ in $(seq 100); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1', $redis_port), 0.2)" 2>/dev/null && break
-  sleep 0.05
-done
-python3 -c "import socket; socket.create_connection(('127.0.0.1', $redis_port), 0.2)" 2>/dev/null ||
-  fail "redis-server did not start: $(cat "$work/redis.out")"
+start_redis "$work" || fail "no redis-server"
 
 SECONDS=0
 "$pushsim" run --target serve --serve-cluster "redis://127.0.0.1:$redis_port" --serve-nodes 2 --spread-clients \
