@@ -55,11 +55,16 @@ std::optional<std::string> run_once(const harness::Scenario& scenario, harness::
 int explore_live(const harness::Scenario& scenario, const LiveExploreArgs& args) {
   harness::LiveTargetOptions options;
   options.relay = true;
-  const auto latency_max = harness::parse_duration(args.max_latency);
+  auto latency_max = harness::parse_duration(args.max_latency);
   const auto budget = harness::parse_duration(args.advance_budget);
   if (!latency_max || *latency_max < 0 || !budget || *budget < 0) {
     std::cerr << "pushsim explore: --max-latency and --live-advance-budget want durations like 30ms, 61s\n";
     return kExitUsage;
+  }
+  std::string latency_text = args.max_latency;
+  if (scenario.fault_delay_max && *scenario.fault_delay_max < *latency_max) {
+    latency_max = *scenario.fault_delay_max;
+    latency_text = harness::format_duration(*latency_max) + " (the scenario's fault_delay_max)";
   }
   options.advance_budget = std::chrono::milliseconds(*budget / 1'000'000);
   for (const auto& name : args.defects) {
@@ -114,7 +119,7 @@ int explore_live(const harness::Scenario& scenario, const LiveExploreArgs& args)
   }
 
   std::cout << "pushsim explore " << scenario.id << " --target " << args.target << ": seeds 1.." << args.seeds
-            << ", every client through the relay, latency up to " << args.max_latency << defects_flag << "\n";
+            << ", every client through the relay, latency up to " << latency_text << defects_flag << "\n";
   for (std::uint64_t seed = 1; seed <= args.seeds; ++seed) {
     const auto started = std::chrono::steady_clock::now();
     auto failure = run_once(scenario, options, seed, *latency_max, args.log, log_origin);

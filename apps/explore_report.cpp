@@ -34,6 +34,10 @@ void ExploreReport::header(const harness::Scenario& scenario, const harness::Run
   out_ << "pushsim explore: " << scenario.id << " (" << scenario.where.file << "), profile " << base.profile.name;
   const std::string defects = defect_list(base.defects);
   if (!defects.empty()) out_ << ", engine with " << defects;
+  if (scenario.fault_delay_max) {
+    out_ << ", every fault held to " << harness::format_duration(*scenario.fault_delay_max)
+         << " (the scenario's fault_delay_max)";
+  }
   if (options.time_budget_s) {
     out_ << ", for " << *options.time_budget_s << " s";
   } else {

@@ -101,6 +101,14 @@ std::optional<FaultProfile> FaultProfile::named(std::string_view name) {
   return std::nullopt;
 }
 
+FaultProfile FaultProfile::capped(DurationNs delay_max) const {
+  FaultProfile p = *this;
+  p.partition_min = std::min(p.partition_min, delay_max);
+  p.partition_max = std::min(p.partition_max, delay_max);
+  p.jitter = p.jitter.capped(delay_max);
+  return p;
+}
+
 std::optional<std::string> FaultProfile::exploration_violation() const {
   if (!drop_chance.never()) return "it drops clients";
   if (!close_chance.never()) return "it closes clients";

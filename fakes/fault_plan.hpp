@@ -57,6 +57,11 @@ struct FaultProfile {
   // Why the profile breaks the exploration contract above, or nullopt when it keeps it.
   std::optional<std::string> exploration_violation() const;
 
+  // The profile for a scenario whose premise holds only while faults stay short
+  // (`fault_delay_max:`): every partition heals within `delay_max` and no message waits more
+  // than `delay_max` longer than usual. What faults happen, and when, is drawn as before.
+  FaultProfile capped(DurationNs delay_max) const;
+
   bool operator==(const FaultProfile&) const = default;
 };
 

@@ -43,6 +43,12 @@ struct Latency {
   DurationNs bound() const {
     return kind == Kind::kLongTail && !tail_chance.never() ? std::max({max, tail_max, tail_min}) : max;
   }
+  // The same distribution with every delay held to at most `cap`.
+  Latency capped(DurationNs cap) const {
+    Latency out = *this;
+    for (DurationNs* field : {&out.min, &out.max, &out.tail_max, &out.tail_min}) *field = std::min(*field, cap);
+    return out;
+  }
   bool operator==(const Latency&) const = default;
 
   DurationNs draw(RandomSource& rng) const;

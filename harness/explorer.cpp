@@ -63,7 +63,7 @@ std::unique_ptr<SimTarget> make_target(const Scenario& scenario, const RunSpec& 
     if (feature == "subscription_count" || feature == "batch_webhooks") options.enable.insert(feature);
   }
   options.cluster_nodes = scenario.cluster_nodes;
-  options.faults = spec.profile;
+  options.faults = scenario.fault_delay_max ? spec.profile.capped(*scenario.fault_delay_max) : spec.profile;
   options.keep_faults = spec.keep_faults;
   options.shorten = spec.shorten;
   return std::make_unique<SimTarget>(std::move(options));

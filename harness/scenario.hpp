@@ -519,6 +519,9 @@ const SourceLocation& location(const Step& step);
 // One line for traces and test failures: `subscribe alice presence-room (auth: valid)`.
 std::string describe_step(const Step& step);
 
+// The longest `fault_delay_max:` a scenario may give: the exploration contract's own bound.
+inline constexpr DurationNs kFaultDelayMaxLimit = 10 * kNsPerSecond;
+
 // The longest `virtual_time_limit:` a scenario may ask for.
 inline constexpr DurationNs kVirtualTimeLimitMax = 2 * 60 * 60 * kNsPerSecond;
 
@@ -542,6 +545,11 @@ struct Scenario {
   // `virtual_time_limit: 40m`: this scenario's time cap instead of the run's (10 minutes), at
   // most kVirtualTimeLimitMax, for checks that need longer (a cache TTL of 30 minutes).
   std::optional<DurationNs> virtual_time_limit;
+  // `fault_delay_max: 500ms`: when this scenario is explored, every fault a profile draws is
+  // held to it (a partition heals within it, a message waits at most that much longer), for a
+  // scenario whose premise is timing (a rejoin within the server's removal delay). None: the
+  // profile's own bounds.
+  std::optional<DurationNs> fault_delay_max;
   std::vector<Client> clients;    // in declaration order
   std::vector<AppSettings> apps;  // `apps:`, in declaration order
   // `webhook_endpoints:`: the default app's webhook endpoints besides its catch-all one, each

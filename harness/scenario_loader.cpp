@@ -41,6 +41,7 @@ Scenario parse_scenario(YamlContext& context, const YAML::Node& root) {
                                                "steps",
                                                "cluster",
                                                "virtual_time_limit",
+                                               "fault_delay_max",
                                                "webhook_endpoints"};
   Scenario scenario;
   scenario.where = root.Mark().is_null() ? SourceLocation{context.file(), 1, 1} : context.at(root.Mark());

@@ -54,6 +54,19 @@ std::optional<std::string> read_reason(YamlContext& context, const Field& field,
   return value.get<std::string>();
 }
 
+// A top-level duration above 0 and at most `max`; nullopt (and an error) otherwise.
+std::optional<DurationNs> read_bounded_duration(YamlContext& context, const Field& field, std::string_view key,
+                                                DurationNs max) {
+  auto value = read_duration(context, field);
+  if (!value) return std::nullopt;
+  if (*value <= 0 || *value > max) {
+    context.error(field.where, "expected a duration above 0 and at most " + format_duration(max) + " for '" +
+                                   std::string(key) + "' in scenario, found " + format_duration(*value));
+    return std::nullopt;
+  }
+  return value;
+}
+
 Client read_client(YamlContext& context, const std::string& name, const SourceLocation& declared_at,
                    const Field& field) {
   static constexpr std::string_view kKeys[] = {"user_id", "user_info", "app", "watchlist"};
@@ -166,14 +179,10 @@ void read_metadata(YamlContext& context, const MapReader& map, Scenario& scenari
         read_reason(context, *reason, "why the scenario needs its channel names unsuffixed on a live server");
   }
   if (auto limit = map.get("virtual_time_limit")) {
-    if (auto value = read_duration(context, *limit)) {
-      if (*value <= 0 || *value > kVirtualTimeLimitMax) {
-        context.error(limit->where, "expected a duration above 0 and at most " + format_duration(kVirtualTimeLimitMax) +
-                                        " for 'virtual_time_limit' in scenario, found " + format_duration(*value));
-      } else {
-        scenario.virtual_time_limit = *value;
-      }
-    }
+    scenario.virtual_time_limit = read_bounded_duration(context, *limit, "virtual_time_limit", kVirtualTimeLimitMax);
+  }
+  if (auto bound = map.get("fault_delay_max")) {
+    scenario.fault_delay_max = read_bounded_duration(context, *bound, "fault_delay_max", kFaultDelayMaxLimit);
   }
 }
 

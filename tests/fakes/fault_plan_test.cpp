@@ -170,3 +170,38 @@ TEST_CASE("a shortened plan halves spans and extra delays and stays ordered", "[
   }
   CHECK(shortened(plan, 0) == plan);
 }
+
+TEST_CASE("a capped profile heals every partition and bounds every extra delay within the cap",
+          "[fault_plan][explore]") {
+  constexpr DurationNs kCap = ms(500);
+  FaultProfile profile = FaultProfile::partitions();
+  profile.jitter_chance = {1, 1};
+  profile.jitter = FaultProfile::lossy().jitter;  // retransmissions of up to 3 s
+  const FaultProfile capped = profile.capped(kCap);
+  CHECK(capped.partition_chance == profile.partition_chance);  // the same faults, shorter
+  CHECK(capped.jitter_chance == profile.jitter_chance);
+  CHECK(capped.jitter.bound() == kCap);
+  const auto plan = plan_faults(capped, names(40), Rng(4), kSimulationEpoch);
+  std::size_t partitions = 0;
+  for (const auto& name : names(40)) {
+    TimeNs partition_at = -1;
+    for (const auto& f : faults_of(plan, name)) {
+      if (f.kind == PlannedFault::Kind::kPartition) partition_at = f.at;
+      if (f.kind == PlannedFault::Kind::kHeal) {
+        ++partitions;
+        CHECK(f.at - partition_at <= kCap);
+      }
+      if (f.kind == PlannedFault::Kind::kExtraLatency) CHECK(f.latency.bound() <= kCap);
+    }
+  }
+  CHECK(partitions > 10);
+  Rng rng(6);
+  bool reached = false;
+  for (int i = 0; i < 10'000; ++i) {
+    const DurationNs d = capped.jitter.draw(rng);
+    CHECK(d <= kCap);
+    reached = reached || d > ms(400);
+  }
+  CHECK(reached);                                 // held to the cap, not far below it
+  CHECK(profile.capped(seconds(60)) == profile);  // a cap above every bound changes nothing
+}

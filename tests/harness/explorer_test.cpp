@@ -175,3 +175,27 @@ webhook_failures: { chance: 1/2, max: 2 }
   CHECK_THAT(bad_ratio.error().message, Catch::Contains("ratio.yaml:1:23") && Catch::Contains("1/3"));
   CHECK_FALSE(resolve_fault_profile("no-such-profile"));
 }
+
+TEST_CASE("a scenario's fault_delay_max holds exploration's faults to its timing premise", "[explore][profile]") {
+  // cluster.12: a rejoin through another node within the 3 s removal delay sends no webhook.
+  // A partition of up to 10 s can push the rejoin past the delay, where the pair is right.
+  const auto path =
+      pushsim::test::source_root() / "scenarios" / "cluster" / "cluster_12_removal_delay_across_nodes.yaml";
+  auto loaded = load_scenario_file(path);
+  REQUIRE(loaded);
+  Scenario capped = *loaded;
+  REQUIRE(capped.fault_delay_max == ms(500));
+  Scenario uncapped = capped;
+  uncapped.fault_delay_max.reset();
+  RunSpec partitions;
+  partitions.profile = fakes::FaultProfile::partitions();
+  const std::uint64_t seed = first_failing_seed(uncapped, partitions, 300);
+  REQUIRE(seed > 0);  // the reference "fails" a premise the faults broke
+  partitions.seed = seed;
+  CHECK_FALSE(run_spec(capped, partitions).failed());
+  CHECK(first_failing_seed(capped, partitions, 300) == 0);
+  // The cap keeps the faults that break a wrong cluster: removal-hold-per-node still fails.
+  RunSpec broken = partitions;
+  broken.defects.add(Defect::kRemovalHoldPerNode);
+  CHECK(first_failing_seed(capped, broken, 300) > 0);
+}

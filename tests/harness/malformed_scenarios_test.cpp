@@ -80,6 +80,8 @@ const Case kCases[] = {
      "10:47: unknown client 'bbo' (declared clients: alice, bob; any other socket_id goes in { socket_id: ... })"},
     {"expect_response_first.yaml",
      "10:5: expect_response needs a query, request, trigger or batch_trigger step before it"},
+    {"fault_delay_max_zero.yaml",
+     "5:18: expected a duration above 0 and at most 10s for 'fault_delay_max' in scenario, found 0s"},
     {"fields_not_indented.yaml",
      "10:5: expected one key per step (its kind), found 3: 'subscribe', 'client', 'channel' (are the step's fields indented under its kind?)"},
     {"latency_max_below_min.yaml",
