@@ -41,12 +41,13 @@ test_jobs=$((jobs + 8))
 
 # The unit tests and the simulated suite again, built with AddressSanitizer and
 # UndefinedBehaviorSanitizer, plus a replay of the fuzz targets' committed corpora
-# (fuzz/CMakeLists.txt). Only what those tests need is built (no benchmarks); the tests over
-# real time or external programs (the live suite on one server and on a two-node cluster, the
-# cluster scenarios against three serve processes, Chromium, the SDK interop) are left to the
-# plain pass above, for they would only be slower here, and so is the install and package test
-# (tests/install), which checks what is shipped, not memory. The first report stops the process
-# with a failure: halt_on_error for ASan, -fno-sanitize-recover for UBSan.
+# (fuzz/CMakeLists.txt). Only what those tests need is built (no benchmarks). Left to the plain
+# pass above: the tests over real time or external programs (the live suite on one server and on
+# a two-node cluster, Chromium, the SDK interop), which would only be slower here, and the install
+# and package test (tests/install), which checks what is shipped, not memory. The cluster
+# scenarios against three serve processes over Redis stay: the cluster code's asynchronous paths
+# are where memory errors would hide. The first report stops the process with a failure:
+# halt_on_error for ASan, -fno-sanitize-recover for UBSan.
 sanitizer_pass() {
   local dir=${SANITIZE_BUILD_DIR:-build-sanitize}
   local started=$SECONDS
