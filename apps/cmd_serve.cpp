@@ -57,7 +57,8 @@ void add_serve_flags(CLI::App& serve, ServeFlags& flags) {
   serve.add_option("--app", flags.apps, "an app as ID:KEY:SECRET (repeatable; default app-id:app-key:app-secret)");
   serve.add_option("--config", flags.config, "JSON config file with apps (incl. webhooks) and engine knobs");
   serve.add_option("--webhook", flags.webhooks, "webhook URL added to every app (repeatable)");
-  serve.add_option("--seed", flags.seed, "seed for socket ids (default: random)");
+  serve.add_option("--seed", flags.seed,
+                   "seed for socket ids (default: random; with --cluster, mixed with the node id)");
   serve.add_option("--defect", flags.defects,
                    "run a deliberately broken engine variant (repeatable; names as in `pushsim selftest`), "
                    "to show a live check catching it");

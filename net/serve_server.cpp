@@ -9,6 +9,7 @@
 #include "net/detail/serve_driver.hpp"
 #include "net/detail/serve_listener.hpp"
 #include "net/redis_cluster_link.hpp"
+#include "protocol/random.hpp"
 
 namespace pushsim {
 
@@ -89,6 +90,10 @@ std::optional<Error> ServeServer::start(ServeOptions options) {
     auto link = connect_cluster(*impl.options.cluster);
     if (!link) return link.error();
     impl.cluster = std::move(link).value();
+    // A node's socket ids come from the seed and its node id together: nodes started with one
+    // --seed would otherwise hand out the same socket_ids, and a trigger's socket_id would
+    // exclude a socket of that id on every node.
+    seed = Rng(seed).derive(static_cast<std::uint64_t>(impl.cluster->node())).next_u64();
   }
   impl.driver = std::make_unique<detail::ServeDriver>(*impl.context, impl.options, impl.options.apps, seed);
   if (impl.cluster) {

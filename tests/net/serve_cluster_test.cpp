@@ -3,6 +3,7 @@
 // correct cluster and on the engine variant with the multi-node bug it is about
 // (protocol/server/defects.hpp), and is shown telling them apart.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "protocol/server/cluster_link.hpp"
 #include "support/redis_cluster_fixture.hpp"
@@ -165,6 +166,24 @@ TEST_CASE("serve --cluster: a trigger's socket_id excludes a socket on another n
   CHECK_FALSE(excluded_socket_elsewhere_gets_event(redis, {}));
   // Shown failing: exclusion only on the node that took the trigger (reverb #246).
   CHECK(excluded_socket_elsewhere_gets_event(redis, {Defect::kLocalOnlyExclusion}));
+}
+
+TEST_CASE("serve --cluster: nodes started with one --seed hand out different socket_ids",
+          "[net][serve][cluster][redis]") {
+  TestRedis redis;
+  PUSHSIM_NEED_REDIS(redis);
+  ClusterFixture cluster(redis, 2, {}, 0, 7);
+  std::set<std::string> ids;
+  std::vector<std::unique_ptr<LiveConnection>> clients;
+  for (int i = 0; i < 3; ++i) {
+    for (std::size_t node = 0; node < 2; ++node) {
+      clients.push_back(cluster.connected_client(node));
+      const auto id = clients.back()->socket_id();
+      REQUIRE(id);
+      ids.insert(*id);
+    }
+  }
+  CHECK(ids.size() == clients.size());  // the same seed alone would give each node's i-th client one id
 }
 
 TEST_CASE("serve --cluster: one channel_occupied and one channel_vacated per channel, not per node",

@@ -21,10 +21,11 @@ namespace {
 bool redis_server_installed() { return std::system("command -v redis-server >/dev/null 2>&1") == 0; }
 
 ServeOptions cluster_node_options(const std::string& redis_url, const std::string& prefix, NodeId node,
-                                  const Defects& defects, const std::string& webhook_url) {
+                                  const Defects& defects, const std::string& webhook_url,
+                                  std::optional<std::uint64_t> seed = {}) {
   ServeOptions options;
   options.port = 0;
-  options.seed = 100 + node;
+  options.seed = seed.value_or(100 + node);
   options.engine.defects = defects;
   options.engine.webhooks.removal_delay = 0;
   options.engine.webhooks.retry_initial_backoff = ms(50);
@@ -117,20 +118,21 @@ void ForkedServeNode::kill() {
   pid_ = 0;
 }
 
-ClusterFixture::ClusterFixture(const TestRedis& redis, std::size_t nodes, Defects defects, std::size_t forked) {
+ClusterFixture::ClusterFixture(const TestRedis& redis, std::size_t nodes, Defects defects, std::size_t forked,
+                               std::optional<std::uint64_t> seed) {
   listener = std::make_unique<WebhookListener>(loop, WebhookListenerOptions{"127.0.0.1", 0, {serve_test_app()}});
   REQUIRE_FALSE(listener->start().has_value());
   const std::string prefix = fresh_cluster_prefix();
   // Children first: they are forked before this process starts any server thread.
   for (std::size_t i = 0; i < forked; ++i) {
     const auto node = static_cast<NodeId>(nodes + i + 1);
-    forked_.push_back(
-        std::make_unique<ForkedServeNode>(cluster_node_options(redis.url(), prefix, node, defects, listener->url())));
+    forked_.push_back(std::make_unique<ForkedServeNode>(
+        cluster_node_options(redis.url(), prefix, node, defects, listener->url(), seed)));
   }
   for (std::size_t i = 0; i < nodes; ++i) {
     auto server = std::make_unique<ServeServer>();
-    auto error =
-        server->start(cluster_node_options(redis.url(), prefix, static_cast<NodeId>(i + 1), defects, listener->url()));
+    auto error = server->start(
+        cluster_node_options(redis.url(), prefix, static_cast<NodeId>(i + 1), defects, listener->url(), seed));
     INFO((error ? error->message : std::string("started")));
     REQUIRE_FALSE(error.has_value());
     urls_.emplace_back(server->ws_url(), server->http_url());

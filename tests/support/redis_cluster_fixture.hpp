@@ -71,7 +71,9 @@ class ForkedServeNode {
 // one Redis, one webhook listener, a REST client per node.
 class ClusterFixture {
  public:
-  ClusterFixture(const TestRedis& redis, std::size_t nodes, Defects defects = {}, std::size_t forked = 0);
+  // Node K is seeded 100 + K, or every node with `seed` when given.
+  ClusterFixture(const TestRedis& redis, std::size_t nodes, Defects defects = {}, std::size_t forked = 0,
+                 std::optional<std::uint64_t> seed = {});
 
   std::size_t size() const { return urls_.size(); }
   std::unique_ptr<LiveConnection> connected_client(std::size_t node, std::optional<std::string> user_id = {});
