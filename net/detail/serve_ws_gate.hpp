@@ -62,7 +62,7 @@ class WsWriteGate {
   auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
     return boost::asio::async_initiate<WriteHandler, void(boost::beast::error_code, std::size_t)>(
         [this](auto&& completion, const ConstBufferSequence& to_write) {
-          start_beast_write(to_write, std::forward<decltype(completion)>(completion));
+          this->start_beast_write(to_write, std::forward<decltype(completion)>(completion));
         },
         handler, buffers);
   }
