@@ -13,7 +13,7 @@ pushsim=${1:-build/pushsim}
 seeds=${2:-500}
 out=${3:-/tmp/gen-table}
 nodes=${NODES:-3}
-cluster_only="webhooks-per-node member-list-per-node local-only-exclusion vacated-while-members-elsewhere no-dead-node-cleanup bus-hiccup-loses-broadcast"
+cluster_only="webhooks-per-node member-list-per-node local-only-exclusion vacated-while-members-elsewhere no-dead-node-cleanup bus-hiccup-loses-broadcast removal-hold-per-node watchlist-per-node terminate-local-only connection-quota-per-node"
 defects=${DEFECTS:-}
 if [ -z "$defects" ]; then  # every defect, in the catalogue's order
   defects=$(grep -o '{Defect::k[A-Za-z0-9]*, "[a-z0-9-]*"' protocol/server/defects.cpp | sed 's/.*"\(.*\)"/\1/')
