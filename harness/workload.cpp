@@ -229,6 +229,13 @@ std::optional<WorkloadOp> draw_op(Rng& rng, const Model& model, WorkloadOp::Kind
     case K::kWatchlistLimit:
     case K::kCacheTtl:
     case K::kBinaryFrame: op.number = ++number; break;
+    // Drawn by draw_extra only.
+    case K::kWebhookFilter:
+    case K::kWsPing:
+    case K::kShutdown:
+    case K::kTerminate:
+    case K::kWatchlistNodes:
+    case K::kQuotaNodes: return std::nullopt;
     case K::kPrivateFormAuth:
       op.a = pick_client(rng, model, is_active);
       if (op.a >= 0) op.channel = rng.chance(1, 2) ? "presence-1" : "presence-2";
@@ -249,6 +256,44 @@ std::optional<WorkloadOp> draw_op(Rng& rng, const Model& model, WorkloadOp::Kind
       if (kind == K::kRaceCache) op.node = rest_node(rng, model);
       break;
     }
+  }
+  if (!model.possible(op)) return std::nullopt;
+  return op;
+}
+
+// An up node other than `other`, or -1.
+int pick_other_node(Rng& rng, const Model& model, int other) {
+  std::vector<int> fitting;
+  for (int n = 0; n < model.nodes(); ++n) {
+    if (model.node_up(n) && n != other) fitting.push_back(n);
+  }
+  return fitting.empty() ? -1 : pick(rng, fitting);
+}
+
+// The extras (workload.hpp): their own stream, numbers from kExtraNumbers up (probe names and
+// users x1001, p1001 never meet the rest's), at most kExtrasMax a workload, each after an
+// operation with chance 1 in kExtraChance; a SHOULD single node's last operation may be kShutdown.
+constexpr int kExtraNumbers = 1000;
+constexpr int kExtrasMax = 3;
+constexpr std::uint64_t kExtraChance = 12;
+
+std::optional<WorkloadOp> draw_extra(Rng& rng, const Model& model, int& number) {
+  using K = WorkloadOp::Kind;
+  static const std::vector<K> kSingle = {K::kWebhookFilter, K::kWsPing};
+  static const std::vector<K> kCluster = {K::kTerminate, K::kWatchlistNodes, K::kQuotaNodes};
+  WorkloadOp op;
+  op.kind = pick(rng, model.nodes() > 1 ? kCluster : kSingle);
+  op.number = ++number;
+  switch (op.kind) {
+    case K::kWsPing: op.a = pick_client(rng, model, is_active); break;
+    case K::kTerminate:
+    case K::kWatchlistNodes:
+    case K::kQuotaNodes:
+      op.node = pick_node(rng, model, true);
+      op.node_b = pick_other_node(rng, model, op.node);
+      if (op.kind != K::kQuotaNodes) op.node_c = pick_node(rng, model, true);
+      break;
+    default: break;
   }
   if (!model.possible(op)) return std::nullopt;
   return op;
@@ -298,6 +343,12 @@ std::string_view op_kind_name(WorkloadOp::Kind kind) {
     case K::kPrivateFormAuth: return "private-form-auth";
     case K::kCacheTtl: return "cache-ttl";
     case K::kBinaryFrame: return "binary-frame";
+    case K::kWebhookFilter: return "webhook-filter";
+    case K::kWsPing: return "ws-ping";
+    case K::kShutdown: return "shutdown";
+    case K::kTerminate: return "terminate";
+    case K::kWatchlistNodes: return "watchlist-nodes";
+    case K::kQuotaNodes: return "quota-nodes";
   }
   return "?";
 }
@@ -319,6 +370,17 @@ Workload generate_workload(const WorkloadOptions& options) {
   workload.should = options.should;
   Model model(workload);
   int number = 0;
+  Rng extra_rng = Rng(options.seed).derive("workload-extras");
+  int extra_number = kExtraNumbers;
+  int extras = 0;
+  auto maybe_extra = [&] {
+    if (!options.extras || workload.live || extras >= kExtrasMax || !extra_rng.chance(1, kExtraChance)) return;
+    auto op = draw_extra(extra_rng, model, extra_number);
+    if (!op) return;
+    model.apply(*op);
+    workload.ops.push_back(std::move(*op));
+    ++extras;
+  };
   const int steps = std::clamp(options.steps, 1, 150);
   constexpr int kDrawsPerOp = 20;
   int since_drop = 0;
@@ -341,8 +403,16 @@ Workload generate_workload(const WorkloadOptions& options) {
       if (!op) continue;
       model.apply(*op);
       workload.ops.push_back(std::move(*op));
+      maybe_extra();
       break;
     }
+  }
+  if (options.extras && workload.should && workload.nodes < 2 && !workload.live && extra_rng.chance(1, 2)) {
+    WorkloadOp shutdown;
+    shutdown.kind = WorkloadOp::Kind::kShutdown;
+    shutdown.number = ++extra_number;
+    model.apply(shutdown);
+    workload.ops.push_back(std::move(shutdown));
   }
   return workload;
 }
@@ -373,6 +443,11 @@ RenderedWorkload render_workload(const Workload& workload, const std::vector<std
   }
   if (model.long_wait) yaml += "virtual_time_limit: 45m\n";
   if (workload.nodes > 1) yaml += "cluster: { nodes: " + std::to_string(workload.nodes) + " }\n";
+  if (model.webhook_endpoints) {
+    yaml +=
+        "webhook_endpoints:\n  occupancy: [channel_occupied, channel_vacated]\n  members: [member_added, "
+        "member_removed]\n";
+  }
   if (!model.apps.empty()) {
     yaml += "apps:\n";
     for (const auto& [name, settings] : model.apps) yaml += "  " + name + ": " + settings + "\n";

@@ -7,7 +7,11 @@
 // (with and without exclusion, batched), clients send client events and sign in, the network
 // misbehaves (latency, partition and heal, drop), the webhook receiver fails, and a few
 // probes send what the server must refuse. The generator draws each operation from what the
-// model (workload.cpp) says is possible at that point.
+// model (workload.cpp) says is possible at that point. A second stream of its own ("extras",
+// at most three a workload) adds probes of later features after some operations: webhook
+// endpoints with event filters, a WebSocket ping, and in clusters terminate_connections,
+// watchlists and an app's connection quota across nodes; a SHOULD workload may end with a
+// graceful shutdown. Being a stream apart, they left every other operation of a seed as it was.
 //
 // Rendering walks the operations through the same model, an independent account of what the
 // protocol promises, and writes each operation's steps followed by the expectations the
@@ -42,6 +46,7 @@ struct WorkloadOptions {
   bool live = false;    // for a live target (see Workload::live)
   int nodes = 1;        // 1..3: a cluster of that many reference nodes (see Workload::nodes)
   bool should = false;  // also the reference's documented SHOULD choices (see Workload::should)
+  bool extras = true;   // the extras stream (theory of operation); off: the operations without them
 };
 
 struct WorkloadBatchItem {
@@ -94,6 +99,15 @@ struct WorkloadOp {
     kPrivateFormAuth,  // a presence subscribe signed in the private form is refused (§4.3)
     kCacheTtl,         // 30 minutes later a cache channel's event is gone (§2.2)
     kBinaryFrame,      // SHOULD: a binary frame is refused with pusher:error, not acted on (§1.2)
+    // Drawn from a stream of their own (generate_workload: "extras"), so that adding them left
+    // every other operation of a seed as it was; each a self-contained probe but kWsPing.
+    kWebhookFilter,   // webhook endpoints with event filters get only their events, batched or not (§8.3)
+    kWsPing,          // a model client's WebSocket ping frame is answered with its pong (§1.6)
+    kShutdown,        // SHOULD: a graceful shutdown closes every connection with 4200 (§1.8); the
+                      // scenario's last steps, wherever the operation stands
+    kTerminate,       // cluster: terminate_connections closes a user's connections on every node (§4.6)
+    kWatchlistNodes,  // cluster: kWatchlist with the watcher and the watched user on different nodes
+    kQuotaNodes,      // cluster: an app's max_connections counts the connections of every node (§1.8)
   };
   Kind kind = Kind::kConnect;
   int a = -1;  // client index
@@ -106,7 +120,8 @@ struct WorkloadOp {
   int min_ms = 0;  // latency
   int max_ms = 0;
   int node = -1;    // cluster: the node a connect or REST call goes to, the node crashed/restarted
-  int node_b = -1;  // kBusPartition: the other node
+  int node_b = -1;  // kBusPartition: the other node; kTerminate, kWatchlistNodes, kQuotaNodes: a second one
+  int node_c = -1;  // kTerminate: the node the REST call goes to; kWatchlistNodes: the second connection's
   int variant = 0;  // kRestEdge, kAppProbe: which edge
 
   bool operator==(const WorkloadOp&) const = default;

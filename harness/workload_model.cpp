@@ -113,6 +113,12 @@ bool Model::possible(const WorkloadOp& op) const {
     case K::kPrivateFormAuth:
     case K::kCacheTtl:
     case K::kBinaryFrame: return possible_edge(op);
+    case K::kWebhookFilter:
+    case K::kWsPing:
+    case K::kShutdown:
+    case K::kTerminate:
+    case K::kWatchlistNodes:
+    case K::kQuotaNodes: return possible_extra(op);
     case K::kWebhookFailures:
     case K::kStaleRest:
     case K::kBadKey:
@@ -212,6 +218,12 @@ void Model::apply(const WorkloadOp& op) {
     case K::kPrivateFormAuth: return private_form_auth(op);
     case K::kCacheTtl: return cache_ttl(op);
     case K::kBinaryFrame: return binary_frame(op);
+    case K::kWebhookFilter: return webhook_filter(op);
+    case K::kWsPing: return ws_ping(op);
+    case K::kShutdown: shutdown_number_ = op.number; return;  // its steps come last (finish)
+    case K::kTerminate: return terminate(op);
+    case K::kWatchlistNodes: return watchlist(op);
+    case K::kQuotaNodes: return quota_nodes(op);
     case K::kRaceJoin:
     case K::kRaceFlap:
     case K::kRaceCache:
@@ -603,20 +615,23 @@ void Model::finish() {
   for (int j = 0; j < clients(); ++j) {
     if (client(j).connected && client(j).partitioned) heal(j);
   }
-  if (steps.empty()) return;
-  emit(workload_.live ? kFinalSettleLive : kFinalSettle);
-  for (const auto& channel : channels_used_) {
-    emit("- expect_webhook_state: { channel: " + channel +
-         ", state: " + (subscriber_count(channel) > 0 ? "occupied" : "vacated") + ", within: 60s }");
+  if (!steps.empty()) {
+    emit(workload_.live ? kFinalSettleLive : kFinalSettle);
+    for (const auto& channel : channels_used_) {
+      emit("- expect_webhook_state: { channel: " + channel +
+           ", state: " + (subscriber_count(channel) > 0 ? "occupied" : "vacated") + ", within: 60s }");
+    }
+    for (const auto& [channel, user_id] : members_used_) {
+      emit("- expect_webhook_state: { channel: " + channel + ", user_id: " + user_id +
+           ", state: " + (members(channel).count(user_id) != 0 ? "member" : "absent") + ", within: 60s }");
+    }
+    query_channels();
+    for (const auto& channel : channels_used_) {
+      if (is_presence(channel)) query_presence(channel);
+    }
   }
-  for (const auto& [channel, user_id] : members_used_) {
-    emit("- expect_webhook_state: { channel: " + channel + ", user_id: " + user_id +
-         ", state: " + (members(channel).count(user_id) != 0 ? "member" : "absent") + ", within: 60s }");
-  }
-  query_channels();
-  for (const auto& channel : channels_used_) {
-    if (is_presence(channel)) query_presence(channel);
-  }
+  // After every other check: the server is gone then.
+  if (shutdown_number_ >= 0) shutdown_steps();
 }
 
 }  // namespace pushsim::harness::workload_model

@@ -85,6 +85,7 @@ class Model {
   std::map<std::string, std::string> probe_clients;
   std::map<std::string, std::string> apps;
   std::set<std::string> requires_extra;  // features probes need beyond the workload's
+  bool webhook_endpoints = false;        // a kWebhookFilter probe: the endpoints below, written at the top
   bool long_wait = false;                // a probe waits out the cache TTL: a longer time limit
   std::size_t concurrent = 0;
 
@@ -94,6 +95,8 @@ class Model {
   int nodes_up() const { return static_cast<int>(std::count(node_up_.begin(), node_up_.end(), true)); }
   bool webhook_failures_seen() const { return webhook_failures_seen_; }
   bool should() const { return workload_.should; }
+  // The workload's kShutdown, whose steps finish() writes last; -1: none.
+  int shutdown_number() const { return shutdown_number_; }
 
  private:
   bool valid(int index) const { return index >= 0 && index < workload_.clients; }
@@ -156,6 +159,14 @@ class Model {
   void private_form_auth(const WorkloadOp& op);
   void cache_ttl(const WorkloadOp& op);
   void binary_frame(const WorkloadOp& op);
+  // workload_extras.cpp: the operations of the "extras" stream (workload.hpp).
+  bool possible_extra(const WorkloadOp& op) const;
+  void webhook_filter(const WorkloadOp& op);
+  void ws_ping(const WorkloadOp& op);
+  void shutdown_steps();
+  void terminate(const WorkloadOp& op);
+  void watchlist_nodes(const WorkloadOp& op);
+  void quota_nodes(const WorkloadOp& op);
 
   const Workload& workload_;
   std::vector<ClientModel> clients_;
@@ -166,6 +177,7 @@ class Model {
   std::vector<int> client_node_ = std::vector<int>(static_cast<std::size_t>(workload_.clients), 0);
   bool webhook_failures_seen_ = false;
   bool cache_ttl_done_ = false;
+  int shutdown_number_ = -1;
   // Per node: cache channel -> number of its last event. A cluster copies a cache channel's
   // event to every node over the bus, so a node that was down missed it, and one restarted
   // starts empty (docs/cluster.md).

@@ -20,9 +20,9 @@ bool probe_is_presence(const std::string& channel) { return channel.starts_with(
 
 std::string probe_event(int number) { return "e" + std::to_string(number); }
 
-// A connect that must succeed.
-std::vector<std::string> probe_connect_steps(const std::string& name) {
-  return {"- connect: " + name,
+// A connect that must succeed (through `node` in a cluster, when given).
+std::vector<std::string> probe_connect_steps(const std::string& name, int node = -1) {
+  return {node < 0 ? "- connect: " + name : "- connect: { client: " + name + ", node: " + std::to_string(node) + " }",
           "- expect: { client: " + name + ", event: pusher:connection_established, " + kProbeWithin + " }"};
 }
 
@@ -154,7 +154,9 @@ void Model::signin_as_other(const WorkloadOp& op) {
 // §4.6: a user is online while signed in on at least one connection: online comes with its
 // first, offline with its last, once each (signin.20-22). The watcher's initial state (the
 // watched user offline, in whatever form) comes before the online, so the offline is looked
-// for after it.
+// for after it. kWatchlistNodes puts the watcher, the user's first and its second connection
+// on the nodes op.node, op.node_b (another) and op.node_c: every node's sign-ins count
+// (docs/cluster.md, cluster.14).
 void Model::watchlist(const WorkloadOp& op) {
   const std::string n = std::to_string(op.number);
   const std::string watcher = probe_name(op.number) + "w";
@@ -166,13 +168,13 @@ void Model::watchlist(const WorkloadOp& op) {
   probe_clients[second] = "{ user_id: " + watched + " }";
   requires_extra.insert("watchlist");
   const std::string events = "event: pusher_internal:watchlist_events";
-  for (auto& step : probe_connect_steps(watcher)) emit(std::move(step));
+  for (auto& step : probe_connect_steps(watcher, op.node)) emit(std::move(step));
   for (auto& step : probe_signin_steps(watcher)) emit(std::move(step));
-  for (auto& step : probe_connect_steps(first)) emit(std::move(step));
+  for (auto& step : probe_connect_steps(first, op.node_b)) emit(std::move(step));
   for (auto& step : probe_signin_steps(first)) emit(std::move(step));
   emit("- expect: { client: " + watcher + ", " + events + ", data: { events: [ { name: online, user_ids: [" + watched +
        "] } ] }, " + kProbeWithin + " }");
-  for (auto& step : probe_connect_steps(second)) emit(std::move(step));
+  for (auto& step : probe_connect_steps(second, op.node_c)) emit(std::move(step));
   for (auto& step : probe_signin_steps(second)) emit(std::move(step));
   emit("- expect_none: { client: " + watcher + ", " + events + ", for: 1s, after_previous: true }");
   emit("- disconnect: " + first);

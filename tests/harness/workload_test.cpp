@@ -4,6 +4,7 @@
 // smaller while it keeps failing on the broken engine and passing on the reference.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -19,14 +20,22 @@ using namespace pushsim::harness;
 
 namespace {
 
-Workload workload_of(std::uint64_t seed, int clients = 4, int steps = 40, int nodes = 1, bool should = false) {
+Workload workload_of(std::uint64_t seed, int clients = 4, int steps = 40, int nodes = 1, bool should = false,
+                     bool extras = true) {
   WorkloadOptions options;
   options.seed = seed;
   options.clients = clients;
   options.steps = steps;
   options.nodes = nodes;
   options.should = should;
+  options.extras = extras;
   return generate_workload(options);
+}
+
+bool is_extra(WorkloadOp::Kind kind) {
+  using K = WorkloadOp::Kind;
+  return kind == K::kWebhookFilter || kind == K::kWsPing || kind == K::kShutdown || kind == K::kTerminate ||
+         kind == K::kWatchlistNodes || kind == K::kQuotaNodes;
 }
 
 std::uint64_t first_failing_seed(const Defects& defects, std::uint64_t budget) {
@@ -55,8 +64,10 @@ TEST_CASE("every generated workload renders to a scenario the loader accepts", "
     CHECK(rendered.ops_kept == workload.ops.size());  // the generator draws only possible operations
   }
   // Every kind of operation a single node's MUST workload has turns up within 200 seeds:
-  // all but the cluster's three and the SHOULD binary-frame probe.
-  CHECK(kinds.size() == 33);
+  // all but the cluster's six and the SHOULD binary-frame and shutdown probes.
+  CHECK(kinds.size() == 35);
+  CHECK(kinds.count("webhook-filter") == 1);
+  CHECK(kinds.count("ws-ping") == 1);
 }
 
 TEST_CASE("cluster and SHOULD workloads render to scenarios the loader accepts", "[workload]") {
@@ -80,6 +91,92 @@ TEST_CASE("cluster and SHOULD workloads render to scenarios the loader accepts",
   CHECK(kinds.count("restart-node") == 1);
   CHECK(kinds.count("bus-partition") == 1);
   CHECK(kinds.count("binary-frame") == 1);
+  for (const char* extra : {"shutdown", "terminate", "watchlist-nodes", "quota-nodes"}) CHECK(kinds.count(extra) == 1);
+}
+
+// The extras come from a stream of their own: without them a seed's workload is what it was
+// before they existed, and with them it is that one with the extras inserted. Live, none.
+TEST_CASE("the extras leave every other operation of a seed as it was, and stay out of live workloads", "[workload]") {
+  std::size_t extras = 0;
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+    for (const auto& [nodes, should] : std::vector<std::pair<int, bool>>{{1, false}, {3, false}, {1, true}}) {
+      const Workload with = workload_of(seed, 4, 40, nodes, should);
+      Workload without = workload_of(seed, 4, 40, nodes, should, false);
+      std::vector<WorkloadOp> rest;
+      for (const auto& op : with.ops) {
+        if (!is_extra(op.kind)) rest.push_back(op);
+        if (is_extra(op.kind)) {
+          ++extras;
+          CHECK(op.number > 1000);  // probe names and users of their own
+        }
+      }
+      INFO("seed " << seed << ", " << nodes << " nodes, should " << should);
+      CHECK(rest == without.ops);
+      CHECK(
+          std::none_of(without.ops.begin(), without.ops.end(), [](const WorkloadOp& op) { return is_extra(op.kind); }));
+    }
+  }
+  CHECK(extras > 300);
+  for (const bool should : {false, true}) {
+    WorkloadOptions options;
+    options.live = true;
+    options.should = should;
+    for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+      options.seed = seed;
+      const Workload live = generate_workload(options);
+      CHECK(std::none_of(live.ops.begin(), live.ops.end(), [](const WorkloadOp& op) { return is_extra(op.kind); }));
+    }
+  }
+  // A live workload given one anyway (a hand-edited one) renders without it.
+  WorkloadOptions options;
+  options.live = true;
+  options.seed = 5;
+  Workload live = generate_workload(options);
+  const std::size_t kept = render_workload(live).ops_kept;
+  WorkloadOp filter;
+  filter.kind = WorkloadOp::Kind::kWebhookFilter;
+  filter.number = 1001;
+  live.ops.push_back(filter);
+  const RenderedWorkload rendered = render_workload(live);
+  CHECK(rendered.ops_kept == kept);
+  CHECK(rendered.yaml.find("webhook_endpoints") == std::string::npos);
+}
+
+// Issue 14: the defects added with issue 17's features and the cluster's last four are found by
+// the extras, each by the probe made for it; the shrunk scenario is that probe.
+TEST_CASE(
+    "the extras find the defects of webhook filters, WebSocket pings, shutdown and the cluster's quota, "
+    "watchlists and terminate",
+    "[workload][shrink]") {
+  struct Case {
+    Defect defect;
+    int nodes;
+    bool should;
+    const char* step;  // what the shrunk scenario holds
+  };
+  const std::vector<Case> cases = {
+      {Defect::kWebhookFilterFirstEvent, 1, false, "endpoint: members"},
+      {Defect::kWebhookFiltersIgnored, 1, false, "endpoint: occupancy"},
+      {Defect::kNoWebSocketPong, 1, false, "ws_ping:"},
+      {Defect::kShutdownWithoutClose, 1, true, "shutdown_server:"},
+      {Defect::kTerminateLocalOnly, 3, false, "terminate_connections"},
+      {Defect::kWatchlistPerNode, 3, false, "watchlist:"},
+      {Defect::kConnectionQuotaPerNode, 3, false, "max_connections: 2"},
+  };
+  for (const auto& c : cases) {
+    const Defects defects{c.defect};
+    INFO(defect_name(c.defect));
+    std::uint64_t seed = 1;
+    while (seed <= 50 && !run_workload(workload_of(seed, 4, 40, c.nodes, c.should), defects).failed) ++seed;
+    REQUIRE(seed <= 50);
+    // Not without the extras: no other operation finds it.
+    CHECK_FALSE(run_workload(workload_of(seed, 4, 40, c.nodes, c.should, false), defects).failed);
+    const WorkloadShrink shrunk = shrink_workload(workload_of(seed, 4, 40, c.nodes, c.should), defects);
+    CHECK(shrunk.run.failed);
+    CHECK(shrunk.workload.ops.size() <= 2);
+    CHECK(shrunk.rendered.yaml.find(c.step) != std::string::npos);
+    CHECK_FALSE(run_workload_text(shrunk.rendered.yaml, {}).failed);
+  }
 }
 
 TEST_CASE("the reference passes cluster and SHOULD workloads", "[workload]") {
@@ -215,6 +312,13 @@ TEST_CASE("written scenarios fail on their defect and pass on the reference", "[
       {"generated_4_no-dead-node-cleanup.yaml", Defect::kNoDeadNodeCleanup},  // --nodes 3
       {"generated_8_watchlist-events-per-connection.yaml", Defect::kWatchlistEventsPerConnection},
       {"generated_4_future-timestamp-accepted.yaml", Defect::kFutureTimestampAccepted},
+      // The extras: a batch sent whole to the endpoint that wanted its first event; --nodes 3
+      // for the cluster's three; a SHOULD one (--should), a failure all the same.
+      {"generated_3_webhook-filter-first-event.yaml", Defect::kWebhookFilterFirstEvent},
+      {"generated_2_shutdown-without-close.yaml", Defect::kShutdownWithoutClose},
+      {"generated_4_terminate-local-only.yaml", Defect::kTerminateLocalOnly},
+      {"generated_2_watchlist-per-node.yaml", Defect::kWatchlistPerNode},
+      {"generated_1_connection-quota-per-node.yaml", Defect::kConnectionQuotaPerNode},
   };
   for (const auto& [file, defect] : written) {
     INFO(file);
