@@ -31,6 +31,8 @@ struct ExploreArgs {
   bool keep_going = false;
   bool no_shrink = false;
   std::string target = "sim";
+  std::string serve_cluster;  // live, --target serve: nodes over this Redis
+  int serve_nodes = 2;
   LiveExploreArgs live;
   WireLogArg log;  // --log [FILE]: the wire log of the first failing seed, run again
 };
@@ -124,12 +126,18 @@ int explore_command(const ExploreArgs& args) {
       return kExitUsage;
     }
   }
+  if (args.target == "sim" && !args.serve_cluster.empty()) {
+    std::cerr << "pushsim explore: --serve-cluster needs --target serve\n";
+    return kExitUsage;
+  }
   if (args.target != "sim") {
     LiveExploreArgs live = args.live;
     live.scenario_argument = args.scenario;
     live.target = args.target;
     live.seeds = args.seeds;
     live.defects = args.defects;
+    live.serve_cluster = args.serve_cluster;
+    live.serve_nodes = args.serve_nodes;
     // Live runs are not deterministic, so a failing one cannot be run again to log it: with
     // --log every run is logged as it happens, each under "ID seed N run 1".
     WireLogOptions log_options;
@@ -209,6 +217,11 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--target", args->target,
                   "sim (default), or serve / ws://HOST:PORT: runs live, every client through the fault relay "
                   "(see apps/explore_live.hpp)")
+      ->capture_default_str();
+  cmd->add_option("--serve-cluster", args->serve_cluster,
+                  "live, --target serve: redis://HOST:PORT[/DB]; every run starts --serve-nodes fresh "
+                  "`serve --cluster` nodes over it (cluster scenarios)");
+  cmd->add_option("--serve-nodes", args->serve_nodes, "live, --target serve --serve-cluster: the nodes (default 2)")
       ->capture_default_str();
   cmd->add_option("--replay-seed", args->live.replay_seed, "live: re-run this seed's fault schedule --runs times");
   cmd->add_option("--runs", args->live.runs, "live: how many times --replay-seed re-runs")->capture_default_str();

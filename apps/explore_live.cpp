@@ -11,6 +11,7 @@
 #include "harness/executor.hpp"
 #include "harness/live_target.hpp"
 #include "net/real_clock.hpp"
+#include "net/redis_cluster_link.hpp"
 #include "protocol/random.hpp"
 #include "protocol/server/defects.hpp"
 
@@ -75,6 +76,22 @@ int explore_live(const harness::Scenario& scenario, const LiveExploreArgs& args)
     }
     options.serve_defects.add(*defect);
   }
+  if (!args.serve_cluster.empty()) {
+    if (args.target != "serve") {
+      std::cerr << "pushsim explore: --serve-cluster needs --target serve\n";
+      return kExitUsage;
+    }
+    if (auto address = parse_redis_url(args.serve_cluster); !address) {
+      std::cerr << "pushsim explore: --serve-cluster: " << address.error().message << "\n";
+      return kExitUsage;
+    }
+    if (args.serve_nodes < 1 || args.serve_nodes > 8) {
+      std::cerr << "pushsim explore: --serve-nodes wants 1 to 8 nodes\n";
+      return kExitUsage;
+    }
+    options.serve_cluster = args.serve_cluster;
+    options.serve_nodes = args.serve_nodes;
+  }
   if (args.target == "serve") {
     options.serve = true;
   } else if (args.target.starts_with("ws://")) {
@@ -96,8 +113,11 @@ int explore_live(const harness::Scenario& scenario, const LiveExploreArgs& args)
     return kExitUsage;
   }
 
-  std::string defects_flag;
+  std::string defects_flag;  // what the replay command repeats besides the target
   for (const auto& name : args.defects) defects_flag += " --defect " + name;
+  if (!args.serve_cluster.empty()) {
+    defects_flag += " --serve-cluster " + args.serve_cluster + " --serve-nodes " + std::to_string(args.serve_nodes);
+  }
   const TimeNs log_origin = monotonic_now();  // live log lines count from the exploration's start
   if (args.replay_seed) {
     const auto schedule = schedule_for(*args.replay_seed, *latency_max);
@@ -127,6 +147,11 @@ int explore_live(const harness::Scenario& scenario, const LiveExploreArgs& args)
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (failure && failure->starts_with("skipped: ")) {
       std::cout << "  " << scenario.id << " " << *failure << "\n";
+      if (args.target == "serve" && scenario.cluster_nodes && *scenario.cluster_nodes > options.serve_nodes) {
+        std::cout << "  (a cluster scenario explores live on `--target serve --serve-cluster redis://HOST:PORT "
+                     "--serve-nodes "
+                  << *scenario.cluster_nodes << "`)\n";
+      }
       return kExitUsage;
     }
     if (!failure) {

@@ -5,7 +5,9 @@
 // scenario's own latency steps draw from the same seed). It stops at the first failing run and
 // prints the seed, the schedule and the command that replays it; `--replay-seed N --runs K`
 // re-runs that schedule K times and says how often it failed again. Live is not deterministic:
-// a schedule fixes the delays, not the server's own timing.
+// a schedule fixes the delays, not the server's own timing. `--serve-cluster redis://...` makes
+// every run's server --serve-nodes fresh `serve --cluster` nodes over that Redis, so a cluster
+// scenario's races are explored live too.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +23,8 @@ struct LiveExploreArgs {
   std::string target;             // serve, ws://HOST:PORT, wss://...
   std::uint64_t seeds = 20;
   std::vector<std::string> defects;  // serve only
+  std::string serve_cluster;         // serve: its nodes share this Redis (redis://HOST:PORT[/DB])
+  int serve_nodes = 2;               // serve with serve_cluster: how many nodes each run starts
   std::optional<std::uint64_t> replay_seed;
   unsigned runs = 10;
   std::string max_latency = "30ms";
