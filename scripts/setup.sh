@@ -75,7 +75,7 @@ sanitizer_pass() {
   echo "sanitize: built in $((SECONDS - started)) s"
   export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  # 20 s of serve abuse instead of the plain pass's minute: under ASan it looks for memory errors
+  # 20 s of serve abuse instead of the default minute: under ASan it looks for memory errors
   # and leaks, which the first rounds of each kind of abuse already exercise.
   export PUSHSIM_ABUSE_SECONDS=${PUSHSIM_ABUSE_SECONDS:-20}
   # One ctest test per test file (PUSHSIM_TESTS_PER_FILE, tests/CMakeLists.txt): a sanitized

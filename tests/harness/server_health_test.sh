@@ -154,6 +154,12 @@ for sig in TERM INT; do
   for _ in $(seq 100); do grep -q "^PASS" "$work/h.out" && break; sleep 0.05; done
   pgrep -f "^$crashing $port" >/dev/null || fail "h: no server running before SIG$sig: $(cat "$work/h.out")"
   kill -$sig "$run_pid"
+  # pushsim stops within seconds of the signal; 30 s bounds the wait on a loaded machine.
+  for _ in $(seq 300); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$run_pid" 2>/dev/null; then
+    kill -KILL "$run_pid"
+    fail "h: pushsim still running 30 s after SIG$sig: $(tail -5 "$work/h.out")"
+  fi
   { wait "$run_pid"; } 2>/dev/null
   sleep 0.2
   left=$(pgrep -f "^$crashing $port")
