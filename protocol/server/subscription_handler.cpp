@@ -271,9 +271,10 @@ constexpr DurationNs kCountThrottleWindow = seconds(5);
 void Engine::State::after_count_change(TimeNs now, const AppConfig& app, const std::string& channel,
                                        std::size_t count) {
   if (!app.subscription_count || count == 0) return;
-  if (classify_channel(channel).kind == ChannelKind::kPresence) return;
+  const bool presence = classify_channel(channel).kind == ChannelKind::kPresence;
+  if (presence && !options.defects.has(Defect::kSubscriptionCountOnPresence)) return;
   const std::pair<std::string, std::string> key{app.id, channel};
-  if (count <= kCountThrottleAbove) {
+  if (count <= kCountThrottleAbove || options.defects.has(Defect::kSubscriptionCountUnthrottled)) {
     close_count_window(key);
     return send_subscription_count(now, app, channel, count);
   }
@@ -313,7 +314,7 @@ void Engine::State::end_count_windows(TimeNs now) {
     const auto [ends_at, key] = *count_window_ends.begin();
     const bool held = count_windows.at(key).held;
     close_count_window(key);
-    if (!held) continue;
+    if (!held || options.defects.has(Defect::kThrottledCountDropped)) continue;
     const AppConfig* app = app_with_id(key.first);
     if (app == nullptr) continue;
     const std::size_t count = cluster != nullptr ? cluster->subscription_count(key.first, key.second)
