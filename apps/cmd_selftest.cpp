@@ -1,6 +1,7 @@
 // `pushsim selftest`: the suite against the reference engine (which must pass), then against
 // each deliberately broken variant (protocol/server/defects.hpp), each of which must be
 // caught by at least one scenario. Prints a table of which scenarios caught which defect.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -13,6 +14,12 @@ namespace pushsim::apps {
 namespace {
 
 constexpr std::size_t kCatchersShown = 4;
+// The defect column: the longest name and two spaces.
+std::size_t name_width() {
+  std::size_t longest = 0;
+  for (const auto& info : all_defects()) longest = std::max(longest, info.name.size());
+  return longest + 2;
+}
 // A race-only defect must be found by exploring its race scenario within this many seeds.
 constexpr std::uint64_t kRaceSeedBudget = 2000;
 
@@ -40,7 +47,7 @@ bool race_found(const std::vector<harness::Scenario>& suite, const DefectInfo& i
   for (const auto& s : suite) {
     if (s.id == info.race_scenario) scenario = &s;
   }
-  std::cout << padded(std::string(info.name), 38);
+  std::cout << padded(std::string(info.name), name_width());
   if (scenario == nullptr) {
     std::cout << padded("0", 8) << "NOT CAUGHT: race scenario " << info.race_scenario << " is not in the suite\n";
     return false;
@@ -87,7 +94,7 @@ int selftest(const SelftestArgs& args) {
     }
     std::cout << "\n";
   }
-  std::cout << padded("defect", 38) << padded("caught", 8) << "by\n";
+  std::cout << padded("defect", name_width()) << padded("caught", 8) << "by\n";
   std::size_t caught_count = 0;
   for (const auto& info : all_defects()) {
     if (info.race_only) {
@@ -105,7 +112,7 @@ int selftest(const SelftestArgs& args) {
     if (by.empty()) names = "NOT CAUGHT: " + std::string(info.summary);
     caught_count += by.empty() ? 0 : 1;
     ok = ok && !by.empty();
-    std::cout << padded(std::string(info.name), 38) << padded(std::to_string(by.size()), 8) << names << "\n";
+    std::cout << padded(std::string(info.name), name_width()) << padded(std::to_string(by.size()), 8) << names << "\n";
   }
   std::cout << caught_count << " of " << all_defects().size() << " defects caught" << (ok ? "" : "; selftest FAILED")
             << "\n";

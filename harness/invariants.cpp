@@ -418,7 +418,8 @@ class Checker {
       // members are queried) is not judged.
       if (!state.open || state.app_id.empty()) continue;
       // Every subscribe and unsubscribe is broadcast with the new count (docs/protocol.md
-      // §3.5), so the latest count a subscriber got is the channel's count once quiet.
+      // §3.5), at once or, above 100 subscribers, when the throttle's 5 s are up (a held count is
+      // owed, so quiet waits for it): the latest count a subscriber got is the channel's once quiet.
       for (const auto& [channel, count] : state.last_count) {
         auto subscribed = state.server_subscribed.find(channel);
         if (subscribed == state.server_subscribed.end() || !subscribed->second) continue;

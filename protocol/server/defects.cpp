@@ -151,6 +151,16 @@ const std::vector<DefectInfo>& all_defects() {
       {Defect::kNoWebSocketPong, "no-websocket-pong", "WebSocket ping control frames are never answered with a pong"},
       {Defect::kShutdownWithoutClose, "shutdown-without-close",
        "a graceful shutdown drops every connection without a close frame instead of closing it with 4200"},
+      {Defect::kSubscriptionCountUnthrottled, "subscription-count-unthrottled",
+       "a channel with more than 100 subscribers gets every subscription_count change at once, not at most one "
+       "every 5 s"},
+      {Defect::kThrottledCountDropped, "throttled-count-dropped",
+       "a subscription_count held by the 5-s throttle is dropped when the window ends, so subscribers keep an old "
+       "count"},
+      {Defect::kSubscriptionCountOnPresence, "subscription-count-on-presence",
+       "subscription_count frames and webhooks are sent on presence channels too"},
+      {Defect::kPublishInfoWithoutSubscriptionCount, "publish-info-without-subscription-count",
+       "a publish (single or batch) with info=subscription_count answers without the subscription_count attribute"},
   };
   return kAll;
 }

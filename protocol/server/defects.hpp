@@ -107,6 +107,11 @@ enum class Defect {
   // simulated WebSocket layer (fakes/world.cpp) and `pushsim serve`'s read them from here.
   kNoWebSocketPong,       // WebSocket ping control frames go unanswered
   kShutdownWithoutClose,  // a graceful shutdown drops every connection without a close frame (no 4200)
+  // Subscription counting in full (§3.5, §7.3).
+  kSubscriptionCountUnthrottled,         // above 100 subscribers every count change is sent at once too
+  kThrottledCountDropped,                // a count held by the 5-s throttle is never sent when the window ends
+  kSubscriptionCountOnPresence,          // subscription_count frames and webhooks on presence channels too
+  kPublishInfoWithoutSubscriptionCount,  // a publish's info=subscription_count answers without the count
 };
 
 // The race-only variants model a server that awaits a round trip to its adapter (Redis, a

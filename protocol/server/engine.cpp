@@ -184,7 +184,7 @@ void Engine::on_peer_message(TimeNs now, const PeerMessage& message) { state_->r
 
 std::optional<TimeNs> Engine::next_deadline() const { return state_->next_deadline(); }
 
-std::size_t Engine::webhooks_outstanding() const { return state_->webhooks.outstanding(); }
+std::size_t Engine::webhooks_outstanding() const { return state_->webhooks.outstanding() + state_->counts_held(); }
 
 std::vector<EngineOutput> Engine::take_outputs() {
   std::vector<EngineOutput> out;

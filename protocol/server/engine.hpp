@@ -180,8 +180,9 @@ class Engine {
   // Cache entries the engine holds, expired or not, until they are pruned (about a minute
   // after they expire, at the next publish or subscribe to a cache channel).
   CacheFootprint cache_footprint() const;
-  // Webhook events not yet delivered for good (pending, in flight, or awaiting a retry): a
-  // simulation settles until this is 0 before checking webhook end states.
+  // Webhook events not yet delivered for good (pending, in flight, or awaiting a retry), and
+  // subscription counts the throttle holds (each owes a webhook and its frames): a simulation
+  // settles until this is 0 before checking webhook and count end states.
   std::size_t webhooks_outstanding() const;
   // Occupied channels of an app, sorted by name.
   std::vector<ChannelSnapshot> channels(std::string_view app_id, TimeNs now) const;

@@ -109,6 +109,15 @@ struct Engine::State {
   std::map<std::pair<std::string, std::string>, std::size_t> signed_in;
   // Messages counted against each app's quota (AppConfig::max_messages), by app id.
   std::map<std::string, std::uint64_t, std::less<>> messages_counted;
+  // Subscription counting's throttle (§3.5, subscription_handler.cpp): the channels, by (app id,
+  // channel), whose count went out above 100 subscribers less than 5 s ago, each with the end of
+  // its window and whether a change waits for that end; and the same windows in order of their end.
+  struct CountWindow {
+    TimeNs ends_at = 0;
+    bool held = false;
+  };
+  std::map<std::pair<std::string, std::string>, CountWindow> count_windows;
+  std::set<std::pair<TimeNs, std::pair<std::string, std::string>>> count_window_ends;
 
   // --- output ------------------------------------------------------------------------------
   void send(ConnectionId connection, std::string text);
@@ -156,6 +165,14 @@ struct Engine::State {
                             std::optional<ConnectionId> except, const std::string& user_id, std::uint64_t version,
                             bool added);
   void after_count_change(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
+  // The count frame to every subscriber (on every node) and the subscription_count webhook.
+  void send_subscription_count(TimeNs now, const AppConfig& app, const std::string& channel, std::size_t count);
+  void open_count_window(TimeNs now, const std::pair<std::string, std::string>& key);
+  void close_count_window(const std::pair<std::string, std::string>& key);
+  // Ends the windows due by now, each at its own end: a held change sends the count then.
+  void end_count_windows(TimeNs now);
+  // Changes held by the throttle: each owes a count frame and a webhook.
+  std::size_t counts_held() const;
   void send_cache(TimeNs now, Connection& connection, const std::string& channel);
   // Prunes the expired cache entries (ChannelRegistry::prune_caches) at most once per
   // kCachePruneInterval, from the paths that add entries: memory stays bounded by the events

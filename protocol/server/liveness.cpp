@@ -1,5 +1,6 @@
 // Timers: the idle ping / pong timeout (§1.6), the authorized-connections deadline (§4.6),
-// the webhook dispatcher's own deadlines, and the work race-only broken variants put off.
+// the webhook dispatcher's own deadlines, the subscription_count throttle's windows (§3.5),
+// and the work race-only broken variants put off.
 //
 // Every frame received from a connection proves it alive (touch). After activity_timeout_s of
 // silence we send pusher:ping; if nothing at all arrives within pong_timeout after that, the
@@ -80,6 +81,7 @@ void Engine::State::run_deferred(TimeNs now) {
 
 void Engine::State::tick(TimeNs now) {
   run_deferred(now);
+  end_count_windows(now);
   if (cluster != nullptr && next_heartbeat <= now) cluster_tick(now);
   while (!deadlines.empty() && deadlines.begin()->first <= now) {
     const std::pair<TimeNs, ConnectionId> handled = *deadlines.begin();
@@ -103,6 +105,9 @@ std::optional<TimeNs> Engine::State::next_deadline() const {
   if (!deadlines.empty() && (!earliest || deadlines.begin()->first < *earliest)) earliest = deadlines.begin()->first;
   if (!deferred.empty() && (!earliest || deferred.begin()->first.first < *earliest)) {
     earliest = deferred.begin()->first.first;
+  }
+  if (!count_window_ends.empty() && (!earliest || count_window_ends.begin()->first < *earliest)) {
+    earliest = count_window_ends.begin()->first;
   }
   if (cluster != nullptr && (!earliest || next_heartbeat < *earliest)) earliest = next_heartbeat;
   return earliest;

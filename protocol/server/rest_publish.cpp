@@ -21,7 +21,10 @@ void publish(Engine& engine, TimeNs now, const AppConfig& app, const RestEvent& 
 // delivery, and publishing never changes them.
 Json attributes_of(const Engine& engine, TimeNs now, const AppConfig& app, std::string_view channel,
                    const InfoRequest& info) {
-  return channel_attributes(channel, engine.channel(app.id, channel, now), info, app, now);
+  Json attributes = channel_attributes(channel, engine.channel(app.id, channel, now), info, app, now);
+  if (engine.options().defects.has(Defect::kPublishInfoWithoutSubscriptionCount))
+    attributes.erase("subscription_count");
+  return attributes;
 }
 
 HttpResponse over_quota() { return rest_error_response(403, "App is over its message quota"); }

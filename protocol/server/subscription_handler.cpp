@@ -254,16 +254,80 @@ void Engine::State::announce_member_removed(TimeNs now, const AppConfig& app, co
 }
 
 // Subscription counting is per app, never on presence channels, and says nothing about an
-// empty channel (channel_vacated does). The official >100-subscriber throttle is not modelled.
+// empty channel (channel_vacated does).
+//
+// The throttle (§3.5): the official service sends the count of a channel with more than 100
+// subscribers at most once every 5 s while there is churn. A change that leaves the channel
+// above 100 goes out at once when no window is open, and opens one; inside a window it is held,
+// and the window's end sends the channel's count as it is then, once, which opens the next
+// window. A change that leaves 100 or fewer goes out at once and closes the window, and with it
+// whatever was held (that count is older). Windows end on the engine's timer (tick), in virtual
+// time. In a cluster each node throttles the counts its own changes send (the frame to every
+// node's subscribers, through the bus, and the webhook); a peer passes on what arrives at once,
+// with the store's count (docs/cluster.md).
+constexpr std::size_t kCountThrottleAbove = 100;
+constexpr DurationNs kCountThrottleWindow = seconds(5);
+
 void Engine::State::after_count_change(TimeNs now, const AppConfig& app, const std::string& channel,
                                        std::size_t count) {
   if (!app.subscription_count || count == 0) return;
-  if (classify_channel(channel).kind == ChannelKind::kPresence) return;
+  const bool presence = classify_channel(channel).kind == ChannelKind::kPresence;
+  if (presence && !options.defects.has(Defect::kSubscriptionCountOnPresence)) return;
+  const std::pair<std::string, std::string> key{app.id, channel};
+  if (count <= kCountThrottleAbove || options.defects.has(Defect::kSubscriptionCountUnthrottled)) {
+    close_count_window(key);
+    return send_subscription_count(now, app, channel, count);
+  }
+  auto window = count_windows.find(key);
+  if (window != count_windows.end()) {
+    window->second.held = true;
+    return;
+  }
+  send_subscription_count(now, app, channel, count);
+  open_count_window(now, key);
+}
+
+void Engine::State::send_subscription_count(TimeNs now, const AppConfig& app, const std::string& channel,
+                                            std::size_t count) {
   if (options.defects.has(Defect::kMiscountSubscriptionCount)) count += 1;
   broadcast(app, channel, server_frames::subscription_count(channel, count), std::nullopt);
   WebhookEvent counted = webhook_event("subscription_count", channel);
   counted.subscription_count = count;
   emit_webhook(now, app, std::move(counted));
+}
+
+void Engine::State::open_count_window(TimeNs now, const std::pair<std::string, std::string>& key) {
+  const TimeNs ends_at = now + kCountThrottleWindow;
+  count_windows.insert_or_assign(key, CountWindow{ends_at, false});
+  count_window_ends.emplace(ends_at, key);
+}
+
+void Engine::State::close_count_window(const std::pair<std::string, std::string>& key) {
+  auto window = count_windows.find(key);
+  if (window == count_windows.end()) return;
+  count_window_ends.erase({window->second.ends_at, key});
+  count_windows.erase(window);
+}
+
+void Engine::State::end_count_windows(TimeNs now) {
+  while (!count_window_ends.empty() && count_window_ends.begin()->first <= now) {
+    const auto [ends_at, key] = *count_window_ends.begin();
+    const bool held = count_windows.at(key).held;
+    close_count_window(key);
+    if (!held || options.defects.has(Defect::kThrottledCountDropped)) continue;
+    const AppConfig* app = app_with_id(key.first);
+    if (app == nullptr) continue;
+    const std::size_t count = cluster != nullptr ? cluster->subscription_count(key.first, key.second)
+                                                 : registry.subscription_count(key.first, key.second);
+    if (count == 0) continue;  // vacated meanwhile: channel_vacated said so
+    send_subscription_count(ends_at, *app, key.second, count);
+    if (count > kCountThrottleAbove) open_count_window(ends_at, key);
+  }
+}
+
+std::size_t Engine::State::counts_held() const {
+  return static_cast<std::size_t>(
+      std::count_if(count_windows.begin(), count_windows.end(), [](const auto& entry) { return entry.second.held; }));
 }
 
 // A cache_miss webhook goes out for the first miss after each stored event (or ever, for a

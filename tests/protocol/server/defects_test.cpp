@@ -630,3 +630,73 @@ TEST_CASE("defect restamped-webhook-retry: a retried member_added reads as newer
   CHECK(run(std::nullopt));
   CHECK_FALSE(run(Defect::kRestampedWebhookRetry));
 }
+
+namespace {
+
+AppConfig counted_app() {
+  AppConfig app = test_app();
+  app.subscription_count = true;
+  return app;
+}
+
+// 102 connections on "crowd" (the 101st opened the throttle's window, the 102nd is held), then
+// `after` of virtual time: the counts the first subscriber got and the subscription_count
+// webhooks, from the 101st subscribe on.
+std::pair<std::vector<int>, std::vector<int>> crowd_counts(std::optional<Defect> d, DurationNs after) {
+  auto f = make(d, counted_app());
+  std::vector<ConnectionId> ids;
+  for (int i = 0; i < 100; ++i) {
+    ids.push_back(f.connect());
+    f.subscribe(ids.back(), "crowd");
+  }
+  f.take(ids.front());
+  f.take_webhooks();
+  for (int i = 0; i < 2; ++i) f.subscribe(f.connect(), "crowd");
+  f.advance(after);
+  std::vector<int> hooks;
+  for (const auto& hook : f.take_webhooks()) {
+    if (hook.value("name", "") == "subscription_count") hooks.push_back(hook["subscription_count"].get<int>());
+  }
+  return {subscription_counts(f.take(ids.front())), hooks};
+}
+
+}  // namespace
+
+TEST_CASE("defect subscription-count-unthrottled sends every change above 100 subscribers at once", "[defects]") {
+  using Counts = std::pair<std::vector<int>, std::vector<int>>;
+  CHECK(crowd_counts(std::nullopt, 0) == Counts{{101}, {101}});
+  CHECK(crowd_counts(Defect::kSubscriptionCountUnthrottled, 0) == Counts{{101, 102}, {101, 102}});
+}
+
+TEST_CASE("defect throttled-count-dropped never sends the count held until the window's end", "[defects]") {
+  using Counts = std::pair<std::vector<int>, std::vector<int>>;
+  CHECK(crowd_counts(std::nullopt, seconds(5)) == Counts{{101, 102}, {101, 102}});
+  CHECK(crowd_counts(Defect::kThrottledCountDropped, seconds(5)) == Counts{{101}, {101}});
+  CHECK(crowd_counts(Defect::kThrottledCountDropped, seconds(60)) == Counts{{101}, {101}});
+}
+
+TEST_CASE("defect subscription-count-on-presence counts presence subscriptions", "[defects]") {
+  auto run = [](std::optional<Defect> d) {
+    auto f = make(d, counted_app());
+    auto a = f.connect();
+    auto b = f.connect();
+    f.join_presence(a, "presence-room", "u1");
+    f.join_presence(b, "presence-room", "u2");
+    return std::pair(subscription_counts(f.take(a)), count_webhook(f.take_webhooks(), "subscription_count"));
+  };
+  CHECK(run(std::nullopt) == std::pair(std::vector<int>{}, std::size_t{0}));
+  CHECK(run(Defect::kSubscriptionCountOnPresence) == std::pair(std::vector<int>{2}, std::size_t{2}));
+}
+
+TEST_CASE("defect publish-info-without-subscription-count leaves the count out of publish info", "[defects]") {
+  auto run = [](std::optional<Defect> d) {
+    auto f = make(d, counted_app());
+    f.subscribe(f.connect(), "ch");
+    const Json item = {{"name", "e"}, {"data", "1"}, {"channel", "ch"}, {"info", "subscription_count"}};
+    return std::pair(f.post("/events", item).body, f.post("/batch_events", Json{{"batch", Json::array({item})}}).body);
+  };
+  CHECK(run(std::nullopt) == std::pair(std::string(R"({"channels":{"ch":{"subscription_count":1}}})"),
+                                       std::string(R"({"batch":[{"subscription_count":1}]})")));
+  CHECK(run(Defect::kPublishInfoWithoutSubscriptionCount) ==
+        std::pair(std::string(R"({"channels":{"ch":{}}})"), std::string(R"({"batch":[{}]})")));
+}
