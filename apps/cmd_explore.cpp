@@ -126,9 +126,11 @@ int explore_command(const ExploreArgs& args) {
       return kExitUsage;
     }
   }
-  if (args.target == "sim" && !args.serve_cluster.empty()) {
-    std::cerr << "pushsim explore: --serve-cluster needs --target serve\n";
-    return kExitUsage;
+  if (!args.serve_cluster.empty()) {
+    if (auto error = serve_cluster_error(args.target, args.serve_cluster)) {
+      std::cerr << "pushsim explore: " << *error << "\n";
+      return kExitUsage;
+    }
   }
   if (args.target != "sim") {
     LiveExploreArgs live = args.live;

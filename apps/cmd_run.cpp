@@ -23,7 +23,6 @@
 #include "harness/target_health.hpp"
 #include "harness/target_watch.hpp"
 #include "net/real_clock.hpp"
-#include "net/redis_cluster_link.hpp"
 #include "net/server_process.hpp"
 #include "net/url.hpp"
 #include "reports/console_report.hpp"
@@ -169,10 +168,7 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
     }
   }
   if (!args.serve_cluster.empty()) {
-    if (target != "serve") return std::string("--serve-cluster needs --target serve");
-    if (auto address = parse_redis_url(args.serve_cluster); !address) {
-      return "--serve-cluster: " + address.error().message;
-    }
+    if (auto error = serve_cluster_error(target, args.serve_cluster)) return *error;
   }
   harness::LiveTargetOptions live;
   live.tls_verify = !args.insecure;

@@ -16,9 +16,12 @@ namespace {
 constexpr std::size_t kCatchersShown = 4;
 // The defect column: the longest name and two spaces.
 std::size_t name_width() {
-  std::size_t longest = 0;
-  for (const auto& info : all_defects()) longest = std::max(longest, info.name.size());
-  return longest + 2;
+  static const std::size_t width = [] {
+    std::size_t longest = 0;
+    for (const auto& info : all_defects()) longest = std::max(longest, info.name.size());
+    return longest + 2;
+  }();
+  return width;
 }
 // A race-only defect must be found by exploring its race scenario within this many seeds.
 constexpr std::uint64_t kRaceSeedBudget = 2000;

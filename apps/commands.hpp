@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -53,6 +54,11 @@ std::variant<harness::TargetProfile, std::string> load_profile(const std::string
 // A scenario named on the command line: a YAML file, or the id of a bundled scenario
 // (explore_support.cpp). An error message for the user otherwise.
 std::variant<harness::Scenario, std::string> scenario_argument(const std::string& argument);
+
+// `--serve-cluster URL` beside `--target TARGET` (run, explore): the message for the user when
+// the target is not `serve` or the URL is not a Redis URL; nothing when they go together
+// (explore_support.cpp).
+std::optional<std::string> serve_cluster_error(const std::string& target, const std::string& url);
 
 // An HTML report's generation time in UTC; SOURCE_DATE_EPOCH (seconds) fixes it for
 // reproducible pages (explore_support.cpp).

@@ -11,7 +11,6 @@
 #include "harness/executor.hpp"
 #include "harness/live_target.hpp"
 #include "net/real_clock.hpp"
-#include "net/redis_cluster_link.hpp"
 #include "protocol/random.hpp"
 #include "protocol/server/defects.hpp"
 
@@ -76,15 +75,7 @@ int explore_live(const harness::Scenario& scenario, const LiveExploreArgs& args)
     }
     options.serve_defects.add(*defect);
   }
-  if (!args.serve_cluster.empty()) {
-    if (args.target != "serve") {
-      std::cerr << "pushsim explore: --serve-cluster needs --target serve\n";
-      return kExitUsage;
-    }
-    if (auto address = parse_redis_url(args.serve_cluster); !address) {
-      std::cerr << "pushsim explore: --serve-cluster: " << address.error().message << "\n";
-      return kExitUsage;
-    }
+  if (!args.serve_cluster.empty()) {  // checked against the target by the command (serve_cluster_error)
     if (args.serve_nodes < 1 || args.serve_nodes > 8) {
       std::cerr << "pushsim explore: --serve-nodes wants 1 to 8 nodes\n";
       return kExitUsage;

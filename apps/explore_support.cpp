@@ -1,11 +1,12 @@
-// What the commands share: finding the scenario a command line names, and the time an HTML
-// report says it was made.
+// What the commands share: finding the scenario a command line names, checking a served
+// cluster's options, and the time an HTML report says it was made.
 #include <cstdlib>
 #include <ctime>
 #include <system_error>
 
 #include "apps/commands.hpp"
 #include "harness/scenario_loader.hpp"
+#include "net/redis_cluster_link.hpp"
 
 namespace pushsim::apps {
 
@@ -21,6 +22,12 @@ std::variant<harness::Scenario, std::string> scenario_argument(const std::string
     if (scenario.id == argument) return scenario;
   }
   return "no scenario file or bundled scenario id '" + argument + "'";
+}
+
+std::optional<std::string> serve_cluster_error(const std::string& target, const std::string& url) {
+  if (target != "serve") return std::string("--serve-cluster needs --target serve");
+  if (auto address = parse_redis_url(url); !address) return "--serve-cluster: " + address.error().message;
+  return std::nullopt;
 }
 
 std::string generation_time() {

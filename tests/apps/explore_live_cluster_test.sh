@@ -9,22 +9,13 @@
 set -uo pipefail
 
 pushsim=${1:?usage: explore_live_cluster_test.sh PUSHSIM}
-command -v redis-server >/dev/null || { echo "explore_live_cluster: redis-server not installed: skipped"; exit 77; }
 
 source "$(cd "$(dirname "$0")/.." && pwd)/support/processes.sh"
 
-work=$(mktemp -d)
-redis_pid=
-cleanup() {
-  stop_children "$redis_pid"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+redis_test explore_live_cluster
 export TMPDIR="$work"
 fail() { echo "explore_live_cluster: FAIL: $*" >&2; exit 1; }
 expect_in() { grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' not in $1"; }; }
-
-start_redis "$work" || fail "no redis-server"
 cluster=(--target serve --serve-cluster "redis://127.0.0.1:$redis_port" --serve-nodes 3)
 
 "$pushsim" explore cluster.7 "${cluster[@]}" --seeds 2 >"$work/reference.out" 2>&1

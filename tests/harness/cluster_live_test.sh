@@ -13,23 +13,14 @@ set -uo pipefail
 pushsim=${1:?usage: cluster_live_test.sh PUSHSIM [RUN ARGS...]}
 shift
 serve=${PUSHSIM_SERVE:-$pushsim}
-command -v redis-server >/dev/null || { echo "cluster_live: redis-server not installed: skipped"; exit 77; }
 "$serve" serve --help 2>&1 | grep -q -- "--cluster" || { echo "cluster_live: no serve --cluster: skipped"; exit 77; }
 
 source "$(cd "$(dirname "$0")/.." && pwd)/support/processes.sh"
 
-work=$(mktemp -d)
-redis_pid=
-cleanup() {
-  stop_children "$redis_pid"
-  [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
+redis_test cluster_live
 export TMPDIR="$work"
 fail() { echo "cluster_live: FAIL: $*" >&2; exit 1; }
 expect_in() { grep -q -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' not in $1"; }; }
-
-start_redis "$work" || fail "no redis-server"
 
 # The default app, and the app cluster.16 names (its quota counted over the nodes).
 cat >"$work/apps.json" <<'JSON'

@@ -9,20 +9,11 @@ set -uo pipefail
 
 pushsim=${1:?usage: cluster_suite_live_test.sh PUSHSIM [RUN ARGS...]}
 shift
-command -v redis-server >/dev/null || { echo "cluster_suite_live: redis-server not installed: skipped"; exit 77; }
 
 source "$(cd "$(dirname "$0")/.." && pwd)/support/processes.sh"
 
-work=$(mktemp -d)
-redis_pid=
-cleanup() {
-  stop_children "$redis_pid"
-  [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
+redis_test cluster_suite_live
 fail() { echo "cluster_suite_live: FAIL: $*" >&2; exit 1; }
-
-start_redis "$work" || fail "no redis-server"
 
 SECONDS=0
 "$pushsim" run --target serve --serve-cluster "redis://127.0.0.1:$redis_port" --serve-nodes 2 --spread-clients \

@@ -79,3 +79,15 @@ start_redis() {
     return 1
   }
 }
+
+# redis_test NAME: how a test that needs a redis-server of its own begins. Skips the test (exit
+# 77) when redis-server is not installed; makes the temporary folder `work`, removed at exit
+# once the redis-server is stopped (kept, and named, with KEEP_WORK set); starts the server
+# (start_redis: redis_port, redis_pid) or fails the test.
+redis_test() {
+  command -v redis-server >/dev/null || { echo "$1: redis-server not installed: skipped"; exit 77; }
+  work=$(mktemp -d)
+  redis_pid=
+  trap 'stop_children "$redis_pid"; if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi' EXIT
+  start_redis "$work" || { echo "$1: FAIL: no redis-server" >&2; exit 1; }
+}

@@ -434,15 +434,6 @@ std::vector<std::string> member_events(const std::vector<std::string>& frames) {
   return out;
 }
 
-std::vector<int> subscription_counts(const std::vector<std::string>& frames) {
-  std::vector<int> out;
-  for (const auto& frame : parsed(frames)) {
-    if (frame.value("event", "") != "pusher_internal:subscription_count") continue;
-    out.push_back(Json::parse(frame["data"].get<std::string>())["subscription_count"].get<int>());
-  }
-  return out;
-}
-
 std::vector<std::string> event_data(const std::vector<std::string>& frames, const std::string& event) {
   std::vector<std::string> out;
   for (const auto& frame : parsed(frames)) {

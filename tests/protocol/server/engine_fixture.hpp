@@ -176,4 +176,14 @@ inline std::vector<Json> parsed(const std::vector<std::string>& texts) {
   return out;
 }
 
+// The counts of the pusher_internal:subscription_count frames among `frames`, in order.
+inline std::vector<int> subscription_counts(const std::vector<std::string>& frames) {
+  std::vector<int> out;
+  for (const auto& frame : parsed(frames)) {
+    if (frame.value("event", "") != "pusher_internal:subscription_count") continue;
+    out.push_back(Json::parse(frame["data"].get<std::string>())["subscription_count"].get<int>());
+  }
+  return out;
+}
+
 }  // namespace pushsim::test

@@ -274,16 +274,6 @@ TEST_CASE("subscription_count is off by default and never sent on presence chann
 
 namespace {
 
-// The counts of the pusher_internal:subscription_count frames among `frames`, in order.
-std::vector<int> counts_in(const std::vector<std::string>& frames) {
-  std::vector<int> out;
-  for (const auto& frame : parsed(frames)) {
-    if (frame.value("event", "") != "pusher_internal:subscription_count") continue;
-    out.push_back(Json::parse(frame["data"].get<std::string>())["subscription_count"].get<int>());
-  }
-  return out;
-}
-
 std::vector<int> webhook_counts(const std::vector<Json>& events) {
   std::vector<int> out;
   for (const auto& event : events) {
@@ -327,35 +317,35 @@ TEST_CASE("above 100 subscribers a count change inside the 5-s window is held, a
   const TimeNs start = f.now;
   // The 101st goes out at once and opens the window.
   crowd.add();
-  for (ConnectionId id : crowd.ids) CHECK(counts_in(f.take(id)) == std::vector<int>{101});
+  for (ConnectionId id : crowd.ids) CHECK(subscription_counts(f.take(id)) == std::vector<int>{101});
   CHECK(webhook_counts(f.take_webhooks()) == std::vector<int>{101});
   // Two more changes inside it: held, a webhook owed.
   const ConnectionId late = crowd.add();
   crowd.add();
-  for (ConnectionId id : crowd.ids) CHECK(counts_in(f.take(id)).empty());
+  for (ConnectionId id : crowd.ids) CHECK(subscription_counts(f.take(id)).empty());
   CHECK(webhook_counts(f.take_webhooks()).empty());
   CHECK(f.engine.webhooks_outstanding() == 1);
   CHECK(f.engine.next_deadline() == start + seconds(5));
   f.advance(seconds(5) - 1);
-  CHECK(counts_in(f.take(crowd.ids.front())).empty());
+  CHECK(subscription_counts(f.take(crowd.ids.front())).empty());
   // The window's end sends the count as it is then, once, to every subscriber.
   f.advance(1);
-  for (ConnectionId id : crowd.ids) CHECK(counts_in(f.take(id)) == std::vector<int>{103});
+  for (ConnectionId id : crowd.ids) CHECK(subscription_counts(f.take(id)) == std::vector<int>{103});
   CHECK(webhook_counts(f.take_webhooks()) == std::vector<int>{103});
   CHECK(f.engine.webhooks_outstanding() == 0);
   // That send opened the next window: a leave inside it is held until its end too.
   f.unsubscribe(late, "crowd");
-  CHECK(counts_in(f.take(crowd.ids.front())).empty());
+  CHECK(subscription_counts(f.take(crowd.ids.front())).empty());
   f.advance(seconds(5));
-  CHECK(counts_in(f.take(crowd.ids.front())) == std::vector<int>{102});
-  CHECK(counts_in(f.take(late)).empty());
+  CHECK(subscription_counts(f.take(crowd.ids.front())) == std::vector<int>{102});
+  CHECK(subscription_counts(f.take(late)).empty());
   CHECK(webhook_counts(f.take_webhooks()) == std::vector<int>{102});
   // A window that ends with nothing held sends nothing and closes: the next change goes out at once.
   f.advance(seconds(5));
-  CHECK(counts_in(f.take(crowd.ids.front())).empty());
+  CHECK(subscription_counts(f.take(crowd.ids.front())).empty());
   CHECK_FALSE(f.engine.next_deadline() < f.now + seconds(5));
   f.subscribe(late, "crowd");
-  CHECK(counts_in(f.take(crowd.ids.front())) == std::vector<int>{103});
+  CHECK(subscription_counts(f.take(crowd.ids.front())) == std::vector<int>{103});
   CHECK(webhook_counts(f.take_webhooks()) == std::vector<int>{103});
 }
 
@@ -364,18 +354,18 @@ TEST_CASE("a count change to 100 or fewer goes out at once and drops what the wi
   Crowd crowd(101);  // the 101st opened a window
   EngineFixture& f = crowd.f;
   const ConnectionId last = crowd.add();  // 102, held
-  CHECK(counts_in(f.take(crowd.ids.front())).empty());
+  CHECK(subscription_counts(f.take(crowd.ids.front())).empty());
   f.unsubscribe(last, "crowd");  // 101, held
-  CHECK(counts_in(f.take(crowd.ids.front())).empty());
+  CHECK(subscription_counts(f.take(crowd.ids.front())).empty());
   f.unsubscribe(crowd.ids[100], "crowd");  // 100: at once
-  CHECK(counts_in(f.take(crowd.ids.front())) == std::vector<int>{100});
+  CHECK(subscription_counts(f.take(crowd.ids.front())) == std::vector<int>{100});
   CHECK(webhook_counts(f.take_webhooks()) == std::vector<int>{100});
   CHECK(f.engine.webhooks_outstanding() == 0);
   f.advance(seconds(5));
-  CHECK(counts_in(f.take(crowd.ids.front())).empty());
+  CHECK(subscription_counts(f.take(crowd.ids.front())).empty());
   CHECK(webhook_counts(f.take_webhooks()).empty());
   // At 100 and below every change goes out at once, however close together.
   f.unsubscribe(crowd.ids[99], "crowd");
   f.subscribe(crowd.ids[99], "crowd");
-  CHECK(counts_in(f.take(crowd.ids.front())) == std::vector<int>{99, 100});
+  CHECK(subscription_counts(f.take(crowd.ids.front())) == std::vector<int>{99, 100});
 }
