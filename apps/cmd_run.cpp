@@ -139,22 +139,13 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
                                                                const std::optional<harness::TargetProfile>& profile,
                                                                const std::string& run_token,
                                                                std::optional<harness::LiveTargetOptions>* external) {
-  if (target == "sim") {
-    Defects defects;
-    for (const auto& name : args.defects) {
-      const auto defect = parse_defect(name);
-      if (!defect) return "no defect '" + name + "' (see protocol/server/defects.hpp)";
-      defects.add(*defect);
-    }
-    return harness::sim_target_factory(defects);
-  }
-  Defects serve_defects;  // --target serve runs the broken engine behind its sockets
+  Defects defects;  // the simulated engine's, or the one --target serve runs behind its sockets
   for (const auto& name : args.defects) {
     const auto defect = parse_defect(name);
     if (!defect) return "no defect '" + name + "' (see protocol/server/defects.hpp)";
-    serve_defects.add(*defect);
+    defects.add(*defect);
   }
-  if (!args.defects.empty() && target != "serve") {
+  if (!args.defects.empty() && target != "sim" && target != "serve") {
     return std::string("--defect works only with the simulation (--target sim) and --target serve");
   }
   if (target == "sim" || target == "serve" || target == "live") {
@@ -170,6 +161,7 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
   if (!args.serve_cluster.empty()) {
     if (auto error = serve_cluster_error(target, args.serve_cluster)) return *error;
   }
+  if (target == "sim") return harness::sim_target_factory(defects);
   harness::LiveTargetOptions live;
   live.tls_verify = !args.insecure;
   if (profile) {
@@ -208,7 +200,7 @@ std::variant<harness::TargetFactory, std::string> make_factory(const RunArgs& ar
   if (target == "serve") {
     live.name = "serve";
     live.serve = true;
-    live.serve_defects = serve_defects;
+    live.serve_defects = defects;
     if (!args.serve_cluster.empty()) {
       live.serve_cluster = args.serve_cluster;
       live.serve_nodes = args.serve_nodes;
