@@ -41,6 +41,12 @@ void ServeListener::accept() {
                          [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
                            if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
                            if (!ec) {
+                             // Frames go out as they are written: with Nagle on, a frame waits for
+                             // the acknowledgement of the one before, and against a client that
+                             // delays its ACKs (most stacks do, by up to 40-200 ms) every small
+                             // frame after the first stalls that long.
+                             boost::system::error_code ignored;
+                             socket.set_option(tcp::no_delay(true), ignored);
                              std::make_shared<HttpSession>(std::move(socket), self->driver_, self->options_)->run();
                              return self->accept();
                            }
