@@ -144,6 +144,10 @@ void add_fanout_options(CLI::App& cmd, BenchArgs& args) {
   cmd.add_option("--rest-connections", f.rest_connections, "keep-alive REST connections")->capture_default_str();
   cmd.add_option("--serve-io-threads", f.serve_io_threads, "--target serve: the server's I/O threads")
       ->capture_default_str();
+  cmd.add_flag("--delayed-acks", f.delayed_acks,
+               "subscribers acknowledge like most client TCP stacks (every second segment, or after the "
+               "delayed-ACK timer) instead of each frame as read: a server with Nagle's algorithm on then "
+               "shows its stalls as latency");
   cmd.add_option("--shard", f.shard,
                  "I/N: this process is shard I (from 0) of N: subscribers I, I+N, I+2N... of --subscribers, "
                  "on a schedule shared by the N processes (needs ws://HOST:PORT and a fixed --rate)");

@@ -120,6 +120,7 @@ Result<FanoutOptions> fanout_options_from_args(const FanoutArgs& args, const Env
   }
   options.rest_connections = args.rest_connections;
   options.serve_io_threads = args.serve_io_threads;
+  options.delayed_acks = args.delayed_acks;
   if (!args.shard.empty()) {
     if (auto error = read_shard(args.shard, options)) return *error;
   }

@@ -30,6 +30,7 @@ struct FanoutArgs {
   std::string deadline = "10m";
   std::size_t rest_connections = 8;
   int serve_io_threads = 2;
+  bool delayed_acks = false;
   std::string shard;  // I/N; empty: one process
   bool shard_publish = false;
   std::string start_at;  // unix time in seconds, with an optional fraction

@@ -251,6 +251,7 @@ bool FanoutBench::connect_peers(std::size_t count, const std::function<std::stri
       setup.read_buffer = read_buffer_;
       setup.poller = &poller_;
       setup.seed = next_peer_seed_++;
+      setup.delayed_acks = options_.delayed_acks;
       auto peer = std::make_shared<detail::FanoutPeer>(loop_.context(), tally_, std::move(setup));
       into.push_back(peer);
       ++launched;

@@ -42,6 +42,9 @@ struct FanoutOptions {
   std::size_t rest_connections = 8;                   // keep-alive REST connections, one request each in flight
   int max_search_runs = 12;                           // --rate max: at most this many rates tried
   int serve_io_threads = 2;                           // in-process serve only
+  // Subscribers acknowledge like most client stacks, every second segment or after a delay,
+  // instead of each segment as they read it (load/detail/tcp_acks.hpp).
+  bool delayed_acks = false;
   // --shard I/N: this process opens subscribers I, I+N, I+2N, ... of --subscribers (so every
   // channel keeps its share), and the N processes follow one schedule that starts at
   // start_at_unix_ms on the wall clock. Stamps and receipts are then on the wall clock too,

@@ -90,6 +90,7 @@ Json fanout_report_json(const FanoutReport& report) {
               {"duration_s", static_cast<double>(o.duration.count()) / 1000},
               {"p99_bound_ms", o.p99_bound.count()},
               {"fd_limit", report.fd_limit_note},
+              {"delayed_acks", o.delayed_acks},
               {"connect",
                {{"connections", report.connected}, {"seconds", report.connect_s}, {"per_s", report.connect_per_s()}}},
               {"runs", runs},
@@ -127,6 +128,7 @@ void write_fanout_table(std::ostream& out, const FanoutReport& report) {
                                  : "listening only")
         << ", schedule from unix ms " << report.start_unix_ms << "\n";
   }
+  if (o.delayed_acks) out << "acks        delayed, like most client stacks (--delayed-acks)\n";
   out << "fd limit    " << report.fd_limit_note << "\n"
       << "connect     " << report.connected << " subscribed in " << fixed(report.connect_s, 2) << " s ("
       << fixed(report.connect_per_s(), 0) << " connections/s)\n\n";

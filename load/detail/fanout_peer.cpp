@@ -8,6 +8,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 
+#include "load/detail/tcp_acks.hpp"
 #include "load/detail/ws_client_wire.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/json.hpp"
@@ -94,6 +95,8 @@ void FanoutPeer::on_upgrade_answered(std::size_t head_bytes) {
   socket_.non_blocking(true, ec);  // the descriptor stays non-blocking once released
   if (!ec) fd_ = socket_.release(ec);
   if (ec) return fail("leaving Asio: " + ec.message());
+  if (setup_.delayed_acks && !delay_acks(fd_))
+    return fail("TCP_QUICKACK: " + error_code(errno, boost::system::system_category()).message());
   if (!setup_.poller->add(fd_, this))
     return fail("epoll: " + error_code(errno, boost::system::system_category()).message());
   upgraded_ = true;
@@ -113,6 +116,7 @@ void FanoutPeer::on_poll(std::uint32_t events) {
 void FanoutPeer::read_once() {
   const std::span<char> buffer = setup_.read_buffer;
   const ssize_t size = ::recv(fd_, buffer.data(), buffer.size(), 0);
+  if (setup_.delayed_acks) delay_acks(fd_);
   if (size > 0) {
     receive(std::string_view(buffer.data(), static_cast<std::size_t>(size)));
   } else if (size == 0) {

@@ -44,6 +44,7 @@ struct FanoutPeerSetup {
   FanoutPoller* poller = nullptr;
   std::uint64_t seed = 0;  // WebSocket key and masking keys
   std::size_t node = 0;    // of a clustered server: which node the endpoint is, for the tally
+  bool delayed_acks = false;  // acknowledge like most client stacks (tcp_acks.hpp)
   std::chrono::milliseconds handshake_timeout{10'000};
 };
 

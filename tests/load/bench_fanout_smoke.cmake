@@ -2,10 +2,15 @@
 # run must subscribe every connection, lose nothing, and write the JSON fields the README
 # documents. Latency is not judged here (--p99-bound 5s): on a loaded machine it says nothing
 # about the code, and bench/README.md is where it is measured.
-# Run by CTest as: cmake -DPUSHSIM=<binary> -DOUT=<json file> -P this-file
+# Run by CTest as: cmake -DPUSHSIM=<binary> -DOUT=<json file> [-DDELAYED_ACKS=ON] -P this-file
+# (DELAYED_ACKS: the subscribers delay their TCP acknowledgements, --delayed-acks.)
+set(extra)
+if(DELAYED_ACKS)
+  set(extra --delayed-acks)
+endif()
 execute_process(
   COMMAND ${PUSHSIM} bench fanout --target serve --subscribers 50 --channels 2 --rate 100 --duration 2s
-          --warmup 1s --json ${OUT} --no-progress --deadline 30s --p99-bound 5s
+          --warmup 1s --json ${OUT} --no-progress --deadline 30s --p99-bound 5s ${extra}
   RESULT_VARIABLE status OUTPUT_VARIABLE table ERROR_VARIABLE errors TIMEOUT 40)
 message("${table}${errors}")
 if(NOT status EQUAL 0)
@@ -50,4 +55,9 @@ string(JSON delivered GET "${report}" runs 0 delivered)
 string(JSON expected GET "${report}" runs 0 expected_deliveries)
 if(NOT delivered EQUAL expected)
   message(FATAL_ERROR "delivered ${delivered} of ${expected}")
+endif()
+if(DELAYED_ACKS)
+  expect_json("delayed_acks" ON delayed_acks)
+else()
+  expect_json("delayed_acks" OFF delayed_acks)
 endif()

@@ -48,6 +48,9 @@ TEST_CASE("bench fanout args: rates, durations and publishing modes as typed", "
   CHECK(options->duration == std::chrono::milliseconds(1500));
   CHECK(options->warmup == std::chrono::milliseconds(500));
   CHECK(options->via == PublishVia::kClientEvents);
+  CHECK_FALSE(options->delayed_acks);
+  args.delayed_acks = true;
+  CHECK(fanout_options_from_args(args, env_of({}))->delayed_acks);
   args.rate = "250/s";
   CHECK(fanout_options_from_args(args, env_of({}))->rate_per_s == 250);
 }

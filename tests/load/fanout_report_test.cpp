@@ -49,6 +49,20 @@ TEST_CASE("fanout report: rates, shares and latencies in the JSON", "[load][fano
   CHECK(first["latency"]["p50_ms"].get<double>() == Approx(5.0).epsilon(0.02));
   CHECK(json["runs"][1]["why"] == "p99 over 5 ms");
   CHECK(json["ok"] == true);
+  CHECK(json["delayed_acks"] == false);
+}
+
+TEST_CASE("fanout report: subscribers that delay their ACKs are named in the table and the JSON", "[load][fanout]") {
+  FanoutReport report;
+  report.runs = {run_at(100, true)};
+  std::ostringstream prompt;
+  write_fanout_table(prompt, report);
+  CHECK_THAT(prompt.str(), !Catch::Contains("acks"));
+  report.options.delayed_acks = true;
+  std::ostringstream delayed;
+  write_fanout_table(delayed, report);
+  CHECK_THAT(delayed.str(), Catch::Contains("acks        delayed"));
+  CHECK(fanout_report_json(report)["delayed_acks"] == true);
 }
 
 TEST_CASE("fanout report: ok only when every fixed-rate run passed and nothing stopped it", "[load][fanout]") {
