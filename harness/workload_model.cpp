@@ -432,9 +432,22 @@ void Model::trigger(const WorkloadOp& op) {
   if (!exclude.empty()) use(op.exclude);
   std::string channels;
   for (const auto& channel : op.channels) channels += (channels.empty() ? "" : ", ") + channel;
+  // §7.3: with subscription counting on, a publish asked for info=subscription_count answers
+  // the channel's count (rest.68). Asked by every other event number (no draw of its own, so
+  // seeds keep their operations), of one counted channel whose count the model knows exactly:
+  // one node, no connection whose server side may linger.
+  const bool counted = workload_.subscription_count && !workload_.live && nodes() == 1 && op.number % 2 == 0 &&
+                       op.channels.size() == 1 && !is_presence(op.channels.front()) &&
+                       subscriber_count(op.channels.front()) > 0 && !any_dropped() && !any_partitioned();
   emit("- trigger: { channels: [" + channels + "], event: " + event_of(op.number) + ", data: " + data_of(op.number) +
-       exclude + at_node(op.node) + " }");
-  emit("- expect_response: { status: 200 }");
+       exclude + at_node(op.node) + (counted ? ", info: subscription_count" : "") + " }");
+  if (counted) {
+    requires_extra.insert("publish_info");
+    emit("- expect_response: { status: 200, body: { channels: { " + op.channels.front() +
+         ": { subscription_count: " + std::to_string(subscriber_count(op.channels.front())) + " } } } }");
+  } else {
+    emit("- expect_response: { status: 200 }");
+  }
   for (const auto& channel : op.channels) publish(channel, op.number, excluded);
 }
 
@@ -610,6 +623,27 @@ void Model::race(const WorkloadOp& op) {
   if (is_presence(op.channel)) member_left(op.b, op.channel, {});
 }
 
+// §3.5: subscription counting is not for presence channels (presence.83, SHOULD): with the
+// feature on, no client got a count for one, at any time of the workload (expect_none also
+// looks at frames that came before it and nobody consumed).
+void Model::no_presence_counts() {
+  if (!workload_.subscription_count || !workload_.should || workload_.live) return;
+  std::vector<std::string> items;
+  for (const auto& channel : channels_used_) {
+    if (!is_presence(channel)) continue;
+    for (int j = 0; j < clients(); ++j) {
+      if (!client(j).had_connection) continue;
+      items.push_back("expect_none: { client: " + client_name(j) +
+                      ", event: pusher_internal:subscription_count, channel: " + channel + ", for: 100ms }");
+    }
+  }
+  if (items.empty()) return;
+  if (items.size() == 1) return emit("- " + items.front());
+  std::string block = "- concurrently:";
+  for (const auto& item : items) block += "\n      - " + item;
+  emit(block);
+}
+
 void Model::finish() {
   if (any_dropped()) drop_timeout();
   for (int j = 0; j < clients(); ++j) {
@@ -629,6 +663,7 @@ void Model::finish() {
     for (const auto& channel : channels_used_) {
       if (is_presence(channel)) query_presence(channel);
     }
+    no_presence_counts();
   }
   // After every other check: the server is gone then.
   if (shutdown_number_ >= 0) shutdown_steps();

@@ -145,6 +145,7 @@ class Model {
   void probe_connect(const WorkloadOp& op);
   void query_presence(const std::string& channel, const std::string& at = {});
   void query_channels(const std::string& at = {});
+  void no_presence_counts();
   void race(const WorkloadOp& op);
   // workload_probes.cpp: the cluster's operations and the protocol-edge probes.
   bool possible_edge(const WorkloadOp& op) const;

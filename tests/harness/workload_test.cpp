@@ -282,6 +282,22 @@ TEST_CASE("a race-only defect is found by the concurrent operations", "[workload
   CHECK_FALSE(run_workload_text(shrunk.rendered.yaml, {}).failed);
 }
 
+// Subscription counting, checked without drawing anything new (seeds keep their operations):
+// every other publish to a counted channel asks for its count, and a SHOULD workload ends by
+// looking for counts on its presence channels.
+TEST_CASE("workloads with subscription counting find a publish without the count and a count on presence",
+          "[workload]") {
+  const Defects no_info{Defect::kPublishInfoWithoutSubscriptionCount};
+  CHECK(first_failing_seed(no_info, 50) != 0);
+  const Defects on_presence{Defect::kSubscriptionCountOnPresence};
+  std::uint64_t found = 0;
+  for (std::uint64_t seed = 1; seed <= 50 && found == 0; ++seed) {
+    if (run_workload(workload_of(seed, 4, 40, 1, true), on_presence).failed) found = seed;
+  }
+  CHECK(found != 0);
+  CHECK(first_failing_seed(on_presence, 50) == 0);  // MUST workloads leave that SHOULD alone
+}
+
 namespace {
 
 std::filesystem::path fixture(const std::string& name) {
@@ -319,6 +335,10 @@ TEST_CASE("written scenarios fail on their defect and pass on the reference", "[
       {"generated_4_terminate-local-only.yaml", Defect::kTerminateLocalOnly},
       {"generated_2_watchlist-per-node.yaml", Defect::kWatchlistPerNode},
       {"generated_1_connection-quota-per-node.yaml", Defect::kConnectionQuotaPerNode},
+      // Subscription counting: a publish asked for the count (MUST), and no count on a presence
+      // channel at the end of a SHOULD workload.
+      {"generated_6_publish-info-without-subscription-count.yaml", Defect::kPublishInfoWithoutSubscriptionCount},
+      {"generated_2_subscription-count-on-presence.yaml", Defect::kSubscriptionCountOnPresence},
   };
   for (const auto& [file, defect] : written) {
     INFO(file);
