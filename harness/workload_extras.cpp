@@ -26,14 +26,6 @@ std::vector<std::string> extra_signin_steps(const std::string& name) {
           "- expect: { client: " + name + ", event: pusher:signin_success, " + kExtraWithin + " }"};
 }
 
-// A concurrently block of `items` (one item: the step itself).
-std::string extra_concurrently(const std::vector<std::string>& items) {
-  if (items.size() == 1) return "- " + items.front();
-  std::string out = "- concurrently:";
-  for (const auto& item : items) out += "\n      - " + item;
-  return out;
-}
-
 }  // namespace
 
 bool Model::possible_extra(const WorkloadOp& op) const {
@@ -70,11 +62,11 @@ void Model::webhook_filter(const WorkloadOp& op) {
   emit("- expect: { client: " + name + ", event: pusher_internal:subscription_succeeded, channel: " + channel + ", " +
        kExtraWithin + " }");
   // 60 s: a failing receiver (webhook_failures) may have the POSTs retried.
-  emit(extra_concurrently(
+  emit(concurrently_step(
       {"expect_webhook: { name: channel_occupied, channel: " + channel + ", endpoint: occupancy, within: 60s }",
        "expect_webhook: { name: member_added, channel: " + channel + ", user_id: " + user_id +
            ", endpoint: members, within: 60s }"}));
-  emit(extra_concurrently(
+  emit(concurrently_step(
       {"expect_no_webhook: { name: member_added, channel: " + channel + ", endpoint: occupancy, for: 1s }",
        "expect_no_webhook: { name: channel_occupied, channel: " + channel + ", endpoint: members, for: 1s }"}));
   emit("- disconnect: " + name);
@@ -104,7 +96,7 @@ void Model::shutdown_steps() {
       closes.push_back("expect_close: { client: " + client_name(j) + ", code: 4200, " + kExtraWithin + " }");
   }
   closes.push_back("expect_close: { client: " + name + ", code: 4200, " + kExtraWithin + " }");
-  emit(extra_concurrently(closes));
+  emit(concurrently_step(closes));
 }
 
 // §4.6, §7.4: terminate_connections closes every signed-in connection of the user, whichever
@@ -124,8 +116,8 @@ void Model::terminate(const WorkloadOp& op) {
   emit("- request: { method: POST, path: /users/" + user_id +
        "/terminate_connections, body: {}, node: " + std::to_string(op.node_c) + " }");
   emit("- expect_response: { status: 200 }");
-  emit(extra_concurrently({"expect_close: { client: " + first + ", " + kExtraWithin + " }",
-                           "expect_close: { client: " + second + ", " + kExtraWithin + " }"}));
+  emit(concurrently_step({"expect_close: { client: " + first + ", " + kExtraWithin + " }",
+                          "expect_close: { client: " + second + ", " + kExtraWithin + " }"}));
 }
 
 // §1.8 (docs/cluster.md, cluster.16): max_connections is the app's, not a node's: with one

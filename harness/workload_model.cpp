@@ -436,15 +436,16 @@ void Model::trigger(const WorkloadOp& op) {
   // the channel's count (rest.68). Asked by every other event number (no draw of its own, so
   // seeds keep their operations), of one counted channel whose count the model knows exactly:
   // one node, no connection whose server side may linger.
+  const std::string only = op.channels.size() == 1 ? op.channels.front() : std::string();
   const bool counted = workload_.subscription_count && !workload_.live && nodes() == 1 && op.number % 2 == 0 &&
-                       op.channels.size() == 1 && !is_presence(op.channels.front()) &&
-                       subscriber_count(op.channels.front()) > 0 && !any_dropped() && !any_partitioned();
+                       !only.empty() && !is_presence(only) && subscriber_count(only) > 0 && !any_dropped() &&
+                       !any_partitioned();
   emit("- trigger: { channels: [" + channels + "], event: " + event_of(op.number) + ", data: " + data_of(op.number) +
        exclude + at_node(op.node) + (counted ? ", info: subscription_count" : "") + " }");
   if (counted) {
     requires_extra.insert("publish_info");
-    emit("- expect_response: { status: 200, body: { channels: { " + op.channels.front() +
-         ": { subscription_count: " + std::to_string(subscriber_count(op.channels.front())) + " } } } }");
+    emit("- expect_response: { status: 200, body: { channels: { " + only +
+         ": { subscription_count: " + std::to_string(subscriber_count(only)) + " } } } }");
   } else {
     emit("- expect_response: { status: 200 }");
   }
@@ -623,6 +624,13 @@ void Model::race(const WorkloadOp& op) {
   if (is_presence(op.channel)) member_left(op.b, op.channel, {});
 }
 
+std::string concurrently_step(const std::vector<std::string>& items) {
+  if (items.size() == 1) return "- " + items.front();
+  std::string out = "- concurrently:";
+  for (const auto& item : items) out += "\n      - " + item;
+  return out;
+}
+
 // §3.5: subscription counting is not for presence channels (presence.83, SHOULD): with the
 // feature on, no client got a count for one, at any time of the workload (expect_none also
 // looks at frames that came before it and nobody consumed).
@@ -637,11 +645,7 @@ void Model::no_presence_counts() {
                       ", event: pusher_internal:subscription_count, channel: " + channel + ", for: 100ms }");
     }
   }
-  if (items.empty()) return;
-  if (items.size() == 1) return emit("- " + items.front());
-  std::string block = "- concurrently:";
-  for (const auto& item : items) block += "\n      - " + item;
-  emit(block);
+  if (!items.empty()) emit(concurrently_step(items));
 }
 
 void Model::finish() {

@@ -28,6 +28,8 @@ inline std::string client_name(int index) { return "c" + std::to_string(index + 
 // Every connection of a user declares the same user_info, so the member list has one answer.
 inline std::string user_info(const std::string& user_id) { return "{ name: " + user_id + " }"; }
 inline std::string probe_name(int number) { return "x" + std::to_string(number); }
+// A concurrently block of the steps `items` (one item: the step itself).
+std::string concurrently_step(const std::vector<std::string>& items);
 // The kinds of kRestEdge and kAppProbe (workload_probes.cpp); SHOULD ones only in should workloads.
 inline constexpr int kRestEdgesMust = 7;
 inline constexpr int kRestEdgesAll = 10;

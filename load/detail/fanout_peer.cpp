@@ -116,8 +116,8 @@ void FanoutPeer::on_poll(std::uint32_t events) {
 void FanoutPeer::read_once() {
   const std::span<char> buffer = setup_.read_buffer;
   const ssize_t size = ::recv(fd_, buffer.data(), buffer.size(), 0);
-  if (setup_.delayed_acks) delay_acks(fd_);
   if (size > 0) {
+    if (setup_.delayed_acks) delay_acks(fd_);  // the timer may have put it back to quick ACKs
     receive(std::string_view(buffer.data(), static_cast<std::size_t>(size)));
   } else if (size == 0) {
     on_read_error(asio::error::eof);
