@@ -5,9 +5,13 @@
 #include <catch2/catch.hpp>
 
 #include "load/detail/tcp_acks.hpp"
+#include "support/loopback_socket.hpp"
 
 namespace pushsim::load::detail {
 namespace {
+
+using test::connect_loopback;
+using test::local_port;
 
 // A connected loopback TCP pair: [0] the client's end, [1] the accepted one.
 struct TcpPair {
@@ -18,12 +22,9 @@ struct TcpPair {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
     REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
     REQUIRE(::listen(listener, 1) == 0);
-    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &size) == 0);
-    fds[0] = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(::connect(fds[0], reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    fds[0] = connect_loopback(local_port(listener));
     fds[1] = ::accept(listener, nullptr, nullptr);
     ::close(listener);
     REQUIRE(fds[1] >= 0);

@@ -15,17 +15,11 @@
 #include <string>
 #include <thread>
 
+#include "support/loopback_socket.hpp"
 #include "support/serve_fixture.hpp"
 
 namespace pushsim::test {
 namespace {
-
-std::uint16_t local_port(int fd) {
-  sockaddr_in address{};
-  socklen_t size = sizeof address;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0 || address.sin_family != AF_INET) return 0;
-  return ntohs(address.sin_port);
-}
 
 std::uint16_t peer_port(int fd) {
   sockaddr_in address{};
@@ -53,13 +47,7 @@ std::optional<int> accepted_socket(std::uint16_t server_port, std::uint16_t clie
 
 TEST_CASE("serve: accepted connections send without Nagle's delay (TCP_NODELAY)", "[serve][listener]") {
   ServeFixture fixture(false);
-  const int client = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(client >= 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(fixture.server.port());
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  const int client = connect_loopback(fixture.server.port());
 
   // The server accepts on its own threads: wait for the socket to be handed to a session.
   std::optional<int> accepted;

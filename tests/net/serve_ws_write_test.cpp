@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/loopback_socket.hpp"
 #include "support/serve_fixture.hpp"
 
 namespace pushsim::test {
@@ -28,17 +29,9 @@ struct WsFrame {
 class SlowClient {
  public:
   explicit SlowClient(std::uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    int small = 4096;
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    fd_ = connect_loopback(port, 4096);
     timeval timeout{5, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
     send_all(
         "GET /app/app-key?protocol=7&client=test&version=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
